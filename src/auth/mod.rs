@@ -1,0 +1,33 @@
+//! Who is using recon: the users file, password hashing, and logging in.
+
+pub mod password;
+pub mod users;
+
+pub use users::{Role, User, Users};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// One message for an unknown user and a wrong password, so neither is revealed.
+    #[error("login failed: wrong user name or password")]
+    LoginFailed,
+    #[error("user '{0}' is locked; an admin can unlock it with `recon user unlock {0}`")]
+    Locked(String),
+    #[error(
+        "no password given: type it at the prompt on a terminal, pipe it with --password-stdin, or set RECON_PASSWORD"
+    )]
+    NoPassword,
+    #[error("which user? this workspace has several; pass --user NAME or set RECON_USER")]
+    WhichUser,
+    #[error("weak password: {0}")]
+    WeakPassword(String),
+    #[error("the passwords typed do not match")]
+    Mismatch,
+    #[error("user '{0}' already exists")]
+    UserExists(String),
+    #[error("invalid user name '{0}': use letters, digits, '.', '_' or '-' (at most 64)")]
+    BadUserName(String),
+    #[error("cannot read the password: {0}")]
+    Prompt(#[source] std::io::Error),
+    #[error("users file {0}: {1}")]
+    File(String, String),
+}

@@ -1,0 +1,146 @@
+//! The command line: global options and one subcommand each, as clap parses them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "recon",
+    version,
+    about = "E-commerce payment reconciliation: platform orders, settlements and bank statements in one SQL workspace",
+    long_about = None,
+    after_help = "Without a command, recon opens the interactive SQL shell (coming soon; use `recon sql` meanwhile)."
+)]
+pub struct Cli {
+    /// The workspace folder [default: ./recon-data]
+    #[arg(long, global = true, env = "RECON_HOME", value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+    /// Log in as this user [default: the only user, if there is one]
+    #[arg(long, global = true, env = "RECON_USER", value_name = "NAME")]
+    pub user: Option<String>,
+    /// Read the password from the first line of standard input (else RECON_PASSWORD, else a prompt)
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new workspace and its first admin user
+    Init,
+    /// Import CSV/TSV, XLSX, XLS or Parquet files of orders, settlements or bank statements
+    Import(ImportArgs),
+    /// List the import log, or undo one import
+    Imports(ImportsArgs),
+    /// Run SQL against the workspace
+    Sql(SqlArgs),
+    /// Generate realistic synthetic data with ground truth (for tests and benchmarks)
+    Gen(GenArgs),
+    /// Build a demo workspace from the bundled sample data and show what it holds
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files to import; each is one import, recorded and undoable on its own
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// What the files hold [default: guessed from the columns]
+    #[arg(long, value_name = "KIND", value_parser = ["orders", "settlements", "bank"])]
+    pub kind: Option<String>,
+    /// How to read the files [default: detected from their content]
+    #[arg(long = "as", value_name = "FORMAT", value_enum)]
+    pub format: Option<FileFormat>,
+    /// A mapping file (TOML) for layouts recon cannot guess
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+    /// The platform of every row: tmall, jd, douyin, pdd, wechat, alipay, amazon, shopify, b2b …
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// The shop of every row
+    #[arg(long)]
+    pub shop: Option<String>,
+    /// The bank account of every row (bank statements)
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Import nothing if any row is rejected
+    #[arg(long)]
+    pub strict: bool,
+    /// Show how the files would be read (header, kind, column mapping) and import nothing
+    #[arg(long)]
+    pub explain: bool,
+    /// No progress bar, even on a terminal
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FileFormat {
+    Csv,
+    Tsv,
+    Xlsx,
+    Xls,
+    Parquet,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportsArgs {
+    #[command(subcommand)]
+    pub action: Option<ImportsAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportsAction {
+    /// Remove everything one import stored
+    Undo {
+        /// The import id, as `recon imports` lists it
+        id: u64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The SQL to run (several statements separated by `;`)
+    #[arg(short = 'c', long = "command", value_name = "SQL", conflicts_with = "file")]
+    pub command: Option<String>,
+    /// A file of SQL statements
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Json,
+    Jsonl,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// How many orders
+    #[arg(long, default_value_t = 1000)]
+    pub orders: u64,
+    /// Random seed: the same seed gives the same files, byte for byte
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// How messy the data is
+    #[arg(long, default_value = "low", value_parser = ["low", "high"])]
+    pub noise: String,
+    /// Output folder
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder for the demo workspace (replaced if it holds an earlier demo)
+    #[arg(long, value_name = "DIR", default_value = "recon-demo")]
+    pub dir: PathBuf,
+}

@@ -1,0 +1,46 @@
+//! `recon imports` lists the import log; `recon imports undo ID` removes one import.
+
+use super::Context;
+use crate::cli::{ImportsAction, ImportsArgs, OutputFormat};
+use crate::error::Error;
+use crate::workspace::catalog::Undone;
+
+pub fn run(ctx: &Context, args: ImportsArgs) -> Result<(), Error> {
+    match args.action {
+        None => list(ctx),
+        Some(ImportsAction::Undo { id }) => undo(ctx, id),
+    }
+}
+
+fn list(ctx: &Context) -> Result<(), Error> {
+    let (ws, _) = ctx.login()?;
+    super::sql::print_query(
+        &ws,
+        "SELECT id, time, \"user\", source_file, kind, format, rows_stored AS stored, duplicates_skipped AS duplicates, \
+         rows_rejected AS rejected, rows_ignored AS ignored, CASE WHEN undone_at IS NULL THEN '' ELSE 'undone ' || CAST(undone_at AS VARCHAR) END AS undone \
+         FROM imports ORDER BY id",
+        OutputFormat::Table,
+    )
+}
+
+fn undo(ctx: &Context, id: u64) -> Result<(), Error> {
+    let (ws, user) = ctx.login()?;
+    let mut tx = ws.begin()?;
+    let record = tx
+        .catalog
+        .imports
+        .iter_mut()
+        .find(|r| r.id == id)
+        .ok_or_else(|| Error::Usage(format!("there is no import {id}; `recon imports` lists them")))?;
+    if let Some(u) = &record.undone {
+        return Err(Error::Usage(format!("import {id} was already undone on {} by {}", u.time, u.user)));
+    }
+    record.undone = Some(Undone { time: crate::clock::now().to_rfc3339(), user: user.name.clone() });
+    let (rows, table, file) = (record.rows_stored, record.kind.clone(), record.source_file.clone());
+    // The files go once the catalog no longer lists them; a crash in between leaves
+    // debris the next writer removes.
+    tx.commit()?;
+    ws.begin()?;
+    println!("undid import {id}: removed {rows} {table} rows that came from {file}");
+    Ok(())
+}

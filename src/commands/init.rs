@@ -1,0 +1,18 @@
+//! `recon init`: a new workspace and its first admin.
+
+use super::Context;
+use crate::auth::{Role, Users};
+use crate::error::Error;
+use crate::workspace::Workspace;
+
+pub fn run(ctx: &Context) -> Result<(), Error> {
+    let name = ctx.user.clone().unwrap_or_else(|| "admin".to_string());
+    // Ask for the password first: a refused password leaves no half-made workspace.
+    let password = ctx.password.read_new(&format!("New password for {name}: "))?;
+    let mut users = Users::default();
+    users.add(&name, Role::Admin, &password)?;
+    let ws = Workspace::create(&ctx.workspace_dir)?;
+    users.save(&ws)?;
+    println!("created workspace {} with admin user '{name}'", ws.root().display());
+    Ok(())
+}

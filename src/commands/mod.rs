@@ -1,0 +1,63 @@
+//! One module per command, all called from one match; shared steps (finding the
+//! workspace, logging in) live here.
+
+mod demo;
+mod generate;
+mod import;
+mod imports;
+mod init;
+mod sql;
+
+use std::path::PathBuf;
+
+use crate::auth::password::PasswordInput;
+use crate::auth::{User, Users};
+use crate::cli::{Cli, Command};
+use crate::error::Error;
+use crate::workspace::{DEFAULT_DIR, Workspace};
+
+pub fn run(cli: Cli) -> Result<(), Error> {
+    let ctx = Context::new(&cli);
+    match cli.command {
+        Some(Command::Init) => init::run(&ctx),
+        Some(Command::Import(args)) => import::run(&ctx, args),
+        Some(Command::Imports(args)) => imports::run(&ctx, args),
+        Some(Command::Sql(args)) => sql::run(&ctx, args),
+        Some(Command::Gen(args)) => generate::run(args),
+        Some(Command::Demo(args)) => demo::run(&ctx, args),
+        None => Err(Error::Usage(
+            "the interactive shell is not built yet; run `recon sql -c \"SELECT …\"`, or `recon --help`".into(),
+        )),
+    }
+}
+
+/// What every command needs from the global options.
+pub struct Context {
+    pub workspace_dir: PathBuf,
+    pub user: Option<String>,
+    pub password: PasswordInput,
+}
+
+impl Context {
+    fn new(cli: &Cli) -> Context {
+        Context {
+            workspace_dir: cli.workspace.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DIR)),
+            user: cli.user.clone(),
+            password: PasswordInput { from_stdin: cli.password_stdin },
+        }
+    }
+
+    pub fn open(&self) -> Result<Workspace, Error> {
+        Ok(Workspace::open(&self.workspace_dir)?)
+    }
+
+    /// Opens the workspace and logs in.
+    pub fn login(&self) -> Result<(Workspace, User), Error> {
+        let ws = self.open()?;
+        let users = Users::load(&ws)?;
+        let name = users.resolve_name(self.user.as_deref())?;
+        let password = self.password.read(&format!("Password for {name}: "))?;
+        let user = users.authenticate(&name, &password)?.clone();
+        Ok((ws, user))
+    }
+}

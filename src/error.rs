@@ -1,0 +1,52 @@
+//! The one error type commands return. Its kind sets the exit code; its message is
+//! printed once, by `main`, and never holds a secret.
+
+use crate::auth::AuthError;
+use crate::ingest::ImportError;
+use crate::ingest::mapping::MappingError;
+use crate::workspace::WorkspaceError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error(transparent)]
+    Mapping(#[from] MappingError),
+    #[error("{0}")]
+    Sql(String),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}: {1}")]
+    Io(String, #[source] std::io::Error),
+    /// Each failed file was reported as it happened.
+    #[error("{failed} of {total} files were not imported")]
+    SomeFilesFailed { failed: usize, total: usize },
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    /// 1: the data or the request was wrong; 2: bad usage; 3: login refused.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => 2,
+            Error::Auth(AuthError::LoginFailed | AuthError::Locked(_) | AuthError::NoPassword | AuthError::WhichUser) => 3,
+            _ => 1,
+        }
+    }
+
+    /// Output cut short by a closed pipe (`recon sql … | head`) is not a failure.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io(_, e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+impl From<datafusion::error::DataFusionError> for Error {
+    fn from(e: datafusion::error::DataFusionError) -> Self {
+        Error::Sql(e.to_string())
+    }
+}

@@ -1,0 +1,538 @@
+//! One raw row to one canonical row: cells cleaned and parsed, income/expense or
+//! direction folded into a signed amount (money in is positive), date and clock
+//! columns joined, the settlement kind read from the business type, and the natural
+//! key that recognises the same row in a later import.
+
+use std::borrow::Cow;
+
+use xxhash_rust::xxh3::Xxh3;
+
+use super::classify::{self, Direction};
+use super::fields::Field;
+use super::header::{ColumnMap, normalise_currency, normalise_platform};
+use super::mapping::Defaults;
+use super::row::RawRow;
+use super::values::{self, ValueError};
+use crate::schema::Kind;
+
+/// A parsed value, borrowing the row's text where it can.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Val<'a> {
+    Null,
+    Text(Cow<'a, str>),
+    /// Cents.
+    Money(i128),
+    /// Microseconds since the epoch, wall-clock time.
+    Time(i64),
+}
+
+impl<'a> Val<'a> {
+    fn text(v: Option<Cow<'a, str>>) -> Self {
+        v.map_or(Val::Null, Val::Text)
+    }
+    fn money(v: Option<i128>) -> Self {
+        v.map_or(Val::Null, Val::Money)
+    }
+    fn time(v: Option<i64>) -> Self {
+        v.map_or(Val::Null, Val::Time)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Category {
+    /// Bad data: a person should look at it.
+    Rejected,
+    /// Valid, but no money moved (a closed or failed transaction).
+    Ignored,
+    /// Stored, but a secondary value (a balance) could not be read and was left empty.
+    Warning,
+}
+
+/// Why a row was not stored.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    pub category: Category,
+    /// Index of the offending column, if one is to blame.
+    pub column: Option<usize>,
+    pub reason: String,
+}
+
+impl Problem {
+    fn reject(column: Option<usize>, reason: impl Into<String>) -> Problem {
+        Problem { category: Category::Rejected, column, reason: reason.into() }
+    }
+}
+
+/// The settings of one import that every row is converted with.
+pub struct Converter {
+    pub kind: Kind,
+    pub map: ColumnMap,
+    pub headers: Vec<String>,
+    pub defaults: Defaults,
+    pub date_format: Option<String>,
+}
+
+impl Converter {
+    /// Fills `out` with the table's own columns (without provenance) and returns the
+    /// row's natural key.
+    /// Warnings about values left empty go to `notes`.
+    pub fn convert<'r>(&self, row: &'r RawRow, out: &mut Vec<Val<'r>>, notes: &mut Vec<Problem>) -> Result<u128, Problem> {
+        out.clear();
+        notes.clear();
+        let mut cells = Cells { row, conv: self, notes };
+        match self.kind {
+            Kind::Orders => cells.orders(out),
+            Kind::Settlements => cells.settlements(out),
+            Kind::Bank => cells.bank(out),
+        }
+    }
+
+    /// `column 7 (金额)`, for messages.
+    pub fn column_label(&self, col: usize) -> String {
+        match self.headers.get(col).map(|h| h.trim()) {
+            Some(h) if !h.is_empty() => format!("column {} ({h})", col + 1),
+            _ => format!("column {}", col + 1),
+        }
+    }
+}
+
+struct Cells<'r, 'c> {
+    row: &'r RawRow,
+    conv: &'c Converter,
+    notes: &'c mut Vec<Problem>,
+}
+
+impl<'r> Cells<'r, '_> {
+    /// A running balance is a check, not the transaction: one that cannot be read is
+    /// left empty with a warning, and the row is kept.
+    fn balance(&mut self) -> Option<i128> {
+        let (c, v) = self.first(Field::Balance)?;
+        match values::parse_money(v) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                self.notes.push(Problem {
+                    category: Category::Warning,
+                    column: Some(c),
+                    reason: format!("balance {e}; stored without a balance"),
+                });
+                None
+            }
+        }
+    }
+
+    /// The first non-empty cell among the field's columns.
+    fn first(&self, f: Field) -> Option<(usize, &'r str)> {
+        self.conv
+            .map
+            .columns(f)
+            .iter()
+            .find_map(|&c| values::clean(self.row.get(c)).map(|v| (c, v)))
+    }
+
+    fn text(&self, f: Field) -> Option<Cow<'r, str>> {
+        self.first(f).map(|(_, v)| Cow::Borrowed(v))
+    }
+
+    /// Ids, account numbers, phone numbers: full-width digits made half-width.
+    fn id(&self, f: Field) -> Option<Cow<'r, str>> {
+        self.first(f).map(|(_, v)| values::halfwidth(v))
+    }
+
+    /// Several columns joined (memo: 摘要 + 用途 + 附言), repeats dropped.
+    fn joined(&self, f: Field) -> Option<Cow<'r, str>> {
+        let cols = self.conv.map.columns(f);
+        if cols.len() == 1 || !f.joins_columns() {
+            return self.text(f);
+        }
+        let mut parts: Vec<&str> = Vec::new();
+        for &c in cols {
+            if let Some(v) = values::clean(self.row.get(c))
+                && !parts.contains(&v)
+            {
+                parts.push(v);
+            }
+        }
+        match parts.len() {
+            0 => None,
+            1 => Some(Cow::Borrowed(parts[0])),
+            _ => Some(Cow::Owned(parts.join(" | "))),
+        }
+    }
+
+    fn money(&self, f: Field) -> Result<Option<i128>, Problem> {
+        match self.first(f) {
+            None => Ok(None),
+            Some((c, v)) => values::parse_money(v).map(Some).map_err(|e| self.bad(c, e)),
+        }
+    }
+
+    fn parse_time(&self, col: usize, v: &str) -> Result<chrono::NaiveDateTime, Problem> {
+        match &self.conv.date_format {
+            Some(fmt) => values::parse_time_with(v, fmt),
+            None => values::parse_time(v),
+        }
+        .map_err(|e| self.bad(col, e))
+    }
+
+    fn time(&self, f: Field) -> Result<Option<i64>, Problem> {
+        match self.first(f) {
+            None => Ok(None),
+            Some((c, v)) => Ok(Some(values::to_micros(self.parse_time(c, v)?))),
+        }
+    }
+
+    /// The transaction time: one date-time column, or a date column plus a clock
+    /// column (banks), or a date alone (midnight).
+    fn txn_time(&self) -> Result<i64, Problem> {
+        let date = self.first(Field::TxnDate);
+        let t = match (self.first(Field::TxnTime), date) {
+            (Some((tc, tv)), date) => match (values::parse_clock(tv), date) {
+                (Some(clock), Some((dc, dv))) => self.parse_time(dc, dv)?.date().and_time(clock),
+                (Some(_), None) => {
+                    return Err(Problem::reject(Some(tc), format!("'{tv}' is a time of day without a date")));
+                }
+                (None, _) => self.parse_time(tc, tv)?,
+            },
+            (None, Some((dc, dv))) => self.parse_time(dc, dv)?,
+            (None, None) => {
+                let col = self.conv.map.columns(Field::TxnTime).first().or(self.conv.map.columns(Field::TxnDate).first());
+                return Err(Problem::reject(col.copied(), "the date is empty"));
+            }
+        };
+        Ok(values::to_micros(t))
+    }
+
+    fn bad(&self, col: usize, e: ValueError) -> Problem {
+        Problem::reject(Some(col), e.to_string())
+    }
+
+    /// Money in positive, out negative, from whichever columns the file has.
+    fn signed_amount(&self, words: &[Option<&str>]) -> Result<i128, Problem> {
+        let income = self.money(Field::Income)?;
+        let expense = self.money(Field::Expense)?;
+        if income.is_some() || expense.is_some() {
+            return Ok(income.unwrap_or(0) - expense.map_or(0, i128::abs));
+        }
+        let Some((ac, av)) = self.first(Field::Amount) else {
+            let cols: Vec<usize> = [Field::Amount, Field::Income, Field::Expense]
+                .iter()
+                .flat_map(|f| self.conv.map.columns(*f).iter().copied())
+                .collect();
+            return Err(Problem::reject(cols.first().copied(), "the amount is empty"));
+        };
+        let amount = values::parse_money(av).map_err(|e| self.bad(ac, e))?;
+        let Some((dc, dv)) = self.first(Field::Direction) else {
+            return Ok(amount);
+        };
+        match classify::direction(dv) {
+            Some(Direction::In) => Ok(amount.abs()),
+            Some(Direction::Out) => Ok(-amount.abs()),
+            Some(Direction::Neutral) => match classify::infer_direction(words) {
+                Some(Direction::In) => Ok(amount.abs()),
+                Some(Direction::Out) => Ok(-amount.abs()),
+                _ => Err(Problem {
+                    category: Category::Ignored,
+                    column: Some(dc),
+                    reason: format!("'{dv}': the export counts it as neither income nor expense, and its type and memo do not say which way money moved"),
+                }),
+            },
+            None => Err(Problem::reject(
+                Some(dc),
+                format!("'{dv}' is not a direction (收入/支出, 借/贷, 入账/出账, in/out)"),
+            )),
+        }
+    }
+
+    fn platform(&self) -> Option<Cow<'r, str>> {
+        match self.text(Field::Platform) {
+            Some(p) => Some(Cow::Owned(normalise_platform(&p))),
+            None => self.conv.defaults.platform.clone().map(Cow::Owned),
+        }
+    }
+
+    fn shop(&self) -> Option<Cow<'r, str>> {
+        self.text(Field::Shop).or_else(|| self.conv.defaults.shop.clone().map(Cow::Owned))
+    }
+
+    fn currency(&self) -> Cow<'r, str> {
+        match self.text(Field::Currency) {
+            Some(c) => Cow::Owned(normalise_currency(&c)),
+            None => Cow::Owned(self.conv.defaults.currency.clone().unwrap_or_else(|| "CNY".into())),
+        }
+    }
+
+    fn orders(&mut self, out: &mut Vec<Val<'r>>) -> Result<u128, Problem> {
+        let order_id = self.id(Field::OrderId).ok_or_else(|| {
+            Problem::reject(self.conv.map.columns(Field::OrderId).first().copied(), "the order id is empty")
+        })?;
+        let order_amount = self.money(Field::OrderAmount)?;
+        let paid_amount = self.money(Field::PaidAmount)?;
+        if order_amount.is_none() && paid_amount.is_none() {
+            return Err(Problem::reject(None, "both the order amount and the paid amount are empty"));
+        }
+        let platform = self.platform();
+        let key = key(&[b"orders", opt(&platform), order_id.as_bytes()]);
+        out.extend([
+            Val::text(platform),
+            Val::text(self.shop()),
+            Val::Text(order_id),
+            Val::time(self.time(Field::OrderTime)?),
+            Val::time(self.time(Field::PayTime)?),
+            Val::time(self.time(Field::ShipTime)?),
+            Val::text(self.text(Field::Status)),
+            Val::Text(self.currency()),
+            Val::money(order_amount),
+            Val::money(paid_amount),
+            Val::text(self.text(Field::BuyerName)),
+            Val::text(self.id(Field::BuyerPhone).map(clean_phone)),
+            Val::text(self.text(Field::ShipAddress)),
+            Val::text(self.id(Field::TrackingNo)),
+            Val::text(self.text(Field::Courier)),
+        ]);
+        Ok(key)
+    }
+
+    fn settlements(&mut self, out: &mut Vec<Val<'r>>) -> Result<u128, Problem> {
+        if let Some((c, status)) = self.first(Field::TxnStatus)
+            && classify::no_money_moved(status)
+        {
+            return Err(Problem {
+                category: Category::Ignored,
+                column: Some(c),
+                reason: format!("status '{status}': no money moved"),
+            });
+        }
+        let time = self.txn_time()?;
+        let type_text = self.text(Field::Type);
+        let memo = self.joined(Field::Memo);
+        let amount = self.signed_amount(&[type_text.as_deref(), memo.as_deref()])?;
+        let kind = classify::settlement_kind(type_text.as_deref(), memo.as_deref());
+        let platform = self.platform();
+        let shop = self.shop();
+        let txn_id = self.id(Field::TxnId);
+        let order_id = self.id(Field::OrderId);
+        let balance = self.balance();
+        let counterparty = self.text(Field::Counterparty);
+        let payout_ref = self.id(Field::PayoutRef).or_else(|| {
+            (kind == "withdrawal")
+                .then(|| txn_id.clone().or_else(|| memo.as_deref().and_then(find_reference).map(|r| Cow::Owned(r.to_string()))))
+                .flatten()
+        });
+        let (t, a) = (time.to_string(), amount.to_string());
+        let key = match &txn_id {
+            Some(id) => key(&[b"settlements", opt(&platform), opt(&shop), id.as_bytes(), t.as_bytes(), a.as_bytes(), kind.as_bytes()]),
+            None => key(&[
+                b"settlements",
+                opt(&platform),
+                opt(&shop),
+                t.as_bytes(),
+                a.as_bytes(),
+                balance.map(|b| b.to_string()).unwrap_or_default().as_bytes(),
+                opt(&order_id),
+                kind.as_bytes(),
+                opt(&counterparty),
+                opt(&memo),
+            ]),
+        };
+        out.extend([
+            Val::text(platform),
+            Val::text(shop),
+            Val::text(txn_id),
+            Val::text(order_id),
+            Val::Time(time),
+            Val::Text(Cow::Borrowed(kind)),
+            Val::Money(amount),
+            Val::money(balance),
+            Val::text(counterparty),
+            Val::text(memo),
+            Val::text(payout_ref),
+        ]);
+        Ok(key)
+    }
+
+    fn bank(&mut self, out: &mut Vec<Val<'r>>) -> Result<u128, Problem> {
+        let time = self.txn_time()?;
+        let memo = self.joined(Field::Memo);
+        let amount = self.signed_amount(&[memo.as_deref()])?;
+        let account = self.id(Field::Account).or_else(|| self.conv.defaults.account.clone().map(Cow::Owned));
+        let txn_id = self.id(Field::TxnId);
+        let balance = self.balance();
+        let name = self.text(Field::Counterparty);
+        let cp_account = self.id(Field::CounterpartyAccount);
+        let (t, a) = (time.to_string(), amount.to_string());
+        let key = match &txn_id {
+            Some(id) => key(&[b"bank", opt(&account), id.as_bytes(), t.as_bytes(), a.as_bytes()]),
+            None => key(&[
+                b"bank",
+                opt(&account),
+                t.as_bytes(),
+                a.as_bytes(),
+                balance.map(|b| b.to_string()).unwrap_or_default().as_bytes(),
+                opt(&name),
+                opt(&cp_account),
+                opt(&memo),
+            ]),
+        };
+        out.extend([
+            Val::text(account),
+            Val::text(txn_id),
+            Val::Time(time),
+            Val::Money(amount),
+            Val::Text(self.currency()),
+            Val::money(balance),
+            Val::text(name),
+            Val::text(cp_account),
+            Val::text(memo),
+        ]);
+        Ok(key)
+    }
+}
+
+fn opt<'a>(v: &'a Option<Cow<'_, str>>) -> &'a [u8] {
+    v.as_deref().map_or(&[], str::as_bytes)
+}
+
+/// 128-bit hash of the key parts; a unit separator keeps ("ab","c") apart from ("a","bc").
+fn key(parts: &[&[u8]]) -> u128 {
+    let mut h = Xxh3::new();
+    for p in parts {
+        h.update(p);
+        h.update(&[0x1f]);
+    }
+    h.digest128()
+}
+
+/// `138 1234 5678` and `138-1234-5678` as `13812345678`; anything else unchanged.
+fn clean_phone(p: Cow<'_, str>) -> Cow<'_, str> {
+    if p.contains([' ', '-']) && p.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+')) {
+        Cow::Owned(p.chars().filter(|c| !matches!(c, ' ' | '-')).collect())
+    } else {
+        p
+    }
+}
+
+/// The first reference-like token in a memo: 10+ letters and digits, at least 6 digits
+/// (`提现单号 TX2026100312345` → `TX2026100312345`).
+pub fn find_reference(memo: &str) -> Option<&str> {
+    memo.split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|tok| tok.len() >= 10 && tok.bytes().filter(u8::is_ascii_digit).count() >= 6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::header::map_columns;
+
+    fn converter(kind: Kind, headers: &[&str]) -> Converter {
+        let headers: Vec<String> = headers.iter().map(|s| s.to_string()).collect();
+        Converter {
+            kind,
+            map: map_columns(kind, &headers, None).unwrap(),
+            headers,
+            defaults: Defaults::default(),
+            date_format: None,
+        }
+    }
+
+    fn row(cells: &[&str]) -> RawRow {
+        let mut r = RawRow::default();
+        for c in cells {
+            r.push(c);
+        }
+        r
+    }
+
+    fn convert(c: &Converter, cells: &[&str]) -> Result<Vec<String>, String> {
+        let r = row(cells);
+        let mut out = Vec::new();
+        let mut notes = Vec::new();
+        c.convert(&r, &mut out, &mut notes).map_err(|p| format!("{:?}: {}", p.category, p.reason))?;
+        if let Some(n) = notes.first() {
+            out.push(Val::Text(Cow::Owned(format!("warning: {}", n.reason))));
+        }
+        Ok(out
+            .iter()
+            .map(|v| match v {
+                Val::Null => "∅".to_string(),
+                Val::Text(t) => t.to_string(),
+                Val::Money(m) => values::format_cents(*m),
+                Val::Time(t) => chrono::DateTime::from_timestamp_micros(*t).unwrap().naive_utc().to_string(),
+            })
+            .collect())
+    }
+
+    #[test]
+    fn alipay_merchant_lines() {
+        let c = converter(Kind::Settlements, &["账务流水号", "业务流水号", "商户订单号", "商品名称", "发生时间", "对方账号", "收入金额（+元）", "支出金额（-元）", "账户余额（元）", "交易渠道", "业务类型", "备注"]);
+        let sale = convert(&c, &["2026100320004001\t", "", "T200P123\t", "杯子", "2026-10-03 10:00:00", "buyer@x", "12.00", "", "112.00", "", "交易", ""]).unwrap();
+        assert_eq!(sale[2], "2026100320004001");
+        assert_eq!(sale[3], "T200P123");
+        assert_eq!(sale[4], "2026-10-03 10:00:00");
+        assert_eq!(sale[5], "sale");
+        assert_eq!(sale[6], "12.00");
+        assert_eq!(sale[10], "∅");
+        let fee = convert(&c, &["2026100320004002\t", "", "T200P123\t", "", "2026-10-03 10:00:01", "", "", "-0.60", "111.40", "", "服务费", "天猫佣金"]).unwrap();
+        assert_eq!((fee[5].as_str(), fee[6].as_str()), ("commission", "-0.60"));
+        let wd = convert(&c, &["2026100420004003\t", "", "", "", "2026-10-04 09:00:00", "", "", "-111.40", "0.00", "", "提现", "提现到对公账户"]).unwrap();
+        assert_eq!((wd[5].as_str(), wd[6].as_str(), wd[10].as_str()), ("withdrawal", "-111.40", "2026100420004003"));
+        let bad = convert(&c, &["x1", "", "", "", "2026-10-04 09:00:00", "", "12,3a", "", "", "", "交易", ""]).unwrap_err();
+        assert_eq!(bad, "Rejected: '12,3a' is not an amount");
+    }
+
+    #[test]
+    fn direction_columns_and_neutral_rows() {
+        let c = converter(Kind::Settlements, &["交易时间", "交易分类", "交易对方", "商品说明", "收/支", "金额", "交易状态", "交易订单号", "商家订单号", "备注"]);
+        let out = convert(&c, &["2023-02-12 21:32:14", "亲友代付", "x", "亲情卡", "支出", "49.74", "交易成功", "2023001\t", "", ""]).unwrap();
+        assert_eq!(out[6], "-49.74");
+        let refund = convert(&c, &["2023-02-04 18:21:04", "退款", "x", "退款-亲情卡", "不计收支", "16.03", "退款成功", "2023002\t", "", ""]).unwrap();
+        assert_eq!((refund[5].as_str(), refund[6].as_str()), ("refund", "16.03"));
+        let closed = convert(&c, &["2023-01-10 13:10:16", "日用百货", "x", "x", "不计收支", "82.00", "交易关闭", "x", "", ""]).unwrap_err();
+        assert!(closed.starts_with("Ignored"), "{closed}");
+        let vague = convert(&c, &["2023-01-10 13:10:16", "转账", "x", "x", "不计收支", "82.00", "交易成功", "x", "", ""]).unwrap_err();
+        assert!(vague.starts_with("Ignored") && vague.contains("neither income nor expense"), "{vague}");
+    }
+
+    #[test]
+    fn bank_with_split_date_and_clock() {
+        let c = converter(Kind::Bank, &["记账日期", "记账时间", "币别", "金额", "余额", "交易名称", "渠道", "网点名称", "附言", "对方账户名", "对方卡号/账号", "对方开户行", "借记卡号"]);
+        let out = convert(&c, &["2025-08-22", "17:57:17", "人民币", "-71.89", "3,240.28", "无卡支付", "卡组织线上/无卡交易", "-------------------", "----------", "张三", "6226******5669", "-------------------", "3167"]).unwrap();
+        assert_eq!(out, ["3167", "∅", "2025-08-22 17:57:17", "-71.89", "CNY", "3240.28", "张三", "6226******5669", "无卡支付"]);
+        let c = converter(Kind::Bank, &["交易日期", "交易时间", "交易摘要", "交易金额", "本次余额", "对手信息", "日志号", "交易渠道", "交易附言"]);
+        let out = convert(&c, &["20240103", "", "正常还款", "-12345.89", "1943.12", "12341234123412341", "111222333", "", ""]).unwrap();
+        assert_eq!(out[2], "2024-01-03 00:00:00");
+        let out = convert(&c, &["20240101", "123456", "转存", "+10000.00", "11000.00", "哈哈", "369396693", "超级网银", "转账"]).unwrap();
+        assert_eq!((out[2].as_str(), out[3].as_str(), out[8].as_str()), ("2024-01-01 12:34:56", "10000.00", "转存 | 转账"));
+        let c = converter(Kind::Bank, &["交易时间", "交易流水号", "借方发生额", "贷方发生额", "余额", "对方户名", "摘要"]);
+        let out = convert(&c, &["2026-10-03 10:00:00", "B1", "", "1,000.00", "5,000.00", "支付宝（中国）网络技术有限公司", "提现"]).unwrap();
+        assert_eq!(out[3], "1000.00");
+        let out = convert(&c, &["2026-10-03 10:00:00", "B2", "20.00", "", "4,980.00", "房东", "房租"]).unwrap();
+        assert_eq!(out[3], "-20.00");
+        let err = convert(&c, &["not a date", "B3", "", "1.00", "", "", ""]).unwrap_err();
+        assert_eq!(err, "Rejected: 'not a date' is not a date or time");
+        let out = convert(&c, &["2026-10-03 10:00:00", "B4", "", "1.00", "xx,yyyy.zz", "", ""]).unwrap();
+        assert_eq!(out[5], "∅");
+        assert_eq!(out[9], "warning: balance 'xx,yyyy.zz' is not an amount; stored without a balance");
+    }
+
+    #[test]
+    fn orders_and_keys() {
+        let c = converter(Kind::Orders, &["平台", "店铺名称", "订单编号", "下单时间", "订单金额", "实付金额", "联系电话"]);
+        let r1 = row(&["天猫", "旗舰店", "1001", "2026-10-01 08:00:00", "100.00", "90.00", "138-1234-5678"]);
+        let r2 = row(&["天猫", "旗舰店", "1001", "2026-10-01 08:00:00", "100.00", "90.00", "13812345678"]);
+        let mut out = Vec::new();
+        let k1 = c.convert(&r1, &mut out, &mut Vec::new()).unwrap();
+        assert_eq!(out[0], Val::Text(Cow::Borrowed("tmall")));
+        assert_eq!(out[11], Val::Text(Cow::Borrowed("13812345678")));
+        let k2 = c.convert(&r2, &mut out, &mut Vec::new()).unwrap();
+        assert_eq!(k1, k2, "same order, same key");
+        let err = convert(&c, &["天猫", "旗舰店", "", "2026-10-01", "1", "1", ""]).unwrap_err();
+        assert!(err.contains("order id is empty"), "{err}");
+    }
+
+    #[test]
+    fn references_in_memos() {
+        assert_eq!(find_reference("提现单号 TX2026100312345"), Some("TX2026100312345"));
+        assert_eq!(find_reference("提现 20261003200040011100650012345678"), Some("20261003200040011100650012345678"));
+        assert_eq!(find_reference("货款"), None);
+    }
+}

@@ -1,0 +1,281 @@
+//! The fields an import can recognise in a header, per kind, with their synonyms in
+//! Chinese and English (in order of preference), and how strongly each one says
+//! "this file is of that kind". Input-only fields (income/expense columns, a direction
+//! column, a separate date column) are combined into canonical columns by `convert`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use super::values::halfwidth;
+use crate::schema::Kind;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Platform,
+    Shop,
+    OrderId,
+    OrderTime,
+    PayTime,
+    ShipTime,
+    Status,
+    Currency,
+    OrderAmount,
+    PaidAmount,
+    BuyerName,
+    BuyerPhone,
+    ShipAddress,
+    TrackingNo,
+    Courier,
+    TxnId,
+    TxnTime,
+    /// A date column beside a time-of-day column (banks split them).
+    TxnDate,
+    /// The business type (业务类型), classified into a settlement kind.
+    Type,
+    Amount,
+    /// Money in, when in and out have their own columns (收入 / 贷方发生额).
+    Income,
+    /// Money out (支出 / 借方发生额); written positive or negative.
+    Expense,
+    /// 收/支, 借贷, 动账方向: the sign of an unsigned amount column.
+    Direction,
+    Balance,
+    Counterparty,
+    CounterpartyAccount,
+    Memo,
+    PayoutRef,
+    Account,
+    /// 交易状态: rows of closed or failed transactions moved no money.
+    TxnStatus,
+}
+
+impl Field {
+    /// The name used in mapping files and `--explain` output.
+    pub fn name(self) -> &'static str {
+        use Field::*;
+        match self {
+            Platform => "platform",
+            Shop => "shop",
+            OrderId => "order_id",
+            OrderTime => "order_time",
+            PayTime => "pay_time",
+            ShipTime => "ship_time",
+            Status => "status",
+            Currency => "currency",
+            OrderAmount => "order_amount",
+            PaidAmount => "paid_amount",
+            BuyerName => "buyer_name",
+            BuyerPhone => "buyer_phone",
+            ShipAddress => "ship_address",
+            TrackingNo => "tracking_no",
+            Courier => "courier",
+            TxnId => "txn_id",
+            TxnTime => "txn_time",
+            TxnDate => "txn_date",
+            Type => "type",
+            Amount => "amount",
+            Income => "income",
+            Expense => "expense",
+            Direction => "direction",
+            Balance => "balance",
+            Counterparty => "counterparty",
+            CounterpartyAccount => "counterparty_account",
+            Memo => "memo",
+            PayoutRef => "payout_ref",
+            Account => "account",
+            TxnStatus => "txn_status",
+        }
+    }
+
+    /// Several columns may feed this field: their non-empty values are joined
+    /// (memo) rather than the first one taken.
+    pub fn joins_columns(self) -> bool {
+        matches!(self, Field::Memo)
+    }
+
+    /// Fields fed by several columns: memo (joined) and amounts (the first non-empty,
+    /// as ICBC fills 记账金额 but leaves 交易金额 empty). Every other field takes the
+    /// single best column.
+    pub fn takes_several_columns(self) -> bool {
+        matches!(self, Field::Memo | Field::Amount | Field::Income | Field::Expense)
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Field {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let s = match s {
+            "counterparty_name" => "counterparty",
+            "kind" => "type",
+            other => other,
+        };
+        ALL_FIELDS
+            .iter()
+            .copied()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown field '{s}'; known fields: {}",
+                    ALL_FIELDS.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+                )
+            })
+    }
+}
+
+use Field::*;
+
+pub const ALL_FIELDS: [Field; 30] = [
+    Platform, Shop, OrderId, OrderTime, PayTime, ShipTime, Status, Currency, OrderAmount, PaidAmount,
+    BuyerName, BuyerPhone, ShipAddress, TrackingNo, Courier, TxnId, TxnTime, TxnDate, Type, Amount,
+    Income, Expense, Direction, Balance, Counterparty, CounterpartyAccount, Memo, PayoutRef, Account,
+    TxnStatus,
+];
+
+/// A field of a kind: its synonyms (normalised, most preferred first) and its weight
+/// as evidence for the kind.
+pub struct Spec {
+    pub field: Field,
+    pub synonyms: &'static [&'static str],
+    pub weight: u32,
+}
+
+const fn spec(field: Field, weight: u32, synonyms: &'static [&'static str]) -> Spec {
+    Spec { field, synonyms, weight }
+}
+
+const PLATFORM: &[&str] = &["平台", "来源平台", "销售平台", "平台名称", "platform", "marketplace", "channel"];
+const SHOP: &[&str] = &["店铺名称", "店铺", "店铺名", "网店名称", "shop", "store", "shopname", "storename"];
+const CURRENCY: &[&str] = &["币种", "币别", "货币", "结算币种", "记账币种", "交易币种", "currency", "ccy"];
+
+/// In each table, fields are listed in the order they claim header columns: a more
+/// specific field before a generic one that shares a synonym.
+pub static ORDERS: &[Spec] = &[
+    spec(OrderId, 3, &["订单编号", "订单号", "主订单编号", "主订单号", "订单id", "平台订单号", "原始单号", "原始订单号", "外部订单号", "网店订单号", "orderid", "orderno", "ordernumber", "order", "name"]),
+    spec(Platform, 1, PLATFORM),
+    spec(Shop, 1, SHOP),
+    spec(OrderTime, 1, &["下单时间", "订单创建时间", "订单提交时间", "创建时间", "成交时间", "订单时间", "下单日期", "ordertime", "orderdate", "createdat", "created", "date"]),
+    spec(PayTime, 1, &["付款时间", "支付时间", "支付完成时间", "买家付款时间", "付款日期", "paytime", "paidat", "paymenttime", "paymentdate"]),
+    spec(ShipTime, 1, &["发货时间", "出库时间", "卖家发货时间", "发货日期", "shiptime", "shippedat", "fulfilledat", "shippingtime"]),
+    spec(Status, 1, &["订单状态", "交易状态", "状态", "orderstatus", "financialstatus", "status"]),
+    spec(Currency, 0, CURRENCY),
+    spec(OrderAmount, 2, &["订单金额", "订单总金额", "订单总额", "商品总价", "订单应付金额", "商品金额", "总金额", "orderamount", "ordertotal", "subtotal", "total"]),
+    spec(PaidAmount, 2, &["实付金额", "买家实付金额", "买家实付", "实付款", "用户实付金额", "实收金额", "支付金额", "付款金额", "应付金额", "paidamount", "amountpaid", "totalpaid", "paid"]),
+    spec(BuyerName, 2, &["买家姓名", "收货人", "收货人姓名", "收件人", "收件人姓名", "客户姓名", "客户名称", "客户", "买家", "买家会员名", "买家昵称", "购买人", "付款单位", "buyername", "buyer", "customername", "customer", "billingname", "shippingname"]),
+    spec(BuyerPhone, 2, &["联系电话", "联系手机", "收货人手机", "收货人电话", "收件人手机号", "收件人电话", "手机号", "手机", "客户电话", "电话", "buyerphone", "phone", "mobile", "shippingphone", "billingphone"]),
+    spec(ShipAddress, 2, &["收货地址", "详细地址", "收件地址", "客户地址", "地址", "shipaddress", "shippingaddress", "address", "shippingaddress1"]),
+    spec(TrackingNo, 2, &["物流单号", "运单号", "快递单号", "运单编号", "物流编号", "trackingno", "trackingnumber", "tracking", "waybill"]),
+    spec(Courier, 1, &["快递公司", "物流公司", "承运商", "快递", "物流方式", "courier", "carrier", "shippingcompany"]),
+];
+
+pub static SETTLEMENTS: &[Spec] = &[
+    spec(PayoutRef, 2, &["提现单号", "打款单号", "结算单号", "结算批次号", "payoutid", "payoutref", "settlementid", "transferid"]),
+    spec(TxnId, 1, &["账务流水号", "资金流水单号", "动帐流水号", "动账流水号", "账户流水号", "流水号", "交易流水号", "交易订单号", "交易单号", "交易号", "支付宝交易号", "微信支付业务单号", "微信订单号", "业务流水号", "transactionid", "txnid", "id"]),
+    spec(OrderId, 3, &["商户订单号", "商家订单号", "订单号", "订单编号", "主订单号", "商户单号", "业务订单号", "业务基础订单号", "子订单号", "orderid", "order"]),
+    spec(Platform, 1, PLATFORM),
+    spec(Shop, 1, SHOP),
+    spec(TxnTime, 1, &["发生时间", "入账时间", "动账时间", "记账时间", "交易时间", "交易创建时间", "完成时间", "创建时间", "时间", "账单时间", "transactiontime", "time", "datetime", "createdat", "created", "date"]),
+    spec(TxnDate, 0, &["交易日期", "记账日期", "日期", "transactiondate"]),
+    spec(Type, 2, &["业务类型", "账务类型", "交易类型", "动账场景", "费用名称", "交易分类", "费用类型", "费用项", "计费类型", "类型", "type", "transactiontype"]),
+    spec(Income, 1, &["收入金额", "收入", "入账金额", "income", "moneyin"]),
+    spec(Expense, 1, &["支出金额", "支出", "出账金额", "expense", "moneyout"]),
+    spec(Amount, 1, &["金额", "动账金额", "收支金额", "交易金额", "发生额", "应结金额", "结算金额", "amount", "net"]),
+    spec(Direction, 1, &["收/支", "收支类型", "收支方向", "动账方向", "资金方向", "收付方向", "方向", "direction"]),
+    spec(Balance, 1, &["账户余额", "余额", "账户结余", "可用余额", "balance"]),
+    spec(Counterparty, 1, &["交易对方", "对方名称", "对方户名", "对方", "商户名称", "对方账号", "counterparty"]),
+    spec(Currency, 0, CURRENCY),
+    spec(TxnStatus, 1, &["交易状态", "当前状态", "状态", "status"]),
+    spec(Memo, 0, &["备注", "商品名称", "商品说明", "交易说明", "业务描述", "资金动账备注", "说明", "商品", "摘要", "memo", "description", "note", "remark"]),
+];
+
+pub static BANK: &[Spec] = &[
+    spec(Account, 1, &["本方账号", "我方账号", "本方账户", "账号", "卡号", "借记卡号", "账户", "account", "accountnumber", "iban"]),
+    spec(TxnId, 1, &["交易流水号", "流水号", "银行流水号", "日志号", "凭证号", "交易参考号", "业务流水号", "交易序号", "reference", "transactionid", "txnid", "bankreference"]),
+    spec(TxnTime, 1, &["交易时间", "记账时间", "发生时间", "入账时间", "交易日期时间", "time", "datetime", "bookingtime"]),
+    spec(TxnDate, 1, &["交易日期", "记账日期", "记账日", "入账日期", "日期", "date", "bookingdate", "valuedate"]),
+    spec(Income, 1, &["贷方发生额", "贷方金额", "贷方发生额(收入)", "贷方", "记账金额(收入)", "交易金额(收入)", "收入金额", "收入", "存入金额", "存入", "收款金额", "credit", "creditamount", "deposits", "moneyin"]),
+    spec(Expense, 1, &["借方发生额", "借方金额", "借方发生额(支出)", "借方", "记账金额(支出)", "交易金额(支出)", "支出金额", "支出", "取出金额", "付款金额", "debit", "debitamount", "withdrawals", "moneyout"]),
+    spec(Amount, 1, &["交易金额", "金额", "发生额", "记账金额", "amount"]),
+    spec(Direction, 1, &["借贷", "借贷标志", "借贷方向", "借贷标识", "收/支", "收支", "收支方向", "交易方向", "方向", "dr/cr", "direction", "credit/debit"]),
+    spec(Balance, 1, &["余额", "账户余额", "联机余额", "本次余额", "交易后余额", "可用余额", "balance", "runningbalance"]),
+    spec(Currency, 1, CURRENCY),
+    spec(CounterpartyAccount, 2, &["对方账号", "对方卡号/账号", "对方账户", "对方卡号", "收/付方账号", "对方帐号", "counterpartyaccount", "payeeaccount"]),
+    spec(Counterparty, 2, &["对方户名", "对方账户名", "对方名称", "对方账户名称", "收/付方名称", "对方单位", "交易对方", "对手信息", "对方", "counterparty", "counterpartyname", "payee", "payer", "name"]),
+    spec(Memo, 1, &["摘要", "交易摘要", "用途", "附言", "交易附言", "备注", "交易备注", "交易名称", "交易类型", "客户摘要", "交易详情", "memo", "description", "narrative", "remark", "purpose", "details"]),
+];
+
+pub fn specs(kind: Kind) -> &'static [Spec] {
+    match kind {
+        Kind::Orders => ORDERS,
+        Kind::Settlements => SETTLEMENTS,
+        Kind::Bank => BANK,
+    }
+}
+
+/// Header text in the form synonyms are written: half-width, lower case, no spaces,
+/// underscores or hyphens, no unit suffix like （元） or (+元), no `*` marker.
+pub fn normalise_header(raw: &str) -> String {
+    let hw = halfwidth(raw);
+    let mut s: String = hw
+        .trim()
+        .trim_start_matches('*')
+        .trim_end_matches([':', '：'])
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '\u{feff}'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    for unit in ["(元)", "(+元)", "(-元)", "(¥)", "(人民币)", "(rmb)", "(cny)", "(yuan)", "(人民币元)"] {
+        if let Some(stripped) = s.strip_suffix(unit) {
+            s = stripped.to_string();
+        }
+    }
+    s
+}
+
+/// Every synonym of every kind, to recognise a header row before the kind is known.
+pub fn is_known_header(normalised: &str) -> bool {
+    Kind::ALL
+        .iter()
+        .any(|k| specs(*k).iter().any(|s| s.synonyms.contains(&normalised)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_normalise_to_synonyms() {
+        assert_eq!(normalise_header("收入金额（+元）"), "收入金额");
+        assert_eq!(normalise_header(" 支出金额（-元）"), "支出金额");
+        assert_eq!(normalise_header("交易时间            "), "交易时间");
+        assert_eq!(normalise_header("Order_ID"), "orderid");
+        assert_eq!(normalise_header("交易金额(收入)"), "交易金额(收入)");
+        assert_eq!(normalise_header("金额(元)"), "金额");
+        assert_eq!(normalise_header("\u{feff}交易日期"), "交易日期");
+        assert!(is_known_header("对方户名"));
+        assert!(!is_known_header("交易渠道x"));
+    }
+
+    #[test]
+    fn synonyms_are_normalised_already() {
+        for kind in Kind::ALL {
+            for s in specs(kind) {
+                for syn in s.synonyms {
+                    assert_eq!(&normalise_header(syn), syn, "{kind} {}", s.field);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fields_parse_by_name() {
+        assert_eq!("counterparty_name".parse::<Field>().unwrap(), Field::Counterparty);
+        assert!("nonsense".parse::<Field>().unwrap_err().contains("known fields"));
+    }
+}

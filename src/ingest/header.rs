@@ -1,0 +1,348 @@
+//! Finding the header row by its content, mapping its columns to fields, and telling
+//! from them what kind of data the file holds.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::fields::{self, Field, Spec, normalise_header};
+use super::mapping::MappingFile;
+use super::row::RawRow;
+use crate::schema::Kind;
+
+/// How many rows are searched for the header.
+pub const SEARCH_ROWS: usize = 200;
+
+/// The index (in `rows`) of the row that looks most like a header: the most cells that
+/// are known column names. Needs at least two.
+pub fn find_header(rows: &[RawRow]) -> Option<usize> {
+    let mut best: Option<(usize, usize)> = None;
+    for (i, row) in rows.iter().enumerate().take(SEARCH_ROWS) {
+        let mut seen: Vec<String> = Vec::new();
+        for cell in row.cells() {
+            let n = normalise_header(cell);
+            if !n.is_empty() && fields::is_known_header(&n) && !seen.contains(&n) {
+                seen.push(n);
+            }
+        }
+        let score = seen.len();
+        if score >= 2 && best.is_none_or(|(_, s)| score > s) {
+            best = Some((i, score));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+/// Which columns feed which field, for one kind.
+#[derive(Clone, Debug)]
+pub struct ColumnMap {
+    pub kind: Kind,
+    /// Columns in order of preference.
+    pub fields: BTreeMap<Field, Vec<usize>>,
+    pub score: u32,
+}
+
+impl ColumnMap {
+    pub fn has(&self, f: Field) -> bool {
+        self.fields.contains_key(&f)
+    }
+
+    pub fn columns(&self, f: Field) -> &[usize] {
+        self.fields.get(&f).map_or(&[], Vec::as_slice)
+    }
+
+    /// What a kind cannot do without, if missing.
+    pub fn missing(&self) -> Option<String> {
+        let any = |fs: &[Field]| fs.iter().any(|f| self.has(*f));
+        match self.kind {
+            Kind::Orders => {
+                if !self.has(Field::OrderId) {
+                    return Some("no column for the order id (订单编号 / 订单号 / order id …)".into());
+                }
+                if !any(&[Field::OrderAmount, Field::PaidAmount]) {
+                    return Some("no column for the order amount (订单金额 / 实付金额 / paid amount …)".into());
+                }
+            }
+            Kind::Settlements | Kind::Bank => {
+                if !any(&[Field::TxnTime, Field::TxnDate]) {
+                    return Some("no column for the date or time (交易时间 / 发生时间 / 记账日期 / date …)".into());
+                }
+                if !any(&[Field::Amount, Field::Income, Field::Expense]) {
+                    return Some(
+                        "no column for the amount (金额 / 交易金额 / 收入+支出 / 借方发生额+贷方发生额 / amount …)".into(),
+                    );
+                }
+            }
+        }
+        None
+    }
+
+    /// `field ← header` lines, for `--explain` and error messages.
+    pub fn describe(&self, headers: &[String]) -> String {
+        let mut out = String::new();
+        for (field, cols) in &self.fields {
+            let names: Vec<String> = cols
+                .iter()
+                .map(|c| format!("{} (column {})", headers.get(*c).map_or("", |h| h.trim()), c + 1))
+                .collect();
+            let _ = writeln!(out, "  {:<22} ← {}", field.name(), names.join(" + "));
+        }
+        out
+    }
+}
+
+/// Maps headers to the fields of `kind`. Explicit columns of a mapping file come
+/// first; every other field takes the columns whose names are its synonyms.
+pub fn map_columns(kind: Kind, headers: &[String], mapping: Option<&MappingFile>) -> Result<ColumnMap, String> {
+    let norm: Vec<String> = headers.iter().map(|h| normalise_header(h)).collect();
+    let mut taken = vec![false; headers.len()];
+    let mut out: BTreeMap<Field, Vec<usize>> = BTreeMap::new();
+    if let Some(m) = mapping {
+        for (field, names) in m.column_fields() {
+            let mut cols = Vec::new();
+            for name in names {
+                let want = normalise_header(name);
+                let col = norm
+                    .iter()
+                    .position(|h| *h == want)
+                    .ok_or_else(|| format!("the mapping names column '{name}' for {field}, but the header has no such column"))?;
+                taken[col] = true;
+                cols.push(col);
+            }
+            out.insert(field, cols);
+        }
+    }
+    let specs: &[Spec] = fields::specs(kind);
+    let mut score = 0;
+    for spec in specs {
+        if out.contains_key(&spec.field) {
+            score += spec.weight;
+            continue;
+        }
+        let own_name = normalise_header(spec.field.name());
+        let mut cols = Vec::new();
+        for syn in spec.synonyms.iter().copied().chain(std::iter::once(own_name.as_str())) {
+            for (i, h) in norm.iter().enumerate() {
+                if !taken[i] && h == syn && (cols.is_empty() || spec.field.takes_several_columns()) {
+                    taken[i] = true;
+                    cols.push(i);
+                }
+            }
+        }
+        if !cols.is_empty() {
+            score += spec.weight;
+            out.insert(spec.field, cols);
+        }
+    }
+    Ok(ColumnMap { kind, fields: out, score })
+}
+
+/// Picks the kind whose fields the headers fit best, or says why it cannot.
+pub fn guess_kind(headers: &[String], mapping: Option<&MappingFile>) -> Result<ColumnMap, String> {
+    let mut fits: Vec<ColumnMap> = Vec::new();
+    for kind in Kind::ALL {
+        let map = map_columns(kind, headers, mapping)?;
+        if map.missing().is_none() {
+            fits.push(map);
+        }
+    }
+    fits.sort_by(|a, b| b.score.cmp(&a.score));
+    match fits.as_slice() {
+        [] => Err(
+            "its columns fit none of orders (order id and amount), settlements or bank (date and amount)".into(),
+        ),
+        [only] => Ok(only.clone()),
+        [first, second, ..] if first.score >= second.score + 2 => Ok(first.clone()),
+        [first, second, ..] => Err(format!(
+            "its columns fit both {} and {}; pass --kind {} or --kind {}",
+            first.kind, second.kind, first.kind, second.kind
+        )),
+    }
+}
+
+/// Values the lines above the header give for the whole file: `#平台：天猫`,
+/// `店铺名称：…`, `卡号: 1234****9876`, `# 账号：[…]`, `币种：人民币`, and the platform
+/// when a title names it (支付宝, 微信支付, 京东 …).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Hints {
+    pub platform: Option<String>,
+    pub shop: Option<String>,
+    pub account: Option<String>,
+    pub currency: Option<String>,
+    /// A platform named in a title, weaker than an explicit `平台：`.
+    pub platform_mentioned: Option<String>,
+}
+
+pub fn preamble_hints(rows: &[RawRow]) -> Hints {
+    let mut h = Hints::default();
+    for row in rows {
+        for cell in row.cells() {
+            let text = super::values::halfwidth(cell);
+            let text = text.trim().trim_start_matches('#').trim();
+            for (key, value) in key_values(text) {
+                let key = normalise_header(key);
+                let slot = match key.as_str() {
+                    "平台" | "平台名称" | "platform" => &mut h.platform,
+                    "店铺" | "店铺名称" | "店铺名" | "shop" | "store" => &mut h.shop,
+                    "账号" | "卡号" | "账户" | "帐号" | "账户号" | "account" => &mut h.account,
+                    "币种" | "币别" | "currency" => &mut h.currency,
+                    _ => continue,
+                };
+                if slot.is_none() && !value.is_empty() {
+                    *slot = Some(value);
+                }
+            }
+            if h.platform_mentioned.is_none() {
+                h.platform_mentioned = platform_in_text(text);
+            }
+        }
+    }
+    h
+}
+
+/// `key：value` pairs in one cell; several may share a line, separated by spaces.
+fn key_values(text: &str) -> Vec<(&str, String)> {
+    let mut out = Vec::new();
+    for part in text.split(['\t', ',']) {
+        let Some(i) = part.find(':') else { continue };
+        let key = part[..i].trim();
+        if key.is_empty() || key.chars().count() > 8 {
+            continue;
+        }
+        let value = part[i + 1..].trim();
+        let value = value.split_whitespace().next().unwrap_or("");
+        let value = value.trim_matches(['[', ']', '【', '】']).trim();
+        out.push((key, value.to_string()));
+    }
+    out
+}
+
+fn platform_in_text(text: &str) -> Option<String> {
+    const NAMES: [(&str, &str); 9] = [
+        ("支付宝", "alipay"),
+        ("微信", "wechat"),
+        ("京东", "jd"),
+        ("抖音", "douyin"),
+        ("抖店", "douyin"),
+        ("拼多多", "pdd"),
+        ("天猫", "tmall"),
+        ("淘宝", "tmall"),
+        ("财付通", "wechat"),
+    ];
+    NAMES.iter().find(|(k, _)| text.contains(k)).map(|(_, v)| v.to_string())
+}
+
+/// Canonical platform names: 天猫/淘宝 → tmall, 京东 → jd, 抖音 → douyin, 拼多多 → pdd,
+/// 微信 → wechat, 支付宝 → alipay, 线下/对公 → b2b; others lower-cased.
+pub fn normalise_platform(raw: &str) -> String {
+    let s = raw.trim().to_lowercase();
+    let table: [(&[&str], &str); 9] = [
+        (&["天猫", "淘宝", "tmall", "taobao", "天猫商城"], "tmall"),
+        (&["京东", "jd", "jingdong", "京东商城"], "jd"),
+        (&["抖音", "抖店", "douyin", "tiktok", "抖音电商"], "douyin"),
+        (&["拼多多", "pdd", "pinduoduo"], "pdd"),
+        (&["微信", "微信支付", "wechat", "weixin", "wechatpay", "微信小店"], "wechat"),
+        (&["支付宝", "alipay"], "alipay"),
+        (&["亚马逊", "amazon"], "amazon"),
+        (&["shopify"], "shopify"),
+        (&["线下", "b2b", "offline", "对公", "企业客户"], "b2b"),
+    ];
+    for (names, canon) in table {
+        if names.contains(&s.as_str()) {
+            return canon.to_string();
+        }
+    }
+    s
+}
+
+pub fn normalise_currency(raw: &str) -> String {
+    let s = raw.trim();
+    match s {
+        "人民币" | "RMB" | "rmb" | "CNY" | "cny" | "¥" | "￥" | "元" | "本币" => "CNY".into(),
+        "美元" | "美金" | "USD" | "usd" | "$" => "USD".into(),
+        "港币" | "港元" | "HKD" | "hkd" => "HKD".into(),
+        "欧元" | "EUR" | "eur" | "€" => "EUR".into(),
+        "日元" | "JPY" | "jpy" => "JPY".into(),
+        "英镑" | "GBP" | "gbp" => "GBP".into(),
+        other if other.len() == 3 && other.is_ascii() => other.to_ascii_uppercase(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> RawRow {
+        let mut r = RawRow::default();
+        for c in cells {
+            r.push(c);
+        }
+        r
+    }
+
+    fn headers(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn header_is_found_below_a_preamble() {
+        let rows = vec![
+            row(&["#支付宝账务明细查询"]),
+            row(&["#账号：[finance@yunfan-ec.com]"]),
+            row(&["#平台：天猫"]),
+            row(&["账务流水号", "业务流水号", "商户订单号", "商品名称", "发生时间", "对方账号", "收入金额（+元）", "支出金额（-元）", "账户余额（元）", "交易渠道", "业务类型", "备注"]),
+            row(&["2026100320004001\t", "", "T200P123\t", "x", "2026-10-03 10:00:00", "", "12.00", "", "12.00", "", "交易", ""]),
+        ];
+        assert_eq!(find_header(&rows), Some(3));
+        let h = preamble_hints(&rows[..3]);
+        assert_eq!(h.platform.as_deref(), Some("天猫"));
+        assert_eq!(h.account.as_deref(), Some("finance@yunfan-ec.com"));
+        assert_eq!(h.platform_mentioned.as_deref(), Some("alipay"));
+        let hs: Vec<String> = rows[3].cells().map(str::to_string).collect();
+        let map = guess_kind(&hs, None).unwrap();
+        assert_eq!(map.kind, Kind::Settlements);
+        assert_eq!(map.columns(Field::TxnId), &[0]);
+        assert_eq!(map.columns(Field::OrderId), &[2]);
+        assert_eq!(map.columns(Field::Income), &[6]);
+        assert_eq!(map.columns(Field::Expense), &[7]);
+        assert_eq!(map.columns(Field::Type), &[10]);
+    }
+
+    #[test]
+    fn kinds_are_told_apart() {
+        let bank = headers(&["交易时间", "交易流水号", "借方发生额", "贷方发生额", "余额", "币种", "对方户名", "对方账号", "对方开户行", "摘要", "用途"]);
+        let m = guess_kind(&bank, None).unwrap();
+        assert_eq!(m.kind, Kind::Bank);
+        assert_eq!(m.columns(Field::Memo), &[9, 10]);
+        let orders = headers(&["平台", "店铺名称", "订单编号", "下单时间", "付款时间", "发货时间", "订单状态", "币种", "订单金额", "实付金额", "买家姓名", "联系电话", "收货地址", "物流单号", "快递公司"]);
+        assert_eq!(guess_kind(&orders, None).unwrap().kind, Kind::Orders);
+        let wechat = headers(&["交易时间", "交易类型", "交易对方", "商品", "收/支", "金额(元)", "支付方式", "当前状态", "交易单号", "商户单号", "备注"]);
+        assert_eq!(guess_kind(&wechat, None).unwrap().kind, Kind::Settlements);
+        let abc = headers(&["交易日期", "交易时间", "交易摘要", "交易金额", "本次余额", "对手信息", "日 志 号", "交易渠道", "交易附言"]);
+        assert_eq!(guess_kind(&abc, None).unwrap().kind, Kind::Bank);
+        let vague = headers(&["日期", "金额"]);
+        let err = guess_kind(&vague, None).unwrap_err();
+        assert!(err.contains("--kind"), "{err}");
+        let nothing = headers(&["名称", "数量"]);
+        assert!(guess_kind(&nothing, None).unwrap_err().contains("fit none"));
+    }
+
+    #[test]
+    fn canonical_names_map_themselves() {
+        let h = headers(&["account", "txn_id", "txn_time", "amount", "currency", "balance", "counterparty_name", "counterparty_account", "memo", "source_file"]);
+        let m = map_columns(Kind::Bank, &h, None).unwrap();
+        assert!(m.missing().is_none());
+        assert_eq!(m.columns(Field::TxnTime), &[2]);
+        assert_eq!(m.columns(Field::Counterparty), &[6]);
+    }
+
+    #[test]
+    fn platforms_and_currencies() {
+        assert_eq!(normalise_platform("天猫"), "tmall");
+        assert_eq!(normalise_platform(" JD "), "jd");
+        assert_eq!(normalise_platform("线下"), "b2b");
+        assert_eq!(normalise_platform("Etsy"), "etsy");
+        assert_eq!(normalise_currency("人民币"), "CNY");
+        assert_eq!(normalise_currency("usd"), "USD");
+    }
+}

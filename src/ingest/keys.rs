@@ -1,0 +1,71 @@
+//! The natural keys already stored in a table, read from the key column of its Parquet
+//! files, so an import can skip rows the workspace holds already and say which import
+//! holds them.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::path::Path;
+
+use datafusion::arrow::array::{Array, FixedSizeBinaryArray, Int64Array};
+use datafusion::parquet::arrow::ProjectionMask;
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::parquet::errors::ParquetError;
+
+use crate::schema::KEY_COLUMN;
+
+/// Keys are xxh3 hashes already: hashing them again would only cost time.
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.0 ^= u64::from_le_bytes(b);
+        }
+    }
+    fn write_u128(&mut self, v: u128) {
+        self.0 = v as u64;
+    }
+}
+
+/// Key → the import that stored it (0: earlier in the same file).
+pub type KeyMap = HashMap<u128, u64, BuildHasherDefault<KeyHasher>>;
+
+pub fn load_keys(files: &[impl AsRef<Path>], keys: &mut KeyMap) -> Result<(), ParquetError> {
+    for path in files {
+        let file = File::open(path.as_ref())?;
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
+        let schema = builder.parquet_schema();
+        let wanted: Vec<usize> = builder
+            .schema()
+            .fields()
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.name() == KEY_COLUMN || f.name() == "import_id")
+            .map(|(i, _)| i)
+            .collect();
+        let mask = ProjectionMask::roots(schema, wanted);
+        let reader = builder.with_projection(mask).with_batch_size(65536).build()?;
+        for batch in reader {
+            let batch = batch?;
+            let key_col = batch
+                .column_by_name(KEY_COLUMN)
+                .and_then(|c| c.as_any().downcast_ref::<FixedSizeBinaryArray>())
+                .ok_or_else(|| ParquetError::General(format!("{}: no key column", path.as_ref().display())))?;
+            let import_col = batch.column_by_name("import_id").and_then(|c| c.as_any().downcast_ref::<Int64Array>().cloned());
+            keys.reserve(key_col.len());
+            for i in 0..key_col.len() {
+                let k = u128::from_be_bytes(key_col.value(i).try_into().expect("16-byte keys"));
+                let origin = import_col.as_ref().map_or(0, |c| c.value(i) as u64);
+                keys.insert(k, origin);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! One row of a source file as text cells, whatever the container (CSV, sheet,
+//! Parquet), with where it came from. Cells live in one reused buffer so reading a
+//! row allocates nothing.
+
+#[derive(Debug, Default, Clone)]
+pub struct RawRow {
+    /// 1-based line (text files) or row (sheets, Parquet) number.
+    pub line: u64,
+    /// Bytes of the file consumed so far, for the progress bar.
+    pub offset: u64,
+    /// The cell at this index could not be decoded in the file's encoding.
+    pub undecodable: Option<usize>,
+    /// The last row of a text file that does not end with a line break.
+    pub unterminated: bool,
+    buf: String,
+    ends: Vec<usize>,
+}
+
+impl RawRow {
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.ends.clear();
+        self.undecodable = None;
+        self.unterminated = false;
+    }
+
+    pub fn push(&mut self, cell: &str) {
+        self.buf.push_str(cell);
+        self.ends.push(self.buf.len());
+    }
+
+    /// Starts a cell the caller writes into with `buf_mut`, then ends with `end_cell`.
+    pub fn buf_mut(&mut self) -> &mut String {
+        &mut self.buf
+    }
+
+    pub fn end_cell(&mut self) {
+        self.ends.push(self.buf.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> &str {
+        if i >= self.ends.len() {
+            return "";
+        }
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.buf[start..self.ends[i]]
+    }
+
+    pub fn cells(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// True when no cell holds anything but padding.
+    pub fn is_blank(&self) -> bool {
+        self.cells().all(|c| super::values::clean(c).is_none())
+    }
+
+    /// The cells joined back with commas, for rejects files and messages.
+    pub fn joined(&self) -> String {
+        self.cells().map(|c| c.trim()).collect::<Vec<_>>().join(",")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_round_trip() {
+        let mut r = RawRow::default();
+        r.push("a");
+        r.push("");
+        r.buf_mut().push_str("订单");
+        r.end_cell();
+        assert_eq!(r.len(), 3);
+        assert_eq!(r.get(2), "订单");
+        assert_eq!(r.get(7), "");
+        assert_eq!(r.joined(), "a,,订单");
+        r.clear();
+        r.push(" / ");
+        assert!(r.is_blank());
+    }
+}

@@ -1,0 +1,71 @@
+//! Writes an import's rows to a Parquet file in the workspace's `tmp/` on a thread of
+//! its own, so encoding and compression overlap with parsing. The file is synced
+//! before it is handed back for the commit.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::basic::Compression;
+use datafusion::parquet::file::properties::WriterProperties;
+
+use crate::workspace::fsutil;
+
+pub struct ParquetSink {
+    path: PathBuf,
+    tx: Option<SyncSender<RecordBatch>>,
+    worker: Option<JoinHandle<Result<(), String>>>,
+}
+
+impl ParquetSink {
+    pub fn create(path: &Path, schema: SchemaRef) -> std::io::Result<ParquetSink> {
+        let file = fsutil::create_private(path)?;
+        let props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_max_row_group_row_count(Some(1 << 20))
+            .build();
+        let mut writer = ArrowWriter::try_new(file, schema, Some(props)).map_err(std::io::Error::other)?;
+        let (tx, rx) = sync_channel::<RecordBatch>(2);
+        let worker = std::thread::spawn(move || -> Result<(), String> {
+            for batch in rx {
+                writer.write(&batch).map_err(|e| e.to_string())?;
+            }
+            let file: File = writer.into_inner().map_err(|e| e.to_string())?;
+            file.sync_all().map_err(|e| e.to_string())
+        });
+        Ok(ParquetSink { path: path.to_path_buf(), tx: Some(tx), worker: Some(worker) })
+    }
+
+    pub fn write(&mut self, batch: RecordBatch) -> Result<(), String> {
+        let sent = self.tx.as_ref().map(|tx| tx.send(batch));
+        match sent {
+            Some(Ok(())) => Ok(()),
+            // The writer stopped: its own error says why.
+            _ => Err(self.join().err().unwrap_or_else(|| "the Parquet writer stopped".into())),
+        }
+    }
+
+    /// Finishes the file (footer written, data synced) and returns its path.
+    pub fn finish(mut self) -> Result<PathBuf, String> {
+        self.join()?;
+        Ok(self.path.clone())
+    }
+
+    fn join(&mut self) -> Result<(), String> {
+        self.tx.take();
+        match self.worker.take() {
+            Some(w) => w.join().map_err(|_| "the Parquet writer panicked".to_string())?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for ParquetSink {
+    fn drop(&mut self) {
+        let _ = self.join();
+    }
+}

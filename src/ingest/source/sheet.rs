@@ -1,0 +1,212 @@
+//! A sheet of an XLSX or XLS workbook. XLSX rows are streamed cell by cell (calamine's
+//! cell reader), so a large workbook is never held whole; XLS sheets are small by
+//! format (65,536 rows) and read at once. The sheet is the one named in the mapping
+//! file, else the first whose rows hold a header.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Reader, Xls, Xlsx};
+
+use super::{Flow, Source, SourceError, Visitor};
+use crate::ingest::header::{SEARCH_ROWS, find_header};
+use crate::ingest::row::RawRow;
+
+pub struct SheetSource {
+    path: PathBuf,
+    xls: bool,
+    sheet: String,
+    size: u64,
+}
+
+impl SheetSource {
+    pub fn open(path: &Path, xls: bool, wanted: Option<&str>) -> Result<SheetSource, SourceError> {
+        let size = std::fs::metadata(path)?.len();
+        let names = if xls {
+            open_xls(path)?.sheet_names()
+        } else {
+            open_xlsx(path)?.sheet_names()
+        };
+        let mut src = SheetSource { path: path.to_path_buf(), xls, sheet: String::new(), size };
+        if let Some(w) = wanted {
+            if !names.iter().any(|n| n == w) {
+                return Err(SourceError::NoSheet(w.to_string(), names.join(", ")));
+            }
+            src.sheet = w.to_string();
+            return Ok(src);
+        }
+        for name in &names {
+            src.sheet = name.clone();
+            let rows = super::head(&mut src, SEARCH_ROWS)?;
+            if find_header(&rows).is_some() {
+                return Ok(src);
+            }
+        }
+        // No sheet has a header: keep the first, and let the caller say so.
+        src.sheet = names.first().cloned().unwrap_or_default();
+        Ok(src)
+    }
+}
+
+fn open_xlsx(path: &Path) -> Result<Xlsx<BufReader<File>>, SourceError> {
+    calamine::open_workbook(path).map_err(|e: calamine::XlsxError| SourceError::Workbook(e.to_string()))
+}
+
+fn open_xls(path: &Path) -> Result<Xls<BufReader<File>>, SourceError> {
+    calamine::open_workbook(path).map_err(|e: calamine::XlsError| SourceError::Workbook(e.to_string()))
+}
+
+impl Source for SheetSource {
+    fn describe(&self) -> String {
+        format!("{}, sheet {}", if self.xls { "xls" } else { "xlsx" }, self.sheet)
+    }
+
+    fn unit(&self) -> &'static str {
+        "row"
+    }
+
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn for_each_row(&mut self, visit: &mut Visitor<'_>) -> Result<(), SourceError> {
+        if self.xls {
+            let range = open_xls(&self.path)?
+                .worksheet_range(&self.sheet)
+                .map_err(|e| SourceError::Workbook(e.to_string()))?;
+            let (first_row, first_col) = range.start().unwrap_or((0, 0));
+            let mut row = RawRow::default();
+            for (i, cells) in range.rows().enumerate() {
+                row.clear();
+                row.line = u64::from(first_row) + i as u64 + 1;
+                for _ in 0..first_col {
+                    row.end_cell();
+                }
+                for cell in cells {
+                    write_cell(cell, row.buf_mut());
+                    row.end_cell();
+                }
+                if let Flow::Stop = visit(&row).map_err(SourceError::Visitor)? {
+                    break;
+                }
+            }
+            return Ok(());
+        }
+        let mut book = open_xlsx(&self.path)?;
+        let mut cells = book
+            .worksheet_cells_reader(&self.sheet)
+            .map_err(|e| SourceError::Workbook(e.to_string()))?;
+        let mut row = RawRow::default();
+        let mut current: Option<u32> = None;
+        let mut col = 0u32;
+        loop {
+            let cell = cells.next_cell().map_err(|e| SourceError::Workbook(e.to_string()))?;
+            let pos = cell.as_ref().map(|c| c.get_position());
+            if current.is_some() && pos.map(|p| p.0) != current {
+                if let Flow::Stop = visit(&row).map_err(SourceError::Visitor)? {
+                    return Ok(());
+                }
+                current = None;
+            }
+            let Some(cell) = cell else { return Ok(()) };
+            let (r, c) = cell.get_position();
+            if current.is_none() {
+                row.clear();
+                row.line = u64::from(r) + 1;
+                current = Some(r);
+                col = 0;
+            }
+            // Cells are sparse: fill the gap with empty ones.
+            while col < c {
+                row.end_cell();
+                col += 1;
+            }
+            write_cell(&Data::from(cell.get_value().clone()), row.buf_mut());
+            row.end_cell();
+            col += 1;
+        }
+    }
+}
+
+/// A cell as the text a user sees: numbers without float noise, dates as
+/// `2026-10-01 12:00:00`, times of day as `12:00:00`.
+fn write_cell(cell: &Data, out: &mut String) {
+    use std::fmt::Write;
+    match cell {
+        Data::Empty => {}
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => out.push_str(s),
+        Data::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Data::Float(f) => write_number(*f, out),
+        Data::Bool(b) => out.push_str(if *b { "TRUE" } else { "FALSE" }),
+        Data::DateTime(dt) => {
+            let serial = dt.as_f64();
+            if serial < 1.0 && !dt.is_duration() {
+                let secs = (serial * 86_400.0).round() as u32;
+                let _ = write!(out, "{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
+            } else if let Some(t) = dt.as_datetime() {
+                let _ = write!(out, "{}", t.format("%Y-%m-%d %H:%M:%S"));
+            } else {
+                write_number(serial, out);
+            }
+        }
+        Data::Error(e) => {
+            let _ = write!(out, "#{e:?}");
+        }
+    }
+}
+
+/// Whole numbers without `.0`; others in the shortest form that reads back the same
+/// float, which is what the person who typed it wrote (12345.67, not 12345.6699…).
+fn write_number(f: f64, out: &mut String) {
+    use std::fmt::Write;
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        let _ = write!(out, "{}", f as i64);
+    } else {
+        let _ = write!(out, "{f}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_typed() {
+        let s = |f: f64| {
+            let mut o = String::new();
+            write_number(f, &mut o);
+            o
+        };
+        assert_eq!(s(12345.67), "12345.67");
+        assert_eq!(s(100000011234.0), "100000011234");
+        assert_eq!(s(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(s(-3.5), "-3.5");
+    }
+
+    #[test]
+    fn reads_a_workbook_written_by_rust_xlsxwriter() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("b.xlsx");
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet().set_name("明细").unwrap();
+        ws.write_string(0, 0, "中国工商银行对公账户交易明细").unwrap();
+        for (c, h) in ["交易时间", "交易流水号", "借方发生额", "贷方发生额"].iter().enumerate() {
+            ws.write_string(2, c as u16, *h).unwrap();
+        }
+        ws.write_string(3, 0, "2026-10-03 10:00:00").unwrap();
+        ws.write_string(3, 1, "B1").unwrap();
+        ws.write_number(3, 3, 1234.5).unwrap();
+        wb.save(&p).unwrap();
+        let mut src = SheetSource::open(&p, false, None).unwrap();
+        assert_eq!(src.describe(), "xlsx, sheet 明细");
+        let rows = super::super::head(&mut src, 10).unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[1].line, 3);
+        assert_eq!(rows[2].get(2), "");
+        assert_eq!(rows[2].get(3), "1234.5");
+        assert!(matches!(SheetSource::open(&p, false, Some("nope")), Err(SourceError::NoSheet(..))));
+    }
+}

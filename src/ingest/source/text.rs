@@ -1,0 +1,272 @@
+//! CSV and TSV text in any encoding. ASCII-compatible encodings (UTF-8, GB18030/GBK …)
+//! are split into fields as bytes and decoded field by field, so one bad byte costs one
+//! row with a clear reason rather than the file; UTF-16 is transcoded to UTF-8 first.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use encoding_rs::{Encoding, UTF_8};
+
+use super::{Flow, Source, SourceError, Visitor};
+use crate::ingest::header::{SEARCH_ROWS, find_header};
+use crate::ingest::row::RawRow;
+use crate::ingest::sniff::TextEncoding;
+
+const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
+
+pub struct TextSource {
+    path: PathBuf,
+    encoding: TextEncoding,
+    delimiter: u8,
+    size: u64,
+    ends_with_newline: bool,
+}
+
+impl TextSource {
+    pub fn open(path: &Path, encoding: TextEncoding, delimiter: Option<u8>) -> Result<TextSource, SourceError> {
+        let mut file = File::open(path)?;
+        let size = file.metadata()?.len();
+        let ends_with_newline = if size == 0 {
+            true
+        } else {
+            let mut last = [0u8; 2];
+            let n = last.len().min(size as usize);
+            file.seek(SeekFrom::End(-(n as i64)))?;
+            file.read_exact(&mut last[..n])?;
+            last[..n].contains(&b'\n')
+        };
+        let mut src = TextSource { path: path.to_path_buf(), encoding, delimiter: b',', size, ends_with_newline };
+        src.delimiter = match delimiter {
+            Some(d) => d,
+            None => src.detect_delimiter()?,
+        };
+        Ok(src)
+    }
+
+    /// The delimiter under which a header is found with the most known column names.
+    fn detect_delimiter(&mut self) -> Result<u8, SourceError> {
+        let mut best = (b',', 0usize, 0usize);
+        for d in DELIMITERS {
+            self.delimiter = d;
+            let rows = super::head(self, SEARCH_ROWS)?;
+            if let Some(i) = find_header(&rows) {
+                let known = rows[i]
+                    .cells()
+                    .filter(|c| crate::ingest::fields::is_known_header(&crate::ingest::fields::normalise_header(c)))
+                    .count();
+                if known > best.1 || (known == best.1 && rows[i].len() > best.2) {
+                    best = (d, known, rows[i].len());
+                }
+            }
+        }
+        Ok(best.0)
+    }
+
+    fn reader(&self) -> Result<Box<dyn Read>, SourceError> {
+        let mut file = BufReader::with_capacity(1 << 20, File::open(&self.path)?);
+        if self.encoding.is_ascii_compatible() {
+            let mut skip = [0u8; 4];
+            file.read_exact(&mut skip[..self.encoding.bom.min(self.size as usize)])?;
+            Ok(Box::new(StripCr(file)))
+        } else {
+            Ok(Box::new(StripCr(
+                encoding_rs_io::DecodeReaderBytesBuilder::new()
+                    .encoding(Some(self.encoding.encoding))
+                    .bom_override(true)
+                    .build(file),
+            )))
+        }
+    }
+
+    fn decoder(&self) -> &'static Encoding {
+        if self.encoding.is_ascii_compatible() { self.encoding.encoding } else { UTF_8 }
+    }
+}
+
+impl Source for TextSource {
+    fn describe(&self) -> String {
+        let d = match self.delimiter {
+            b'\t' => "tab".to_string(),
+            d => format!("'{}'", d as char),
+        };
+        format!("text, {}, delimiter {d}", self.encoding.label())
+    }
+
+    fn unit(&self) -> &'static str {
+        "line"
+    }
+
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn for_each_row(&mut self, visit: &mut Visitor<'_>) -> Result<(), SourceError> {
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(self.delimiter)
+            .buffer_capacity(1 << 20)
+            .from_reader(self.reader()?);
+        let encoding = self.decoder();
+        let mut record = csv::ByteRecord::new();
+        // One row of look-ahead, to know which row is the last.
+        let mut pending: Option<RawRow> = None;
+        let mut row = RawRow::default();
+        loop {
+            let more = csv.read_byte_record(&mut record).map_err(|e| SourceError::Csv {
+                line: e.position().map_or(0, |p| p.line()),
+                message: e.to_string(),
+            })?;
+            if let Some(prev) = pending.take() {
+                let mut prev = prev;
+                prev.unterminated = !more && !self.ends_with_newline;
+                // Without a final line break the reader never moved to a next line.
+                prev.line += u64::from(prev.unterminated);
+                match visit(&prev).map_err(SourceError::Visitor)? {
+                    Flow::Continue => {}
+                    Flow::Stop => return Ok(()),
+                }
+                row = prev;
+            }
+            if !more {
+                return Ok(());
+            }
+            row.clear();
+            // The record's own position counts from any blank lines before it; the
+            // reader's position after it is exact, less the line breaks inside quotes.
+            let embedded = record.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64).sum::<u64>();
+            row.line = csv.position().line().saturating_sub(1 + embedded);
+            row.offset = csv.position().byte();
+            for (i, field) in record.iter().enumerate() {
+                if !decode_into(encoding, field, row.buf_mut()) && row.undecodable.is_none() {
+                    row.undecodable = Some(i);
+                }
+                row.end_cell();
+            }
+            pending = Some(std::mem::take(&mut row));
+        }
+    }
+}
+
+/// Drops carriage returns, so CRLF files count lines exactly as LF files do (the CSV
+/// reader only counts a line once it has seen its `\n`). A CR is never part of a
+/// GBK or UTF-8 multi-byte character, so nothing else changes.
+struct StripCr<R>(R);
+
+impl<R: Read> Read for StripCr<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let n = self.0.read(buf)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            let mut w = 0;
+            for r in 0..n {
+                if buf[r] != b'\r' {
+                    buf[w] = buf[r];
+                    w += 1;
+                }
+            }
+            if w > 0 {
+                return Ok(w);
+            }
+        }
+    }
+}
+
+/// Appends the decoded field; false (and nothing appended) if its bytes are not valid
+/// in the encoding.
+fn decode_into(encoding: &'static Encoding, bytes: &[u8], out: &mut String) -> bool {
+    if encoding == UTF_8 {
+        return match std::str::from_utf8(bytes) {
+            Ok(s) => {
+                out.push_str(s);
+                true
+            }
+            Err(_) => false,
+        };
+    }
+    if bytes.is_ascii() {
+        // SAFETY-free fast path: ASCII is valid UTF-8.
+        out.push_str(std::str::from_utf8(bytes).expect("ascii"));
+        return true;
+    }
+    match encoding.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(s) => {
+            out.push_str(&s);
+            true
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::sniff::{Container, sniff};
+
+    fn rows_of(bytes: &[u8]) -> (String, Vec<RawRow>) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.csv");
+        std::fs::write(&p, bytes).unwrap();
+        let Container::Text(enc) = sniff(&p, None).unwrap() else { panic!("text") };
+        let mut src = TextSource::open(&p, enc, None).unwrap();
+        let rows = super::super::head(&mut src, 1000).unwrap();
+        (src.describe(), rows)
+    }
+
+    #[test]
+    fn gbk_text_with_tabs_and_quotes() {
+        let (bytes, _, _) = encoding_rs::GB18030.encode("#说明\n交易时间,金额,对方户名\n2026-10-01 12:00:00,\"1,234.50\",支付宝（中国）\t\n");
+        let (desc, rows) = rows_of(&bytes);
+        assert_eq!(desc, "text, gb18030, delimiter ','");
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[2].get(1), "1,234.50");
+        assert_eq!(rows[2].get(2), "支付宝（中国）\t");
+        assert_eq!(rows[2].line, 3);
+        assert!(!rows[2].unterminated);
+    }
+
+    #[test]
+    fn tsv_and_unterminated_last_line() {
+        let (desc, rows) = rows_of("date\tamount\tmemo\n\n\n2026-10-01\t1.00\t\"two\nlines\"\n2026-10-02\t2.0".as_bytes());
+        assert_eq!(desc, "text, utf-8, delimiter tab");
+        assert_eq!(rows.len(), 3);
+        assert_eq!((rows[0].line, rows[1].line, rows[2].line), (1, 4, 6));
+        assert!(rows[2].unterminated);
+        assert!(!rows[1].unterminated);
+    }
+
+    #[test]
+    fn crlf_lines_are_counted_like_lf() {
+        let (_, rows) = rows_of(b"title\r\n\r\ndate,amount,memo\r\n2026-10-01,1.00,x\r\n2026-10-02,2.00,y\r\n");
+        let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [1, 3, 4, 5]);
+        assert_eq!(rows[3].get(2), "y");
+    }
+
+    #[test]
+    fn a_bad_byte_marks_its_field() {
+        let mut bytes = "交易时间,金额,摘要\n".as_bytes().to_vec();
+        for _ in 0..5 {
+            bytes.extend_from_slice("2026-10-01 12:00:00,1.00,支付宝提现\n".as_bytes());
+        }
+        bytes.extend_from_slice(b"2026-10-02 12:00:00,2.00,\xff\xfe\n");
+        let (desc, rows) = rows_of(&bytes);
+        assert_eq!(desc, "text, utf-8, delimiter ','");
+        assert_eq!(rows[1].undecodable, None);
+        assert_eq!(rows[6].undecodable, Some(2));
+    }
+
+    #[test]
+    fn utf16_is_transcoded() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "日期\t金额\t摘要\n2026-10-01\t1.00\t转账\n".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let (desc, rows) = rows_of(&bytes);
+        assert_eq!(desc, "text, utf-16le, delimiter tab");
+        assert_eq!(rows[1].get(2), "转账");
+    }
+}

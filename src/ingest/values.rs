@@ -1,0 +1,417 @@
+//! Cleaning and parsing of single cells as real exports write them: padding, trailing
+//! tabs, leading backticks, `="…"` wrappers, `/` and `-` for nothing, full-width digits,
+//! thousands separators, currency signs, dates in every usual spelling. Money becomes
+//! integer cents (an exact decimal), never a float.
+
+use std::borrow::Cow;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+
+/// Trims a raw cell and returns None when it holds no value.
+pub fn clean(raw: &str) -> Option<&str> {
+    let mut s = raw.trim_matches(is_pad);
+    // Exports prefix ids with a backtick or wrap them as ="…" so Excel keeps them text.
+    while let Some(rest) = s.strip_prefix('`') {
+        s = rest.trim_matches(is_pad);
+    }
+    if let Some(inner) = s.strip_prefix("=\"").and_then(|r| r.strip_suffix('"')) {
+        s = inner.trim_matches(is_pad);
+    }
+    if s.is_empty() || is_null_marker(s) { None } else { Some(s) }
+}
+
+fn is_pad(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}' || c == '\u{200b}'
+}
+
+fn is_null_marker(s: &str) -> bool {
+    s == "/"
+        || s.chars().all(|c| c == '-' || c == '—' || c == '－')
+        || s.eq_ignore_ascii_case("null")
+        || s.eq_ignore_ascii_case("n/a")
+}
+
+/// Full-width ASCII (`１２３．４５`, `（`, `：`) to half-width; other text unchanged.
+pub fn halfwidth(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() || !s.chars().any(is_fullwidth) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| match c {
+                '\u{3000}' => ' ',
+                '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+                _ => c,
+            })
+            .collect(),
+    )
+}
+
+fn is_fullwidth(c: char) -> bool {
+    matches!(c, '\u{ff01}'..='\u{ff5e}' | '\u{3000}')
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("'{0}' is not an amount")]
+    NotMoney(String),
+    #[error("'{0}' has more than 2 decimal places")]
+    TooPrecise(String),
+    #[error("'{0}' is too large for an amount")]
+    TooLarge(String),
+    #[error("'{0}' is not a date or time")]
+    NotTime(String),
+    #[error("'{0}' is ambiguous: day and month could be either way round; give date_format in a mapping file")]
+    AmbiguousDate(String),
+}
+
+/// Largest value Decimal128(18, 2) holds, in cents.
+const MAX_CENTS: i128 = 999_999_999_999_999_999;
+
+/// Parses an amount into cents: `1,234.50`, `¥12.00`, `-3.2`, `+10000.00`, `(12.00)`,
+/// `12.00元`, `131.77(已退款89.84)`, `１２．５０`, `1.2E+3`.
+pub fn parse_money(raw: &str) -> Result<i128, ValueError> {
+    let hw = halfwidth(raw);
+    let mut s: &str = hw.trim();
+    let mut negative = false;
+    // Accounting negatives: (12.00)
+    if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        negative = true;
+        s = inner.trim();
+    } else if let Some(i) = s.find('(')
+        && i > 0
+        && s.ends_with(')')
+    {
+        // An annotation after the number, as JD writes refunds: 131.77(已退款89.84)
+        s = s[..i].trim();
+    }
+    s = strip_currency(s);
+    if let Some(rest) = s.strip_prefix(['-', '\u{2212}']) {
+        negative = !negative;
+        s = rest;
+    } else if let Some(rest) = s.strip_prefix('+') {
+        s = rest;
+    } else if let Some(rest) = s.strip_suffix('-') {
+        negative = !negative;
+        s = rest;
+    }
+    s = strip_currency(s.trim());
+    let mut digits = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            ',' | '_' | ' ' | '\'' => {}
+            _ => digits.push(c),
+        }
+    }
+    let cents = if digits.contains(['e', 'E']) {
+        parse_scientific(&digits).ok_or_else(|| ValueError::NotMoney(raw.trim().to_string()))?
+    } else {
+        parse_plain(&digits, raw)?
+    };
+    Ok(if negative { -cents } else { cents })
+}
+
+fn strip_currency(s: &str) -> &str {
+    let mut s = s;
+    for sym in ["¥", "￥", "$", "€", "£", "CNY", "RMB", "USD", "HKD", "EUR"] {
+        if let Some(rest) = s.strip_prefix(sym) {
+            s = rest.trim_start();
+        }
+        if let Some(rest) = s.strip_suffix(sym) {
+            s = rest.trim_end();
+        }
+    }
+    s.strip_suffix('元').unwrap_or(s).trim()
+}
+
+fn parse_plain(s: &str, raw: &str) -> Result<i128, ValueError> {
+    let not_money = || ValueError::NotMoney(raw.trim().to_string());
+    let (int_part, frac_part) = match s.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (s, ""),
+    };
+    if (int_part.is_empty() && frac_part.is_empty())
+        || !int_part.bytes().all(|b| b.is_ascii_digit())
+        || !frac_part.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(not_money());
+    }
+    let frac = frac_part.trim_end_matches('0');
+    if frac.len() > 2 {
+        return Err(ValueError::TooPrecise(raw.trim().to_string()));
+    }
+    let int_digits = int_part.trim_start_matches('0');
+    if int_digits.len() > 16 {
+        return Err(ValueError::TooLarge(raw.trim().to_string()));
+    }
+    let mut cents: i128 = 0;
+    for b in int_digits.bytes() {
+        cents = cents * 10 + i128::from(b - b'0');
+    }
+    let mut frac_cents = 0i128;
+    for (i, b) in frac.bytes().enumerate() {
+        frac_cents += i128::from(b - b'0') * if i == 0 { 10 } else { 1 };
+    }
+    cents = cents * 100 + frac_cents;
+    if cents > MAX_CENTS {
+        return Err(ValueError::TooLarge(raw.trim().to_string()));
+    }
+    Ok(cents)
+}
+
+fn parse_scientific(s: &str) -> Option<i128> {
+    let d = rust_decimal::Decimal::from_scientific(s).ok()?;
+    let d = d.normalize();
+    if d.scale() > 2 {
+        return None;
+    }
+    let mut m = d.mantissa();
+    for _ in d.scale()..2 {
+        m = m.checked_mul(10)?;
+    }
+    (m.abs() <= MAX_CENTS).then_some(m)
+}
+
+/// Formats cents as a plain decimal string: `-1234.50`.
+pub fn format_cents(cents: i128) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let a = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", a / 100, a % 100)
+}
+
+/// A date and time in any usual spelling: `2026-10-01 12:00:00`, `2026/10/1 9:05`,
+/// `20261001`, `20261001120000`, `2026年10月01日 12:00`, `2026-10-01T12:00:00+08:00`,
+/// `2026.10.01`. A bare date means midnight. The offset, if any, is dropped: finance
+/// reads the wall-clock time the export shows.
+pub fn parse_time(raw: &str) -> Result<NaiveDateTime, ValueError> {
+    let bad = || ValueError::NotTime(raw.trim().to_string());
+    let hw = halfwidth(raw);
+    let s = hw.trim();
+    if let Some(t) = fast_iso(s) {
+        return Ok(t);
+    }
+    let normalised: String;
+    let mut s = s;
+    if s.contains(['年', '月', '日', '时', '分', '秒']) {
+        normalised = s
+            .replace('年', "-")
+            .replace('月', "-")
+            .replace('日', " ")
+            .replace(['时', '分'], ":")
+            .replace('秒', "");
+        s = normalised.trim();
+    }
+    let s = strip_zone(s);
+    let (date_part, time_part) = match s.find(['T', ' ']) {
+        Some(i) => (&s[..i], s[i + 1..].trim()),
+        None => (s, ""),
+    };
+    if time_part.is_empty() && date_part.len() >= 12 && date_part.bytes().all(|b| b.is_ascii_digit()) {
+        // 20261001120000 or 202610011200
+        let date = parse_date(&date_part[..8]).map_err(|_| bad())?;
+        let time = parse_clock(&date_part[8..]).ok_or_else(bad)?;
+        return Ok(date.and_time(time));
+    }
+    let date = parse_date(date_part).map_err(|e| match e {
+        ValueError::AmbiguousDate(_) => ValueError::AmbiguousDate(raw.trim().to_string()),
+        _ => bad(),
+    })?;
+    let time = if time_part.is_empty() {
+        NaiveTime::MIN
+    } else {
+        parse_clock(time_part).ok_or_else(bad)?
+    };
+    Ok(date.and_time(time))
+}
+
+fn fast_iso(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    if b.len() != 19 || !matches!(b[4], b'-' | b'/') || b[7] != b[4] || !matches!(b[10], b' ' | b'T') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| -> Option<u32> {
+        let mut v = 0u32;
+        for &c in &b[r] {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + u32::from(c - b'0');
+        }
+        Some(v)
+    };
+    let date = NaiveDate::from_ymd_opt(n(0..4)? as i32, n(5..7)?, n(8..10)?)?;
+    let time = NaiveTime::from_hms_opt(n(11..13)?, n(14..16)?, n(17..19)?)?;
+    plausible_year(date.and_time(time))
+}
+
+fn plausible_year(t: NaiveDateTime) -> Option<NaiveDateTime> {
+    use chrono::Datelike;
+    (1970..=2199).contains(&t.year()).then_some(t)
+}
+
+fn strip_zone(s: &str) -> &str {
+    let mut s = s.trim();
+    for suffix in [" CST", " UTC", " GMT", "Z", " +0800", " +08:00"] {
+        if let Some(r) = s.strip_suffix(suffix) {
+            s = r.trim_end();
+        }
+    }
+    // +08:00 / -0500 right after the seconds
+    if let Some(i) = s.rfind(['+', '-'])
+        && i >= 17
+        && s[..i].contains(':')
+        && s[i + 1..].bytes().all(|b| b.is_ascii_digit() || b == b':')
+    {
+        s = &s[..i];
+    }
+    s
+}
+
+/// A calendar date: `2026-10-01`, `2026/10/1`, `20261001`, `2026.10.01`, `01/10/2026`
+/// (only when the day is above 12, so the order is certain).
+pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
+    let bad = || ValueError::NotTime(raw.trim().to_string());
+    let s = raw.trim().trim_end_matches(['-', ' ']);
+    let date = if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        let y: i32 = s[..4].parse().map_err(|_| bad())?;
+        NaiveDate::from_ymd_opt(y, s[4..6].parse().map_err(|_| bad())?, s[6..8].parse().map_err(|_| bad())?)
+    } else {
+        let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
+        if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(bad());
+        }
+        let nums: Vec<u32> = parts.iter().map(|p| p.parse().unwrap_or(0)).collect();
+        if parts[0].len() == 4 {
+            NaiveDate::from_ymd_opt(nums[0] as i32, nums[1], nums[2])
+        } else if parts[2].len() == 4 {
+            match (nums[0] > 12, nums[1] > 12) {
+                (true, false) => NaiveDate::from_ymd_opt(nums[2] as i32, nums[1], nums[0]),
+                (false, true) => NaiveDate::from_ymd_opt(nums[2] as i32, nums[0], nums[1]),
+                _ if nums[0] == nums[1] => NaiveDate::from_ymd_opt(nums[2] as i32, nums[0], nums[1]),
+                _ => return Err(ValueError::AmbiguousDate(raw.trim().to_string())),
+            }
+        } else {
+            None
+        }
+    };
+    date.and_then(|d| plausible_year(d.and_time(NaiveTime::MIN)).map(|t| t.date()))
+        .ok_or_else(bad)
+}
+
+/// A time of day: `12:00:00`, `9:05`, `120000`, `12:00:00.123`.
+pub fn parse_clock(raw: &str) -> Option<NaiveTime> {
+    let s = raw.trim();
+    let s = s.split_once('.').map(|(a, _)| a).unwrap_or(s);
+    if !s.contains(':') {
+        if !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        return match s.len() {
+            6 => NaiveTime::from_hms_opt(s[..2].parse().ok()?, s[2..4].parse().ok()?, s[4..].parse().ok()?),
+            4 => NaiveTime::from_hms_opt(s[..2].parse().ok()?, s[2..].parse().ok()?, 0),
+            _ => None,
+        };
+    }
+    let mut it = s.split(':');
+    let h = it.next()?.parse().ok()?;
+    let m = it.next()?.parse().ok()?;
+    let sec = match it.next() {
+        Some(x) if !x.is_empty() => x.parse().ok()?,
+        _ => 0,
+    };
+    if it.next().is_some() {
+        return None;
+    }
+    NaiveTime::from_hms_opt(h, m, sec)
+}
+
+/// Parses with an explicit chrono format from a mapping file; a date-only format
+/// means midnight.
+pub fn parse_time_with(raw: &str, format: &str) -> Result<NaiveDateTime, ValueError> {
+    let s = raw.trim();
+    NaiveDateTime::parse_from_str(s, format)
+        .or_else(|_| NaiveDate::parse_from_str(s, format).map(|d| d.and_time(NaiveTime::MIN)))
+        .map_err(|_| ValueError::NotTime(s.to_string()))
+}
+
+pub fn to_micros(t: NaiveDateTime) -> i64 {
+    t.and_utc().timestamp_micros()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> String {
+        parse_time(s).map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_else(|e| e.to_string())
+    }
+
+    #[test]
+    fn cleans_cells_like_exports_write_them() {
+        assert_eq!(clean("  2023xx88\t"), Some("2023xx88"));
+        assert_eq!(clean("`4200000069201710299246843141"), Some("4200000069201710299246843141"));
+        assert_eq!(clean("=\"100000011234\""), Some("100000011234"));
+        assert_eq!(clean("-------------------"), None);
+        assert_eq!(clean(" / "), None);
+        assert_eq!(clean("-"), None);
+        assert_eq!(clean("\u{3000}"), None);
+        assert_eq!(clean("-12.00"), Some("-12.00"));
+    }
+
+    #[test]
+    fn money_is_exact_cents() {
+        let m = |s: &str| parse_money(s).map(format_cents).unwrap_or_else(|e| e.to_string());
+        assert_eq!(m("1,234.56"), "1234.56");
+        assert_eq!(m("\"1,234.56          \t\"".trim_matches('"').trim()), "1234.56");
+        assert_eq!(m("+10000.00"), "10000.00");
+        assert_eq!(m("-12.3"), "-12.30");
+        assert_eq!(m("¥28.16"), "28.16");
+        assert_eq!(m("￥ 1,000"), "1000.00");
+        assert_eq!(m("12.00元"), "12.00");
+        assert_eq!(m("(45.10)"), "-45.10");
+        assert_eq!(m("131.77(已退款89.84)"), "131.77");
+        assert_eq!(m("１２３．４５"), "123.45");
+        assert_eq!(m("0.1"), "0.10");
+        assert_eq!(m(".5"), "0.50");
+        assert_eq!(m("12.3400"), "12.34");
+        assert_eq!(m("1.2E+3"), "1200.00");
+        assert_eq!(m("0.00"), "0.00");
+        assert_eq!(m("12.345"), "'12.345' has more than 2 decimal places");
+        assert_eq!(m("12.3x"), "'12.3x' is not an amount");
+        assert_eq!(m("abc"), "'abc' is not an amount");
+        assert_eq!(m("1.2.3"), "'1.2.3' is not an amount");
+        assert!(matches!(parse_money("99999999999999999999"), Err(ValueError::TooLarge(_))));
+        // 0.1 + 0.2 is exactly 0.3 in cents, as finance expects.
+        assert_eq!(parse_money("0.1").unwrap() + parse_money("0.2").unwrap(), parse_money("0.3").unwrap());
+    }
+
+    #[test]
+    fn times_in_every_usual_spelling() {
+        assert_eq!(t("2026-10-01 12:00:00"), "2026-10-01 12:00:00");
+        assert_eq!(t("2026/10/1 9:05"), "2026-10-01 09:05:00");
+        assert_eq!(t("2026/10/01"), "2026-10-01 00:00:00");
+        assert_eq!(t("20261001"), "2026-10-01 00:00:00");
+        assert_eq!(t("20261001120005"), "2026-10-01 12:00:05");
+        assert_eq!(t("2026年10月01日 12:00:00"), "2026-10-01 12:00:00");
+        assert_eq!(t("2026年10月1日"), "2026-10-01 00:00:00");
+        assert_eq!(t("2026-10-01T12:00:00+08:00"), "2026-10-01 12:00:00");
+        assert_eq!(t("2024-12-28 13:27:56 +0800 CST"), "2024-12-28 13:27:56");
+        assert_eq!(t("2026-10-01T12:00:00.250Z"), "2026-10-01 12:00:00");
+        assert_eq!(t("2026.10.01"), "2026-10-01 00:00:00");
+        assert_eq!(t("25/10/2026"), "2026-10-25 00:00:00");
+        assert_eq!(t("２０２６－１０－０１"), "2026-10-01 00:00:00");
+        assert!(t("05/10/2026").contains("ambiguous"));
+        assert_eq!(t("2026-02-30"), "'2026-02-30' is not a date or time");
+        assert_eq!(t("yesterday"), "'yesterday' is not a date or time");
+        assert_eq!(t("2026-10-01 25:00:00"), "'2026-10-01 25:00:00' is not a date or time");
+    }
+
+    #[test]
+    fn clocks_and_explicit_formats() {
+        assert_eq!(parse_clock("123456"), NaiveTime::from_hms_opt(12, 34, 56));
+        assert_eq!(parse_clock("17:57:17"), NaiveTime::from_hms_opt(17, 57, 17));
+        assert_eq!(parse_clock("x"), None);
+        let d = parse_time_with("03.10.2026", "%d.%m.%Y").unwrap();
+        assert_eq!(d.to_string(), "2026-10-03 00:00:00");
+    }
+}

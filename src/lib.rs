@@ -1,0 +1,18 @@
+//! recon: e-commerce payment reconciliation on Apache DataFusion. Imports platform
+//! orders, settlement bills and bank statements into a workspace of Parquet tables and
+//! answers SQL about them.
+
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod error;
+pub mod ingest;
+pub mod output;
+pub mod progress;
+pub mod schema;
+pub mod synth;
+pub mod session;
+pub mod workspace;
+
+pub use error::Error;

@@ -1,0 +1,444 @@
+//! The company's two bank accounts: payout credits (with lags, N:1 batches, deducted fees
+//! and losses), B2B customer transfers, and the everyday lines that match nothing.
+//!
+//! Unrelated amounts scale with the business so that a 300-order set and a million-order
+//! set both look like one company; balances start high enough never to go negative.
+
+use rand::Rng;
+
+use super::clock::{Clock, DAY, HOUR, MINUTE};
+use super::draw::{GenRng, SeedTree, chance, one, pick, weighted};
+use super::model::{NoiseProfile, Platform, WALLET_PLATFORMS, World};
+use super::money::{Cents, YUAN};
+use super::order_files::push_order_id;
+use super::orders::Book;
+use super::parties::{Party, dirty, pick_payer};
+use super::wallet::Wallets;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Account {
+    Icbc,
+    Cmb,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BankKind {
+    Payout,
+    B2b,
+    Salary,
+    SocialInsurance,
+    Tax,
+    Supplier,
+    Logistics,
+    Rent,
+    Utility,
+    BankFee,
+    Interest,
+    SupplierRefund,
+    InternalTransfer,
+    Subsidy,
+    Unknown,
+}
+
+impl BankKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            BankKind::Payout => "payout",
+            BankKind::B2b => "b2b",
+            BankKind::Salary => "salary",
+            BankKind::SocialInsurance => "social_insurance",
+            BankKind::Tax => "tax",
+            BankKind::Supplier => "supplier",
+            BankKind::Logistics => "logistics",
+            BankKind::Rent => "rent",
+            BankKind::Utility => "utility",
+            BankKind::BankFee => "bank_fee",
+            BankKind::Interest => "interest",
+            BankKind::SupplierRefund => "supplier_refund",
+            BankKind::InternalTransfer => "internal_transfer",
+            BankKind::Subsidy => "subsidy",
+            BankKind::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct BankLine {
+    pub account: Account,
+    pub t: i64,
+    /// Signed: + is a credit (money in).
+    pub amount: Cents,
+    pub kind: BankKind,
+    pub counterparty: String,
+    pub cp_account: String,
+    pub cp_bank: String,
+    /// 摘要 and 用途 (CMB has one 交易备注 column and joins them).
+    pub summary: String,
+    pub purpose: String,
+    /// Indices into `Wallets::payouts` that this credit pays out.
+    pub payouts: Vec<usize>,
+    /// (B2B plan, instalment) this credit pays.
+    pub b2b: Option<(usize, usize)>,
+    /// Bank fee taken from the credited sum.
+    pub fee: Cents,
+    pub text_amount: bool,
+    pub txn_id: String,
+    pub balance: Cents,
+    pub group: String,
+}
+
+impl BankLine {
+    pub fn new(account: Account, t: i64, amount: Cents, kind: BankKind) -> Self {
+        BankLine {
+            account,
+            t,
+            amount,
+            kind,
+            counterparty: String::new(),
+            cp_account: String::new(),
+            cp_bank: String::new(),
+            summary: String::new(),
+            purpose: String::new(),
+            payouts: Vec::new(),
+            b2b: None,
+            fee: 0,
+            text_amount: false,
+            txn_id: String::new(),
+            balance: 0,
+            group: String::new(),
+        }
+    }
+
+    pub fn party(mut self, name: String, account: &str, bank: &str) -> Self {
+        self.counterparty = name;
+        self.cp_account = account.to_string();
+        self.cp_bank = bank.to_string();
+        self
+    }
+
+    pub fn memo(mut self, summary: &str, purpose: &str) -> Self {
+        self.summary = summary.to_string();
+        self.purpose = purpose.to_string();
+        self
+    }
+}
+
+pub struct Banks {
+    /// ICBC lines in time order, then CMB lines in time order.
+    pub lines: Vec<BankLine>,
+    pub opening: [Cents; 2],
+    /// Payout index → the line it arrived in.
+    pub payout_line: Vec<Option<usize>>,
+    /// Payouts planted as never arriving.
+    pub lost_payouts: Vec<usize>,
+    /// Payouts whose credit would land after the statement ends.
+    pub in_transit: Vec<usize>,
+}
+
+pub fn run_bank(
+    world: &World,
+    clock: &Clock,
+    noise: &NoiseProfile,
+    book: &Book,
+    wallets: &Wallets,
+    seeds: &mut SeedTree,
+) -> Banks {
+    let mut rng = seeds.child();
+    let mut lines = Vec::new();
+    let mut lost = Vec::new();
+    let mut in_transit = Vec::new();
+    for p in WALLET_PLATFORMS {
+        payout_credits(
+            world,
+            clock,
+            noise,
+            wallets,
+            p,
+            &mut rng,
+            &mut lines,
+            &mut lost,
+            &mut in_transit,
+        );
+    }
+    let payout_credits_n = lines.len();
+    b2b_credits(world, clock, noise, book, &mut rng, &mut lines);
+
+    let consumer_paid: Cents = book
+        .orders
+        .iter()
+        .filter(|o| world.shops[o.shop as usize].platform != Platform::B2b)
+        .map(|o| o.paid)
+        .sum();
+    let months = (i64::from(clock.days) / 30).max(1);
+    let monthly = (consumer_paid / months).max(10_000 * YUAN);
+    let opening = [200_000 * YUAN + 2 * monthly, 50_000 * YUAN + monthly / 10];
+    super::bank_unrelated::unrelated(
+        world,
+        clock,
+        noise,
+        monthly,
+        opening[0],
+        &mut rng,
+        &mut lines,
+        payout_credits_n,
+    );
+    finalize(
+        clock,
+        noise,
+        &mut rng,
+        lines,
+        opening,
+        wallets.payouts.len(),
+        lost,
+        in_transit,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn payout_credits(
+    world: &World,
+    clock: &Clock,
+    noise: &NoiseProfile,
+    wallets: &Wallets,
+    p: Platform,
+    rng: &mut GenRng,
+    lines: &mut Vec<BankLine>,
+    lost: &mut Vec<usize>,
+    in_transit: &mut Vec<usize>,
+) {
+    let mut idx: Vec<usize> = (0..wallets.payouts.len())
+        .filter(|&i| world.shops[wallets.payouts[i].shop].platform == p)
+        .collect();
+    idx.sort_by_key(|&i| wallets.payouts[i].t);
+    let n = idx.len();
+    let arrival: Vec<i64> = idx
+        .iter()
+        .map(|&i| {
+            let lag = weighted(rng, noise.lag_weights) as u32;
+            clock.add_workdays(wallets.payouts[i].t / DAY, lag)
+        })
+        .collect();
+    // 0 = single credit, 1 = never arrives, 2.. = member of batch (group number + 2).
+    let mut role = vec![0usize; n];
+    if n >= 10 {
+        for _ in 0..NoiseProfile::planted(noise.lost_base, noise.lost_per, n).max(1) {
+            let j = rng.random_range(0..n * 9 / 10);
+            role[j] = 1;
+        }
+    }
+    let mut groups = 0;
+    if n >= 4 {
+        let want = NoiseProfile::planted(noise.n1_base, noise.n1_per, n);
+        for _ in 0..want * 20 {
+            if groups == want {
+                break;
+            }
+            let size = rng.random_range(2..=noise.n1_max_members);
+            let j = rng.random_range(0..(n * 9 / 10).max(1));
+            if j + size > n || role[j..j + size].iter().any(|&r| r != 0) {
+                continue;
+            }
+            role[j..j + size].iter_mut().for_each(|r| *r = groups + 2);
+            groups += 1;
+        }
+    }
+    let payers = &world.payers[p as usize];
+    let first_credit = lines.len();
+    let mut j = 0;
+    while j < n {
+        let mut k = j + 1;
+        if role[j] >= 2 {
+            while k < n && role[k] == role[j] {
+                k += 1;
+            }
+        }
+        if role[j] == 1 {
+            lost.push(idx[j]);
+            j = k;
+            continue;
+        }
+        let members: Vec<usize> = idx[j..k].to_vec();
+        let last_t = members
+            .iter()
+            .map(|&m| wallets.payouts[m].t)
+            .max()
+            .unwrap_or(0);
+        let day = arrival[j..k]
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(0)
+            .max(last_t / DAY);
+        let day = clock.roll_to_workday(day);
+        if day * DAY >= clock.end() {
+            in_transit.extend(members);
+            j = k;
+            continue;
+        }
+        let t = if day == last_t / DAY {
+            (last_t + rng.random_range(MINUTE..90 * MINUTE)).min(day * DAY + DAY - 1)
+        } else {
+            day * DAY + rng.random_range(8 * HOUR + 30 * MINUTE..17 * HOUR + 30 * MINUTE)
+        };
+        let sum: Cents = members.iter().map(|&m| wallets.payouts[m].amount).sum();
+        let payer = pick_payer(rng, payers, noise.variant_tiers);
+        let summary = *pick(
+            rng,
+            &["提现", "货款", "结算款", "转账", "", "汇入汇款", "提现"],
+        );
+        let purpose = if members.len() == 1 && chance(rng, noise.ref_in_memo_per_10k) {
+            let r = &wallets.payouts[members[0]].reference;
+            match rng.random_range(0..3) {
+                0 => format!("提现 {r}"),
+                1 => r.clone(),
+                _ => format!("{}提现{r}", p_label(p)),
+            }
+        } else if members.len() > 1 && chance(rng, 5_000) {
+            "批量提现".to_string()
+        } else {
+            String::new()
+        };
+        let mut line = BankLine::new(Account::Icbc, t, sum, BankKind::Payout)
+            .party(
+                dirty(rng, payer.name, noise.dirty_per_10k),
+                &payer.account,
+                payer.bank,
+            )
+            .memo(summary, &purpose);
+        line.summary = dirty(rng, &line.summary, noise.dirty_per_10k);
+        line.payouts = members;
+        lines.push(line);
+        j = k;
+    }
+    let credits = lines.len() - first_credit;
+    if credits >= 3 {
+        let want = NoiseProfile::planted(noise.fee_base, noise.fee_per, credits);
+        for _ in 0..want * 10 {
+            let l = &mut lines[first_credit + rng.random_range(0..credits)];
+            let fee = rng.random_range(50..=500);
+            if l.fee == 0 && l.amount >= 20 * fee {
+                l.fee = fee;
+                l.amount -= fee;
+                if lines[first_credit..].iter().filter(|l| l.fee > 0).count() >= want {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+fn p_label(p: Platform) -> &'static str {
+    match p {
+        Platform::Tmall => "支付宝",
+        Platform::Jd => "京东",
+        Platform::Douyin => "抖音",
+        _ => "拼多多",
+    }
+}
+
+fn b2b_credits(
+    world: &World,
+    clock: &Clock,
+    noise: &NoiseProfile,
+    book: &Book,
+    rng: &mut GenRng,
+    lines: &mut Vec<BankLine>,
+) {
+    for (pi, plan) in book.b2b.iter().enumerate() {
+        let cust: &Party = &world.customers[plan.customer];
+        let rec = &book.orders[plan.order as usize];
+        let mut oid = String::new();
+        push_order_id(&mut oid, clock, Platform::B2b, rec);
+        let two = plan.payments.len() > 1
+            || plan.payments.iter().map(|p| p.1).sum::<Cents>() < plan.amount;
+        for (k, &(t, amount)) in plan.payments.iter().enumerate() {
+            let account = if chance(rng, 3_000) {
+                Account::Cmb
+            } else {
+                Account::Icbc
+            };
+            let name = cust.bank_name(rng, noise.variant_tiers);
+            let purpose = match rng.random_range(0..10) {
+                0..4 => format!("付{oid}货款"),
+                4..6 if two => (if k == 0 { "首付款" } else { "尾款" }).to_string(),
+                4..7 => "采购款".to_string(),
+                _ => String::new(),
+            };
+            let summary = one(rng, &["货款", "转账", "汇款", "往来款", "网银转账"]);
+            let mut line = BankLine::new(account, t, amount, BankKind::B2b)
+                .party(
+                    dirty(rng, &name, noise.dirty_per_10k),
+                    &cust.account,
+                    &cust.bank,
+                )
+                .memo(summary, &purpose);
+            line.b2b = Some((pi, k));
+            lines.push(line);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finalize(
+    clock: &Clock,
+    noise: &NoiseProfile,
+    rng: &mut GenRng,
+    mut lines: Vec<BankLine>,
+    opening: [Cents; 2],
+    n_payouts: usize,
+    lost_payouts: Vec<usize>,
+    in_transit: Vec<usize>,
+) -> Banks {
+    lines.sort_by_key(|l| (l.account, l.t));
+    let mut kept = Vec::with_capacity(lines.len());
+    let mut bal = opening;
+    let mut seq = [0u64; 2];
+    let mut groups = 0;
+    for mut l in lines {
+        let a = l.account as usize;
+        // Unrelated debits give way rather than overdraw; transfers must stay paired.
+        if bal[a] + l.amount < 0 && l.kind != BankKind::InternalTransfer {
+            l.amount = -bal[a].max(0);
+            if l.amount == 0 {
+                continue;
+            }
+        }
+        bal[a] += l.amount;
+        l.balance = bal[a];
+        seq[a] += 1;
+        let day = l.t / DAY;
+        l.txn_id = match l.account {
+            Account::Icbc => {
+                let mut s = clock.compact_date(day);
+                super::clock::push_num(&mut s, seq[a], 7);
+                super::clock::push_num(&mut s, rng.random_range(0..1_000), 3);
+                s
+            }
+            Account::Cmb => {
+                let mut s = String::from("C");
+                clock.push_yymmdd(&mut s, day);
+                super::clock::push_num(&mut s, seq[a], 8);
+                s
+            }
+        };
+        if !l.payouts.is_empty() {
+            groups += 1;
+            l.group = format!("G{groups:06}");
+        }
+        l.text_amount = l.amount.abs() >= 1_000 * YUAN && chance(rng, noise.text_amount_per_10k);
+        kept.push(l);
+    }
+    let mut payout_line = vec![None; n_payouts];
+    for (i, l) in kept.iter().enumerate() {
+        for &p in &l.payouts {
+            payout_line[p] = Some(i);
+        }
+    }
+    Banks {
+        lines: kept,
+        opening,
+        payout_line,
+        lost_payouts,
+        in_transit,
+    }
+}

@@ -1,0 +1,209 @@
+//! Time as whole seconds from the period start, with fast formatting.
+//!
+//! Millions of timestamps are written, so dates come from a precomputed day table
+//! instead of chrono's formatter; chrono is used only to build the table. Working days
+//! are Monday to Friday (public holidays are not modelled).
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+
+pub const DAY: i64 = 86_400;
+pub const HOUR: i64 = 3_600;
+pub const MINUTE: i64 = 60;
+
+#[derive(Clone, Copy)]
+struct DayInfo {
+    year: u16,
+    month: u8,
+    day: u8,
+    /// 0 = Monday .. 6 = Sunday.
+    weekday: u8,
+}
+
+pub struct Clock {
+    pub start: NaiveDate,
+    pub days: u32,
+    table: Vec<DayInfo>,
+}
+
+/// Days past the period end that can still be formatted (bank arrivals, lags).
+const SLACK_DAYS: u32 = 400;
+
+impl Clock {
+    pub fn new(start: NaiveDate, days: u32) -> Self {
+        let table = (0..days + SLACK_DAYS)
+            .map(|d| {
+                let date = start + Days::new(u64::from(d));
+                DayInfo {
+                    year: date.year() as u16,
+                    month: date.month() as u8,
+                    day: date.day() as u8,
+                    weekday: date.weekday().num_days_from_monday() as u8,
+                }
+            })
+            .collect();
+        Clock { start, days, table }
+    }
+
+    /// First second after the period (the export day, 00:00:00).
+    pub fn end(&self) -> i64 {
+        i64::from(self.days) * DAY
+    }
+
+    fn info(&self, day: i64) -> DayInfo {
+        let i = day.clamp(0, self.table.len() as i64 - 1) as usize;
+        self.table[i]
+    }
+
+    pub fn date(&self, day: i64) -> NaiveDate {
+        self.start + Days::new(day.max(0) as u64)
+    }
+
+    pub fn month_of(&self, day: i64) -> u32 {
+        u32::from(self.info(day).month)
+    }
+
+    pub fn day_of_month(&self, day: i64) -> u32 {
+        u32::from(self.info(day).day)
+    }
+
+    pub fn weekday(&self, day: i64) -> Weekday {
+        match self.info(day).weekday {
+            0 => Weekday::Mon,
+            1 => Weekday::Tue,
+            2 => Weekday::Wed,
+            3 => Weekday::Thu,
+            4 => Weekday::Fri,
+            5 => Weekday::Sat,
+            _ => Weekday::Sun,
+        }
+    }
+
+    pub fn is_workday(&self, day: i64) -> bool {
+        self.info(day).weekday < 5
+    }
+
+    /// `day` itself when it is a working day, else the next one.
+    pub fn roll_to_workday(&self, mut day: i64) -> i64 {
+        while !self.is_workday(day) {
+            day += 1;
+        }
+        day
+    }
+
+    /// The working day `n` working days after `day` (rolled first).
+    pub fn add_workdays(&self, day: i64, n: u32) -> i64 {
+        let mut d = self.roll_to_workday(day);
+        for _ in 0..n {
+            d = self.roll_to_workday(d + 1);
+        }
+        d
+    }
+
+    /// `2026-03-01 12:34:56`
+    pub fn push_datetime(&self, out: &mut String, t: i64) {
+        self.push_date(out, t.div_euclid(DAY));
+        out.push(' ');
+        push_hms(out, t.rem_euclid(DAY));
+    }
+
+    /// `2026-03-01`
+    pub fn push_date(&self, out: &mut String, day: i64) {
+        let d = self.info(day);
+        push_num(out, u64::from(d.year), 4);
+        out.push('-');
+        push_num(out, u64::from(d.month), 2);
+        out.push('-');
+        push_num(out, u64::from(d.day), 2);
+    }
+
+    /// `20260301`
+    pub fn push_compact_date(&self, out: &mut String, day: i64) {
+        let d = self.info(day);
+        push_num(out, u64::from(d.year), 4);
+        push_num(out, u64::from(d.month), 2);
+        push_num(out, u64::from(d.day), 2);
+    }
+
+    /// `260301`, as in Pinduoduo order ids.
+    pub fn push_yymmdd(&self, out: &mut String, day: i64) {
+        let d = self.info(day);
+        push_num(out, u64::from(d.year % 100), 2);
+        push_num(out, u64::from(d.month), 2);
+        push_num(out, u64::from(d.day), 2);
+    }
+
+    pub fn datetime(&self, t: i64) -> String {
+        let mut s = String::with_capacity(19);
+        self.push_datetime(&mut s, t);
+        s
+    }
+
+    pub fn compact_date(&self, day: i64) -> String {
+        let mut s = String::with_capacity(8);
+        self.push_compact_date(&mut s, day);
+        s
+    }
+
+    /// `2026年01月01日`
+    pub fn cn_date(&self, day: i64) -> String {
+        let d = self.info(day);
+        format!("{:04}年{:02}月{:02}日", d.year, d.month, d.day)
+    }
+}
+
+/// `14:02:11` for a second of the day.
+pub fn push_hms(out: &mut String, secs: i64) {
+    let s = secs.rem_euclid(DAY) as u64;
+    push_num(out, s / 3600, 2);
+    out.push(':');
+    push_num(out, s / 60 % 60, 2);
+    out.push(':');
+    push_num(out, s % 60, 2);
+}
+
+/// Decimal digits of `v`, zero-padded to at least `width`.
+pub fn push_num(out: &mut String, v: u64, width: usize) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut v = v;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for _ in (buf.len() - i)..width {
+        out.push('0');
+    }
+    for &b in &buf[i..] {
+        out.push(b as char);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_and_workdays() {
+        let c = Clock::new(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), 304);
+        assert_eq!(c.datetime(0), "2026-01-01 00:00:00");
+        assert_eq!(
+            c.datetime(59 * DAY + 12 * HOUR + 34 * MINUTE + 56),
+            "2026-03-01 12:34:56"
+        );
+        assert_eq!(c.datetime(c.end() - 1), "2026-10-31 23:59:59");
+        assert_eq!(c.compact_date(275), "20261003");
+        let mut s = String::new();
+        c.push_yymmdd(&mut s, 275);
+        assert_eq!(s, "261003");
+        // 2026-01-03 is a Saturday, so it rolls to Monday the 5th.
+        assert!(!c.is_workday(2));
+        assert_eq!(c.roll_to_workday(2), 4);
+        assert_eq!(c.add_workdays(1, 1), 4);
+        // 2026-11-01, the export day, is a Sunday.
+        assert_eq!(c.weekday(304), Weekday::Sun);
+    }
+}

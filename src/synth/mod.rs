@@ -1,0 +1,200 @@
+//! Synthetic data of one merchant selling on several platforms, with ground truth.
+//!
+//! `generate` writes platform order exports, wallet statements, two bank statements and a
+//! `truth/` folder that says how everything really links up, so matching can be scored.
+//! Everything is a pure function of [`GenOptions`]: one seeded ChaCha stream, no wall
+//! clock, no hash-map iteration, hence byte-identical output for the same options.
+//!
+//! Pipeline: orders (streamed to the order files, wallet events kept compactly) → one
+//! wallet per shop (settlement statement streamed, withdrawals collected) → bank (payout
+//! credits, B2B payments, unrelated lines) → truth files.
+
+mod bank;
+mod bank_files;
+mod bank_unrelated;
+mod catalogue;
+mod clock;
+mod draw;
+mod ledger;
+mod ledger_rows;
+mod model;
+mod money;
+mod names;
+mod order_files;
+mod orders;
+mod parties;
+mod truth;
+mod wallet;
+mod write;
+
+#[cfg(test)]
+mod test_read;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+
+/// What to generate. `Default` gives the documented period 2026-01-01 .. 2026-10-31.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GenOptions {
+    pub orders: u64,
+    pub seed: u64,
+    pub noise: Noise,
+    pub start: NaiveDate,
+    /// Length of the period in days; the data is "exported" on `start + days`.
+    pub days: u32,
+}
+
+impl Default for GenOptions {
+    fn default() -> Self {
+        GenOptions {
+            orders: 10_000,
+            seed: 1,
+            noise: Noise::Low,
+            start: NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid constant date"),
+            days: 304,
+        }
+    }
+}
+
+/// How dirty the data is: `Low` has every kind of trap but rarely, `High` has many.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Noise {
+    Low,
+    High,
+}
+
+impl Noise {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Noise::Low => "low",
+            Noise::High => "high",
+        }
+    }
+}
+
+impl fmt::Display for Noise {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The value given for `--noise` was neither `low` nor `high`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown noise level {0:?}: expected \"low\" or \"high\"")]
+pub struct ParseNoiseError(pub String);
+
+impl FromStr for Noise {
+    type Err = ParseNoiseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "low" => Ok(Noise::Low),
+            "high" => Ok(Noise::High),
+            _ => Err(ParseNoiseError(s.to_string())),
+        }
+    }
+}
+
+/// One file written by [`generate`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Relative to the output directory, with `/` separators.
+    pub path: String,
+    /// `orders`, `settlements`, `bank` or `truth`.
+    pub kind: &'static str,
+    /// Data rows, not counting title, preamble, header or footer lines.
+    pub rows: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GenSummary {
+    pub files: Vec<GeneratedFile>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GenError {
+    #[error("invalid options: {0}")]
+    Options(String),
+    #[error("cannot create directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {file}: {source}")]
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("cannot write {file}: {source}")]
+    Csv { file: String, source: csv::Error },
+    #[error("cannot write {file}: {source}")]
+    Xlsx {
+        file: String,
+        source: rust_xlsxwriter::XlsxError,
+    },
+    #[error("cannot write {file}: {source}")]
+    Json {
+        file: String,
+        source: serde_json::Error,
+    },
+    #[error("cannot write {file}: text not representable in {encoding}")]
+    Unencodable {
+        file: String,
+        encoding: &'static str,
+    },
+}
+
+/// Generates the whole data set under `out` (created if missing; existing files with the
+/// same names are overwritten, nothing else is touched).
+pub fn generate(opts: &GenOptions, out: &Path) -> Result<GenSummary, GenError> {
+    // Days are stored as u16 per order; a century is more than any test needs.
+    if opts.days == 0 || opts.days > 36_500 {
+        return Err(GenError::Options(format!(
+            "days must be between 1 and 36500, got {}",
+            opts.days
+        )));
+    }
+    // Orders are indexed by u32 in the wallet events.
+    if opts.orders > u64::from(u32::MAX / 2) {
+        return Err(GenError::Options(format!(
+            "orders must be at most {}, got {}",
+            u32::MAX / 2,
+            opts.orders
+        )));
+    }
+    let years_ok = opts
+        .start
+        .checked_add_days(chrono::Days::new(u64::from(opts.days) + 400))
+        .is_some_and(|d| d.year() <= 9999);
+    if !years_ok {
+        return Err(GenError::Options("period ends after year 9999".into()));
+    }
+    for dir in ["orders", "settlements", "bank", "truth"] {
+        let path = out.join(dir);
+        std::fs::create_dir_all(&path).map_err(|source| GenError::CreateDir { path, source })?;
+    }
+
+    let mut seeds = draw::SeedTree::new(opts.seed);
+    let clock = clock::Clock::new(opts.start, opts.days);
+    let noise = model::NoiseProfile::for_level(opts.noise);
+    let world = model::World::new(&mut seeds.child());
+
+    let mut files = Vec::new();
+    let mut book = orders::generate_orders(opts, &world, &clock, &noise, &mut seeds, out)?;
+    files.append(&mut book.files);
+
+    let mut wallets = wallet::run_wallets(&world, &clock, &noise, &mut book, &mut seeds, out)?;
+    files.append(&mut wallets.files);
+
+    let banks = bank::run_bank(&world, &clock, &noise, &book, &wallets, &mut seeds);
+    files.append(&mut bank_files::write_bank_files(&clock, &banks, out)?);
+
+    files.append(&mut truth::write_truth(
+        opts, &world, &clock, &book, &wallets, &banks, &files, out,
+    )?);
+    Ok(GenSummary { files })
+}

@@ -1,0 +1,354 @@
+//! The five order exports, each in its platform's own layout, encoding and status words.
+
+use std::path::Path;
+
+use rand::Rng;
+
+use super::clock::{Clock, push_num};
+use super::draw::{GenRng, chance};
+use super::model::{NoiseProfile, Platform, World};
+use super::money::{Cents, push_cents, push_cents_grouped};
+use super::names::{courier, person_name, push_address, push_mobile};
+use super::orders::OrderRec;
+use super::parties::dirty;
+use super::write::{CsvOut, Enc, Row, XlsxOut};
+use super::{GenError, GeneratedFile};
+
+pub const TMALL_ORDERS: &str = "orders/tmall_orders.csv";
+pub const JD_ORDERS: &str = "orders/jd_orders.xlsx";
+pub const DOUYIN_ORDERS: &str = "orders/douyin_orders.csv";
+pub const PDD_ORDERS: &str = "orders/pdd_orders.csv";
+pub const B2B_ORDERS: &str = "orders/b2b_orders.csv";
+
+pub const TMALL_HEADER: &[&str] = &[
+    "平台",
+    "店铺名称",
+    "订单编号",
+    "下单时间",
+    "付款时间",
+    "发货时间",
+    "订单状态",
+    "币种",
+    "订单金额",
+    "实付金额",
+    "买家姓名",
+    "联系电话",
+    "收货地址",
+    "物流单号",
+    "快递公司",
+];
+pub const JD_HEADER: &[&str] = &[
+    "平台",
+    "店铺",
+    "订单号",
+    "下单时间",
+    "支付时间",
+    "出库时间",
+    "订单状态",
+    "订单金额",
+    "应付金额",
+    "客户姓名",
+    "客户电话",
+    "客户地址",
+    "运单号",
+    "承运商",
+];
+pub const DOUYIN_HEADER: &[&str] = &[
+    "平台",
+    "店铺",
+    "主订单编号",
+    "订单提交时间",
+    "支付完成时间",
+    "发货时间",
+    "订单状态",
+    "订单应付金额",
+    "实付款",
+    "收件人",
+    "收件人手机号",
+    "详细地址",
+    "快递单号",
+    "快递公司",
+];
+pub const PDD_HEADER: &[&str] = &[
+    "平台",
+    "店铺",
+    "订单号",
+    "成交时间",
+    "支付时间",
+    "发货时间",
+    "订单状态",
+    "商品总价(元)",
+    "用户实付金额(元)",
+    "收货人",
+    "手机",
+    "收货地址",
+    "快递单号",
+    "快递公司",
+];
+pub const B2B_HEADER: &[&str] = &[
+    "平台",
+    "店铺",
+    "订单编号",
+    "下单时间",
+    "订单状态",
+    "订单金额",
+    "客户名称",
+    "联系电话",
+    "收货地址",
+];
+
+/// Where an order stands at the export.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum State {
+    Unpaid,
+    #[default]
+    Paid,
+    Shipped,
+    /// Confirmed by the buyer (also for B2B: fully paid).
+    Done,
+    /// Refunded in full before shipping.
+    Closed,
+    /// Returned and refunded in full after settlement.
+    Returned,
+}
+
+fn status_word(p: Platform, s: State, rng: &mut GenRng) -> &'static str {
+    let words: [&str; 6] = match p {
+        Platform::Tmall => [
+            "等待买家付款",
+            "买家已付款",
+            "卖家已发货",
+            "交易成功",
+            "交易关闭",
+            "退款成功",
+        ],
+        Platform::Jd => [
+            "等待付款",
+            "等待出库",
+            "等待确认收货",
+            "完成",
+            "已取消",
+            "退款成功",
+        ],
+        Platform::Douyin => ["待支付", "待发货", "已发货", "已完成", "已关闭", "售后完成"],
+        Platform::Pdd => [
+            "待支付",
+            "待发货",
+            "已发货待签收",
+            "已签收",
+            "已取消",
+            "退款成功",
+        ],
+        Platform::B2b => [
+            "待付款",
+            "部分付款",
+            "部分付款",
+            "已完成",
+            "已取消",
+            "已取消",
+        ],
+    };
+    if p == Platform::Tmall && s == State::Closed && chance(rng, 3_000) {
+        return "退款成功";
+    }
+    words[s as usize]
+}
+
+/// The order id as the platform prints it.
+pub fn push_order_id(out: &mut String, clock: &Clock, p: Platform, rec: &OrderRec) {
+    match p {
+        Platform::Pdd => {
+            clock.push_yymmdd(out, i64::from(rec.day));
+            out.push('-');
+            push_num(out, rec.num, 15);
+        }
+        Platform::B2b => {
+            out.push_str("B2B");
+            clock.push_compact_date(out, i64::from(rec.day));
+            push_num(out, u64::from(rec.seq) + 1, 4);
+        }
+        _ => push_num(out, rec.num, 1),
+    }
+}
+
+/// What orders.rs decided about one order, for the export row.
+#[derive(Default)]
+pub struct OrderRow {
+    pub shop: u8,
+    pub order_t: i64,
+    pub pay_t: Option<i64>,
+    pub ship_t: Option<i64>,
+    pub state: State,
+    pub amount: Cents,
+    pub payable: Cents,
+    pub customer: usize,
+    cells: Row,
+    scratch: String,
+}
+
+impl OrderRow {
+    pub fn reset(&mut self, shop: u8, t: i64, amount: Cents, payable: Cents) {
+        self.shop = shop;
+        self.order_t = t;
+        self.pay_t = None;
+        self.ship_t = None;
+        self.state = State::Paid;
+        self.amount = amount;
+        self.payable = payable;
+        self.customer = 0;
+    }
+}
+
+pub struct OrderFiles {
+    tmall: CsvOut,
+    jd: XlsxOut,
+    douyin: CsvOut,
+    pdd: CsvOut,
+    b2b: CsvOut,
+}
+
+impl OrderFiles {
+    pub fn create(out: &Path, clock: &Clock) -> Result<Self, GenError> {
+        let mut tmall = CsvOut::create(out, TMALL_ORDERS, Enc::Utf8Bom, true)?;
+        tmall.header(TMALL_HEADER)?;
+        let mut jd = XlsxOut::new(out, JD_ORDERS, "订单", export_stamp(clock))?;
+        jd.preamble(Some("京东商家订单导出"))?;
+        let export = format!("导出时间：{} 09:00:00", date_dash(clock));
+        jd.preamble(Some(&export))?;
+        jd.preamble(None)?;
+        jd.header(
+            JD_HEADER,
+            &[
+                8.0, 20.0, 16.0, 20.0, 20.0, 20.0, 12.0, 12.0, 12.0, 10.0, 14.0, 50.0, 18.0, 10.0,
+            ],
+        )?;
+        let mut douyin = CsvOut::create(out, DOUYIN_ORDERS, Enc::Utf8, false)?;
+        douyin.header(DOUYIN_HEADER)?;
+        let mut pdd = CsvOut::create(out, PDD_ORDERS, Enc::Gb18030, true)?;
+        pdd.header(PDD_HEADER)?;
+        let mut b2b = CsvOut::create(out, B2B_ORDERS, Enc::Utf8, false)?;
+        b2b.header(B2B_HEADER)?;
+        Ok(OrderFiles {
+            tmall,
+            jd,
+            douyin,
+            pdd,
+            b2b,
+        })
+    }
+
+    pub fn write(
+        &mut self,
+        world: &World,
+        clock: &Clock,
+        noise: &NoiseProfile,
+        rng: &mut GenRng,
+        rec: &OrderRec,
+        row: &mut OrderRow,
+    ) -> Result<(), GenError> {
+        let shop = &world.shops[row.shop as usize];
+        let p = shop.platform;
+        let dirt = noise.dirty_per_10k;
+        let mut id = std::mem::take(&mut row.scratch);
+        id.clear();
+        push_order_id(&mut id, clock, p, rec);
+        let c = &mut row.cells;
+        c.clear();
+        c.push(p.label());
+        c.push(shop.name);
+        c.push(&id);
+        clock.push_datetime(c.cell(), row.order_t);
+        if p == Platform::B2b {
+            c.push(status_word(p, row.state, rng));
+            let cell = c.cell();
+            if chance(rng, dirt * 5) {
+                push_cents_grouped(cell, row.amount);
+            } else {
+                push_cents(cell, row.amount);
+            }
+            let cust = &world.customers[row.customer];
+            c.push(&cust.name);
+            let cell = c.cell();
+            cell.push_str(
+                ["0755-", "021-", "020-", "0512-", "025-", "028-"][rng.random_range(0..6)],
+            );
+            push_num(cell, rng.random_range(20_000_000..90_000_000), 8);
+            push_address(c.cell(), rng, false);
+            row.scratch = id;
+            return self.b2b.row(&row.cells);
+        }
+        let pay = c.cell();
+        if let Some(t) = row.pay_t {
+            clock.push_datetime(pay, t);
+        }
+        let ship = c.cell();
+        if let Some(t) = row.ship_t {
+            clock.push_datetime(ship, t);
+        }
+        c.push(status_word(p, row.state, rng));
+        if p == Platform::Tmall {
+            c.push("CNY");
+        }
+        let (amount_col, payable_col) = (c.len(), c.len() + 1);
+        push_cents(c.cell(), row.amount);
+        push_cents(c.cell(), row.payable);
+        let name = person_name(rng);
+        c.push(&dirty(rng, &name, dirt));
+        push_mobile(c.cell(), rng);
+        let mut addr = String::with_capacity(96);
+        push_address(&mut addr, rng, p == Platform::Tmall);
+        c.push(&dirty(rng, &addr, dirt));
+        let mut tracking = String::with_capacity(16);
+        let carrier = if row.ship_t.is_some() {
+            courier(rng, p, &mut tracking)
+        } else {
+            ""
+        };
+        c.push(&tracking);
+        c.push(carrier);
+        row.scratch = id;
+        match p {
+            Platform::Tmall => self.tmall.row(&row.cells),
+            Platform::Douyin => self.douyin.row(&row.cells),
+            Platform::Pdd => self.pdd.row(&row.cells),
+            _ => {
+                // JD: amounts as numeric cells, everything else as text.
+                for (col, cell) in row.cells.cells().iter().enumerate() {
+                    if col == amount_col {
+                        self.jd.money(col as u16, row.amount)?;
+                    } else if col == payable_col {
+                        self.jd.money(col as u16, row.payable)?;
+                    } else {
+                        self.jd.text(col as u16, cell)?;
+                    }
+                }
+                self.jd.end_row();
+                Ok(())
+            }
+        }
+    }
+
+    pub fn finish(self) -> Result<Vec<GeneratedFile>, GenError> {
+        Ok(vec![
+            self.tmall.finish("orders")?,
+            self.jd.finish("orders")?,
+            self.douyin.finish("orders")?,
+            self.pdd.finish("orders")?,
+            self.b2b.finish("orders")?,
+        ])
+    }
+}
+
+/// The export moment as an xlsx creation time in UTC: the export day, 09:00 Beijing time.
+pub fn export_stamp(clock: &Clock) -> (u16, u8, u8, u16, u8) {
+    use chrono::Datelike;
+    let d = clock.date(i64::from(clock.days));
+    (d.year() as u16, d.month() as u8, d.day() as u8, 1, 0)
+}
+
+/// The export day as `2026-11-01`.
+pub fn date_dash(clock: &Clock) -> String {
+    let mut s = String::new();
+    clock.push_date(&mut s, i64::from(clock.days));
+    s
+}

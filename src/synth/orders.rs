@@ -1,0 +1,451 @@
+//! Orders: when they arrive, what they cost, and what happens to each one afterwards.
+//!
+//! Each order is decided in one go (payment, shipping, confirmation, settlement, refunds)
+//! and streamed to its platform's export. What the wallet will see is kept as compact
+//! events per shop, and the order's own numbers are kept for the truth file.
+
+use rand::Rng;
+use rand::seq::SliceRandom;
+
+use super::catalogue::{basket, discount};
+use super::clock::{Clock, DAY, HOUR, MINUTE};
+use super::draw::{GenRng, SeedTree, apportion, chance, pick, scramble, weighted};
+use super::model::{FeeKind, NoiseProfile, Platform, World};
+use super::money::{Cents, YUAN, rate};
+use super::order_files::{OrderFiles, OrderRow, State};
+use super::{GenError, GenOptions, GeneratedFile};
+
+/// What was decided for an order; the truth status follows from this and the numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// Placed in the last day and not paid by the export.
+    Unpaid,
+    /// Fully refunded before shipping: the money never reached the wallet.
+    Cancelled,
+    Normal,
+    /// Confirmed by the buyer but never settled (planted).
+    Lost,
+    /// Settled with an amount that differs from what was paid (planted).
+    Discrepancy,
+    /// Paid by bank transfer; `settled` is what arrived in the bank.
+    B2b,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct OrderRec {
+    pub shop: u8,
+    pub fate: Fate,
+    pub product: u8,
+    /// Day of the order (Pinduoduo ids start with it) and of the payment.
+    pub day: u16,
+    pub pay_day: u16,
+    /// Per-platform sequence; ids derived from an order (trade no, after-sale no) use it.
+    pub seq: u32,
+    pub num: u64,
+    pub paid: Cents,
+    pub settled: Cents,
+    pub refunded: Cents,
+    pub fees: Cents,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvKind {
+    Sale,
+    Fee(FeeKind),
+    Refund,
+    /// Tmall advertising top-up (直通车), not tied to an order.
+    AdSpend,
+}
+
+/// One future wallet line. `order` indexes `Book::orders`, `NO_ORDER` when none.
+#[derive(Clone, Copy, Debug)]
+pub struct Ev {
+    pub t: i64,
+    pub amount: Cents,
+    pub order: u32,
+    pub kind: EvKind,
+}
+
+pub const NO_ORDER: u32 = u32::MAX;
+
+pub struct B2bPlan {
+    pub order: u32,
+    pub customer: usize,
+    pub amount: Cents,
+    /// Instalments that reached the bank before the export: (time, amount).
+    pub payments: Vec<(i64, Cents)>,
+}
+
+pub struct Book {
+    pub orders: Vec<OrderRec>,
+    pub events: Vec<Vec<Ev>>,
+    pub b2b: Vec<B2bPlan>,
+    pub files: Vec<GeneratedFile>,
+}
+
+const HOUR_WEIGHTS: [u32; 24] = [
+    3, 2, 1, 1, 1, 1, 2, 4, 6, 7, 8, 9, 10, 9, 8, 8, 8, 9, 10, 12, 14, 15, 13, 7,
+];
+
+/// Relative order volume of a day: weekends, growth, 38, Spring Festival, 618, 11.11 presale.
+fn day_weight(clock: &Clock, day: i64, rng: &mut GenRng) -> u64 {
+    let (m, d) = (clock.month_of(day), clock.day_of_month(day));
+    let mut w: u64 = 100 + 2 * u64::from(m);
+    if !clock.is_workday(day) {
+        w = w * 110 / 100;
+    }
+    w = match (m, d) {
+        (3, 8) => w * 2,
+        (2, 10..=22) => w * 45 / 100,
+        (6, 18) => w * 4,
+        (6, 1..=17) => w * 150 / 100,
+        (10, 20..=31) => w * 140 / 100,
+        _ => w,
+    };
+    w * rng.random_range(85..=115)
+}
+
+/// Numeric id of the `seq`-th order of a platform: unique, of the platform's length, and
+/// random-looking (a scrambled sequence number and one random digit).
+fn order_number(p: Platform, seq: u32, rng: &mut GenRng) -> u64 {
+    let (base, modulus): (u64, u64) = match p {
+        Platform::Tmall => (3_700_000_000_000_000_000, 10_000_000_000_000_000),
+        Platform::Jd => (300_000_000_000, 10_000_000_000),
+        Platform::Douyin => (6_920_000_000_000_000_000, 10_000_000_000_000_000),
+        Platform::Pdd => (660_000_000_000_000, 10_000_000_000_000),
+        Platform::B2b => return u64::from(seq),
+    };
+    // A different offset per platform keeps the platforms' id sequences unrelated.
+    let salt = (p as u64 + 1) * 1_000_003_777;
+    base + scramble(u64::from(seq) + salt, modulus) * 10 + rng.random_range(0..10)
+}
+
+struct ShopCounter {
+    seq: [u32; 5],
+}
+
+pub fn generate_orders(
+    opts: &GenOptions,
+    world: &World,
+    clock: &Clock,
+    noise: &NoiseProfile,
+    seeds: &mut SeedTree,
+    out: &std::path::Path,
+) -> Result<Book, GenError> {
+    let mut plan_rng = seeds.child();
+    let mut rng = seeds.child();
+    let n = opts.orders;
+
+    // Exact shop counts; with a usable number of orders every shop gets at least two.
+    let shares: Vec<u64> = world.shops.iter().map(|s| s.share_bp).collect();
+    let mut per_shop = apportion(n, &shares);
+    if n >= 50 {
+        for i in 0..per_shop.len() {
+            while per_shop[i] < 2 {
+                per_shop[i] += 1;
+                per_shop[0] -= 1;
+            }
+        }
+    }
+    let mut shop_of: Vec<u8> = Vec::with_capacity(n as usize);
+    for (i, &c) in per_shop.iter().enumerate() {
+        shop_of.extend(std::iter::repeat_n(i as u8, c as usize));
+    }
+    shop_of.shuffle(&mut plan_rng);
+
+    let weights: Vec<u64> = (0..i64::from(opts.days))
+        .map(|d| day_weight(clock, d, &mut plan_rng))
+        .collect();
+    let per_day = apportion(n, &weights);
+
+    let mut files = OrderFiles::create(out, clock)?;
+    let mut book = Book {
+        orders: Vec::with_capacity(n as usize),
+        events: vec![Vec::new(); world.shops.len()],
+        b2b: Vec::new(),
+        files: Vec::new(),
+    };
+    let mut counter = ShopCounter { seq: [0; 5] };
+    let mut times: Vec<i64> = Vec::new();
+    let mut row = OrderRow::default();
+    let mut next = 0usize;
+    for (day, &k) in per_day.iter().enumerate() {
+        let day = day as i64;
+        times.clear();
+        for _ in 0..k {
+            let h = weighted(&mut rng, &HOUR_WEIGHTS) as i64;
+            times.push(day * DAY + h * HOUR + rng.random_range(0..HOUR));
+        }
+        times.sort_unstable();
+        for &t in &times {
+            let shop = shop_of[next];
+            next += 1;
+            if world.shops[shop as usize].platform == Platform::B2b {
+                let t = day * DAY + rng.random_range(9 * HOUR..18 * HOUR);
+                b2b_order(
+                    world,
+                    clock,
+                    noise,
+                    &mut rng,
+                    &mut counter,
+                    &mut book,
+                    &mut files,
+                    &mut row,
+                    shop,
+                    t,
+                )?;
+            } else {
+                consumer_order(
+                    world,
+                    clock,
+                    noise,
+                    &mut rng,
+                    &mut counter,
+                    &mut book,
+                    &mut files,
+                    &mut row,
+                    shop,
+                    t,
+                )?;
+            }
+        }
+    }
+    book.files = files.finish()?;
+    Ok(book)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn consumer_order(
+    world: &World,
+    clock: &Clock,
+    noise: &NoiseProfile,
+    rng: &mut GenRng,
+    counter: &mut ShopCounter,
+    book: &mut Book,
+    files: &mut OrderFiles,
+    row: &mut OrderRow,
+    shop: u8,
+    t: i64,
+) -> Result<(), GenError> {
+    let s = &world.shops[shop as usize];
+    let p = s.platform;
+    let end = clock.end();
+    let seq = counter.seq[p as usize];
+    counter.seq[p as usize] += 1;
+    let num = order_number(p, seq, rng);
+    let (product, amount) = basket(rng);
+    let paid = amount - discount(rng, amount);
+    let idx = book.orders.len() as u32;
+    let mut rec = OrderRec {
+        shop,
+        fate: Fate::Normal,
+        product,
+        day: (t / DAY) as u16,
+        pay_day: 0,
+        seq,
+        num,
+        paid,
+        settled: 0,
+        refunded: 0,
+        fees: 0,
+    };
+    let pay_t = t + rng.random_range(5..30 * MINUTE);
+    let unpaid = pay_t >= end || (t >= end - DAY && chance(rng, 800));
+    row.reset(shop, t, amount, paid);
+    if unpaid {
+        rec.fate = Fate::Unpaid;
+        rec.paid = 0;
+        row.state = State::Unpaid;
+        book.orders.push(rec);
+        return files.write(world, clock, noise, rng, &rec, row);
+    }
+    rec.pay_day = (pay_t / DAY) as u16;
+    row.pay_t = Some(pay_t);
+    row.state = State::Paid;
+
+    let roll = rng.random_range(0..10_000);
+    let ship_delay = if p == Platform::Jd {
+        rng.random_range(HOUR..30 * HOUR)
+    } else {
+        rng.random_range(2 * HOUR..72 * HOUR)
+    };
+    if roll < 350 {
+        let refund_t = pay_t + rng.random_range(10 * MINUTE..ship_delay);
+        if refund_t < end {
+            rec.fate = Fate::Cancelled;
+            row.state = State::Closed;
+            book.orders.push(rec);
+            return files.write(world, clock, noise, rng, &rec, row);
+        }
+    }
+    let ship_t = pay_t + ship_delay;
+    if ship_t >= end {
+        book.orders.push(rec);
+        return files.write(world, clock, noise, rng, &rec, row);
+    }
+    row.ship_t = Some(ship_t);
+    row.state = State::Shipped;
+    let confirm_t = ship_t + rng.random_range(5 * DAY..15 * DAY);
+    if confirm_t >= end {
+        book.orders.push(rec);
+        return files.write(world, clock, noise, rng, &rec, row);
+    }
+    row.state = State::Done;
+    let settle_t = confirm_t + rng.random_range(s.settle_lag.0..=s.settle_lag.1);
+    if settle_t >= end {
+        book.orders.push(rec);
+        return files.write(world, clock, noise, rng, &rec, row);
+    }
+    if (600..630).contains(&roll) {
+        rec.fate = Fate::Lost;
+        book.orders.push(rec);
+        return files.write(world, clock, noise, rng, &rec, row);
+    }
+    let mut sale = paid;
+    if (630..650).contains(&roll) {
+        rec.fate = Fate::Discrepancy;
+        sale = match rng.random_range(0..10) {
+            0..7 => paid - rate(paid, rng.random_range(500..4_000)),
+            7..9 => paid + rng.random_range(1..500),
+            _ => paid - rng.random_range(1..100).min(paid / 2),
+        };
+        if sale == paid || sale <= 0 {
+            sale = paid + 1;
+        }
+    }
+    let events = &mut book.events[shop as usize];
+    events.push(Ev {
+        t: settle_t,
+        amount: sale,
+        order: idx,
+        kind: EvKind::Sale,
+    });
+    rec.settled = sale;
+    for rule in s.fees {
+        if !chance(rng, rule.applies_per_10k) {
+            continue;
+        }
+        let fee = rate(paid, *pick(rng, rule.bp));
+        if fee > 0 {
+            events.push(Ev {
+                t: settle_t,
+                amount: -fee,
+                order: idx,
+                kind: EvKind::Fee(rule.kind),
+            });
+            rec.fees += fee;
+        }
+    }
+    if (350..600).contains(&roll) {
+        let refund_t = settle_t + rng.random_range(DAY..20 * DAY);
+        if refund_t < end {
+            let amount = if roll >= 500 {
+                row.state = State::Returned;
+                paid
+            } else if chance(rng, 5_000) && paid > 60 * YUAN {
+                rng.random_range(5 * YUAN..=30 * YUAN)
+            } else {
+                rate(paid, rng.random_range(1_000..5_000)).max(1)
+            };
+            events.push(Ev {
+                t: refund_t,
+                amount: -amount,
+                order: idx,
+                kind: EvKind::Refund,
+            });
+            rec.refunded = amount;
+        }
+    }
+    book.orders.push(rec);
+    files.write(world, clock, noise, rng, &rec, row)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn b2b_order(
+    world: &World,
+    clock: &Clock,
+    noise: &NoiseProfile,
+    rng: &mut GenRng,
+    counter: &mut ShopCounter,
+    book: &mut Book,
+    files: &mut OrderFiles,
+    row: &mut OrderRow,
+    shop: u8,
+    t: i64,
+) -> Result<(), GenError> {
+    let seq = counter.seq[Platform::B2b as usize];
+    counter.seq[Platform::B2b as usize] += 1;
+    let bucket = weighted(rng, &[35, 35, 20, 10]);
+    let (lo, hi) = [
+        (5_000, 10_000),
+        (10_000, 30_000),
+        (30_000, 80_000),
+        (80_000, 200_000),
+    ][bucket];
+    let amount: Cents = rng.random_range(lo * YUAN..=hi * YUAN);
+    let amount = if chance(rng, 5_000) {
+        amount / 100 * 100
+    } else {
+        amount
+    };
+    // The first customer is the big regular one.
+    let customer = if chance(rng, 3_000) {
+        0
+    } else {
+        rng.random_range(0..world.customers.len())
+    };
+    let end = clock.end();
+    let at = |d: i64, rng: &mut GenRng| {
+        clock.roll_to_workday(d) * DAY + rng.random_range(9 * HOUR..17 * HOUR + 30 * MINUTE)
+    };
+    let day = t / DAY;
+    let mut payments = Vec::new();
+    match rng.random_range(0..100) {
+        0..15 => {}
+        15..40 => {
+            let deposit = if chance(rng, 5_000) {
+                amount * 3 / 10
+            } else {
+                amount / 2
+            };
+            let t1 = at(day + rng.random_range(0..10), rng);
+            let t2 = at(t1 / DAY + rng.random_range(15..45), rng);
+            payments.push((t1, deposit));
+            payments.push((t2, amount - deposit));
+        }
+        _ => payments.push((at(day + rng.random_range(0..21), rng), amount)),
+    }
+    payments.retain(|&(pt, _)| pt < end);
+    let received: Cents = payments.iter().map(|p| p.1).sum();
+    let idx = book.orders.len() as u32;
+    let rec = OrderRec {
+        shop,
+        fate: Fate::B2b,
+        product: 0,
+        day: (t / DAY) as u16,
+        pay_day: 0,
+        seq,
+        num: u64::from(seq),
+        paid: amount,
+        settled: received,
+        refunded: 0,
+        fees: 0,
+    };
+    row.reset(shop, t, amount, amount);
+    row.customer = customer;
+    row.state = if received == 0 {
+        State::Unpaid
+    } else if received < amount {
+        State::Paid
+    } else {
+        State::Done
+    };
+    book.orders.push(rec);
+    book.b2b.push(B2bPlan {
+        order: idx,
+        customer,
+        amount,
+        payments,
+    });
+    files.write(world, clock, noise, rng, &rec, row)
+}

@@ -1,0 +1,131 @@
+//! The catalog: the one file that says what the workspace holds. It lists every import
+//! (the import log) and the data file each import added. Replacing it atomically is the
+//! commit point of every write, so a reader that reads it sees a consistent state, and a
+//! data file that it does not list is an unfinished write, ignored and later removed.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::schema::Kind;
+
+pub const CATALOG_FILE: &str = "catalog.json";
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Catalog {
+    pub format_version: u32,
+    /// Bumped on every commit, so a long-lived session can tell it is stale.
+    pub generation: u64,
+    pub next_import_id: u64,
+    pub imports: Vec<ImportRecord>,
+}
+
+impl Default for Catalog {
+    fn default() -> Self {
+        Catalog {
+            format_version: FORMAT_VERSION,
+            generation: 0,
+            next_import_id: 1,
+            imports: Vec::new(),
+        }
+    }
+}
+
+/// One line of the import log.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ImportRecord {
+    pub id: u64,
+    /// Local time, `2026-11-01T10:00:00+08:00`.
+    pub time: String,
+    pub user: String,
+    pub source_file: String,
+    pub sha256: String,
+    pub format: String,
+    pub kind: String,
+    pub rows_stored: u64,
+    pub duplicates_skipped: u64,
+    pub rows_rejected: u64,
+    /// Valid rows that moved no money (closed or failed transactions).
+    pub rows_ignored: u64,
+    /// Preamble, blank, comment and totals lines around the table.
+    pub lines_skipped: u64,
+    /// Relative to the workspace root.
+    pub data_file: Option<String>,
+    pub rejects_file: Option<String>,
+    #[serde(default)]
+    pub undone: Option<Undone>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Undone {
+    pub time: String,
+    pub user: String,
+}
+
+impl ImportRecord {
+    pub fn kind(&self) -> Option<Kind> {
+        self.kind.parse().ok()
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.undone.is_none()
+    }
+}
+
+impl Catalog {
+    pub fn load(root: &Path) -> Result<Catalog, CatalogError> {
+        let path = root.join(CATALOG_FILE);
+        let bytes = std::fs::read(&path).map_err(|e| CatalogError::Read(path.display().to_string(), e))?;
+        let cat: Catalog = serde_json::from_slice(&bytes)
+            .map_err(|e| CatalogError::Corrupt(path.display().to_string(), e))?;
+        if cat.format_version > FORMAT_VERSION {
+            return Err(CatalogError::TooNew(cat.format_version));
+        }
+        Ok(cat)
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut v = serde_json::to_vec_pretty(self).expect("catalog serialises");
+        v.push(b'\n');
+        v
+    }
+
+    /// Data files of the live imports of one kind, relative to the workspace root.
+    pub fn data_files(&self, kind: Kind) -> impl Iterator<Item = &str> {
+        self.imports
+            .iter()
+            .filter(move |r| r.is_live() && r.kind() == Some(kind))
+            .filter_map(|r| r.data_file.as_deref())
+    }
+
+    /// Every file the catalog refers to: anything else under the data folders is debris.
+    pub fn referenced_files(&self) -> impl Iterator<Item = &str> {
+        self.imports
+            .iter()
+            .filter(|r| r.is_live())
+            .flat_map(|r| [r.data_file.as_deref(), r.rejects_file.as_deref()])
+            .flatten()
+    }
+
+    pub fn import(&self, id: u64) -> Option<&ImportRecord> {
+        self.imports.iter().find(|r| r.id == id)
+    }
+
+    /// The live import that already holds a file with this content, if any.
+    pub fn import_with_sha(&self, sha256: &str) -> Option<&ImportRecord> {
+        self.imports
+            .iter()
+            .find(|r| r.is_live() && r.sha256 == sha256 && r.rows_stored > 0)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("cannot read the workspace catalog {0}: {1}")]
+    Read(String, #[source] std::io::Error),
+    #[error("the workspace catalog {0} is damaged: {1}")]
+    Corrupt(String, #[source] serde_json::Error),
+    #[error("this workspace was written by a newer recon (catalog format {0}); upgrade recon")]
+    TooNew(u32),
+}

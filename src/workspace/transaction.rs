@@ -1,0 +1,131 @@
+//! A write transaction: the writer lock, the catalog as it will be committed, and the
+//! files staged for it. Order of a commit, and what a crash at each step leaves:
+//! data files synced in `tmp/` (crash: debris in `tmp/`), renamed into `tables/`
+//! (crash: files no catalog lists), then the new catalog renamed over the old one (the
+//! commit). Debris is ignored by readers and removed by the next writer.
+
+use std::collections::HashSet;
+use std::fs::{self, File, TryLockError};
+use std::path::{Path, PathBuf};
+
+use super::catalog::Catalog;
+use super::{Workspace, WorkspaceError, fsutil};
+
+const LOCK_FILE: &str = ".lock";
+
+pub struct Transaction {
+    ws: Workspace,
+    // Held for the transaction's life; the OS releases it if the process dies.
+    _lock: File,
+    pub catalog: Catalog,
+    staged: Vec<(PathBuf, String)>,
+}
+
+impl Transaction {
+    pub(super) fn begin(ws: &Workspace) -> Result<Transaction, WorkspaceError> {
+        let io = |e| WorkspaceError::Io(ws.root.display().to_string(), e);
+        let lock = fsutil::create_private(&ws.root.join(LOCK_FILE))
+            .or_else(|_| File::open(ws.root.join(LOCK_FILE)))
+            .map_err(io)?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                eprintln!("waiting for another recon process to finish writing to this workspace…");
+                lock.lock().map_err(io)?;
+            }
+            Err(TryLockError::Error(e)) => return Err(io(e)),
+        }
+        let catalog = ws.catalog()?;
+        let tx = Transaction { ws: ws.clone(), _lock: lock, catalog, staged: Vec::new() };
+        tx.remove_debris().map_err(io)?;
+        Ok(tx)
+    }
+
+    pub fn workspace(&self) -> &Workspace {
+        &self.ws
+    }
+
+    /// A path in `tmp/` to write a new file to before staging it.
+    pub fn temp_path(&self, name: &str) -> PathBuf {
+        self.ws.tmp_dir().join(name)
+    }
+
+    /// Marks a finished temp file to be moved to `relative` (from the workspace root)
+    /// when the transaction commits. The caller has synced it.
+    pub fn stage(&mut self, tmp: PathBuf, relative: String) {
+        self.staged.push((tmp, relative));
+    }
+
+    /// Moves the staged files into place and commits the catalog.
+    pub fn commit(mut self) -> Result<(), WorkspaceError> {
+        let root = self.ws.root.clone();
+        let io = |e| WorkspaceError::Io(root.display().to_string(), e);
+        for (tmp, relative) in std::mem::take(&mut self.staged) {
+            fsutil::persist(&tmp, &self.ws.root.join(&relative)).map_err(io)?;
+        }
+        self.catalog.generation += 1;
+        fsutil::write_atomic(
+            &self.ws.root.join(super::catalog::CATALOG_FILE),
+            &self.catalog.to_bytes(),
+        )
+        .map_err(io)
+    }
+
+    /// Deletes what no committed catalog refers to: leftovers of writes that died
+    /// before their commit, and files of undone imports.
+    fn remove_debris(&self) -> std::io::Result<()> {
+        let live: HashSet<PathBuf> = self
+            .catalog
+            .referenced_files()
+            .map(|f| self.ws.root.join(f))
+            .collect();
+        let mut dirs: Vec<PathBuf> = crate::schema::Kind::ALL
+            .iter()
+            .map(|k| self.ws.table_dir(*k))
+            .collect();
+        dirs.push(self.ws.root.join("rejects"));
+        for dir in dirs {
+            remove_unlisted(&dir, &live)?;
+        }
+        let tmp = self.ws.tmp_dir();
+        if tmp.is_dir() {
+            remove_unlisted(&tmp, &HashSet::new())?;
+        } else {
+            fsutil::create_private_dir(&tmp)?;
+        }
+        Ok(())
+    }
+}
+
+fn remove_unlisted(dir: &Path, keep: &HashSet<PathBuf>) -> std::io::Result<()> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return fsutil::create_private_dir(dir);
+    };
+    for entry in entries {
+        let path = entry?.path();
+        if path.is_file() && !keep.contains(&path) {
+            fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Kind;
+
+    #[test]
+    fn uncommitted_files_are_debris_for_the_next_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::create(&dir.path().join("ws")).unwrap();
+        let stray = ws.table_dir(Kind::Orders).join("imp-000009.parquet");
+        fs::write(&stray, b"half written").unwrap();
+        fs::write(ws.tmp_dir().join("x.partial"), b"x").unwrap();
+        let tx = ws.begin().unwrap();
+        assert!(!stray.exists());
+        assert_eq!(fs::read_dir(ws.tmp_dir()).unwrap().count(), 0);
+        tx.commit().unwrap();
+        assert_eq!(ws.catalog().unwrap().generation, 1);
+    }
+}
