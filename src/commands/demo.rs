@@ -1,9 +1,101 @@
-//! `recon demo`: a workspace built from the bundled sample data, in one command.
+//! `recon demo`: a workspace built from the bundled sample data in one command: a demo
+//! user with a fresh password (printed once), every sample file imported, and a
+//! summary of what was loaded.
+
+use std::path::Path;
+
+use rand::Rng;
+use rand::distr::Alphanumeric;
 
 use super::Context;
-use crate::cli::DemoArgs;
+use crate::auth::{Role, Users};
+use crate::cli::{DemoArgs, OutputFormat};
 use crate::error::Error;
+use crate::ingest::{self, ImportOptions};
+use crate::workspace::{MARKER_FILE, Workspace};
 
-pub fn run(_ctx: &Context, _args: DemoArgs) -> Result<(), Error> {
-    Err(Error::Other("recon demo needs the sample data, which is not bundled yet".into()))
+/// Marks a folder as a demo, the only kind of workspace `recon demo` may replace.
+const DEMO_MARKER: &str = ".recon-demo";
+const DEMO_USER: &str = "demo";
+
+pub fn run(_ctx: &Context, args: DemoArgs) -> Result<(), Error> {
+    let dir = &args.dir;
+    clear_previous_demo(dir)?;
+    let password = fresh_password();
+    let mut users = Users::default();
+    users.add(DEMO_USER, Role::Admin, &password)?;
+    let ws = Workspace::create(dir)?;
+    users.save(&ws)?;
+    std::fs::write(dir.join(DEMO_MARKER), b"made by recon demo; `recon demo` may replace this folder\n")
+        .map_err(|e| Error::Io(dir.display().to_string(), e))?;
+
+    let staging = tempfile::tempdir().map_err(|e| Error::Io("temp folder".into(), e))?;
+    let files = crate::sample_data::extract(staging.path()).map_err(|e| Error::Io("sample data".into(), e))?;
+    let opts = ImportOptions { user: DEMO_USER.into(), progress: false, ..ImportOptions::default() };
+    println!("recon demo: importing {} sample files into {}\n", files.len(), dir.display());
+    for file in &files {
+        let report = ingest::import_file(&ws, file, &opts)?;
+        let relative = file.strip_prefix(staging.path()).unwrap_or(file);
+        println!(
+            "  import {:>2}  {:<44} → {:<11} {:>5} rows",
+            report.import_id,
+            relative.display(),
+            report.kind.table(),
+            report.counts.stored
+        );
+    }
+    println!("\nWhat the workspace holds:");
+    super::sql::print_query(&ws, SUMMARY_SQL, OutputFormat::Table)?;
+    println!("\nMoney through the platform wallets, by platform:");
+    super::sql::print_query(&ws, WALLET_SQL, OutputFormat::Table)?;
+    let home = dir.display();
+    println!(
+        "\nThe demo workspace is {home}; its user is '{DEMO_USER}' with password {password}\n\
+         (shown only now). Query it, for example:\n\n  \
+         RECON_HOME={home} RECON_USER={DEMO_USER} RECON_PASSWORD={password} recon sql -c \\\n    \
+         \"SELECT platform, count(*) AS orders, sum(paid_amount) AS paid FROM orders GROUP BY platform ORDER BY paid DESC\""
+    );
+    Ok(())
+}
+
+const SUMMARY_SQL: &str = "\
+SELECT 'orders' AS \"table\", count(*) AS \"rows\", sum(paid_amount) AS amount, min(order_time) AS first, max(order_time) AS last FROM orders
+UNION ALL SELECT 'settlements', count(*), sum(amount), min(txn_time), max(txn_time) FROM settlements
+UNION ALL SELECT 'bank_txns', count(*), sum(amount), min(txn_time), max(txn_time) FROM bank_txns";
+
+const WALLET_SQL: &str = "\
+SELECT platform,
+       sum(CASE WHEN kind = 'sale' THEN amount ELSE 0 END) AS sales,
+       sum(CASE WHEN kind = 'refund' THEN amount ELSE 0 END) AS refunds,
+       sum(CASE WHEN kind IN ('commission', 'fee', 'promotion', 'shipping') THEN amount ELSE 0 END) AS fees,
+       sum(CASE WHEN kind = 'withdrawal' THEN amount ELSE 0 END) AS withdrawn,
+       sum(amount) AS left_in_wallet
+FROM settlements GROUP BY platform ORDER BY platform";
+
+/// Only an earlier demo (or nothing, or an empty folder) may be replaced.
+fn clear_previous_demo(dir: &Path) -> Result<(), Error> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    let io = |e| Error::Io(dir.display().to_string(), e);
+    let empty = std::fs::read_dir(dir).map_err(io)?.next().is_none();
+    if empty {
+        return std::fs::remove_dir(dir).map_err(io);
+    }
+    if dir.join(DEMO_MARKER).is_file() && dir.join(MARKER_FILE).is_file() {
+        return std::fs::remove_dir_all(dir).map_err(io);
+    }
+    Err(Error::Usage(format!(
+        "{} exists and is not a recon demo; choose another folder with --dir",
+        dir.display()
+    )))
+}
+
+fn fresh_password() -> String {
+    loop {
+        let pw: String = rand::rng().sample_iter(&Alphanumeric).take(16).map(char::from).collect();
+        if crate::auth::password::check_policy(DEMO_USER, &pw).is_ok() {
+            return pw;
+        }
+    }
 }

@@ -37,10 +37,20 @@ fn undo(ctx: &Context, id: u64) -> Result<(), Error> {
     }
     record.undone = Some(Undone { time: crate::clock::now().to_rfc3339(), user: user.name.clone() });
     let (rows, table, file) = (record.rows_stored, record.kind.clone(), record.source_file.clone());
+    let shadowed: Vec<String> = tx
+        .catalog
+        .imports
+        .iter()
+        .filter(|r| r.is_live() && r.duplicates_of.contains_key(&id))
+        .map(|r| format!("import {} ({}) skipped {} of them as duplicates", r.id, r.source_file, r.duplicates_of[&id]))
+        .collect();
     // The files go once the catalog no longer lists them; a crash in between leaves
     // debris the next writer removes.
     tx.commit()?;
     ws.begin()?;
     println!("undid import {id}: removed {rows} {table} rows that came from {file}");
+    if !shadowed.is_empty() {
+        println!("  note: {}; import those files again to bring those rows back", shadowed.join(", "));
+    }
     Ok(())
 }

@@ -318,22 +318,21 @@ impl<'r> Cells<'r, '_> {
                 .then(|| txn_id.clone().or_else(|| memo.as_deref().and_then(find_reference).map(|r| Cow::Owned(r.to_string()))))
                 .flatten()
         });
-        let (t, a) = (time.to_string(), amount.to_string());
-        let key = match &txn_id {
-            Some(id) => key(&[b"settlements", opt(&platform), opt(&shop), id.as_bytes(), t.as_bytes(), a.as_bytes(), kind.as_bytes()]),
-            None => key(&[
-                b"settlements",
-                opt(&platform),
-                opt(&shop),
-                t.as_bytes(),
-                a.as_bytes(),
-                balance.map(|b| b.to_string()).unwrap_or_default().as_bytes(),
-                opt(&order_id),
-                kind.as_bytes(),
-                opt(&counterparty),
-                opt(&memo),
-            ]),
-        };
+        // Wallet exports reuse ids (a purchase and its refund share the trade number), so
+        // a settlement line is known by all it says, not by its id alone.
+        let key = key(&[
+            b"settlements",
+            opt(&platform),
+            opt(&shop),
+            opt(&txn_id),
+            opt(&order_id),
+            time.to_string().as_bytes(),
+            amount.to_string().as_bytes(),
+            balance.map(|b| b.to_string()).unwrap_or_default().as_bytes(),
+            opt(&type_text),
+            opt(&counterparty),
+            opt(&memo),
+        ]);
         out.extend([
             Val::text(platform),
             Val::text(shop),

@@ -222,6 +222,9 @@ pub fn import_file(ws: &Workspace, path: &Path, opts: &ImportOptions) -> Result<
     let source_name = path.file_name().map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
     let data_tmp = tx.temp_path(&format!("imp-{import_id:06}.parquet"));
     let rejects_tmp = tx.temp_path(&format!("imp-{import_id:06}.rejects.csv"));
+    // Whatever ends this import, its temp files go: a refused import leaves the
+    // workspace exactly as it was. (Committed files were moved away already.)
+    let _cleanup = RemoveOnDrop(vec![data_tmp.clone(), rejects_tmp.clone()]);
     let mut sink = sink::ParquetSink::create(&data_tmp, kind.file_schema()).map_err(io_err)?;
     let mut rejects = RejectsWriter::create(&rejects_tmp).map_err(io_err)?;
     let converter = Converter {
@@ -248,6 +251,9 @@ pub fn import_file(ws: &Workspace, path: &Path, opts: &ImportOptions) -> Result<
             return Ok(Flow::Continue);
         }
         progress.set(row.offset);
+        if counts.stored == 1000 {
+            crate::faults::point("import:mid-file");
+        }
         let mut note = |counts: &mut Counts, category: &str, column: String, reason: String| -> Result<(), String> {
             match category {
                 "rejected" => counts.rejected += 1,
@@ -269,12 +275,12 @@ pub fn import_file(ws: &Workspace, path: &Path, opts: &ImportOptions) -> Result<
             note(&mut counts, "skipped", String::new(), "comment line".into())?;
             return Ok(Flow::Continue);
         }
-        if let Some(col) = row.undecodable {
-            note(&mut counts, "rejected", converter.column_label(col), format!("bytes that are not valid {}", plan_encoding(&plan.container)))?;
+        if row.unterminated && (row.len() < width || row.undecodable.is_some()) {
+            note(&mut counts, "rejected", String::new(), format!("the file ends in the middle of this {unit}: is it truncated? ({} of {width} fields)", row.len()))?;
             return Ok(Flow::Continue);
         }
-        if row.unterminated && row.len() < width {
-            note(&mut counts, "rejected", String::new(), format!("the file ends in the middle of this {unit}: is it truncated? ({} of {width} fields)", row.len()))?;
+        if let Some(col) = row.undecodable {
+            note(&mut counts, "rejected", converter.column_label(col), format!("bytes that are not valid {}", plan_encoding(&plan.container)))?;
             return Ok(Flow::Continue);
         }
         unterminated |= row.unterminated;
@@ -392,6 +398,7 @@ pub fn import_file(ws: &Workspace, path: &Path, opts: &ImportOptions) -> Result<
         rows_rejected: c.rejected,
         rows_ignored: c.ignored,
         lines_skipped: c.skipped,
+        duplicates_of: c.duplicate_origins.iter().filter(|(id, _)| **id != import_id).map(|(id, n)| (*id, *n)).collect(),
         data_file: Some(data_rel),
         rejects_file: rejects_rel,
         undone: None,
@@ -400,6 +407,16 @@ pub fn import_file(ws: &Workspace, path: &Path, opts: &ImportOptions) -> Result<
     tx.commit()?;
     report.committed = true;
     Ok(report)
+}
+
+struct RemoveOnDrop(Vec<std::path::PathBuf>);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            let _ = std::fs::remove_file(p);
+        }
+    }
 }
 
 fn plan_encoding(c: &sniff::Container) -> String {

@@ -50,6 +50,10 @@ pub struct ImportRecord {
     pub rows_ignored: u64,
     /// Preamble, blank, comment and totals lines around the table.
     pub lines_skipped: u64,
+    /// Earlier imports this one found its duplicates in, and how many: undoing one of
+    /// them takes those rows away from this import too.
+    #[serde(default)]
+    pub duplicates_of: std::collections::BTreeMap<u64, u64>,
     /// Relative to the workspace root.
     pub data_file: Option<String>,
     pub rejects_file: Option<String>,

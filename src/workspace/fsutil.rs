@@ -60,6 +60,7 @@ pub fn write_atomic(dest: &Path, bytes: &[u8]) -> io::Result<()> {
         f.write_all(bytes)?;
         f.sync_all()?;
         drop(f);
+        crate::faults::point("write-atomic:before-rename");
         persist(&tmp, dest)
     })();
     if result.is_err() {

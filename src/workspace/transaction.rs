@@ -60,15 +60,19 @@ impl Transaction {
     pub fn commit(mut self) -> Result<(), WorkspaceError> {
         let root = self.ws.root.clone();
         let io = |e| WorkspaceError::Io(root.display().to_string(), e);
+        crate::faults::point("commit:start");
         for (tmp, relative) in std::mem::take(&mut self.staged) {
             fsutil::persist(&tmp, &self.ws.root.join(&relative)).map_err(io)?;
+            crate::faults::point("commit:file-moved");
         }
         self.catalog.generation += 1;
         fsutil::write_atomic(
             &self.ws.root.join(super::catalog::CATALOG_FILE),
             &self.catalog.to_bytes(),
         )
-        .map_err(io)
+        .map_err(io)?;
+        crate::faults::point("commit:done");
+        Ok(())
     }
 
     /// Deletes what no committed catalog refers to: leftovers of writes that died

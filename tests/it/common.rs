@@ -1,0 +1,126 @@
+//! Running the real binary against a temp workspace, and reading results back as SQL.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tempfile::TempDir;
+
+pub const PASSWORD: &str = "ledger-balance-7";
+pub const NOW: &str = "2026-11-01T10:00:00+08:00";
+
+/// The real-world samples beside the project, which CI always has.
+pub fn shared(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(rel)
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
+}
+
+/// A command for the binary with a clean, fixed environment.
+pub fn recon() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_recon"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("RECON_") {
+            c.env_remove(k);
+        }
+    }
+    c.env("RECON_NOW", NOW).env("TZ", "Asia/Shanghai").env("RECON_PASSWORD", PASSWORD);
+    c
+}
+
+pub fn text(out: &[u8]) -> String {
+    String::from_utf8_lossy(out).into_owned()
+}
+
+pub struct Ws {
+    _dir: TempDir,
+    pub root: PathBuf,
+}
+
+impl Ws {
+    /// A new workspace with an admin `admin`.
+    pub fn new() -> Ws {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("ws");
+        let ws = Ws { _dir: dir, root };
+        ws.ok(&["init"]);
+        ws
+    }
+
+    /// A scratch folder beside the workspace, for files a test makes.
+    pub fn scratch(&self, name: &str) -> PathBuf {
+        let p = self.root.parent().unwrap().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        p
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = recon();
+        c.arg("--workspace").arg(&self.root);
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    /// Runs and insists on success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "recon {args:?} failed ({:?}):\n{}\n{}", out.status, text(&out.stdout), text(&out.stderr));
+        text(&out.stdout)
+    }
+
+    /// Runs and insists on failure; returns stderr.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "recon {args:?} should have failed:\n{}", text(&out.stdout));
+        text(&out.stderr)
+    }
+
+    pub fn import(&self, file: &Path) -> String {
+        self.ok(&["import", "--no-progress", file.to_str().unwrap()])
+    }
+
+    /// Rows of a query as strings, header dropped.
+    pub fn rows(&self, sql: &str) -> Vec<Vec<String>> {
+        let out = self.ok(&["sql", "--format", "csv", "-c", sql]);
+        let mut r = csv::ReaderBuilder::new().has_headers(true).from_reader(out.as_bytes());
+        r.records().map(|rec| rec.unwrap().iter().map(str::to_string).collect()).collect()
+    }
+
+    /// One value from a query.
+    pub fn value(&self, sql: &str) -> String {
+        let rows = self.rows(sql);
+        assert_eq!(rows.len(), 1, "{sql}: {rows:?}");
+        rows[0][0].clone()
+    }
+
+    /// The catalog and every file of the workspace, to prove nothing changed.
+    pub fn state(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        for entry in walk(&self.root) {
+            let rel = entry.strip_prefix(&self.root).unwrap().to_string_lossy().into_owned();
+            if rel == ".lock" {
+                continue;
+            }
+            files.push((rel, std::fs::read(&entry).unwrap()));
+        }
+        files.sort();
+        files
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

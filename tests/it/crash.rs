@@ -1,0 +1,94 @@
+//! Killing `recon import` at any moment leaves a workspace that opens and holds either
+//! the whole import or none of it: at random moments (kill -9, many times), and at each
+//! step of a commit by fault injection.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use crate::common::{Ws, text};
+
+const ROWS: u32 = 60_000;
+
+fn big_bank_file(ws: &Ws) -> std::path::PathBuf {
+    let f = ws.scratch("big.csv");
+    let mut s = String::from("交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要\n");
+    for i in 0..ROWS {
+        s.push_str(&format!("2026-{:02}-{:02} 10:{:02}:{:02},K{i:07},,{}.{:02},,抖音支付科技有限公司,提现\n", 1 + i % 12, 1 + i % 28, i % 60, i % 59, 10 + i % 900, i % 100));
+    }
+    std::fs::write(&f, s).unwrap();
+    f
+}
+
+/// The workspace opens, the import log and the table agree, and the count is all or nothing.
+fn check_whole_or_nothing(ws: &Ws) -> u64 {
+    let n: u64 = ws.value("SELECT count(*) FROM bank_txns").parse().unwrap();
+    let logged: u64 = ws.value("SELECT coalesce(sum(rows_stored), 0) FROM imports WHERE undone_at IS NULL").parse().unwrap();
+    assert_eq!(n, logged, "the table holds exactly what the log says");
+    assert!(n == 0 || n == u64::from(ROWS), "partial import visible: {n} rows");
+    n
+}
+
+#[test]
+fn kill_9_at_random_moments() {
+    let ws = Ws::new();
+    let f = big_bank_file(&ws);
+    // A fixed sequence of "random" delays, spread over the whole import.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut landed = 0;
+    for round in 0..12 {
+        if check_whole_or_nothing(&ws) > 0 {
+            ws.ok(&["imports", "undo", &ws.value("SELECT max(id) FROM imports WHERE undone_at IS NULL")]);
+        }
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = Duration::from_millis(50 + seed % 2500);
+        let mut child = ws
+            .cmd()
+            .args(["import", "--no-progress"])
+            .arg(&f)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let finished = child.try_wait().unwrap().is_some();
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let n = check_whole_or_nothing(&ws);
+        landed += u32::from(n > 0);
+        eprintln!("round {round}: killed after {delay:?} (finished first: {finished}): {n} rows");
+    }
+    eprintln!("{landed} of 12 killed imports had committed");
+    // Whatever happened, the workspace still takes an import, and debris is gone.
+    if check_whole_or_nothing(&ws) > 0 {
+        ws.ok(&["imports", "undo", &ws.value("SELECT max(id) FROM imports WHERE undone_at IS NULL")]);
+    }
+    ws.import(&f);
+    assert_eq!(check_whole_or_nothing(&ws), u64::from(ROWS));
+    assert_eq!(std::fs::read_dir(ws.root.join("tmp")).unwrap().count(), 0);
+}
+
+#[test]
+fn a_crash_at_each_step_of_a_commit() {
+    for (point, lands) in [
+        ("import:mid-file", false),
+        ("commit:start", false),
+        ("commit:file-moved", false),
+        ("write-atomic:before-rename", false),
+        ("commit:done", true),
+    ] {
+        let ws = Ws::new();
+        let f = big_bank_file(&ws);
+        let out = ws.cmd().args(["import", "--no-progress"]).arg(&f).env("RECON_FAULT", point).output().unwrap();
+        assert!(!out.status.success(), "{point}: the process was aborted");
+        let n = check_whole_or_nothing(&ws);
+        assert_eq!(n > 0, lands, "{point}: {n} rows");
+        // The next writer clears the debris and the workspace works on.
+        let next = ws.run(&["import", "--no-progress", f.to_str().unwrap()]);
+        assert!(next.status.success(), "{point}: {}", text(&next.stderr));
+        assert_eq!(check_whole_or_nothing(&ws), u64::from(ROWS), "{point}");
+        let stray: Vec<_> = std::fs::read_dir(ws.root.join("tables/bank_txns")).unwrap().collect();
+        assert_eq!(stray.len(), 1, "{point}: one data file, no debris");
+    }
+}

@@ -1,0 +1,41 @@
+//! `recon demo` on a fresh machine: one command builds a workspace from the bundled
+//! sample data, prints a password once, and the workspace answers SQL with it.
+
+use crate::common::{recon, text};
+
+#[test]
+fn demo_builds_a_workspace_that_answers_sql() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("demo");
+    let out = recon().args(["demo", "--dir"]).arg(&home).env_remove("RECON_PASSWORD").output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("import 13"), "{stdout}");
+    assert!(stdout.contains("| orders      |  400 |"), "{stdout}");
+    let password = stdout
+        .split("with password ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .expect("the password is printed")
+        .to_string();
+    let q = recon()
+        .args(["--user", "demo", "--workspace"])
+        .arg(&home)
+        .args(["sql", "--format", "csv", "-c", "SELECT count(*) FROM settlements WHERE kind = 'withdrawal'"])
+        .env("RECON_PASSWORD", &password)
+        .output()
+        .unwrap();
+    assert!(q.status.success(), "{}", text(&q.stderr));
+    let n: u32 = text(&q.stdout).lines().nth(1).unwrap().parse().unwrap();
+    assert!(n > 50, "withdrawals: {n}");
+    // Running it again replaces the earlier demo, never anything else.
+    let again = recon().args(["demo", "--dir"]).arg(&home).output().unwrap();
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    let other = dir.path().join("mine");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("ledger.xlsx"), b"precious").unwrap();
+    let refused = recon().args(["demo", "--dir"]).arg(&other).output().unwrap();
+    assert!(!refused.status.success());
+    assert!(text(&refused.stderr).contains("is not a recon demo"), "{}", text(&refused.stderr));
+    assert_eq!(std::fs::read(other.join("ledger.xlsx")).unwrap(), b"precious");
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real `recon` binary in a fresh workspace per test, with the
+//! clock and time zone fixed. One test binary, so DataFusion is linked once.
+
+mod bad_input;
+mod common;
+mod crash;
+mod demo;
+mod generated;
+mod real_samples;
+mod workspace;

@@ -1,0 +1,120 @@
+//! The workspace as a user meets it: init and login, the import log, undo, and two
+//! writers at once.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use crate::common::{Ws, recon, text};
+
+fn bank_csv(rows: std::ops::Range<u32>) -> String {
+    let mut s = String::from("交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要\n");
+    for i in rows {
+        s.push_str(&format!("2026-10-{:02} 10:{:02}:00,B{i:05},,{}.{:02},,支付宝（中国）网络技术有限公司,提现\n", 1 + i % 28, i % 60, 100 + i, i % 100));
+    }
+    s
+}
+
+#[test]
+fn init_needs_a_good_password_and_makes_private_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ws");
+    let weak = recon().arg("--workspace").arg(&root).arg("init").env("RECON_PASSWORD", "short").output().unwrap();
+    assert!(!weak.status.success());
+    assert!(text(&weak.stderr).contains("weak password"), "{}", text(&weak.stderr));
+    assert!(!root.exists(), "a refused init leaves nothing behind");
+    let none = recon().arg("--workspace").arg(&root).arg("init").env_remove("RECON_PASSWORD").stdin(Stdio::null()).output().unwrap();
+    assert!(text(&none.stderr).contains("no password given"), "{}", text(&none.stderr));
+
+    let mut child = recon()
+        .args(["--password-stdin", "--user", "alice", "--workspace"])
+        .arg(&root)
+        .arg("init")
+        .env_remove("RECON_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"Sunny-ledger-42\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let users = std::fs::read_to_string(root.join("users.json")).unwrap();
+    assert!(users.contains("$argon2id$v=19$m=19456,t=2,p=1$"), "{users}");
+    assert!(!users.contains("Sunny-ledger-42"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for f in ["users.json", "catalog.json", "recon.toml"] {
+            let mode = std::fs::metadata(root.join(f)).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{f}");
+        }
+        assert_eq!(std::fs::metadata(&root).unwrap().permissions().mode() & 0o777, 0o700);
+    }
+    let again = recon().arg("--workspace").arg(&root).arg("init").env("RECON_PASSWORD", "Another-ledger-9").output().unwrap();
+    assert!(text(&again.stderr).contains("already exists"), "{}", text(&again.stderr));
+}
+
+#[test]
+fn every_command_logs_in_and_failures_look_the_same() {
+    let ws = Ws::new();
+    let wrong = ws.cmd().args(["sql", "-c", "SELECT 1"]).env("RECON_PASSWORD", "wrong-password-1").output().unwrap();
+    let unknown = ws.cmd().args(["--user", "mallory", "sql", "-c", "SELECT 1"]).output().unwrap();
+    assert_eq!(wrong.status.code(), Some(3));
+    assert_eq!(unknown.status.code(), Some(3));
+    assert_eq!(text(&wrong.stderr), text(&unknown.stderr));
+    assert_eq!(text(&wrong.stderr).trim(), "error: login failed: wrong user name or password");
+    assert!(!text(&wrong.stderr).contains("wrong-password-1"));
+    assert_eq!(ws.value("SELECT 1 + 1"), "2");
+    let missing = recon().args(["--workspace", "/nonexistent/ws", "sql", "-c", "SELECT 1"]).output().unwrap();
+    assert!(text(&missing.stderr).contains("recon init"), "{}", text(&missing.stderr));
+}
+
+#[test]
+fn the_import_log_lists_and_undo_removes_one_import_whole() {
+    let ws = Ws::new();
+    let a = ws.scratch("a.csv");
+    let b = ws.scratch("b.csv");
+    std::fs::write(&a, bank_csv(0..40)).unwrap();
+    std::fs::write(&b, bank_csv(30..50)).unwrap();
+    ws.import(&a);
+    let out = ws.import(&b);
+    assert!(out.contains("stored 10 rows · 10 duplicates skipped (10 already stored by import 1)"), "{out}");
+    assert_eq!(ws.value("SELECT count(*) FROM bank_txns"), "50");
+    let log = ws.ok(&["imports"]);
+    assert!(log.contains("a.csv") && log.contains("b.csv"), "{log}");
+    assert_eq!(
+        ws.rows("SELECT id, \"user\", source_file, kind, rows_stored, duplicates_skipped, length(sha256), time FROM imports ORDER BY id"),
+        [
+            ["1", "admin", "a.csv", "bank", "40", "0", "64", "2026-11-01 10:00:00"],
+            ["2", "admin", "b.csv", "bank", "10", "10", "64", "2026-11-01 10:00:00"]
+        ]
+    );
+    let undo = ws.ok(&["imports", "undo", "1"]);
+    assert!(undo.contains("removed 40 bank rows"), "{undo}");
+    assert!(undo.contains("import 2 (b.csv) skipped 10 of them as duplicates"), "{undo}");
+    assert_eq!(ws.value("SELECT count(*) FROM bank_txns"), "10");
+    assert_eq!(ws.value("SELECT min(txn_id) FROM bank_txns"), "B00040");
+    assert_eq!(ws.value("SELECT undone_by FROM imports WHERE id = 1"), "admin");
+    assert_eq!(std::fs::read_dir(ws.root.join("tables/bank_txns")).unwrap().count(), 1, "the undone import's file is gone");
+    assert!(ws.fails(&["imports", "undo", "1"]).contains("already undone"));
+    assert!(ws.fails(&["imports", "undo", "9"]).contains("there is no import 9"));
+    // Undone rows come back when the file is imported again.
+    let again = ws.import(&a);
+    assert!(again.contains("stored 40 rows · 0 duplicates"), "{again}");
+    assert_eq!(ws.value("SELECT count(*) FROM bank_txns"), "50");
+}
+
+#[test]
+fn two_writers_at_once_never_corrupt_or_duplicate() {
+    let ws = Ws::new();
+    let a = ws.scratch("a.csv");
+    let b = ws.scratch("b.csv");
+    std::fs::write(&a, bank_csv(0..3000)).unwrap();
+    std::fs::write(&b, bank_csv(1000..4000)).unwrap();
+    let spawn = |f: &std::path::Path| ws.cmd().args(["import", "--no-progress"]).arg(f).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let (pa, pb) = (spawn(&a), spawn(&b));
+    let (oa, ob) = (pa.wait_with_output().unwrap(), pb.wait_with_output().unwrap());
+    assert!(oa.status.success() && ob.status.success(), "{}\n{}", text(&oa.stderr), text(&ob.stderr));
+    assert_eq!(ws.value("SELECT count(*) FROM bank_txns"), "4000");
+    assert_eq!(ws.value("SELECT count(DISTINCT txn_id) FROM bank_txns"), "4000");
+    assert_eq!(ws.value("SELECT sum(duplicates_skipped) FROM imports"), "2000");
+}
