@@ -34,7 +34,9 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) => 2,
-            Error::Auth(AuthError::LoginFailed | AuthError::Locked(_) | AuthError::NoPassword | AuthError::WhichUser) => 3,
+            Error::Auth(
+                AuthError::LoginFailed | AuthError::Locked(_) | AuthError::NoPassword | AuthError::WhichUser,
+            ) => 3,
             _ => 1,
         }
     }

@@ -13,8 +13,8 @@ pub mod output;
 pub mod progress;
 pub mod sample_data;
 pub mod schema;
-pub mod synth;
 pub mod session;
+pub mod synth;
 pub mod workspace;
 
 pub use error::Error;

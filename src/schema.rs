@@ -53,12 +53,7 @@ impl Kind {
 
     /// The schema users see in SQL (no internal key column).
     pub fn schema(self) -> SchemaRef {
-        Arc::new(Schema::new(
-            self.columns()
-                .iter()
-                .map(Column::field)
-                .collect::<Vec<_>>(),
-        ))
+        Arc::new(Schema::new(self.columns().iter().map(Column::field).collect::<Vec<_>>()))
     }
 
     /// The schema of the Parquet files on disk: the public columns plus the key.
@@ -130,18 +125,11 @@ use ColType::{Int, Money, Text, Time};
 /// Provenance columns every table ends with.
 macro_rules! provenance {
     () => {
-        [
-            Column::new("source_file", Text),
-            Column::new("source_line", Int),
-            Column::new("import_id", Int),
-        ]
+        [Column::new("source_file", Text), Column::new("source_line", Int), Column::new("import_id", Int)]
     };
 }
 
-const fn concat<const A: usize, const B: usize, const C: usize>(
-    a: [Column; A],
-    b: [Column; B],
-) -> [Column; C] {
+const fn concat<const A: usize, const B: usize, const C: usize>(a: [Column; A], b: [Column; B]) -> [Column; C] {
     let mut out = [Column::new("", Text); C];
     let mut i = 0;
     while i < A {
@@ -207,18 +195,8 @@ pub static SETTLEMENTS: &[Column] = &SETTLEMENTS_ALL;
 pub static BANK_TXNS: &[Column] = &BANK_ALL;
 
 /// The settlement kinds of DESIGN.md, in the order the classifier tries them.
-pub const SETTLEMENT_KINDS: [&str; 10] = [
-    "sale",
-    "refund",
-    "commission",
-    "fee",
-    "shipping",
-    "promotion",
-    "adjustment",
-    "withdrawal",
-    "deposit",
-    "other",
-];
+pub const SETTLEMENT_KINDS: [&str; 10] =
+    ["sale", "refund", "commission", "fee", "shipping", "promotion", "adjustment", "withdrawal", "deposit", "other"];
 
 #[cfg(test)]
 mod tests {
@@ -245,10 +223,7 @@ mod tests {
             ]
         );
         assert_eq!(Kind::Orders.schema().fields().len(), 18);
-        assert_eq!(
-            Kind::Settlements.file_schema().fields().last().unwrap().name(),
-            KEY_COLUMN
-        );
+        assert_eq!(Kind::Settlements.file_schema().fields().last().unwrap().name(), KEY_COLUMN);
         assert_eq!(
             Kind::Settlements.schema().field_with_name("amount").unwrap().data_type(),
             &DataType::Decimal128(18, 2)

@@ -16,9 +16,7 @@ use crate::schema::Kind;
 use crate::workspace::{Catalog, Workspace};
 
 pub fn config() -> SessionConfig {
-    SessionConfig::new()
-        .with_information_schema(true)
-        .set_bool("datafusion.sql_parser.parse_float_as_decimal", true)
+    SessionConfig::new().with_information_schema(true).set_bool("datafusion.sql_parser.parse_float_as_decimal", true)
 }
 
 /// A context with every table of the workspace registered.
@@ -37,14 +35,9 @@ pub fn register_tables(ctx: &SessionContext, ws: &Workspace, catalog: &Catalog) 
             ctx.register_table(kind.table(), Arc::new(MemTable::try_new(schema, vec![vec![]])?))?;
             continue;
         }
-        let urls = files
-            .iter()
-            .map(|f| ListingTableUrl::parse(f.to_string_lossy()))
-            .collect::<Result<Vec<_>>>()?;
+        let urls = files.iter().map(|f| ListingTableUrl::parse(f.to_string_lossy())).collect::<Result<Vec<_>>>()?;
         let options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
-        let config = ListingTableConfig::new_with_multi_paths(urls)
-            .with_listing_options(options)
-            .with_schema(schema);
+        let config = ListingTableConfig::new_with_multi_paths(urls).with_listing_options(options).with_schema(schema);
         ctx.register_table(kind.table(), Arc::new(ListingTable::try_new(config)?))?;
     }
     ctx.register_table("imports", Arc::new(imports_table(catalog)?))?;
@@ -71,7 +64,8 @@ fn imports_table(catalog: &Catalog) -> Result<MemTable> {
         Field::new("undone_by", DataType::Utf8, true),
     ]));
     let imports = &catalog.imports;
-    let time = |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| t.naive_local().and_utc().timestamp_micros());
+    let time =
+        |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| t.naive_local().and_utc().timestamp_micros());
     let int = |f: &dyn Fn(&crate::workspace::ImportRecord) -> u64| -> ArrayRef {
         Arc::new(Int64Array::from_iter_values(imports.iter().map(|r| f(r) as i64)))
     };
@@ -91,7 +85,9 @@ fn imports_table(catalog: &Catalog) -> Result<MemTable> {
         int(&|r| r.rows_rejected),
         int(&|r| r.rows_ignored),
         int(&|r| r.lines_skipped),
-        Arc::new(TimestampMicrosecondArray::from_iter(imports.iter().map(|r| r.undone.as_ref().and_then(|u| time(&u.time))))),
+        Arc::new(TimestampMicrosecondArray::from_iter(
+            imports.iter().map(|r| r.undone.as_ref().and_then(|u| time(&u.time))),
+        )),
         Arc::new(StringArray::from_iter(imports.iter().map(|r| r.undone.as_ref().map(|u| u.user.as_str())))),
     ];
     let batch = RecordBatch::try_new(schema.clone(), columns)?;

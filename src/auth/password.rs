@@ -59,9 +59,7 @@ impl PasswordInput {
 pub fn check_policy(user: &str, password: &str) -> Result<(), AuthError> {
     let chars = password.chars().count();
     if chars < MIN_LENGTH {
-        return Err(AuthError::WeakPassword(format!(
-            "it has {chars} characters; use at least {MIN_LENGTH}"
-        )));
+        return Err(AuthError::WeakPassword(format!("it has {chars} characters; use at least {MIN_LENGTH}")));
     }
     if password.to_lowercase().contains(&user.to_lowercase()) {
         return Err(AuthError::WeakPassword("it contains the user name".into()));

@@ -85,10 +85,7 @@ fn clear_previous_demo(dir: &Path) -> Result<(), Error> {
     if dir.join(DEMO_MARKER).is_file() && dir.join(MARKER_FILE).is_file() {
         return std::fs::remove_dir_all(dir).map_err(io);
     }
-    Err(Error::Usage(format!(
-        "{} exists and is not a recon demo; choose another folder with --dir",
-        dir.display()
-    )))
+    Err(Error::Usage(format!("{} exists and is not a recon demo; choose another folder with --dir", dir.display())))
 }
 
 fn fresh_password() -> String {

@@ -20,7 +20,12 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Error> {
         }
     }
     let mut opts = ImportOptions {
-        kind: args.kind.as_deref().map(|k| k.parse()).transpose().map_err(|e: crate::schema::UnknownKind| Error::Usage(e.to_string()))?,
+        kind: args
+            .kind
+            .as_deref()
+            .map(|k| k.parse())
+            .transpose()
+            .map_err(|e: crate::schema::UnknownKind| Error::Usage(e.to_string()))?,
         mapping,
         defaults: Defaults { platform: args.platform, shop: args.shop, account: args.account, currency: None },
         strict: args.strict,

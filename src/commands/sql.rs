@@ -15,7 +15,9 @@ pub fn run(ctx: &Context, args: SqlArgs) -> Result<(), Error> {
     let text = match (&args.command, &args.file) {
         (Some(c), _) => c.clone(),
         (None, Some(f)) => std::fs::read_to_string(f).map_err(|e| Error::Io(f.display().to_string(), e))?,
-        (None, None) => return Err(Error::Usage("give the SQL with -c \"SQL\" or -f FILE".into())),
+        (None, None) => {
+            return Err(Error::Usage("give the SQL with -c \"SQL\" or -f FILE".into()));
+        }
     };
     let (ws, _) = ctx.login()?;
     print_query(&ws, &text, args.format)
@@ -23,7 +25,8 @@ pub fn run(ctx: &Context, args: SqlArgs) -> Result<(), Error> {
 
 /// Runs every statement of `sql` and prints each result to stdout.
 pub fn print_query(ws: &Workspace, sql: &str, format: OutputFormat) -> Result<(), Error> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| Error::Io("tokio".into(), e))?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| Error::Io("tokio".into(), e))?;
     runtime.block_on(async {
         let ctx = session::open(ws)?;
         let statements = DFParser::parse_sql(sql).map_err(|e| Error::Sql(e.to_string()))?;

@@ -9,11 +9,34 @@ const KIND_WORDS: [(&str, &[&str]); 9] = [
     ("refund", &["退款", "退货", "售后", "refund", "chargeback", "return"]),
     ("commission", &["佣金", "扣点", "淘宝客", "commission", "referral"]),
     ("shipping", &["运费", "快递费", "物流费", "shipping", "freight", "postage"]),
-    ("promotion", &["推广", "营销", "直通车", "广告", "补贴", "优惠券", "红包", "promotion", "advertis", "coupon", "marketing"]),
+    (
+        "promotion",
+        &["推广", "营销", "直通车", "广告", "补贴", "优惠券", "红包", "promotion", "advertis", "coupon", "marketing"],
+    ),
     ("fee", &["服务费", "手续费", "技术服务费", "费率", "年费", "保险", "运费险", "fee"]),
     ("deposit", &["充值", "转入", "top-up", "topup", "deposit"]),
-    ("adjustment", &["调整", "调账", "赔付", "罚款", "违规", "扣款", "保证金", "冲正", "adjustment", "correction", "reserve"]),
-    ("sale", &["交易", "货款", "订单结算", "交易收入", "销售", "收款", "在线支付", "结算", "sale", "order", "payment", "charge", "settle"]),
+    (
+        "adjustment",
+        &["调整", "调账", "赔付", "罚款", "违规", "扣款", "保证金", "冲正", "adjustment", "correction", "reserve"],
+    ),
+    (
+        "sale",
+        &[
+            "交易",
+            "货款",
+            "订单结算",
+            "交易收入",
+            "销售",
+            "收款",
+            "在线支付",
+            "结算",
+            "sale",
+            "order",
+            "payment",
+            "charge",
+            "settle",
+        ],
+    ),
 ];
 
 /// The settlement kind of a business-type text, with the memo as a fallback and as a
@@ -31,10 +54,7 @@ pub fn settlement_kind(type_text: Option<&str>, memo: Option<&str>) -> &'static 
 
 fn kind_of(text: &str) -> Option<&'static str> {
     let lower = text.to_lowercase();
-    KIND_WORDS
-        .iter()
-        .find(|(_, words)| words.iter().any(|w| lower.contains(w)))
-        .map(|(kind, _)| *kind)
+    KIND_WORDS.iter().find(|(_, words)| words.iter().any(|w| lower.contains(w))).map(|(kind, _)| *kind)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,8 +69,14 @@ pub enum Direction {
 pub fn direction(raw: &str) -> Option<Direction> {
     let s = raw.trim().to_lowercase();
     let s = s.as_str();
-    const IN: [&str; 16] = ["收入", "收", "入", "入账", "进账", "贷", "贷方", "贷 cr", "cr", "credit", "c", "in", "+", "收款", "转入", "存入"];
-    const OUT: [&str; 16] = ["支出", "支", "出", "出账", "借", "借方", "借 dr", "dr", "debit", "d", "out", "-", "付款", "转出", "取出", "扣款"];
+    const IN: [&str; 16] = [
+        "收入", "收", "入", "入账", "进账", "贷", "贷方", "贷 cr", "cr", "credit", "c", "in", "+", "收款", "转入",
+        "存入",
+    ];
+    const OUT: [&str; 16] = [
+        "支出", "支", "出", "出账", "借", "借方", "借 dr", "dr", "debit", "d", "out", "-", "付款", "转出", "取出",
+        "扣款",
+    ];
     if IN.contains(&s) {
         Some(Direction::In)
     } else if OUT.contains(&s) {
@@ -66,27 +92,24 @@ pub fn direction(raw: &str) -> Option<Direction> {
     }
 }
 
-/// For a neutral row: the words of its type and memo say which way the money went
-/// (退款 comes back, 提现 goes out). None when they do not, or disagree.
+/// For a neutral row (不计收支): only a move between the holder's own accounts says
+/// which way money went (提现 out, 充值 in). Personal bills mark refunds neutral because
+/// the purchase they refund was already closed or netted, so a refund word decides
+/// nothing here, and such rows are left out.
 pub fn infer_direction(texts: &[Option<&str>]) -> Option<Direction> {
-    const IN: [&str; 12] = ["退款", "退回", "赎回", "卖出", "收款", "转入", "充值", "入账", "返现", "利息", "结息", "收入"];
-    const OUT: [&str; 12] = ["提现", "转出", "买入", "申购", "购买", "还款", "支付", "消费", "付款", "扣款", "出账", "支出"];
-    let mut found = None;
+    const IN: [&str; 3] = ["充值", "转入", "存入"];
+    const OUT: [&str; 3] = ["提现", "转出", "取出"];
     for text in texts.iter().flatten() {
         let first_in = IN.iter().filter_map(|w| text.find(w)).min();
         let first_out = OUT.iter().filter_map(|w| text.find(w)).min();
-        let here = match (first_in, first_out) {
-            (Some(a), Some(b)) => Some(if a < b { Direction::In } else { Direction::Out }),
-            (Some(_), None) => Some(Direction::In),
-            (None, Some(_)) => Some(Direction::Out),
-            (None, None) => None,
-        };
-        if here.is_some() {
-            found = here;
-            break;
+        match (first_in, first_out) {
+            (Some(a), Some(b)) => return Some(if a < b { Direction::In } else { Direction::Out }),
+            (Some(_), None) => return Some(Direction::In),
+            (None, Some(_)) => return Some(Direction::Out),
+            (None, None) => {}
         }
     }
-    found
+    None
 }
 
 /// A status saying the transaction never completed, so no money moved.
@@ -124,7 +147,7 @@ mod tests {
         assert_eq!(direction("出账"), Some(Direction::Out));
         assert_eq!(direction("不计收支"), Some(Direction::Neutral));
         assert_eq!(direction("商户消费"), None);
-        assert_eq!(infer_direction(&[Some("退款-亲情卡")]), Some(Direction::In));
+        assert_eq!(infer_direction(&[Some("退款-亲情卡")]), None);
         assert_eq!(infer_direction(&[Some("零钱提现")]), Some(Direction::Out));
         assert_eq!(infer_direction(&[Some("转入零钱通-来自工商银行(9876)")]), Some(Direction::In));
         assert_eq!(infer_direction(&[Some("转账")]), None);

@@ -76,7 +76,12 @@ impl Converter {
     /// Fills `out` with the table's own columns (without provenance) and returns the
     /// row's natural key.
     /// Warnings about values left empty go to `notes`.
-    pub fn convert<'r>(&self, row: &'r RawRow, out: &mut Vec<Val<'r>>, notes: &mut Vec<Problem>) -> Result<u128, Problem> {
+    pub fn convert<'r>(
+        &self,
+        row: &'r RawRow,
+        out: &mut Vec<Val<'r>>,
+        notes: &mut Vec<Problem>,
+    ) -> Result<u128, Problem> {
         out.clear();
         notes.clear();
         let mut cells = Cells { row, conv: self, notes };
@@ -122,11 +127,7 @@ impl<'r> Cells<'r, '_> {
 
     /// The first non-empty cell among the field's columns.
     fn first(&self, f: Field) -> Option<(usize, &'r str)> {
-        self.conv
-            .map
-            .columns(f)
-            .iter()
-            .find_map(|&c| values::clean(self.row.get(c)).map(|v| (c, v)))
+        self.conv.map.columns(f).iter().find_map(|&c| values::clean(self.row.get(c)).map(|v| (c, v)))
     }
 
     fn text(&self, f: Field) -> Option<Cow<'r, str>> {
@@ -195,7 +196,8 @@ impl<'r> Cells<'r, '_> {
             },
             (None, Some((dc, dv))) => self.parse_time(dc, dv)?,
             (None, None) => {
-                let col = self.conv.map.columns(Field::TxnTime).first().or(self.conv.map.columns(Field::TxnDate).first());
+                let col =
+                    self.conv.map.columns(Field::TxnTime).first().or(self.conv.map.columns(Field::TxnDate).first());
                 return Err(Problem::reject(col.copied(), "the date is empty"));
             }
         };
@@ -221,25 +223,29 @@ impl<'r> Cells<'r, '_> {
             return Err(Problem::reject(cols.first().copied(), "the amount is empty"));
         };
         let amount = values::parse_money(av).map_err(|e| self.bad(ac, e))?;
-        let Some((dc, dv)) = self.first(Field::Direction) else {
+        if !self.conv.map.has(Field::Direction) {
             return Ok(amount);
-        };
-        match classify::direction(dv) {
-            Some(Direction::In) => Ok(amount.abs()),
-            Some(Direction::Out) => Ok(-amount.abs()),
-            Some(Direction::Neutral) => match classify::infer_direction(words) {
+        }
+        // A file with a direction column and a row that leaves it empty (or `/`, as
+        // WeChat does for 零钱提现) declines to say, like 不计收支.
+        let (dc, dv) = self.first(Field::Direction).unwrap_or((self.conv.map.columns(Field::Direction)[0], "/"));
+        let direction = classify::direction(dv).ok_or_else(|| {
+            Problem::reject(Some(dc), format!("'{dv}' is not a direction (收入/支出, 借/贷, 入账/出账, in/out)"))
+        })?;
+        match direction {
+            Direction::In => Ok(amount.abs()),
+            Direction::Out => Ok(-amount.abs()),
+            Direction::Neutral => match classify::infer_direction(words) {
                 Some(Direction::In) => Ok(amount.abs()),
                 Some(Direction::Out) => Ok(-amount.abs()),
                 _ => Err(Problem {
                     category: Category::Ignored,
                     column: Some(dc),
-                    reason: format!("'{dv}': the export counts it as neither income nor expense, and its type and memo do not say which way money moved"),
+                    reason: format!(
+                        "'{dv}': the export counts it as neither income nor expense, and its type and memo do not say which way money moved"
+                    ),
                 }),
             },
-            None => Err(Problem::reject(
-                Some(dc),
-                format!("'{dv}' is not a direction (收入/支出, 借/贷, 入账/出账, in/out)"),
-            )),
         }
     }
 
@@ -315,7 +321,11 @@ impl<'r> Cells<'r, '_> {
         let counterparty = self.text(Field::Counterparty);
         let payout_ref = self.id(Field::PayoutRef).or_else(|| {
             (kind == "withdrawal")
-                .then(|| txn_id.clone().or_else(|| memo.as_deref().and_then(find_reference).map(|r| Cow::Owned(r.to_string()))))
+                .then(|| {
+                    txn_id
+                        .clone()
+                        .or_else(|| memo.as_deref().and_then(find_reference).map(|r| Cow::Owned(r.to_string())))
+                })
                 .flatten()
         });
         // Wallet exports reuse ids (a purchase and its refund share the trade number), so
@@ -462,47 +472,204 @@ mod tests {
 
     #[test]
     fn alipay_merchant_lines() {
-        let c = converter(Kind::Settlements, &["账务流水号", "业务流水号", "商户订单号", "商品名称", "发生时间", "对方账号", "收入金额（+元）", "支出金额（-元）", "账户余额（元）", "交易渠道", "业务类型", "备注"]);
-        let sale = convert(&c, &["2026100320004001\t", "", "T200P123\t", "杯子", "2026-10-03 10:00:00", "buyer@x", "12.00", "", "112.00", "", "交易", ""]).unwrap();
+        let c = converter(
+            Kind::Settlements,
+            &[
+                "账务流水号",
+                "业务流水号",
+                "商户订单号",
+                "商品名称",
+                "发生时间",
+                "对方账号",
+                "收入金额（+元）",
+                "支出金额（-元）",
+                "账户余额（元）",
+                "交易渠道",
+                "业务类型",
+                "备注",
+            ],
+        );
+        let sale = convert(
+            &c,
+            &[
+                "2026100320004001\t",
+                "",
+                "T200P123\t",
+                "杯子",
+                "2026-10-03 10:00:00",
+                "buyer@x",
+                "12.00",
+                "",
+                "112.00",
+                "",
+                "交易",
+                "",
+            ],
+        )
+        .unwrap();
         assert_eq!(sale[2], "2026100320004001");
         assert_eq!(sale[3], "T200P123");
         assert_eq!(sale[4], "2026-10-03 10:00:00");
         assert_eq!(sale[5], "sale");
         assert_eq!(sale[6], "12.00");
         assert_eq!(sale[10], "∅");
-        let fee = convert(&c, &["2026100320004002\t", "", "T200P123\t", "", "2026-10-03 10:00:01", "", "", "-0.60", "111.40", "", "服务费", "天猫佣金"]).unwrap();
+        let fee = convert(
+            &c,
+            &[
+                "2026100320004002\t",
+                "",
+                "T200P123\t",
+                "",
+                "2026-10-03 10:00:01",
+                "",
+                "",
+                "-0.60",
+                "111.40",
+                "",
+                "服务费",
+                "天猫佣金",
+            ],
+        )
+        .unwrap();
         assert_eq!((fee[5].as_str(), fee[6].as_str()), ("commission", "-0.60"));
-        let wd = convert(&c, &["2026100420004003\t", "", "", "", "2026-10-04 09:00:00", "", "", "-111.40", "0.00", "", "提现", "提现到对公账户"]).unwrap();
+        let wd = convert(
+            &c,
+            &[
+                "2026100420004003\t",
+                "",
+                "",
+                "",
+                "2026-10-04 09:00:00",
+                "",
+                "",
+                "-111.40",
+                "0.00",
+                "",
+                "提现",
+                "提现到对公账户",
+            ],
+        )
+        .unwrap();
         assert_eq!((wd[5].as_str(), wd[6].as_str(), wd[10].as_str()), ("withdrawal", "-111.40", "2026100420004003"));
-        let bad = convert(&c, &["x1", "", "", "", "2026-10-04 09:00:00", "", "12,3a", "", "", "", "交易", ""]).unwrap_err();
+        let bad =
+            convert(&c, &["x1", "", "", "", "2026-10-04 09:00:00", "", "12,3a", "", "", "", "交易", ""]).unwrap_err();
         assert_eq!(bad, "Rejected: '12,3a' is not an amount");
     }
 
     #[test]
     fn direction_columns_and_neutral_rows() {
-        let c = converter(Kind::Settlements, &["交易时间", "交易分类", "交易对方", "商品说明", "收/支", "金额", "交易状态", "交易订单号", "商家订单号", "备注"]);
-        let out = convert(&c, &["2023-02-12 21:32:14", "亲友代付", "x", "亲情卡", "支出", "49.74", "交易成功", "2023001\t", "", ""]).unwrap();
+        let c = converter(
+            Kind::Settlements,
+            &[
+                "交易时间",
+                "交易分类",
+                "交易对方",
+                "商品说明",
+                "收/支",
+                "金额",
+                "交易状态",
+                "交易订单号",
+                "商家订单号",
+                "备注",
+            ],
+        );
+        let out = convert(
+            &c,
+            &["2023-02-12 21:32:14", "亲友代付", "x", "亲情卡", "支出", "49.74", "交易成功", "2023001\t", "", ""],
+        )
+        .unwrap();
         assert_eq!(out[6], "-49.74");
-        let refund = convert(&c, &["2023-02-04 18:21:04", "退款", "x", "退款-亲情卡", "不计收支", "16.03", "退款成功", "2023002\t", "", ""]).unwrap();
-        assert_eq!((refund[5].as_str(), refund[6].as_str()), ("refund", "16.03"));
-        let closed = convert(&c, &["2023-01-10 13:10:16", "日用百货", "x", "x", "不计收支", "82.00", "交易关闭", "x", "", ""]).unwrap_err();
+        let refund = convert(
+            &c,
+            &["2023-02-04 18:21:04", "退款", "x", "退款-亲情卡", "不计收支", "16.03", "退款成功", "2023002\t", "", ""],
+        )
+        .unwrap_err();
+        assert!(refund.starts_with("Ignored"), "a neutral refund was netted in its purchase already: {refund}");
+        let withdrawal = convert(
+            &c,
+            &["2021-07-15 16:29:37", "零钱提现", "招商银行", "/", "/", "100.10", "提现已到账", "2072107", "", ""],
+        )
+        .unwrap();
+        assert_eq!((withdrawal[5].as_str(), withdrawal[6].as_str()), ("withdrawal", "-100.10"));
+        let closed =
+            convert(&c, &["2023-01-10 13:10:16", "日用百货", "x", "x", "不计收支", "82.00", "交易关闭", "x", "", ""])
+                .unwrap_err();
         assert!(closed.starts_with("Ignored"), "{closed}");
-        let vague = convert(&c, &["2023-01-10 13:10:16", "转账", "x", "x", "不计收支", "82.00", "交易成功", "x", "", ""]).unwrap_err();
+        let vague =
+            convert(&c, &["2023-01-10 13:10:16", "转账", "x", "x", "不计收支", "82.00", "交易成功", "x", "", ""])
+                .unwrap_err();
         assert!(vague.starts_with("Ignored") && vague.contains("neither income nor expense"), "{vague}");
     }
 
     #[test]
     fn bank_with_split_date_and_clock() {
-        let c = converter(Kind::Bank, &["记账日期", "记账时间", "币别", "金额", "余额", "交易名称", "渠道", "网点名称", "附言", "对方账户名", "对方卡号/账号", "对方开户行", "借记卡号"]);
-        let out = convert(&c, &["2025-08-22", "17:57:17", "人民币", "-71.89", "3,240.28", "无卡支付", "卡组织线上/无卡交易", "-------------------", "----------", "张三", "6226******5669", "-------------------", "3167"]).unwrap();
-        assert_eq!(out, ["3167", "∅", "2025-08-22 17:57:17", "-71.89", "CNY", "3240.28", "张三", "6226******5669", "无卡支付"]);
-        let c = converter(Kind::Bank, &["交易日期", "交易时间", "交易摘要", "交易金额", "本次余额", "对手信息", "日志号", "交易渠道", "交易附言"]);
-        let out = convert(&c, &["20240103", "", "正常还款", "-12345.89", "1943.12", "12341234123412341", "111222333", "", ""]).unwrap();
+        let c = converter(
+            Kind::Bank,
+            &[
+                "记账日期",
+                "记账时间",
+                "币别",
+                "金额",
+                "余额",
+                "交易名称",
+                "渠道",
+                "网点名称",
+                "附言",
+                "对方账户名",
+                "对方卡号/账号",
+                "对方开户行",
+                "借记卡号",
+            ],
+        );
+        let out = convert(
+            &c,
+            &[
+                "2025-08-22",
+                "17:57:17",
+                "人民币",
+                "-71.89",
+                "3,240.28",
+                "无卡支付",
+                "卡组织线上/无卡交易",
+                "-------------------",
+                "----------",
+                "张三",
+                "6226******5669",
+                "-------------------",
+                "3167",
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            ["3167", "∅", "2025-08-22 17:57:17", "-71.89", "CNY", "3240.28", "张三", "6226******5669", "无卡支付"]
+        );
+        let c = converter(
+            Kind::Bank,
+            &["交易日期", "交易时间", "交易摘要", "交易金额", "本次余额", "对手信息", "日志号", "交易渠道", "交易附言"],
+        );
+        let out = convert(
+            &c,
+            &["20240103", "", "正常还款", "-12345.89", "1943.12", "12341234123412341", "111222333", "", ""],
+        )
+        .unwrap();
         assert_eq!(out[2], "2024-01-03 00:00:00");
-        let out = convert(&c, &["20240101", "123456", "转存", "+10000.00", "11000.00", "哈哈", "369396693", "超级网银", "转账"]).unwrap();
-        assert_eq!((out[2].as_str(), out[3].as_str(), out[8].as_str()), ("2024-01-01 12:34:56", "10000.00", "转存 | 转账"));
-        let c = converter(Kind::Bank, &["交易时间", "交易流水号", "借方发生额", "贷方发生额", "余额", "对方户名", "摘要"]);
-        let out = convert(&c, &["2026-10-03 10:00:00", "B1", "", "1,000.00", "5,000.00", "支付宝（中国）网络技术有限公司", "提现"]).unwrap();
+        let out = convert(
+            &c,
+            &["20240101", "123456", "转存", "+10000.00", "11000.00", "哈哈", "369396693", "超级网银", "转账"],
+        )
+        .unwrap();
+        assert_eq!(
+            (out[2].as_str(), out[3].as_str(), out[8].as_str()),
+            ("2024-01-01 12:34:56", "10000.00", "转存 | 转账")
+        );
+        let c =
+            converter(Kind::Bank, &["交易时间", "交易流水号", "借方发生额", "贷方发生额", "余额", "对方户名", "摘要"]);
+        let out = convert(
+            &c,
+            &["2026-10-03 10:00:00", "B1", "", "1,000.00", "5,000.00", "支付宝（中国）网络技术有限公司", "提现"],
+        )
+        .unwrap();
         assert_eq!(out[3], "1000.00");
         let out = convert(&c, &["2026-10-03 10:00:00", "B2", "20.00", "", "4,980.00", "房东", "房租"]).unwrap();
         assert_eq!(out[3], "-20.00");
@@ -515,7 +682,8 @@ mod tests {
 
     #[test]
     fn orders_and_keys() {
-        let c = converter(Kind::Orders, &["平台", "店铺名称", "订单编号", "下单时间", "订单金额", "实付金额", "联系电话"]);
+        let c =
+            converter(Kind::Orders, &["平台", "店铺名称", "订单编号", "下单时间", "订单金额", "实付金额", "联系电话"]);
         let r1 = row(&["天猫", "旗舰店", "1001", "2026-10-01 08:00:00", "100.00", "90.00", "138-1234-5678"]);
         let r2 = row(&["天猫", "旗舰店", "1001", "2026-10-01 08:00:00", "100.00", "90.00", "13812345678"]);
         let mut out = Vec::new();

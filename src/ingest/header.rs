@@ -68,7 +68,8 @@ impl ColumnMap {
                 }
                 if !any(&[Field::Amount, Field::Income, Field::Expense]) {
                     return Some(
-                        "no column for the amount (金额 / 交易金额 / 收入+支出 / 借方发生额+贷方发生额 / amount …)".into(),
+                        "no column for the amount (金额 / 交易金额 / 收入+支出 / 借方发生额+贷方发生额 / amount …)"
+                            .into(),
                     );
                 }
             }
@@ -101,10 +102,9 @@ pub fn map_columns(kind: Kind, headers: &[String], mapping: Option<&MappingFile>
             let mut cols = Vec::new();
             for name in names {
                 let want = normalise_header(name);
-                let col = norm
-                    .iter()
-                    .position(|h| *h == want)
-                    .ok_or_else(|| format!("the mapping names column '{name}' for {field}, but the header has no such column"))?;
+                let col = norm.iter().position(|h| *h == want).ok_or_else(|| {
+                    format!("the mapping names column '{name}' for {field}, but the header has no such column")
+                })?;
                 taken[col] = true;
                 cols.push(col);
             }
@@ -145,11 +145,9 @@ pub fn guess_kind(headers: &[String], mapping: Option<&MappingFile>) -> Result<C
             fits.push(map);
         }
     }
-    fits.sort_by(|a, b| b.score.cmp(&a.score));
+    fits.sort_by_key(|m| std::cmp::Reverse(m.score));
     match fits.as_slice() {
-        [] => Err(
-            "its columns fit none of orders (order id and amount), settlements or bank (date and amount)".into(),
-        ),
+        [] => Err("its columns fit none of orders (order id and amount), settlements or bank (date and amount)".into()),
         [only] => Ok(only.clone()),
         [first, second, ..] if first.score >= second.score + 2 => Ok(first.clone()),
         [first, second, ..] => Err(format!(
@@ -172,13 +170,18 @@ pub struct Hints {
     pub platform_mentioned: Option<String>,
 }
 
+/// Values the lines above the header give for the whole file (see [`Hints`]).
 pub fn preamble_hints(rows: &[RawRow]) -> Hints {
     let mut h = Hints::default();
     for row in rows {
-        for cell in row.cells() {
-            let text = super::values::halfwidth(cell);
-            let text = text.trim().trim_start_matches('#').trim();
-            for (key, value) in key_values(text) {
+        let cells: Vec<String> = row.cells().map(|c| super::values::halfwidth(c).trim().to_string()).collect();
+        for (i, cell) in cells.iter().enumerate() {
+            let text = cell.trim_start_matches('#').trim();
+            for (key, mut value) in key_values(text) {
+                // `账　　号：` | `6217 **** **** 0088`: the value is in the next cell.
+                if value.is_empty() {
+                    value = cells[i + 1..].iter().find(|c| !c.is_empty()).cloned().unwrap_or_default();
+                }
                 let key = normalise_header(key);
                 let slot = match key.as_str() {
                     "平台" | "平台名称" | "platform" => &mut h.platform,
@@ -196,22 +199,42 @@ pub fn preamble_hints(rows: &[RawRow]) -> Hints {
             }
         }
     }
+    h.account = h.account.map(|a| a.chars().filter(|c| !c.is_whitespace()).collect());
     h
 }
 
-/// `key：value` pairs in one cell; several may share a line, separated by spaces.
+/// The platform a header row gives away by its column names (微信支付业务单号,
+/// 支付宝交易号 …), for files without a title.
+pub fn platform_in_header(headers: &[String]) -> Option<String> {
+    headers.iter().find_map(|h| platform_in_text(h))
+}
+
+/// `key：value` pairs in one cell. Several may share a line: a value ends at a closing
+/// bracket when it opens with one (`起始时间：[2023-02-10 00:00:00]    终止时间：[…]`),
+/// else at a run of two spaces, so `账号：6214 83** **** 5678` stays whole.
 fn key_values(text: &str) -> Vec<(&str, String)> {
     let mut out = Vec::new();
-    for part in text.split(['\t', ',']) {
-        let Some(i) = part.find(':') else { continue };
-        let key = part[..i].trim();
-        if key.is_empty() || key.chars().count() > 8 {
-            continue;
+    let mut rest = text;
+    while let Some(i) = rest.find(':') {
+        let key = rest[..i].trim();
+        let after = rest[i + 1..].trim_start();
+        let (value, next) = match after.chars().next() {
+            Some(open @ ('[' | '【')) => {
+                let close = if open == '[' { ']' } else { '】' };
+                match after.find(close) {
+                    Some(j) => (&after[open.len_utf8()..j], &after[j + close.len_utf8()..]),
+                    None => (&after[open.len_utf8()..], ""),
+                }
+            }
+            _ => match after.find("  ") {
+                Some(j) => (&after[..j], &after[j..]),
+                None => (after, ""),
+            },
+        };
+        if !key.is_empty() && key.chars().count() <= 8 {
+            out.push((key, value.trim().to_string()));
         }
-        let value = part[i + 1..].trim();
-        let value = value.split_whitespace().next().unwrap_or("");
-        let value = value.trim_matches(['[', ']', '【', '】']).trim();
-        out.push((key, value.to_string()));
+        rest = next;
     }
     out
 }
@@ -285,13 +308,53 @@ mod tests {
     }
 
     #[test]
+    fn key_values_in_preamble_lines() {
+        let kv = |s: &str| key_values(s).into_iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>();
+        assert_eq!(
+            kv("起始时间:[2023-02-10 00:00:00]    终止时间:[2023-02-13 23:59:59]"),
+            ["起始时间=2023-02-10 00:00:00", "终止时间=2023-02-13 23:59:59"]
+        );
+        assert_eq!(kv("账号:6214 83** **** 5678"), ["账号=6214 83** **** 5678"]);
+        let rows = vec![row(&["账　　号：", "", "6217 **** **** 0088"]), row(&["# 账号：[6214 83** **** 5678]"])];
+        assert_eq!(preamble_hints(&rows).account.as_deref(), Some("6217********0088"));
+        assert_eq!(preamble_hints(&rows[1..]).account.as_deref(), Some("621483******5678"));
+        assert_eq!(platform_in_header(&headers(&["记账时间", "微信支付业务单号"])).as_deref(), Some("wechat"));
+    }
+
+    #[test]
     fn header_is_found_below_a_preamble() {
         let rows = vec![
             row(&["#支付宝账务明细查询"]),
             row(&["#账号：[finance@yunfan-ec.com]"]),
             row(&["#平台：天猫"]),
-            row(&["账务流水号", "业务流水号", "商户订单号", "商品名称", "发生时间", "对方账号", "收入金额（+元）", "支出金额（-元）", "账户余额（元）", "交易渠道", "业务类型", "备注"]),
-            row(&["2026100320004001\t", "", "T200P123\t", "x", "2026-10-03 10:00:00", "", "12.00", "", "12.00", "", "交易", ""]),
+            row(&[
+                "账务流水号",
+                "业务流水号",
+                "商户订单号",
+                "商品名称",
+                "发生时间",
+                "对方账号",
+                "收入金额（+元）",
+                "支出金额（-元）",
+                "账户余额（元）",
+                "交易渠道",
+                "业务类型",
+                "备注",
+            ]),
+            row(&[
+                "2026100320004001\t",
+                "",
+                "T200P123\t",
+                "x",
+                "2026-10-03 10:00:00",
+                "",
+                "12.00",
+                "",
+                "12.00",
+                "",
+                "交易",
+                "",
+            ]),
         ];
         assert_eq!(find_header(&rows), Some(3));
         let h = preamble_hints(&rows[..3]);
@@ -310,15 +373,65 @@ mod tests {
 
     #[test]
     fn kinds_are_told_apart() {
-        let bank = headers(&["交易时间", "交易流水号", "借方发生额", "贷方发生额", "余额", "币种", "对方户名", "对方账号", "对方开户行", "摘要", "用途"]);
+        let bank = headers(&[
+            "交易时间",
+            "交易流水号",
+            "借方发生额",
+            "贷方发生额",
+            "余额",
+            "币种",
+            "对方户名",
+            "对方账号",
+            "对方开户行",
+            "摘要",
+            "用途",
+        ]);
         let m = guess_kind(&bank, None).unwrap();
         assert_eq!(m.kind, Kind::Bank);
         assert_eq!(m.columns(Field::Memo), &[9, 10]);
-        let orders = headers(&["平台", "店铺名称", "订单编号", "下单时间", "付款时间", "发货时间", "订单状态", "币种", "订单金额", "实付金额", "买家姓名", "联系电话", "收货地址", "物流单号", "快递公司"]);
+        let orders = headers(&[
+            "平台",
+            "店铺名称",
+            "订单编号",
+            "下单时间",
+            "付款时间",
+            "发货时间",
+            "订单状态",
+            "币种",
+            "订单金额",
+            "实付金额",
+            "买家姓名",
+            "联系电话",
+            "收货地址",
+            "物流单号",
+            "快递公司",
+        ]);
         assert_eq!(guess_kind(&orders, None).unwrap().kind, Kind::Orders);
-        let wechat = headers(&["交易时间", "交易类型", "交易对方", "商品", "收/支", "金额(元)", "支付方式", "当前状态", "交易单号", "商户单号", "备注"]);
+        let wechat = headers(&[
+            "交易时间",
+            "交易类型",
+            "交易对方",
+            "商品",
+            "收/支",
+            "金额(元)",
+            "支付方式",
+            "当前状态",
+            "交易单号",
+            "商户单号",
+            "备注",
+        ]);
         assert_eq!(guess_kind(&wechat, None).unwrap().kind, Kind::Settlements);
-        let abc = headers(&["交易日期", "交易时间", "交易摘要", "交易金额", "本次余额", "对手信息", "日 志 号", "交易渠道", "交易附言"]);
+        let abc = headers(&[
+            "交易日期",
+            "交易时间",
+            "交易摘要",
+            "交易金额",
+            "本次余额",
+            "对手信息",
+            "日 志 号",
+            "交易渠道",
+            "交易附言",
+        ]);
         assert_eq!(guess_kind(&abc, None).unwrap().kind, Kind::Bank);
         let vague = headers(&["日期", "金额"]);
         let err = guess_kind(&vague, None).unwrap_err();
@@ -329,7 +442,18 @@ mod tests {
 
     #[test]
     fn canonical_names_map_themselves() {
-        let h = headers(&["account", "txn_id", "txn_time", "amount", "currency", "balance", "counterparty_name", "counterparty_account", "memo", "source_file"]);
+        let h = headers(&[
+            "account",
+            "txn_id",
+            "txn_time",
+            "amount",
+            "currency",
+            "balance",
+            "counterparty_name",
+            "counterparty_account",
+            "memo",
+            "source_file",
+        ]);
         let m = map_columns(Kind::Bank, &h, None).unwrap();
         assert!(m.missing().is_none());
         assert_eq!(m.columns(Field::TxnTime), &[2]);

@@ -58,7 +58,8 @@ pub fn load_keys(files: &[impl AsRef<Path>], keys: &mut KeyMap) -> Result<(), Pa
                 .column_by_name(KEY_COLUMN)
                 .and_then(|c| c.as_any().downcast_ref::<FixedSizeBinaryArray>())
                 .ok_or_else(|| ParquetError::General(format!("{}: no key column", path.as_ref().display())))?;
-            let import_col = batch.column_by_name("import_id").and_then(|c| c.as_any().downcast_ref::<Int64Array>().cloned());
+            let import_col =
+                batch.column_by_name("import_id").and_then(|c| c.as_any().downcast_ref::<Int64Array>().cloned());
             keys.reserve(key_col.len());
             for i in 0..key_col.len() {
                 let k = u128::from_be_bytes(key_col.value(i).try_into().expect("16-byte keys"));

@@ -129,10 +129,7 @@ impl MappingFile {
 
     /// The fields the file maps explicitly, with their header texts.
     pub fn column_fields(&self) -> Vec<(Field, Vec<&str>)> {
-        self.columns
-            .iter()
-            .filter_map(|(k, v)| Some((k.parse::<Field>().ok()?, v.headers())))
-            .collect()
+        self.columns.iter().filter_map(|(k, v)| Some((k.parse::<Field>().ok()?, v.headers()))).collect()
     }
 }
 

@@ -104,7 +104,9 @@ impl Plan {
             s.push_str(&format!("  not used: {}\n", unused.join(", ")));
         }
         let d = &self.defaults;
-        for (name, v) in [("platform", &d.platform), ("shop", &d.shop), ("account", &d.account), ("currency", &d.currency)] {
+        for (name, v) in
+            [("platform", &d.platform), ("shop", &d.shop), ("account", &d.account), ("currency", &d.currency)]
+        {
             if let Some(v) = v {
                 s.push_str(&format!("  {name} for every row (unless a column says otherwise): {v}\n"));
             }
@@ -137,7 +139,8 @@ pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
         })?,
     };
     let header_row = &head[header_at];
-    let headers: Vec<String> = header_row.cells().map(|c| c.trim().trim_start_matches('\u{feff}').to_string()).collect();
+    let headers: Vec<String> =
+        header_row.cells().map(|c| c.trim().trim_start_matches('\u{feff}').to_string()).collect();
     let hints = header::preamble_hints(&head[..header_at]);
     let kind = opts.kind.or_else(|| mapping.and_then(MappingFile::kind));
     let map = match kind {
@@ -156,14 +159,18 @@ pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
             }
             map
         }
-        None => header::guess_kind(&headers, mapping).map_err(|detail| ImportError::Kind { file: file.clone(), detail })?,
+        None => {
+            header::guess_kind(&headers, mapping).map_err(|detail| ImportError::Kind { file: file.clone(), detail })?
+        }
     };
     let from_file = Defaults {
-        platform: hints
-            .platform
-            .as_deref()
-            .map(header::normalise_platform)
-            .or_else(|| if map.kind == Kind::Bank { None } else { hints.platform_mentioned.clone() }),
+        platform: hints.platform.as_deref().map(header::normalise_platform).or_else(|| {
+            if map.kind == Kind::Bank {
+                None
+            } else {
+                hints.platform_mentioned.clone().or_else(|| header::platform_in_header(&headers))
+            }
+        }),
         shop: hints.shop.clone(),
         account: hints.account.clone(),
         currency: hints.currency.as_deref().map(header::normalise_currency),
@@ -213,7 +220,9 @@ pub fn import_file(ws: &Workspace, path: &Path, opts: &ImportOptions) -> Result<
         warnings.push(format!("this file was imported before, as import {} on {}", prev.id, prev.time));
     }
     if kind != Kind::Bank && plan.defaults.platform.is_none() && !plan.map.has(fields::Field::Platform) {
-        warnings.push("the platform is not known: pass --platform (tmall, jd, douyin, pdd …) so matching can use it".into());
+        warnings.push(
+            "the platform is not known: pass --platform (tmall, jd, douyin, pdd …) so matching can use it".into(),
+        );
     }
     let mut keys = keys::KeyMap::default();
     keys::load_keys(&ws.data_files(&tx.catalog, kind), &mut keys)
@@ -243,6 +252,7 @@ pub fn import_file(ws: &Workspace, path: &Path, opts: &ImportOptions) -> Result<
     let width = plan.headers.len();
     let mut failure: Option<String> = None;
     let mut unterminated = false;
+    let mut in_footer = false;
     let mut notes = Vec::new();
 
     let mut visit = |row: &RawRow| -> Result<Flow, String> {
@@ -265,7 +275,7 @@ pub fn import_file(ws: &Workspace, path: &Path, opts: &ImportOptions) -> Result<
                 let at = if column.is_empty() { String::new() } else { format!(", {column}") };
                 problems.push(format!("{category}: {unit} {}{at}: {reason}", row.line));
             }
-            rejects.add(row.line, category, &column, &reason, &row.joined()).map_err(|e| e.to_string())
+            rejects.add(row.line, category, &column, &reason, &row.to_csv_line()).map_err(|e| e.to_string())
         };
         if row.is_blank() {
             counts.skipped += 1;
@@ -276,16 +286,34 @@ pub fn import_file(ws: &Workspace, path: &Path, opts: &ImportOptions) -> Result<
             return Ok(Flow::Continue);
         }
         if row.unterminated && (row.len() < width || row.undecodable.is_some()) {
-            note(&mut counts, "rejected", String::new(), format!("the file ends in the middle of this {unit}: is it truncated? ({} of {width} fields)", row.len()))?;
+            note(
+                &mut counts,
+                "rejected",
+                String::new(),
+                format!(
+                    "the file ends in the middle of this {unit}: is it truncated? ({} of {width} fields)",
+                    row.len()
+                ),
+            )?;
             return Ok(Flow::Continue);
         }
         if let Some(col) = row.undecodable {
-            note(&mut counts, "rejected", converter.column_label(col), format!("bytes that are not valid {}", plan_encoding(&plan.container)))?;
+            note(
+                &mut counts,
+                "rejected",
+                converter.column_label(col),
+                format!("bytes that are not valid {}", plan_encoding(&plan.container)),
+            )?;
             return Ok(Flow::Continue);
         }
         unterminated |= row.unterminated;
         if let Some(extra) = (width..row.len()).find(|&i| values::clean(row.get(i)).is_some()) {
-            note(&mut counts, "rejected", format!("column {}", extra + 1), format!("the row has {} fields but the header has {width}: an unquoted comma?", row.len()))?;
+            note(
+                &mut counts,
+                "rejected",
+                format!("column {}", extra + 1),
+                format!("the row has {} fields but the header has {width}: an unquoted comma?", row.len()),
+            )?;
             return Ok(Flow::Continue);
         }
         let mut vals: Vec<Val> = Vec::with_capacity(20);
@@ -312,8 +340,10 @@ pub fn import_file(ws: &Workspace, path: &Path, opts: &ImportOptions) -> Result<
                 let col = p.column.map(|c| converter.column_label(c)).unwrap_or_default();
                 note(&mut counts, "ignored", col, p.reason)?;
             }
-            Err(p) if looks_like_footer(row) => {
-                let _ = p;
+            // Below a totals line comes the rest of the footer (WeChat writes its
+            // summary as a header row and a value row).
+            Err(_) if in_footer || looks_like_footer(row) => {
+                in_footer = true;
                 note(&mut counts, "skipped", String::new(), "totals or footer line".into())?;
             }
             Err(p) => {
@@ -326,7 +356,6 @@ pub fn import_file(ws: &Workspace, path: &Path, opts: &ImportOptions) -> Result<
     if let Err(e) = plan.source.for_each_row(&mut visit) {
         failure = Some(e.to_string());
     }
-    drop(visit);
     progress.finish();
     if let Some(message) = failure {
         return Err(ImportError::Read { file, source: source::SourceError::Visitor(message) });
@@ -367,7 +396,10 @@ pub fn import_file(ws: &Workspace, path: &Path, opts: &ImportOptions) -> Result<
             });
         }
         if c.duplicates == 0 && c.ignored == 0 {
-            return Err(ImportError::NothingImported { file, detail: format!("there are no data rows below the header ({unit} {header_line})") });
+            return Err(ImportError::NothingImported {
+                file,
+                detail: format!("there are no data rows below the header ({unit} {header_line})"),
+            });
         }
         return Ok(report);
     }
@@ -398,7 +430,12 @@ pub fn import_file(ws: &Workspace, path: &Path, opts: &ImportOptions) -> Result<
         rows_rejected: c.rejected,
         rows_ignored: c.ignored,
         lines_skipped: c.skipped,
-        duplicates_of: c.duplicate_origins.iter().filter(|(id, _)| **id != import_id).map(|(id, n)| (*id, *n)).collect(),
+        duplicates_of: c
+            .duplicate_origins
+            .iter()
+            .filter(|(id, _)| **id != import_id)
+            .map(|(id, n)| (*id, *n))
+            .collect(),
         data_file: Some(data_rel),
         rejects_file: rejects_rel,
         undone: None,

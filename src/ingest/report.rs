@@ -48,7 +48,7 @@ fn n(v: u64) -> String {
     let s = v.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -60,9 +60,26 @@ impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let c = &self.counts;
         if self.committed {
-            writeln!(f, "import {}: {} → {} ({}, header on {} {})", self.import_id, self.file, self.kind.table(), self.source, self.unit, self.header_line)?;
+            writeln!(
+                f,
+                "import {}: {} → {} ({}, header on {} {})",
+                self.import_id,
+                self.file,
+                self.kind.table(),
+                self.source,
+                self.unit,
+                self.header_line
+            )?;
         } else {
-            writeln!(f, "{} → {} ({}, header on {} {}): nothing stored", self.file, self.kind.table(), self.source, self.unit, self.header_line)?;
+            writeln!(
+                f,
+                "{} → {} ({}, header on {} {}): nothing stored",
+                self.file,
+                self.kind.table(),
+                self.source,
+                self.unit,
+                self.header_line
+            )?;
         }
         write!(f, "  stored {} rows", n(c.stored))?;
         if c.duplicates > 0 {
@@ -125,9 +142,7 @@ impl RejectsWriter {
 
     pub fn add(&mut self, line: u64, category: &str, column: &str, reason: &str, row: &str) -> std::io::Result<()> {
         self.rows += 1;
-        self.out
-            .write_record([line.to_string().as_str(), category, column, reason, row])
-            .map_err(std::io::Error::other)
+        self.out.write_record([line.to_string().as_str(), category, column, reason, row]).map_err(std::io::Error::other)
     }
 
     /// Flushes and syncs; returns the path for staging.

@@ -63,9 +63,14 @@ impl RawRow {
         self.cells().all(|c| super::values::clean(c).is_none())
     }
 
-    /// The cells joined back with commas, for rejects files and messages.
-    pub fn joined(&self) -> String {
-        self.cells().map(|c| c.trim()).collect::<Vec<_>>().join(",")
+    /// The cells as one CSV line (quoted where needed), for rejects files: the row can
+    /// be read back exactly, commas in amounts and all.
+    pub fn to_csv_line(&self) -> String {
+        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+        let _ = w.write_record(self.cells().map(str::trim));
+        let mut line = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+        line.truncate(line.trim_end_matches('\n').len());
+        line
     }
 }
 
@@ -83,7 +88,9 @@ mod tests {
         assert_eq!(r.len(), 3);
         assert_eq!(r.get(2), "订单");
         assert_eq!(r.get(7), "");
-        assert_eq!(r.joined(), "a,,订单");
+        assert_eq!(r.to_csv_line(), "a,,订单");
+        r.push("1,234.50");
+        assert_eq!(r.to_csv_line(), "a,,订单,\"1,234.50\"");
         r.clear();
         r.push(" / ");
         assert!(r.is_blank());

@@ -129,10 +129,7 @@ fn decode_stats(encoding: &'static Encoding, sample: &[u8]) -> (usize, usize) {
 }
 /// Text files never hold C0 control characters other than tab, CR, LF (and form feed).
 fn control_ratio(sample: &[u8]) -> f64 {
-    let controls = sample
-        .iter()
-        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n' | 0x0c))
-        .count();
+    let controls = sample.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\r' | b'\n' | 0x0c)).count();
     controls as f64 / sample.len() as f64
 }
 
@@ -189,7 +186,10 @@ mod tests {
         let no_bom: Vec<u8> = "date,amount\n2026-10-01,1.00\n".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
         assert_eq!(label(&no_bom), "text/utf-16le");
         assert_eq!(label(b""), "the file is empty");
-        assert_eq!(label(&[0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0]), "this is a binary file, not CSV/TSV text, XLSX, XLS or Parquet");
+        assert_eq!(
+            label(&[0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0]),
+            "this is a binary file, not CSV/TSV text, XLSX, XLS or Parquet"
+        );
     }
 
     #[test]

@@ -17,6 +17,10 @@ pub fn clean(raw: &str) -> Option<&str> {
     if let Some(inner) = s.strip_prefix("=\"").and_then(|r| r.strip_suffix('"')) {
         s = inner.trim_matches(is_pad);
     }
+    // BOC pads empty cells with dashes, and sometimes puts text after them.
+    if s.starts_with("---") {
+        s = s.trim_start_matches(['-', ' ']);
+    }
     if s.is_empty() || is_null_marker(s) { None } else { Some(s) }
 }
 
@@ -193,12 +197,7 @@ pub fn parse_time(raw: &str) -> Result<NaiveDateTime, ValueError> {
     let normalised: String;
     let mut s = s;
     if s.contains(['年', '月', '日', '时', '分', '秒']) {
-        normalised = s
-            .replace('年', "-")
-            .replace('月', "-")
-            .replace('日', " ")
-            .replace(['时', '分'], ":")
-            .replace('秒', "");
+        normalised = s.replace(['年', '月'], "-").replace('日', " ").replace(['时', '分'], ":").replace('秒', "");
         s = normalised.trim();
     }
     let s = strip_zone(s);
@@ -216,17 +215,19 @@ pub fn parse_time(raw: &str) -> Result<NaiveDateTime, ValueError> {
         ValueError::AmbiguousDate(_) => ValueError::AmbiguousDate(raw.trim().to_string()),
         _ => bad(),
     })?;
-    let time = if time_part.is_empty() {
-        NaiveTime::MIN
-    } else {
-        parse_clock(time_part).ok_or_else(bad)?
-    };
+    let time = if time_part.is_empty() { NaiveTime::MIN } else { parse_clock(time_part).ok_or_else(bad)? };
     Ok(date.and_time(time))
 }
 
 fn fast_iso(s: &str) -> Option<NaiveDateTime> {
     let b = s.as_bytes();
-    if b.len() != 19 || !matches!(b[4], b'-' | b'/') || b[7] != b[4] || !matches!(b[10], b' ' | b'T') || b[13] != b':' || b[16] != b':' {
+    if b.len() != 19
+        || !matches!(b[4], b'-' | b'/')
+        || b[7] != b[4]
+        || !matches!(b[10], b' ' | b'T')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let n = |r: std::ops::Range<usize>| -> Option<u32> {
@@ -277,7 +278,9 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
         NaiveDate::from_ymd_opt(y, s[4..6].parse().map_err(|_| bad())?, s[6..8].parse().map_err(|_| bad())?)
     } else {
         let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
-        if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit())) {
+        if parts.len() != 3
+            || parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
             return Err(bad());
         }
         let nums: Vec<u32> = parts.iter().map(|p| p.parse().unwrap_or(0)).collect();
@@ -294,8 +297,7 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
             None
         }
     };
-    date.and_then(|d| plausible_year(d.and_time(NaiveTime::MIN)).map(|t| t.date()))
-        .ok_or_else(bad)
+    date.and_then(|d| plausible_year(d.and_time(NaiveTime::MIN)).map(|t| t.date())).ok_or_else(bad)
 }
 
 /// A time of day: `12:00:00`, `9:05`, `120000`, `12:00:00.123`.
@@ -352,6 +354,7 @@ mod tests {
         assert_eq!(clean("`4200000069201710299246843141"), Some("4200000069201710299246843141"));
         assert_eq!(clean("=\"100000011234\""), Some("100000011234"));
         assert_eq!(clean("-------------------"), None);
+        assert_eq!(clean("------------------- 包装袋款"), Some("包装袋款"));
         assert_eq!(clean(" / "), None);
         assert_eq!(clean("-"), None);
         assert_eq!(clean("\u{3000}"), None);

@@ -148,50 +148,18 @@ pub fn run_bank(
     let mut lost = Vec::new();
     let mut in_transit = Vec::new();
     for p in WALLET_PLATFORMS {
-        payout_credits(
-            world,
-            clock,
-            noise,
-            wallets,
-            p,
-            &mut rng,
-            &mut lines,
-            &mut lost,
-            &mut in_transit,
-        );
+        payout_credits(world, clock, noise, wallets, p, &mut rng, &mut lines, &mut lost, &mut in_transit);
     }
     let payout_credits_n = lines.len();
     b2b_credits(world, clock, noise, book, &mut rng, &mut lines);
 
-    let consumer_paid: Cents = book
-        .orders
-        .iter()
-        .filter(|o| world.shops[o.shop as usize].platform != Platform::B2b)
-        .map(|o| o.paid)
-        .sum();
+    let consumer_paid: Cents =
+        book.orders.iter().filter(|o| world.shops[o.shop as usize].platform != Platform::B2b).map(|o| o.paid).sum();
     let months = (i64::from(clock.days) / 30).max(1);
     let monthly = (consumer_paid / months).max(10_000 * YUAN);
     let opening = [200_000 * YUAN + 2 * monthly, 50_000 * YUAN + monthly / 10];
-    super::bank_unrelated::unrelated(
-        world,
-        clock,
-        noise,
-        monthly,
-        opening[0],
-        &mut rng,
-        &mut lines,
-        payout_credits_n,
-    );
-    finalize(
-        clock,
-        noise,
-        &mut rng,
-        lines,
-        opening,
-        wallets.payouts.len(),
-        lost,
-        in_transit,
-    )
+    super::bank_unrelated::unrelated(world, clock, noise, monthly, opening[0], &mut rng, &mut lines, payout_credits_n);
+    finalize(clock, noise, &mut rng, lines, opening, wallets.payouts.len(), lost, in_transit)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -206,9 +174,8 @@ fn payout_credits(
     lost: &mut Vec<usize>,
     in_transit: &mut Vec<usize>,
 ) {
-    let mut idx: Vec<usize> = (0..wallets.payouts.len())
-        .filter(|&i| world.shops[wallets.payouts[i].shop].platform == p)
-        .collect();
+    let mut idx: Vec<usize> =
+        (0..wallets.payouts.len()).filter(|&i| world.shops[wallets.payouts[i].shop].platform == p).collect();
     idx.sort_by_key(|&i| wallets.payouts[i].t);
     let n = idx.len();
     let arrival: Vec<i64> = idx
@@ -258,17 +225,8 @@ fn payout_credits(
             continue;
         }
         let members: Vec<usize> = idx[j..k].to_vec();
-        let last_t = members
-            .iter()
-            .map(|&m| wallets.payouts[m].t)
-            .max()
-            .unwrap_or(0);
-        let day = arrival[j..k]
-            .iter()
-            .copied()
-            .max()
-            .unwrap_or(0)
-            .max(last_t / DAY);
+        let last_t = members.iter().map(|&m| wallets.payouts[m].t).max().unwrap_or(0);
+        let day = arrival[j..k].iter().copied().max().unwrap_or(0).max(last_t / DAY);
         let day = clock.roll_to_workday(day);
         if day * DAY >= clock.end() {
             in_transit.extend(members);
@@ -282,10 +240,7 @@ fn payout_credits(
         };
         let sum: Cents = members.iter().map(|&m| wallets.payouts[m].amount).sum();
         let payer = pick_payer(rng, payers, noise.variant_tiers);
-        let summary = *pick(
-            rng,
-            &["提现", "货款", "结算款", "转账", "", "汇入汇款", "提现"],
-        );
+        let summary = *pick(rng, &["提现", "货款", "结算款", "转账", "", "汇入汇款", "提现"]);
         let purpose = if members.len() == 1 && chance(rng, noise.ref_in_memo_per_10k) {
             let r = &wallets.payouts[members[0]].reference;
             match rng.random_range(0..3) {
@@ -299,11 +254,7 @@ fn payout_credits(
             String::new()
         };
         let mut line = BankLine::new(Account::Icbc, t, sum, BankKind::Payout)
-            .party(
-                dirty(rng, payer.name, noise.dirty_per_10k),
-                &payer.account,
-                payer.bank,
-            )
+            .party(dirty(rng, payer.name, noise.dirty_per_10k), &payer.account, payer.bank)
             .memo(summary, &purpose);
         line.summary = dirty(rng, &line.summary, noise.dirty_per_10k);
         line.payouts = members;
@@ -349,14 +300,9 @@ fn b2b_credits(
         let rec = &book.orders[plan.order as usize];
         let mut oid = String::new();
         push_order_id(&mut oid, clock, Platform::B2b, rec);
-        let two = plan.payments.len() > 1
-            || plan.payments.iter().map(|p| p.1).sum::<Cents>() < plan.amount;
+        let two = plan.payments.len() > 1 || plan.payments.iter().map(|p| p.1).sum::<Cents>() < plan.amount;
         for (k, &(t, amount)) in plan.payments.iter().enumerate() {
-            let account = if chance(rng, 3_000) {
-                Account::Cmb
-            } else {
-                Account::Icbc
-            };
+            let account = if chance(rng, 3_000) { Account::Cmb } else { Account::Icbc };
             let name = cust.bank_name(rng, noise.variant_tiers);
             let purpose = match rng.random_range(0..10) {
                 0..4 => format!("付{oid}货款"),
@@ -366,11 +312,7 @@ fn b2b_credits(
             };
             let summary = one(rng, &["货款", "转账", "汇款", "往来款", "网银转账"]);
             let mut line = BankLine::new(account, t, amount, BankKind::B2b)
-                .party(
-                    dirty(rng, &name, noise.dirty_per_10k),
-                    &cust.account,
-                    &cust.bank,
-                )
+                .party(dirty(rng, &name, noise.dirty_per_10k), &cust.account, &cust.bank)
                 .memo(summary, &purpose);
             line.b2b = Some((pi, k));
             lines.push(line);
@@ -434,11 +376,5 @@ fn finalize(
             payout_line[p] = Some(i);
         }
     }
-    Banks {
-        lines: kept,
-        opening,
-        payout_line,
-        lost_payouts,
-        in_transit,
-    }
+    Banks { lines: kept, opening, payout_line, lost_payouts, in_transit }
 }

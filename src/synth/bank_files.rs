@@ -27,24 +27,10 @@ pub const ICBC_HEADER: &[&str] = &[
     "摘要",
     "用途",
 ];
-pub const CMB_HEADER: &[&str] = &[
-    "交易日期",
-    "交易时间",
-    "流水号",
-    "收入",
-    "支出",
-    "余额",
-    "交易类型",
-    "对方户名",
-    "对方账号",
-    "交易备注",
-];
+pub const CMB_HEADER: &[&str] =
+    &["交易日期", "交易时间", "流水号", "收入", "支出", "余额", "交易类型", "对方户名", "对方账号", "交易备注"];
 
-pub fn write_bank_files(
-    clock: &Clock,
-    banks: &Banks,
-    out: &Path,
-) -> Result<Vec<GeneratedFile>, GenError> {
+pub fn write_bank_files(clock: &Clock, banks: &Banks, out: &Path) -> Result<Vec<GeneratedFile>, GenError> {
     let icbc = write_icbc(clock, banks, out)?;
     let cmb = write_cmb(clock, banks, out)?;
     Ok(vec![icbc, cmb])
@@ -62,12 +48,7 @@ fn write_icbc(clock: &Clock, banks: &Banks, out: &Path) -> Result<GeneratedFile,
     clock.push_date(&mut to, i64::from(clock.days));
     w.preamble(Some(&format!("查询期间：{from} 至 {to}")))?;
     w.preamble(None)?;
-    w.header(
-        ICBC_HEADER,
-        &[
-            20.0, 22.0, 14.0, 14.0, 16.0, 8.0, 36.0, 22.0, 30.0, 12.0, 40.0,
-        ],
-    )?;
+    w.header(ICBC_HEADER, &[20.0, 22.0, 14.0, 14.0, 16.0, 8.0, 36.0, 22.0, 30.0, 12.0, 40.0])?;
     for l in banks.lines.iter().filter(|l| l.account == Account::Icbc) {
         w.text(0, &clock.datetime(l.t))?;
         w.text(1, &l.txn_id)?;
@@ -106,11 +87,7 @@ fn write_cmb(clock: &Clock, banks: &Banks, out: &Path) -> Result<GeneratedFile, 
     w.line(&format!("# 账号：{CMB_ACCOUNT}"))?;
     w.line(&format!("# 户名：{COMPANY}"))?;
     w.line("# 币种：人民币")?;
-    w.line(&format!(
-        "# 起始日期：{}  终止日期：{}",
-        clock.compact_date(0),
-        clock.compact_date(i64::from(clock.days))
-    ))?;
+    w.line(&format!("# 起始日期：{}  终止日期：{}", clock.compact_date(0), clock.compact_date(i64::from(clock.days))))?;
     w.header(CMB_HEADER)?;
     let mut r = Row::default();
     let amount = |s: &mut String, c, grouped: bool| {

@@ -190,10 +190,7 @@ mod tests {
     fn formats_and_workdays() {
         let c = Clock::new(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), 304);
         assert_eq!(c.datetime(0), "2026-01-01 00:00:00");
-        assert_eq!(
-            c.datetime(59 * DAY + 12 * HOUR + 34 * MINUTE + 56),
-            "2026-03-01 12:34:56"
-        );
+        assert_eq!(c.datetime(59 * DAY + 12 * HOUR + 34 * MINUTE + 56), "2026-03-01 12:34:56");
         assert_eq!(c.datetime(c.end() - 1), "2026-10-31 23:59:59");
         assert_eq!(c.compact_date(275), "20261003");
         let mut s = String::new();

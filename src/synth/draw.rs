@@ -15,9 +15,7 @@ pub struct SeedTree {
 
 impl SeedTree {
     pub fn new(seed: u64) -> Self {
-        SeedTree {
-            master: ChaCha8Rng::seed_from_u64(seed),
-        }
+        SeedTree { master: ChaCha8Rng::seed_from_u64(seed) }
     }
 
     /// The next independent stream; call order must be fixed for determinism.

@@ -28,16 +28,8 @@ pub const ALIPAY_HEADER: &[&str] = &[
     "业务类型",
     "备注",
 ];
-pub const JD_WALLET_HEADER: &[&str] = &[
-    "账户流水号",
-    "订单编号",
-    "业务类型",
-    "收支方向",
-    "金额",
-    "账户余额",
-    "发生时间",
-    "备注",
-];
+pub const JD_WALLET_HEADER: &[&str] =
+    &["账户流水号", "订单编号", "业务类型", "收支方向", "金额", "账户余额", "发生时间", "备注"];
 pub const DOUYIN_HEADER: &[&str] = &[
     "动账时间",
     "动帐流水号",
@@ -51,15 +43,8 @@ pub const DOUYIN_HEADER: &[&str] = &[
     "售后编号",
     "备注",
 ];
-pub const PDD_HEADER: &[&str] = &[
-    "商户订单号",
-    "发生时间",
-    "收入金额（+元）",
-    "支出金额（-元）",
-    "账务类型",
-    "备注",
-    "业务描述",
-];
+pub const PDD_HEADER: &[&str] =
+    &["商户订单号", "发生时间", "收入金额（+元）", "支出金额（-元）", "账务类型", "备注", "业务描述"];
 
 /// The statement file of a shop, relative to the output directory.
 pub fn ledger_path(shop: &Shop) -> String {
@@ -104,13 +89,7 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    pub fn create(
-        out: &Path,
-        shop: &Shop,
-        shop_no: usize,
-        clock: &Clock,
-        dirt: u32,
-    ) -> Result<Self, GenError> {
+    pub fn create(out: &Path, shop: &Shop, shop_no: usize, clock: &Clock, dirt: u32) -> Result<Self, GenError> {
         let rel = ledger_path(shop);
         let sink = match shop.platform {
             Platform::Tmall => {
@@ -138,10 +117,7 @@ impl Ledger {
                 w.preamble(Some("平台：京东"))?;
                 w.preamble(Some(&format!("店铺名称：{}", shop.name)))?;
                 w.preamble(None)?;
-                w.header(
-                    JD_WALLET_HEADER,
-                    &[22.0, 16.0, 12.0, 10.0, 12.0, 14.0, 20.0, 36.0],
-                )?;
+                w.header(JD_WALLET_HEADER, &[22.0, 16.0, 12.0, 10.0, 12.0, 14.0, 20.0, 36.0])?;
                 Sink::Xlsx(Box::new(w))
             }
             Platform::Douyin => {
@@ -242,10 +218,7 @@ impl Ledger {
             None if self.platform != Platform::Pdd => self.flow_id(clock, t, &mut flow),
             None => {}
         }
-        if let Line::Event {
-            order: Some(rec), ..
-        } = &line
-        {
+        if let Line::Event { order: Some(rec), .. } = &line {
             push_order_id(&mut order_id, clock, self.platform, rec);
         }
         if amount >= 0 {
@@ -261,9 +234,7 @@ impl Ledger {
         let dirt = self.dirt;
         let res = match (&mut self.sink, self.platform) {
             (Sink::Csv(w), Platform::Tmall) => {
-                alipay_row(
-                    r, clock, rng, t, amount, balance, &line, &flow, &order_id, &mut extra,
-                );
+                alipay_row(r, clock, rng, t, amount, balance, &line, &flow, &order_id, &mut extra);
                 w.row(r)
             }
             (Sink::Csv(w), Platform::Douyin) => {
@@ -274,9 +245,7 @@ impl Ledger {
                 pdd_row(r, clock, rng, t, amount, &line, &order_id, dirt);
                 w.row(r)
             }
-            (Sink::Xlsx(w), _) => jd_row(
-                w, clock, rng, t, amount, balance, &line, &flow, &order_id, dirt,
-            ),
+            (Sink::Xlsx(w), _) => jd_row(w, clock, rng, t, amount, balance, &line, &flow, &order_id, dirt),
         };
         self.ids = [flow, order_id, extra];
         res
@@ -290,16 +259,8 @@ impl Ledger {
                 match self.platform {
                     Platform::Tmall => {
                         w.line("#-----------------------------------------账务明细列表结束------------------------------------")?;
-                        w.line(&format!(
-                            "#支出合计：{}笔，共{}元",
-                            self.expense_n,
-                            cents_str(self.expense)
-                        ))?;
-                        w.line(&format!(
-                            "#收入合计：{}笔，共{}元",
-                            self.income_n,
-                            cents_str(self.income)
-                        ))?;
+                        w.line(&format!("#支出合计：{}笔，共{}元", self.expense_n, cents_str(self.expense)))?;
+                        w.line(&format!("#收入合计：{}笔，共{}元", self.income_n, cents_str(self.income)))?;
                         w.line(&format!("#导出时间：[{export} 10:00:00]"))?;
                     }
                     Platform::Pdd => {

@@ -49,17 +49,11 @@ pub fn alipay_row(
     c.push('\t');
     let biz = r.cell();
     match line {
-        Line::Event {
-            order: Some(rec), ..
-        } => {
+        Line::Event { order: Some(rec), .. } => {
             // The Alipay trade number of the order, stable across its lines.
             clock.push_compact_date(biz, i64::from(rec.pay_day));
             biz.push_str("22001");
-            push_num(
-                biz,
-                scramble(u64::from(rec.seq) + 77_777_777_777, 1_000_000_000_000_000),
-                15,
-            );
+            push_num(biz, scramble(u64::from(rec.seq) + 77_777_777_777, 1_000_000_000_000_000), 15);
         }
         _ => {
             clock.push_compact_date(biz, t.div_euclid(super::clock::DAY));
@@ -79,15 +73,8 @@ pub fn alipay_row(
     let (name, party, kind, memo) = match line {
         Line::Event { kind, order } => match kind {
             EvKind::Sale => (product(*order), "", "交易", "确认收货打款"),
-            EvKind::Fee(FeeKind::Commission) => {
-                ("天猫佣金扣款", "天猫佣金账户", "服务费", "天猫佣金")
-            }
-            EvKind::Fee(_) => (
-                "支付服务费扣款",
-                "支付宝（中国）网络技术有限公司",
-                "服务费",
-                "支付服务费",
-            ),
+            EvKind::Fee(FeeKind::Commission) => ("天猫佣金扣款", "天猫佣金账户", "服务费", "天猫佣金"),
+            EvKind::Fee(_) => ("支付服务费扣款", "支付宝（中国）网络技术有限公司", "服务费", "支付服务费"),
             EvKind::Refund => (product(*order), "", "退款", "售后退款"),
             EvKind::AdSpend => ("直通车推广充值", "阿里妈妈推广账户", "转账", "直通车充值"),
         },
@@ -97,10 +84,7 @@ pub fn alipay_row(
     clock.push_datetime(r.cell(), t);
     extra.clear();
     match line {
-        Line::Event {
-            order: Some(rec),
-            kind: EvKind::Sale | EvKind::Refund,
-        } => masked_buyer(extra, rec),
+        Line::Event { order: Some(rec), kind: EvKind::Sale | EvKind::Refund } => masked_buyer(extra, rec),
         Line::Withdrawal { .. } => extra.push_str(&payee()),
         _ => extra.push_str(party),
     }
@@ -113,13 +97,7 @@ pub fn alipay_row(
         push_cents(r.cell(), amount);
     }
     push_cents(r.cell(), balance);
-    r.push(
-        if matches!(line, Line::Withdrawal { .. }) || kind == "转账" {
-            "支付宝"
-        } else {
-            "天猫"
-        },
-    );
+    r.push(if matches!(line, Line::Withdrawal { .. }) || kind == "转账" { "支付宝" } else { "天猫" });
     r.push(kind);
     r.push(memo);
 }
@@ -195,25 +173,17 @@ pub fn douyin_row(
     r.push(scene);
     r.push(billing);
     let sub = r.cell();
-    if let Line::Event {
-        order: Some(rec), ..
-    } = line
-    {
+    if let Line::Event { order: Some(rec), .. } = line {
         sub.push_str(order_id);
         push_num(sub, 10 + rec.num % 90, 2);
     }
     r.push(&dirty(rng, order_id, dirt));
     let after_sale = r.cell();
-    if let Line::Event {
-        order: Some(rec),
-        kind: EvKind::Refund,
-    } = line
-    {
+    if let Line::Event { order: Some(rec), kind: EvKind::Refund } = line {
         after_sale.push('7');
         push_num(
             after_sale,
-            100_000_000_000_000_000
-                + scramble(u64::from(rec.seq) + 33_333_333_333, 1_000_000_000_000_000),
+            100_000_000_000_000_000 + scramble(u64::from(rec.seq) + 33_333_333_333, 1_000_000_000_000_000),
             18,
         );
     }
@@ -251,11 +221,7 @@ pub fn pdd_row(
             EvKind::Refund => ("退款", "售后退款".to_string(), "退款支出"),
             EvKind::AdSpend => ("技术服务费", "推广费".to_string(), "多多搜索推广"),
         },
-        Line::Withdrawal { reference, .. } => (
-            "提现",
-            format!("提现单号 {reference}"),
-            "余额提现至对公账户",
-        ),
+        Line::Withdrawal { reference, .. } => ("提现", format!("提现单号 {reference}"), "余额提现至对公账户"),
     };
     r.push(kind);
     r.push(&memo);

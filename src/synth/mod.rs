@@ -120,32 +120,17 @@ pub enum GenError {
     #[error("invalid options: {0}")]
     Options(String),
     #[error("cannot create directory {path}: {source}")]
-    CreateDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    CreateDir { path: PathBuf, source: std::io::Error },
     #[error("cannot write {file}: {source}")]
-    Io {
-        file: String,
-        source: std::io::Error,
-    },
+    Io { file: String, source: std::io::Error },
     #[error("cannot write {file}: {source}")]
     Csv { file: String, source: csv::Error },
     #[error("cannot write {file}: {source}")]
-    Xlsx {
-        file: String,
-        source: rust_xlsxwriter::XlsxError,
-    },
+    Xlsx { file: String, source: rust_xlsxwriter::XlsxError },
     #[error("cannot write {file}: {source}")]
-    Json {
-        file: String,
-        source: serde_json::Error,
-    },
+    Json { file: String, source: serde_json::Error },
     #[error("cannot write {file}: text not representable in {encoding}")]
-    Unencodable {
-        file: String,
-        encoding: &'static str,
-    },
+    Unencodable { file: String, encoding: &'static str },
 }
 
 /// Generates the whole data set under `out` (created if missing; existing files with the
@@ -153,23 +138,14 @@ pub enum GenError {
 pub fn generate(opts: &GenOptions, out: &Path) -> Result<GenSummary, GenError> {
     // Days are stored as u16 per order; a century is more than any test needs.
     if opts.days == 0 || opts.days > 36_500 {
-        return Err(GenError::Options(format!(
-            "days must be between 1 and 36500, got {}",
-            opts.days
-        )));
+        return Err(GenError::Options(format!("days must be between 1 and 36500, got {}", opts.days)));
     }
     // Orders are indexed by u32 in the wallet events.
     if opts.orders > u64::from(u32::MAX / 2) {
-        return Err(GenError::Options(format!(
-            "orders must be at most {}, got {}",
-            u32::MAX / 2,
-            opts.orders
-        )));
+        return Err(GenError::Options(format!("orders must be at most {}, got {}", u32::MAX / 2, opts.orders)));
     }
-    let years_ok = opts
-        .start
-        .checked_add_days(chrono::Days::new(u64::from(opts.days) + 400))
-        .is_some_and(|d| d.year() <= 9999);
+    let years_ok =
+        opts.start.checked_add_days(chrono::Days::new(u64::from(opts.days) + 400)).is_some_and(|d| d.year() <= 9999);
     if !years_ok {
         return Err(GenError::Options("period ends after year 9999".into()));
     }
@@ -193,8 +169,6 @@ pub fn generate(opts: &GenOptions, out: &Path) -> Result<GenSummary, GenError> {
     let banks = bank::run_bank(&world, &clock, &noise, &book, &wallets, &mut seeds);
     files.append(&mut bank_files::write_bank_files(&clock, &banks, out)?);
 
-    files.append(&mut truth::write_truth(
-        opts, &world, &clock, &book, &wallets, &banks, &files, out,
-    )?);
+    files.append(&mut truth::write_truth(opts, &world, &clock, &book, &wallets, &banks, &files, out)?);
     Ok(GenSummary { files })
 }

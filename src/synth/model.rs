@@ -91,75 +91,27 @@ pub struct Shop {
 }
 
 const TMALL_FLAGSHIP_FEES: &[FeeRule] = &[
-    FeeRule {
-        kind: FeeKind::Commission,
-        bp: &[500],
-        applies_per_10k: 10_000,
-    },
-    FeeRule {
-        kind: FeeKind::PaymentFee,
-        bp: &[60],
-        applies_per_10k: 10_000,
-    },
+    FeeRule { kind: FeeKind::Commission, bp: &[500], applies_per_10k: 10_000 },
+    FeeRule { kind: FeeKind::PaymentFee, bp: &[60], applies_per_10k: 10_000 },
 ];
 const TMALL_HOME_FEES: &[FeeRule] = &[
-    FeeRule {
-        kind: FeeKind::Commission,
-        bp: &[400],
-        applies_per_10k: 10_000,
-    },
-    FeeRule {
-        kind: FeeKind::PaymentFee,
-        bp: &[60],
-        applies_per_10k: 10_000,
-    },
+    FeeRule { kind: FeeKind::Commission, bp: &[400], applies_per_10k: 10_000 },
+    FeeRule { kind: FeeKind::PaymentFee, bp: &[60], applies_per_10k: 10_000 },
 ];
 const JD_OFFICIAL_FEES: &[FeeRule] = &[
-    FeeRule {
-        kind: FeeKind::Commission,
-        bp: &[600],
-        applies_per_10k: 10_000,
-    },
-    FeeRule {
-        kind: FeeKind::ServiceFee,
-        bp: &[60],
-        applies_per_10k: 10_000,
-    },
+    FeeRule { kind: FeeKind::Commission, bp: &[600], applies_per_10k: 10_000 },
+    FeeRule { kind: FeeKind::ServiceFee, bp: &[60], applies_per_10k: 10_000 },
 ];
 const JD_DIGITAL_FEES: &[FeeRule] = &[
-    FeeRule {
-        kind: FeeKind::Commission,
-        bp: &[750],
-        applies_per_10k: 10_000,
-    },
-    FeeRule {
-        kind: FeeKind::ServiceFee,
-        bp: &[60],
-        applies_per_10k: 10_000,
-    },
+    FeeRule { kind: FeeKind::Commission, bp: &[750], applies_per_10k: 10_000 },
+    FeeRule { kind: FeeKind::ServiceFee, bp: &[60], applies_per_10k: 10_000 },
 ];
 const DOUYIN_FEES: &[FeeRule] = &[
-    FeeRule {
-        kind: FeeKind::ServiceFee,
-        bp: &[500],
-        applies_per_10k: 10_000,
-    },
-    FeeRule {
-        kind: FeeKind::PaymentFee,
-        bp: &[60],
-        applies_per_10k: 10_000,
-    },
-    FeeRule {
-        kind: FeeKind::Influencer,
-        bp: &[1000, 1500, 2000],
-        applies_per_10k: 3_000,
-    },
+    FeeRule { kind: FeeKind::ServiceFee, bp: &[500], applies_per_10k: 10_000 },
+    FeeRule { kind: FeeKind::PaymentFee, bp: &[60], applies_per_10k: 10_000 },
+    FeeRule { kind: FeeKind::Influencer, bp: &[1000, 1500, 2000], applies_per_10k: 3_000 },
 ];
-const PDD_FEES: &[FeeRule] = &[FeeRule {
-    kind: FeeKind::ServiceFee,
-    bp: &[60],
-    applies_per_10k: 10_000,
-}];
+const PDD_FEES: &[FeeRule] = &[FeeRule { kind: FeeKind::ServiceFee, bp: &[60], applies_per_10k: 10_000 }];
 
 pub fn shops() -> Vec<Shop> {
     vec![
@@ -318,22 +270,12 @@ impl World {
             shops: shops(),
             customers: parties::b2b_customers(rng),
             suppliers: parties::suppliers(rng),
-            payers: [
-                Platform::Tmall,
-                Platform::Jd,
-                Platform::Douyin,
-                Platform::Pdd,
-            ]
-            .iter()
-            .map(|&p| parties::platform_payers(p, rng))
-            .collect(),
+            payers: [Platform::Tmall, Platform::Jd, Platform::Douyin, Platform::Pdd]
+                .iter()
+                .map(|&p| parties::platform_payers(p, rng))
+                .collect(),
         }
     }
 }
 
-pub const WALLET_PLATFORMS: [Platform; 4] = [
-    Platform::Tmall,
-    Platform::Jd,
-    Platform::Douyin,
-    Platform::Pdd,
-];
+pub const WALLET_PLATFORMS: [Platform; 4] = [Platform::Tmall, Platform::Jd, Platform::Douyin, Platform::Pdd];

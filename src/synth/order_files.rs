@@ -85,17 +85,8 @@ pub const PDD_HEADER: &[&str] = &[
     "快递单号",
     "快递公司",
 ];
-pub const B2B_HEADER: &[&str] = &[
-    "平台",
-    "店铺",
-    "订单编号",
-    "下单时间",
-    "订单状态",
-    "订单金额",
-    "客户名称",
-    "联系电话",
-    "收货地址",
-];
+pub const B2B_HEADER: &[&str] =
+    &["平台", "店铺", "订单编号", "下单时间", "订单状态", "订单金额", "客户名称", "联系电话", "收货地址"];
 
 /// Where an order stands at the export.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -114,39 +105,11 @@ pub enum State {
 
 fn status_word(p: Platform, s: State, rng: &mut GenRng) -> &'static str {
     let words: [&str; 6] = match p {
-        Platform::Tmall => [
-            "等待买家付款",
-            "买家已付款",
-            "卖家已发货",
-            "交易成功",
-            "交易关闭",
-            "退款成功",
-        ],
-        Platform::Jd => [
-            "等待付款",
-            "等待出库",
-            "等待确认收货",
-            "完成",
-            "已取消",
-            "退款成功",
-        ],
+        Platform::Tmall => ["等待买家付款", "买家已付款", "卖家已发货", "交易成功", "交易关闭", "退款成功"],
+        Platform::Jd => ["等待付款", "等待出库", "等待确认收货", "完成", "已取消", "退款成功"],
         Platform::Douyin => ["待支付", "待发货", "已发货", "已完成", "已关闭", "售后完成"],
-        Platform::Pdd => [
-            "待支付",
-            "待发货",
-            "已发货待签收",
-            "已签收",
-            "已取消",
-            "退款成功",
-        ],
-        Platform::B2b => [
-            "待付款",
-            "部分付款",
-            "部分付款",
-            "已完成",
-            "已取消",
-            "已取消",
-        ],
+        Platform::Pdd => ["待支付", "待发货", "已发货待签收", "已签收", "已取消", "退款成功"],
+        Platform::B2b => ["待付款", "部分付款", "部分付款", "已完成", "已取消", "已取消"],
     };
     if p == Platform::Tmall && s == State::Closed && chance(rng, 3_000) {
         return "退款成功";
@@ -216,25 +179,14 @@ impl OrderFiles {
         let export = format!("导出时间：{} 09:00:00", date_dash(clock));
         jd.preamble(Some(&export))?;
         jd.preamble(None)?;
-        jd.header(
-            JD_HEADER,
-            &[
-                8.0, 20.0, 16.0, 20.0, 20.0, 20.0, 12.0, 12.0, 12.0, 10.0, 14.0, 50.0, 18.0, 10.0,
-            ],
-        )?;
+        jd.header(JD_HEADER, &[8.0, 20.0, 16.0, 20.0, 20.0, 20.0, 12.0, 12.0, 12.0, 10.0, 14.0, 50.0, 18.0, 10.0])?;
         let mut douyin = CsvOut::create(out, DOUYIN_ORDERS, Enc::Utf8, false)?;
         douyin.header(DOUYIN_HEADER)?;
         let mut pdd = CsvOut::create(out, PDD_ORDERS, Enc::Gb18030, true)?;
         pdd.header(PDD_HEADER)?;
         let mut b2b = CsvOut::create(out, B2B_ORDERS, Enc::Utf8, false)?;
         b2b.header(B2B_HEADER)?;
-        Ok(OrderFiles {
-            tmall,
-            jd,
-            douyin,
-            pdd,
-            b2b,
-        })
+        Ok(OrderFiles { tmall, jd, douyin, pdd, b2b })
     }
 
     pub fn write(
@@ -269,9 +221,7 @@ impl OrderFiles {
             let cust = &world.customers[row.customer];
             c.push(&cust.name);
             let cell = c.cell();
-            cell.push_str(
-                ["0755-", "021-", "020-", "0512-", "025-", "028-"][rng.random_range(0..6)],
-            );
+            cell.push_str(["0755-", "021-", "020-", "0512-", "025-", "028-"][rng.random_range(0..6)]);
             push_num(cell, rng.random_range(20_000_000..90_000_000), 8);
             push_address(c.cell(), rng, false);
             row.scratch = id;
@@ -299,11 +249,7 @@ impl OrderFiles {
         push_address(&mut addr, rng, p == Platform::Tmall);
         c.push(&dirty(rng, &addr, dirt));
         let mut tracking = String::with_capacity(16);
-        let carrier = if row.ship_t.is_some() {
-            courier(rng, p, &mut tracking)
-        } else {
-            ""
-        };
+        let carrier = if row.ship_t.is_some() { courier(rng, p, &mut tracking) } else { "" };
         c.push(&tracking);
         c.push(carrier);
         row.scratch = id;

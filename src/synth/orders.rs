@@ -83,9 +83,7 @@ pub struct Book {
     pub files: Vec<GeneratedFile>,
 }
 
-const HOUR_WEIGHTS: [u32; 24] = [
-    3, 2, 1, 1, 1, 1, 2, 4, 6, 7, 8, 9, 10, 9, 8, 8, 8, 9, 10, 12, 14, 15, 13, 7,
-];
+const HOUR_WEIGHTS: [u32; 24] = [3, 2, 1, 1, 1, 1, 2, 4, 6, 7, 8, 9, 10, 9, 8, 8, 8, 9, 10, 12, 14, 15, 13, 7];
 
 /// Relative order volume of a day: weekends, growth, 38, Spring Festival, 618, 11.11 presale.
 fn day_weight(clock: &Clock, day: i64, rng: &mut GenRng) -> u64 {
@@ -153,9 +151,7 @@ pub fn generate_orders(
     }
     shop_of.shuffle(&mut plan_rng);
 
-    let weights: Vec<u64> = (0..i64::from(opts.days))
-        .map(|d| day_weight(clock, d, &mut plan_rng))
-        .collect();
+    let weights: Vec<u64> = (0..i64::from(opts.days)).map(|d| day_weight(clock, d, &mut plan_rng)).collect();
     let per_day = apportion(n, &weights);
 
     let mut files = OrderFiles::create(out, clock)?;
@@ -182,31 +178,9 @@ pub fn generate_orders(
             next += 1;
             if world.shops[shop as usize].platform == Platform::B2b {
                 let t = day * DAY + rng.random_range(9 * HOUR..18 * HOUR);
-                b2b_order(
-                    world,
-                    clock,
-                    noise,
-                    &mut rng,
-                    &mut counter,
-                    &mut book,
-                    &mut files,
-                    &mut row,
-                    shop,
-                    t,
-                )?;
+                b2b_order(world, clock, noise, &mut rng, &mut counter, &mut book, &mut files, &mut row, shop, t)?;
             } else {
-                consumer_order(
-                    world,
-                    clock,
-                    noise,
-                    &mut rng,
-                    &mut counter,
-                    &mut book,
-                    &mut files,
-                    &mut row,
-                    shop,
-                    t,
-                )?;
+                consumer_order(world, clock, noise, &mut rng, &mut counter, &mut book, &mut files, &mut row, shop, t)?;
             }
         }
     }
@@ -264,11 +238,8 @@ fn consumer_order(
     row.state = State::Paid;
 
     let roll = rng.random_range(0..10_000);
-    let ship_delay = if p == Platform::Jd {
-        rng.random_range(HOUR..30 * HOUR)
-    } else {
-        rng.random_range(2 * HOUR..72 * HOUR)
-    };
+    let ship_delay =
+        if p == Platform::Jd { rng.random_range(HOUR..30 * HOUR) } else { rng.random_range(2 * HOUR..72 * HOUR) };
     if roll < 350 {
         let refund_t = pay_t + rng.random_range(10 * MINUTE..ship_delay);
         if refund_t < end {
@@ -314,12 +285,7 @@ fn consumer_order(
         }
     }
     let events = &mut book.events[shop as usize];
-    events.push(Ev {
-        t: settle_t,
-        amount: sale,
-        order: idx,
-        kind: EvKind::Sale,
-    });
+    events.push(Ev { t: settle_t, amount: sale, order: idx, kind: EvKind::Sale });
     rec.settled = sale;
     for rule in s.fees {
         if !chance(rng, rule.applies_per_10k) {
@@ -327,12 +293,7 @@ fn consumer_order(
         }
         let fee = rate(paid, *pick(rng, rule.bp));
         if fee > 0 {
-            events.push(Ev {
-                t: settle_t,
-                amount: -fee,
-                order: idx,
-                kind: EvKind::Fee(rule.kind),
-            });
+            events.push(Ev { t: settle_t, amount: -fee, order: idx, kind: EvKind::Fee(rule.kind) });
             rec.fees += fee;
         }
     }
@@ -347,12 +308,7 @@ fn consumer_order(
             } else {
                 rate(paid, rng.random_range(1_000..5_000)).max(1)
             };
-            events.push(Ev {
-                t: refund_t,
-                amount: -amount,
-                order: idx,
-                kind: EvKind::Refund,
-            });
+            events.push(Ev { t: refund_t, amount: -amount, order: idx, kind: EvKind::Refund });
             rec.refunded = amount;
         }
     }
@@ -376,38 +332,20 @@ fn b2b_order(
     let seq = counter.seq[Platform::B2b as usize];
     counter.seq[Platform::B2b as usize] += 1;
     let bucket = weighted(rng, &[35, 35, 20, 10]);
-    let (lo, hi) = [
-        (5_000, 10_000),
-        (10_000, 30_000),
-        (30_000, 80_000),
-        (80_000, 200_000),
-    ][bucket];
+    let (lo, hi) = [(5_000, 10_000), (10_000, 30_000), (30_000, 80_000), (80_000, 200_000)][bucket];
     let amount: Cents = rng.random_range(lo * YUAN..=hi * YUAN);
-    let amount = if chance(rng, 5_000) {
-        amount / 100 * 100
-    } else {
-        amount
-    };
+    let amount = if chance(rng, 5_000) { amount / 100 * 100 } else { amount };
     // The first customer is the big regular one.
-    let customer = if chance(rng, 3_000) {
-        0
-    } else {
-        rng.random_range(0..world.customers.len())
-    };
+    let customer = if chance(rng, 3_000) { 0 } else { rng.random_range(0..world.customers.len()) };
     let end = clock.end();
-    let at = |d: i64, rng: &mut GenRng| {
-        clock.roll_to_workday(d) * DAY + rng.random_range(9 * HOUR..17 * HOUR + 30 * MINUTE)
-    };
+    let at =
+        |d: i64, rng: &mut GenRng| clock.roll_to_workday(d) * DAY + rng.random_range(9 * HOUR..17 * HOUR + 30 * MINUTE);
     let day = t / DAY;
     let mut payments = Vec::new();
     match rng.random_range(0..100) {
         0..15 => {}
         15..40 => {
-            let deposit = if chance(rng, 5_000) {
-                amount * 3 / 10
-            } else {
-                amount / 2
-            };
+            let deposit = if chance(rng, 5_000) { amount * 3 / 10 } else { amount / 2 };
             let t1 = at(day + rng.random_range(0..10), rng);
             let t2 = at(t1 / DAY + rng.random_range(15..45), rng);
             payments.push((t1, deposit));
@@ -441,11 +379,6 @@ fn b2b_order(
         State::Done
     };
     book.orders.push(rec);
-    book.b2b.push(B2bPlan {
-        order: idx,
-        customer,
-        amount,
-        payments,
-    });
+    book.b2b.push(B2bPlan { order: idx, customer, amount, payments });
     files.write(world, clock, noise, rng, &rec, row)
 }

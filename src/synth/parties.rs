@@ -51,9 +51,7 @@ const BANKS: &[&str] = &[
     "中信银行股份有限公司",
 ];
 
-const BRANCH_CITIES: &[&str] = &[
-    "杭州", "深圳", "上海", "广州", "苏州", "南京", "宁波", "北京", "成都", "武汉",
-];
+const BRANCH_CITIES: &[&str] = &["杭州", "深圳", "上海", "广州", "苏州", "南京", "宁波", "北京", "成都", "武汉"];
 
 fn bank_account(rng: &mut GenRng) -> (String, String) {
     let mut acct = String::with_capacity(19);
@@ -65,11 +63,7 @@ fn bank_account(rng: &mut GenRng) -> (String, String) {
     let bank = match rng.random_range(0..3) {
         0 => format!("{}{city}分行营业部", one(rng, BANKS)),
         1 => format!("{}{city}分行", one(rng, BANKS)),
-        _ => format!(
-            "{}{city}{}支行",
-            one(rng, BANKS),
-            one(rng, &["城东", "高新", "滨江", "中山路", "西湖"])
-        ),
+        _ => format!("{}{city}{}支行", one(rng, BANKS), one(rng, &["城东", "高新", "滨江", "中山路", "西湖"])),
     };
     (acct, bank)
 }
@@ -90,13 +84,7 @@ fn company(rng: &mut GenRng, city: &str, stem: &str, trade: &str) -> Party {
         format!(" {name} "),
     ];
     let (account, bank) = bank_account(rng);
-    Party {
-        name,
-        tame,
-        wild,
-        account,
-        bank,
-    }
+    Party { name, tame, wild, account, bank }
 }
 
 /// The B2B channel's corporate customers; the first is the one every example names.
@@ -152,99 +140,34 @@ pub struct PayerName {
 pub fn platform_payers(p: Platform, rng: &mut GenRng) -> Vec<PayerName> {
     let list: &[(&str, u8, u32, &str)] = match p {
         Platform::Tmall => &[
-            (
-                "支付宝（中国）网络技术有限公司",
-                0,
-                50,
-                "招商银行股份有限公司杭州分行",
-            ),
-            (
-                "支付宝(中国)网络技术有限公司",
-                1,
-                20,
-                "招商银行股份有限公司杭州分行",
-            ),
-            (
-                "支付宝（中国）网络技术有限公司客户备付金",
-                1,
-                15,
-                "网联清算有限公司",
-            ),
+            ("支付宝（中国）网络技术有限公司", 0, 50, "招商银行股份有限公司杭州分行"),
+            ("支付宝(中国)网络技术有限公司", 1, 20, "招商银行股份有限公司杭州分行"),
+            ("支付宝（中国）网络技术有限公司客户备付金", 1, 15, "网联清算有限公司"),
             ("支付宝", 2, 8, ""),
             ("ALIPAY(CHINA)NETWORK TECHNOLOGY CO.,LTD", 2, 5, ""),
-            (
-                "支付宝中国网络技术有限公司",
-                2,
-                5,
-                "中国工商银行股份有限公司杭州分行",
-            ),
+            ("支付宝中国网络技术有限公司", 2, 5, "中国工商银行股份有限公司杭州分行"),
             ("Alipay (China) Network Technology Co., Ltd.", 2, 3, ""),
         ],
         Platform::Jd => &[
-            (
-                "网银在线（北京）科技有限公司",
-                0,
-                55,
-                "中国银行股份有限公司北京分行",
-            ),
-            (
-                "网银在线(北京)科技有限公司",
-                1,
-                20,
-                "中国银行股份有限公司北京分行",
-            ),
+            ("网银在线（北京）科技有限公司", 0, 55, "中国银行股份有限公司北京分行"),
+            ("网银在线(北京)科技有限公司", 1, 20, "中国银行股份有限公司北京分行"),
             ("京东", 1, 8, ""),
-            (
-                "网银在线（北京）科技有限公司客户备付金",
-                2,
-                8,
-                "网联清算有限公司",
-            ),
-            (
-                "北京京东世纪贸易有限公司",
-                2,
-                6,
-                "中国工商银行股份有限公司北京分行",
-            ),
+            ("网银在线（北京）科技有限公司客户备付金", 2, 8, "网联清算有限公司"),
+            ("北京京东世纪贸易有限公司", 2, 6, "中国工商银行股份有限公司北京分行"),
             ("JD.COM PAYMENT", 2, 3, ""),
         ],
         Platform::Douyin => &[
-            (
-                "抖音支付科技有限公司",
-                0,
-                55,
-                "招商银行股份有限公司北京分行",
-            ),
-            (
-                "北京字节跳动网络技术有限公司",
-                1,
-                12,
-                "招商银行股份有限公司北京分行",
-            ),
-            (
-                "合众易宝科技（北京）有限公司",
-                1,
-                12,
-                "中国民生银行股份有限公司北京分行",
-            ),
+            ("抖音支付科技有限公司", 0, 55, "招商银行股份有限公司北京分行"),
+            ("北京字节跳动网络技术有限公司", 1, 12, "招商银行股份有限公司北京分行"),
+            ("合众易宝科技（北京）有限公司", 1, 12, "中国民生银行股份有限公司北京分行"),
             ("抖音支付", 2, 8, ""),
             ("合众易宝", 2, 6, ""),
             ("DOUYIN PAYMENT TECHNOLOGY CO.,LTD", 2, 4, ""),
         ],
         _ => &[
-            (
-                "上海寻梦信息技术有限公司",
-                0,
-                55,
-                "中国建设银行股份有限公司上海分行",
-            ),
+            ("上海寻梦信息技术有限公司", 0, 55, "中国建设银行股份有限公司上海分行"),
             ("上海付费通信息服务有限公司", 1, 18, "上海银行股份有限公司"),
-            (
-                "上海寻梦信息技术有限公司客户备付金",
-                1,
-                10,
-                "网联清算有限公司",
-            ),
+            ("上海寻梦信息技术有限公司客户备付金", 1, 10, "网联清算有限公司"),
             ("寻梦信息", 2, 7, ""),
             ("付费通", 2, 6, ""),
             ("拼多多", 2, 4, ""),
@@ -252,18 +175,8 @@ pub fn platform_payers(p: Platform, rng: &mut GenRng) -> Vec<PayerName> {
     };
     list.iter()
         .map(|&(name, tier, weight, bank)| {
-            let account = if bank.is_empty() {
-                String::new()
-            } else {
-                bank_account(rng).0
-            };
-            PayerName {
-                name,
-                tier,
-                weight,
-                account,
-                bank,
-            }
+            let account = if bank.is_empty() { String::new() } else { bank_account(rng).0 };
+            PayerName { name, tier, weight, account, bank }
         })
         .collect()
 }
@@ -272,13 +185,7 @@ pub fn pick_payer<'a>(rng: &mut GenRng, payers: &'a [PayerName], tiers: u8) -> &
     let weights: Vec<u32> = payers
         .iter()
         // Wild spellings still turn up now and then with tame noise.
-        .map(|p| {
-            if p.tier <= tiers {
-                p.weight
-            } else {
-                p.weight.div_ceil(4)
-            }
-        })
+        .map(|p| if p.tier <= tiers { p.weight } else { p.weight.div_ceil(4) })
         .collect();
     &payers[weighted(rng, &weights)]
 }
@@ -309,12 +216,7 @@ mod tests {
         assert!(c[0].tame.contains(&"腾跃科技".to_string()));
         assert!(c[0].tame.contains(&"深圳腾跃科技有限公司".to_string()));
         assert!(c[0].tame.contains(&"深圳市腾跃科技".to_string()));
-        for p in [
-            Platform::Tmall,
-            Platform::Jd,
-            Platform::Douyin,
-            Platform::Pdd,
-        ] {
+        for p in [Platform::Tmall, Platform::Jd, Platform::Douyin, Platform::Pdd] {
             let payers = platform_payers(p, &mut rng);
             assert_eq!(payers[0].tier, 0);
             for _ in 0..50 {

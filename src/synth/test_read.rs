@@ -27,12 +27,7 @@ impl Drop for TempDir {
 }
 
 pub(super) fn opts(orders: u64, seed: u64, noise: Noise) -> GenOptions {
-    GenOptions {
-        orders,
-        seed,
-        noise,
-        ..GenOptions::default()
-    }
+    GenOptions { orders, seed, noise, ..GenOptions::default() }
 }
 
 pub(super) fn run(tag: &str, o: &GenOptions) -> TempDir {
@@ -65,9 +60,7 @@ pub(super) fn clean(s: &str) -> String {
 
 pub(super) fn cents(s: &str) -> i64 {
     let s = clean(s).replace(',', "");
-    let (neg, s) = s
-        .strip_prefix('-')
-        .map_or((false, s.as_str()), |r| (true, r));
+    let (neg, s) = s.strip_prefix('-').map_or((false, s.as_str()), |r| (true, r));
     let (y, c) = s.split_once('.').unwrap_or((s, "0"));
     let c = format!("{c:0<2}");
     let v = y.parse::<i64>().unwrap() * 100 + c[..2].parse::<i64>().unwrap();
@@ -77,10 +70,7 @@ pub(super) fn cents(s: &str) -> i64 {
 /// Rows under the header whose first cell is `first`, as maps by column name.
 pub(super) fn csv_table(path: &Path, first: &str) -> Vec<BTreeMap<String, String>> {
     let text = read_text(path);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut header: Option<Vec<String>> = None;
     let mut rows = Vec::new();
     for rec in rdr.records() {
@@ -93,12 +83,7 @@ pub(super) fn csv_table(path: &Path, first: &str) -> Vec<BTreeMap<String, String
             None if cells.first().map(String::as_str) == Some(first) => header = Some(cells),
             None => {}
             Some(h) => {
-                assert_eq!(
-                    h.len(),
-                    cells.len(),
-                    "{}: ragged row {cells:?}",
-                    path.display()
-                );
+                assert_eq!(h.len(), cells.len(), "{}: ragged row {cells:?}", path.display());
                 rows.push(h.iter().cloned().zip(cells).collect());
             }
         }
@@ -136,11 +121,7 @@ pub(super) fn xlsx_table(path: &Path, first: &str) -> Vec<BTreeMap<String, Strin
 
 pub(super) fn table(dir: &Path, rel: &str, first: &str) -> Vec<BTreeMap<String, String>> {
     let p = dir.join(rel);
-    if rel.ends_with(".xlsx") {
-        xlsx_table(&p, first)
-    } else {
-        csv_table(&p, first)
-    }
+    if rel.ends_with(".xlsx") { xlsx_table(&p, first) } else { csv_table(&p, first) }
 }
 
 /// A wallet line read back: order id (normalised), category, signed amount, balance, ids.
@@ -162,8 +143,7 @@ pub(super) fn wallet_lines(dir: &Path, platform: &str, file: &str) -> Vec<WLine>
         "转账" => "other",
         other => panic!("unknown line kind {other}"),
     };
-    let get =
-        |r: &BTreeMap<String, String>, k: &str| r.get(k).map(|s| clean(s)).unwrap_or_default();
+    let get = |r: &BTreeMap<String, String>, k: &str| r.get(k).map(|s| clean(s)).unwrap_or_default();
     let signed = |inc: &str, exp: &str| -> i64 {
         match (inc.is_empty(), exp.is_empty()) {
             (false, true) => {

@@ -4,9 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::test_read::{
-    TempDir, cents, clean, opts, read_text, run, s, summary, table, wallet_lines,
-};
+use super::test_read::{TempDir, cents, clean, opts, read_text, run, s, summary, table, wallet_lines};
 use super::{GenError, GenOptions, Noise, generate};
 
 /// Every invariant the truth promises, checked against the files as written.
@@ -44,10 +42,7 @@ fn check_all(dir: &Path, o: &GenOptions) {
             continue;
         }
         let lines = wallet_lines(dir, &platform, &s(&shop["settlement_file"]));
-        assert_eq!(
-            lines.len() as u64,
-            shop["settlement_lines"].as_u64().unwrap()
-        );
+        assert_eq!(lines.len() as u64, shop["settlement_lines"].as_u64().unwrap());
         let mut bal = 0;
         for l in &lines {
             bal += l.amount;
@@ -60,16 +55,10 @@ fn check_all(dir: &Path, o: &GenOptions) {
                     "pdd" => l.memo.trim_start_matches("提现单号 ").to_string(),
                     _ => l.flow.clone(),
                 };
-                assert!(
-                    withdrawals
-                        .insert(reference, (l.flow.clone(), -l.amount))
-                        .is_none()
-                );
+                assert!(withdrawals.insert(reference, (l.flow.clone(), -l.amount)).is_none());
             }
             if !l.order.is_empty() {
-                let e = by_order
-                    .entry((platform.clone(), l.order.clone()))
-                    .or_default();
+                let e = by_order.entry((platform.clone(), l.order.clone())).or_default();
                 match l.cat {
                     "sale" => e[0] += l.amount,
                     "refund" => e[1] -= l.amount,
@@ -82,21 +71,14 @@ fn check_all(dir: &Path, o: &GenOptions) {
     }
     let mut seen = 0;
     for r in &truth_orders {
-        let (paid, settled, refunded, fees) = (
-            cents(&r["paid"]),
-            cents(&r["settled"]),
-            cents(&r["refunded"]),
-            cents(&r["fees"]),
-        );
+        let (paid, settled, refunded, fees) =
+            (cents(&r["paid"]), cents(&r["settled"]), cents(&r["refunded"]), cents(&r["fees"]));
         assert!(paid >= 0 && settled >= 0 && refunded >= 0 && fees >= 0);
         assert_eq!(cents(&r["net"]), settled - refunded - fees);
         if r["platform"] == "b2b" {
             continue;
         }
-        let got = by_order
-            .get(&(r["platform"].clone(), r["order_id"].clone()))
-            .copied()
-            .unwrap_or_default();
+        let got = by_order.get(&(r["platform"].clone(), r["order_id"].clone())).copied().unwrap_or_default();
         if got != [0; 3] {
             seen += 1;
         }
@@ -111,11 +93,7 @@ fn check_all(dir: &Path, o: &GenOptions) {
             _ => panic!("status {st} with settled {settled}"),
         }
     }
-    assert_eq!(
-        seen,
-        by_order.len(),
-        "settlement lines of orders missing from truth"
-    );
+    assert_eq!(seen, by_order.len(), "settlement lines of orders missing from truth");
 
     // Bank: balances chain from the opening balance; ids are unique.
     let accounts = sum["bank"].as_array().unwrap();
@@ -130,11 +108,7 @@ fn check_all(dir: &Path, o: &GenOptions) {
         let mut bal = cents(&s(&acct["opening_balance"]));
         for r in &rows {
             let (id, inc, exp) = if i == 0 {
-                (
-                    clean(&r["交易流水号"]),
-                    clean(&r["贷方发生额"]),
-                    clean(&r["借方发生额"]),
-                )
+                (clean(&r["交易流水号"]), clean(&r["贷方发生额"]), clean(&r["借方发生额"]))
             } else {
                 (clean(&r["流水号"]), clean(&r["收入"]), clean(&r["支出"]))
             };
@@ -146,18 +120,13 @@ fn check_all(dir: &Path, o: &GenOptions) {
             bal += amount;
             assert!(bal >= 0);
             assert_eq!(bal, cents(&r["余额"]), "bank balance chain at {id}");
-            assert!(
-                credits.insert(id, (number.clone(), amount)).is_none(),
-                "duplicate bank id"
-            );
+            assert!(credits.insert(id, (number.clone(), amount)).is_none(), "duplicate bank id");
         }
         assert_eq!(bal, cents(&s(&acct["closing_balance"])));
     }
     let bank_truth = table(dir, "truth/bank.csv", "bank_account");
-    let fee_of: BTreeMap<String, i64> = bank_truth
-        .iter()
-        .map(|r| (r["bank_txn_id"].clone(), cents(&r["fee_deducted"])))
-        .collect();
+    let fee_of: BTreeMap<String, i64> =
+        bank_truth.iter().map(|r| (r["bank_txn_id"].clone(), cents(&r["fee_deducted"]))).collect();
     assert_eq!(fee_of.len(), credits.len());
 
     // Payouts: every one is a withdrawal line; each arrived group adds up to its credit.
@@ -174,11 +143,8 @@ fn check_all(dir: &Path, o: &GenOptions) {
             assert!(p["match_group"].is_empty());
             continue;
         }
-        let g = groups.entry(p["match_group"].clone()).or_insert((
-            p["bank_txn_id"].clone(),
-            p["bank_account"].clone(),
-            0,
-        ));
+        let g =
+            groups.entry(p["match_group"].clone()).or_insert((p["bank_txn_id"].clone(), p["bank_account"].clone(), 0));
         assert_eq!(g.0, p["bank_txn_id"], "one group, one credit");
         g.2 += amount;
     }
@@ -210,13 +176,7 @@ fn same_seed_same_bytes_different_seed_different_data() {
     let o = opts(2_000, 7, Noise::High);
     let a = run("det-a", &o);
     let b = run("det-b", &o);
-    let c = run(
-        "det-c",
-        &GenOptions {
-            seed: 8,
-            ..o.clone()
-        },
-    );
+    let c = run("det-c", &GenOptions { seed: 8, ..o.clone() });
     let files = generate(&o, &a.0).unwrap().files;
     assert_eq!(files.len(), 18);
     for f in &files {
@@ -224,15 +184,8 @@ fn same_seed_same_bytes_different_seed_different_data() {
         let y = std::fs::read(b.0.join(&f.path)).unwrap();
         assert!(x == y, "{} differs between runs", f.path);
     }
-    for f in [
-        "orders/tmall_orders.csv",
-        "truth/orders.csv",
-        "bank/cmb_general_account.csv",
-    ] {
-        assert_ne!(
-            std::fs::read(a.0.join(f)).unwrap(),
-            std::fs::read(c.0.join(f)).unwrap()
-        );
+    for f in ["orders/tmall_orders.csv", "truth/orders.csv", "bank/cmb_general_account.csv"] {
+        assert_ne!(std::fs::read(a.0.join(f)).unwrap(), std::fs::read(c.0.join(f)).unwrap());
     }
 }
 
@@ -260,24 +213,12 @@ fn three_hundred_orders_make_a_usable_set() {
         for shop in sum["shops"].as_array().unwrap() {
             assert!(shop["orders"].as_u64().unwrap() > 0, "seed {seed}: {shop}");
             if shop["platform"] != "b2b" {
-                assert!(
-                    shop["settlement_lines"].as_u64().unwrap() > 0,
-                    "seed {seed}: {shop}"
-                );
-                assert!(
-                    shop["withdrawals"].as_u64().unwrap() > 0,
-                    "seed {seed}: {shop}"
-                );
+                assert!(shop["settlement_lines"].as_u64().unwrap() > 0, "seed {seed}: {shop}");
+                assert!(shop["withdrawals"].as_u64().unwrap() > 0, "seed {seed}: {shop}");
             }
         }
-        assert!(
-            sum["truth"]["n_to_1_credits"].as_u64().unwrap() >= 1,
-            "seed {seed}"
-        );
-        assert!(
-            sum["truth"]["fee_deducted_credits"].as_u64().unwrap() >= 1,
-            "seed {seed}"
-        );
+        assert!(sum["truth"]["n_to_1_credits"].as_u64().unwrap() >= 1, "seed {seed}");
+        assert!(sum["truth"]["fee_deducted_credits"].as_u64().unwrap() >= 1, "seed {seed}");
     }
 }
 
@@ -295,26 +236,24 @@ fn exact_headers() {
     let o = opts(50, 5, Noise::Low);
     let d = run("headers", &o);
     let tmall = read_text(&d.0.join("orders/tmall_orders.csv"));
-    assert!(
-        std::fs::read(d.0.join("orders/tmall_orders.csv"))
-            .unwrap()
-            .starts_with(b"\xEF\xBB\xBF")
-    );
+    assert!(std::fs::read(d.0.join("orders/tmall_orders.csv")).unwrap().starts_with(b"\xEF\xBB\xBF"));
     assert!(tmall.starts_with("平台,店铺名称,订单编号,下单时间,付款时间,发货时间,订单状态,币种,订单金额,实付金额,买家姓名,联系电话,收货地址,物流单号,快递公司\r\n"));
     let alipay = read_text(&d.0.join("settlements/tmall_flagship_alipay.csv"));
     assert!(alipay.starts_with("#支付宝账务明细查询\r\n#账号：[finance@yunfan-ec.com]\r\n#平台：天猫\r\n#店铺：云帆天猫旗舰店\r\n#起始日期：[2026年01月01日 00:00:00]   终止日期：[2026年10月31日 23:59:59]\r\n账务流水号,业务流水号,商户订单号,商品名称,发生时间,对方账号,收入金额（+元）,支出金额（-元）,账户余额（元）,交易渠道,业务类型,备注\r\n"));
-    assert!(alipay.contains("#-----------------------------------------账务明细列表结束------------------------------------\r\n#支出合计："));
-    let douyin = std::fs::read(d.0.join("settlements/douyin_flagship.csv")).unwrap();
-    assert!(douyin.starts_with(
-        "\u{feff}店铺名称：云帆抖音官方旗舰店\r\n平台：抖音\r\n\r\n动账时间,动帐流水号,".as_bytes()
+    assert!(alipay.contains(
+        "#-----------------------------------------账务明细列表结束------------------------------------\r\n#支出合计："
     ));
+    let douyin = std::fs::read(d.0.join("settlements/douyin_flagship.csv")).unwrap();
+    assert!(
+        douyin.starts_with("\u{feff}店铺名称：云帆抖音官方旗舰店\r\n平台：抖音\r\n\r\n动账时间,动帐流水号,".as_bytes())
+    );
     let cmb = read_text(&d.0.join("bank/cmb_general_account.csv"));
     assert!(cmb.starts_with("# 招商银行交易明细\r\n# 账号：755912345610001\r\n"));
-    assert!(cmb.contains(
-        "\r\n交易日期,交易时间,流水号,收入,支出,余额,交易类型,对方户名,对方账号,交易备注\r\n\t2026"
-    ));
+    assert!(cmb.contains("\r\n交易日期,交易时间,流水号,收入,支出,余额,交易类型,对方户名,对方账号,交易备注\r\n\t2026"));
     let truth = read_text(&d.0.join("truth/payouts.csv"));
-    assert!(truth.starts_with("platform,shop,payout_txn_id,payout_ref,payout_time,amount,bank_account,bank_txn_id,match_group\n"));
+    assert!(truth.starts_with(
+        "platform,shop,payout_txn_id,payout_ref,payout_time,amount,bank_account,bank_txn_id,match_group\n"
+    ));
 }
 
 #[test]
@@ -330,10 +269,7 @@ fn noise_parses_and_errors_are_reported() {
         Err(GenError::CreateDir { .. }) => {}
         other => panic!("expected CreateDir error, got {other:?}"),
     }
-    let bad = GenOptions {
-        days: 0,
-        ..GenOptions::default()
-    };
+    let bad = GenOptions { days: 0, ..GenOptions::default() };
     assert!(matches!(generate(&bad, &d.0), Err(GenError::Options(_))));
 }
 

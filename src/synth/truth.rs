@@ -35,20 +35,11 @@ pub const PAYOUTS_HEADER: &[&str] = &[
     "bank_txn_id",
     "match_group",
 ];
-pub const ORDERS_HEADER: &[&str] = &[
-    "platform", "shop", "order_id", "status", "paid", "settled", "refunded", "fees", "net",
-];
+pub const ORDERS_HEADER: &[&str] =
+    &["platform", "shop", "order_id", "status", "paid", "settled", "refunded", "fees", "net"];
 pub const B2B_HEADER: &[&str] = &["order_id", "bank_account", "bank_txn_id", "amount"];
-pub const BANK_HEADER: &[&str] = &[
-    "bank_account",
-    "bank_txn_id",
-    "txn_time",
-    "amount",
-    "kind",
-    "match_group",
-    "fee_deducted",
-    "refs",
-];
+pub const BANK_HEADER: &[&str] =
+    &["bank_account", "bank_txn_id", "txn_time", "amount", "kind", "match_group", "fee_deducted", "refs"];
 
 /// The truth status of an order, as the reconciliation should conclude it.
 pub fn status(o: &OrderRec) -> &'static str {
@@ -126,13 +117,7 @@ pub fn write_truth(
         r.push(shop.name);
         push_order_id(r.cell(), clock, shop.platform, o);
         r.push(st);
-        for v in [
-            o.paid,
-            o.settled,
-            o.refunded,
-            o.fees,
-            o.settled - o.refunded - o.fees,
-        ] {
+        for v in [o.paid, o.settled, o.refunded, o.fees, o.settled - o.refunded - o.fees] {
             r.push(&cents_str(v));
         }
         w.row(&r)?;
@@ -150,12 +135,7 @@ pub fn write_truth(
     for (&(plan, _), &li) in &b2b_lines {
         let l = &banks.lines[li];
         r.clear();
-        push_order_id(
-            r.cell(),
-            clock,
-            Platform::B2b,
-            &book.orders[book.b2b[plan].order as usize],
-        );
+        push_order_id(r.cell(), clock, Platform::B2b, &book.orders[book.b2b[plan].order as usize]);
         r.push(account_no(l.account));
         r.push(&l.txn_id);
         r.push(&cents_str(l.amount));
@@ -182,12 +162,7 @@ pub fn write_truth(
             refs.push_str(&wallets.payouts[p].reference);
         }
         if let Some((plan, _)) = l.b2b {
-            push_order_id(
-                refs,
-                clock,
-                Platform::B2b,
-                &book.orders[book.b2b[plan].order as usize],
-            );
+            push_order_id(refs, clock, Platform::B2b, &book.orders[book.b2b[plan].order as usize]);
         }
         w.row(&r)?;
     }
@@ -195,33 +170,15 @@ pub fn write_truth(
 
     let mut listed: Vec<GeneratedFile> = data_files.to_vec();
     listed.extend(files.iter().cloned());
-    let summary = summary(
-        opts,
-        world,
-        clock,
-        book,
-        wallets,
-        banks,
-        &status_counts,
-        &listed,
-    );
+    let summary = summary(opts, world, clock, book, wallets, banks, &status_counts, &listed);
     let path = out.join(SUMMARY_FILE);
-    let err = |source| GenError::Io {
-        file: SUMMARY_FILE.to_string(),
-        source,
-    };
+    let err = |source| GenError::Io { file: SUMMARY_FILE.to_string(), source };
     let mut f = std::io::BufWriter::new(std::fs::File::create(&path).map_err(err)?);
-    serde_json::to_writer_pretty(&mut f, &summary).map_err(|source| GenError::Json {
-        file: SUMMARY_FILE.to_string(),
-        source,
-    })?;
+    serde_json::to_writer_pretty(&mut f, &summary)
+        .map_err(|source| GenError::Json { file: SUMMARY_FILE.to_string(), source })?;
     f.write_all(b"\n").map_err(err)?;
     f.flush().map_err(err)?;
-    files.push(GeneratedFile {
-        path: SUMMARY_FILE.to_string(),
-        kind: "truth",
-        rows: 1,
-    });
+    files.push(GeneratedFile { path: SUMMARY_FILE.to_string(), kind: "truth", rows: 1 });
     Ok(files)
 }
 
@@ -333,16 +290,12 @@ fn summary(
         shop_orders[o.shop as usize] += 1;
         shop_paid[o.shop as usize] += o.paid;
     }
-    let mut platforms: BTreeMap<&'static str, (PlatformJson, Cents, Cents, Cents)> =
-        BTreeMap::new();
+    let mut platforms: BTreeMap<&'static str, (PlatformJson, Cents, Cents, Cents)> = BTreeMap::new();
     let mut shops = Vec::new();
     for (i, s) in world.shops.iter().enumerate() {
         let w = &wallets.shops[i];
-        let status: BTreeMap<&'static str, u64> = status_counts
-            .iter()
-            .filter(|((shop, _), _)| *shop == i)
-            .map(|((_, st), &n)| (*st, n))
-            .collect();
+        let status: BTreeMap<&'static str, u64> =
+            status_counts.iter().filter(|((shop, _), _)| *shop == i).map(|((_, st), &n)| (*st, n)).collect();
         shops.push(ShopJson {
             platform: s.platform.code(),
             shop: s.name,
@@ -396,16 +349,8 @@ fn summary(
         for l in &lines {
             *by_kind.entry(l.kind.code()).or_default() += 1;
         }
-        let credits: Cents = lines
-            .iter()
-            .filter(|l| l.amount >= 0)
-            .map(|l| l.amount)
-            .sum();
-        let debits: Cents = lines
-            .iter()
-            .filter(|l| l.amount < 0)
-            .map(|l| -l.amount)
-            .sum();
+        let credits: Cents = lines.iter().filter(|l| l.amount >= 0).map(|l| l.amount).sum();
+        let debits: Cents = lines.iter().filter(|l| l.amount < 0).map(|l| -l.amount).sum();
         let opening = banks.opening[a as usize];
         bank.push(AccountJson {
             account: account_no(a),
@@ -459,13 +404,6 @@ fn summary(
         shops,
         bank,
         truth,
-        files: files
-            .iter()
-            .map(|f| FileJson {
-                path: f.path.clone(),
-                kind: f.kind,
-                rows: f.rows,
-            })
-            .collect(),
+        files: files.iter().map(|f| FileJson { path: f.path.clone(), kind: f.kind, rows: f.rows }).collect(),
     }
 }

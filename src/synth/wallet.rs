@@ -61,11 +61,8 @@ pub fn run_wallets(
     seeds: &mut SeedTree,
     out: &Path,
 ) -> Result<Wallets, GenError> {
-    let mut w = Wallets {
-        payouts: Vec::new(),
-        shops: vec![ShopWallet::default(); world.shops.len()],
-        files: Vec::new(),
-    };
+    let mut w =
+        Wallets { payouts: Vec::new(), shops: vec![ShopWallet::default(); world.shops.len()], files: Vec::new() };
     for (i, shop) in world.shops.iter().enumerate() {
         let mut rng = seeds.child();
         if shop.platform == Platform::B2b {
@@ -258,29 +255,18 @@ fn run_one(
     }
     let mut k = 0;
     let mut withdrawn: Cents = 0;
-    let emit =
-        |k: usize, withdrawn: Cents, ledger: &mut Ledger, rng: &mut GenRng, sw: &mut ShopWallet| {
-            let e = &events[k];
-            let balance = prefix[k + 1] - withdrawn;
-            match e.kind {
-                EvKind::Sale => sw.sales += e.amount,
-                EvKind::Fee(_) => sw.fees -= e.amount,
-                EvKind::Refund => sw.refunds -= e.amount,
-                EvKind::AdSpend => sw.ad_spend -= e.amount,
-            }
-            let order = (e.order != NO_ORDER).then(|| &orders[e.order as usize]);
-            ledger.write(
-                clock,
-                rng,
-                e.t,
-                e.amount,
-                balance,
-                Line::Event {
-                    kind: e.kind,
-                    order,
-                },
-            )
-        };
+    let emit = |k: usize, withdrawn: Cents, ledger: &mut Ledger, rng: &mut GenRng, sw: &mut ShopWallet| {
+        let e = &events[k];
+        let balance = prefix[k + 1] - withdrawn;
+        match e.kind {
+            EvKind::Sale => sw.sales += e.amount,
+            EvKind::Fee(_) => sw.fees -= e.amount,
+            EvKind::Refund => sw.refunds -= e.amount,
+            EvKind::AdSpend => sw.ad_spend -= e.amount,
+        }
+        let order = (e.order != NO_ORDER).then(|| &orders[e.order as usize]);
+        ledger.write(clock, rng, e.t, e.amount, balance, Line::Event { kind: e.kind, order })
+    };
     for &wt in schedule {
         while k < events.len() && events[k].t < wt {
             emit(k, withdrawn, ledger, rng, sw)?;
@@ -301,20 +287,11 @@ fn run_one(
             wt,
             -amount,
             balance - amount,
-            Line::Withdrawal {
-                reference: &reference,
-                flow_id: flow,
-            },
+            Line::Withdrawal { reference: &reference, flow_id: flow },
         )?;
         sw.withdrawals += 1;
         sw.withdrawn += amount;
-        payouts.push(Payout {
-            shop,
-            t: wt,
-            amount,
-            txn_id,
-            reference,
-        });
+        payouts.push(Payout { shop, t: wt, amount, txn_id, reference });
     }
     while k < events.len() {
         emit(k, withdrawn, ledger, rng, sw)?;
@@ -347,24 +324,12 @@ mod tests {
 
     #[test]
     fn uncoverable_refund_waits_then_drops() {
-        let ev = |t, amount, kind| Ev {
-            t,
-            amount,
-            order: 0,
-            kind,
-        };
+        let ev = |t, amount, kind| Ev { t, amount, order: 0, kind };
         let mut orders = vec![rec()];
-        let events = vec![
-            ev(10, 500, EvKind::Sale),
-            ev(20, -1000, EvKind::Refund),
-            ev(30, 600, EvKind::Sale),
-        ];
+        let events = vec![ev(10, 500, EvKind::Sale), ev(20, -1000, EvKind::Refund), ev(30, 600, EvKind::Sale)];
         let (out, dropped) = make_coverable(events, &mut orders);
         assert_eq!(dropped, 0);
-        assert_eq!(
-            out.iter().map(|e| e.t).collect::<Vec<_>>(),
-            vec![10, 30, 30]
-        );
+        assert_eq!(out.iter().map(|e| e.t).collect::<Vec<_>>(), vec![10, 30, 30]);
         let (out, dropped) = make_coverable(vec![ev(5, -1000, EvKind::Refund)], &mut orders);
         assert!(out.is_empty());
         assert_eq!(dropped, 1);

@@ -85,15 +85,8 @@ pub struct CsvOut {
 impl CsvOut {
     pub fn create(out: &Path, rel: &str, enc: Enc, crlf: bool) -> Result<Self, GenError> {
         let path = out.join(rel);
-        let file = File::create(&path).map_err(|source| GenError::Io {
-            file: rel.to_string(),
-            source,
-        })?;
-        let term = if crlf {
-            csv::Terminator::CRLF
-        } else {
-            csv::Terminator::Any(b'\n')
-        };
+        let file = File::create(&path).map_err(|source| GenError::Io { file: rel.to_string(), source })?;
+        let term = if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
         let mut builder = csv::WriterBuilder::new();
         builder.flexible(true).terminator(term);
         let csv = Some(builder.from_writer(Vec::with_capacity(64 * 1024)));
@@ -114,10 +107,7 @@ impl CsvOut {
     }
 
     fn io_err(&self, source: std::io::Error) -> GenError {
-        GenError::Io {
-            file: self.rel.clone(),
-            source,
-        }
+        GenError::Io { file: self.rel.clone(), source }
     }
 
     fn write_bytes(&mut self, b: &[u8]) -> Result<(), GenError> {
@@ -130,15 +120,9 @@ impl CsvOut {
             Some(enc) => {
                 let (bytes, _, had_errors) = enc.encode(text);
                 if had_errors {
-                    return Err(GenError::Unencodable {
-                        file: self.rel.clone(),
-                        encoding: enc.name(),
-                    });
+                    return Err(GenError::Unencodable { file: self.rel.clone(), encoding: enc.name() });
                 }
-                self.file.write_all(&bytes).map_err(|source| GenError::Io {
-                    file: self.rel.clone(),
-                    source,
-                })
+                self.file.write_all(&bytes).map_err(|source| GenError::Io { file: self.rel.clone(), source })
             }
         }
     }
@@ -148,16 +132,11 @@ impl CsvOut {
         let Some(csv) = self.csv.take() else {
             return Ok(());
         };
-        let mut buf = csv
-            .into_inner()
-            .map_err(|e| self.io_err(std::io::Error::other(e.to_string())))?;
+        let mut buf = csv.into_inner().map_err(|e| self.io_err(std::io::Error::other(e.to_string())))?;
         let res = match std::str::from_utf8(&buf) {
             Ok(text) => self.write_text(text),
             // Every cell comes from a &str, so the buffer is always UTF-8.
-            Err(_) => Err(GenError::Unencodable {
-                file: self.rel.clone(),
-                encoding: "UTF-8",
-            }),
+            Err(_) => Err(GenError::Unencodable { file: self.rel.clone(), encoding: "UTF-8" }),
         };
         buf.clear();
         self.csv = Some(self.builder.from_writer(buf));
@@ -175,27 +154,16 @@ impl CsvOut {
 
     fn csv(&mut self) -> &mut csv::Writer<Vec<u8>> {
         let builder = &self.builder;
-        self.csv
-            .get_or_insert_with(|| builder.from_writer(Vec::new()))
+        self.csv.get_or_insert_with(|| builder.from_writer(Vec::new()))
     }
 
     pub fn header(&mut self, cols: &[&str]) -> Result<(), GenError> {
-        self.csv()
-            .write_record(cols)
-            .map_err(|source| GenError::Csv {
-                file: self.rel.clone(),
-                source,
-            })?;
+        self.csv().write_record(cols).map_err(|source| GenError::Csv { file: self.rel.clone(), source })?;
         self.drain()
     }
 
     pub fn row(&mut self, row: &Row) -> Result<(), GenError> {
-        self.csv()
-            .write_record(row.cells())
-            .map_err(|source| GenError::Csv {
-                file: self.rel.clone(),
-                source,
-            })?;
+        self.csv().write_record(row.cells()).map_err(|source| GenError::Csv { file: self.rel.clone(), source })?;
         self.rows += 1;
         self.pending += 1;
         if self.pending >= FLUSH_EVERY {
@@ -207,11 +175,7 @@ impl CsvOut {
     pub fn finish(mut self, kind: &'static str) -> Result<GeneratedFile, GenError> {
         self.drain()?;
         self.file.flush().map_err(|e| self.io_err(e))?;
-        Ok(GeneratedFile {
-            path: self.rel,
-            kind,
-            rows: self.rows,
-        })
+        Ok(GeneratedFile { path: self.rel, kind, rows: self.rows })
     }
 }
 
@@ -228,16 +192,8 @@ pub struct XlsxOut {
 
 impl XlsxOut {
     /// `created` is the document's fixed creation time (UTC), so output is reproducible.
-    pub fn new(
-        out: &Path,
-        rel: &str,
-        sheet_name: &str,
-        created: (u16, u8, u8, u16, u8),
-    ) -> Result<Self, GenError> {
-        let err = |source| GenError::Xlsx {
-            file: rel.to_string(),
-            source,
-        };
+    pub fn new(out: &Path, rel: &str, sheet_name: &str, created: (u16, u8, u8, u16, u8)) -> Result<Self, GenError> {
+        let err = |source| GenError::Xlsx { file: rel.to_string(), source };
         let mut sheet = Worksheet::new();
         sheet.set_name(sheet_name).map_err(err)?;
         let created = ExcelDateTime::from_ymd(created.0, created.1, created.2)
@@ -255,10 +211,7 @@ impl XlsxOut {
     }
 
     fn err(&self, source: rust_xlsxwriter::XlsxError) -> GenError {
-        GenError::Xlsx {
-            file: self.rel.clone(),
-            source,
-        }
+        GenError::Xlsx { file: self.rel.clone(), source }
     }
 
     /// A line above the table (title, export time); `None` leaves the row empty.
@@ -276,10 +229,7 @@ impl XlsxOut {
         let bold = Format::new().set_bold();
         for (c, name) in cols.iter().enumerate() {
             let r = self.row;
-            let res = self
-                .sheet
-                .write_string_with_format(r, c as u16, *name, &bold)
-                .map(|_| ());
+            let res = self.sheet.write_string_with_format(r, c as u16, *name, &bold).map(|_| ());
             res.map_err(|e| self.err(e))?;
         }
         for (c, &w) in widths.iter().enumerate() {
@@ -302,10 +252,7 @@ impl XlsxOut {
 
     pub fn money(&mut self, col: u16, c: Cents) -> Result<(), GenError> {
         let r = self.row;
-        let res = self
-            .sheet
-            .write_number_with_format(r, col, xlsx_number(c), &self.money)
-            .map(|_| ());
+        let res = self.sheet.write_number_with_format(r, col, xlsx_number(c), &self.money).map(|_| ());
         res.map_err(|e| self.err(e))
     }
 
@@ -322,29 +269,13 @@ impl XlsxOut {
     }
 
     pub fn finish(self, kind: &'static str) -> Result<GeneratedFile, GenError> {
-        let XlsxOut {
-            rel,
-            path,
-            created,
-            sheet,
-            data_rows,
-            ..
-        } = self;
-        let err = |source| GenError::Xlsx {
-            file: rel.clone(),
-            source,
-        };
+        let XlsxOut { rel, path, created, sheet, data_rows, .. } = self;
+        let err = |source| GenError::Xlsx { file: rel.clone(), source };
         let mut wb = Workbook::new();
-        let props = DocProperties::new()
-            .set_author("recon gen")
-            .set_creation_datetime(&created);
+        let props = DocProperties::new().set_author("recon gen").set_creation_datetime(&created);
         wb.set_properties(&props);
         wb.push_worksheet(sheet);
         wb.save(&path).map_err(err)?;
-        Ok(GeneratedFile {
-            path: rel,
-            kind,
-            rows: data_rows,
-        })
+        Ok(GeneratedFile { path: rel, kind, rows: data_rows })
     }
 }

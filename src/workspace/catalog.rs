@@ -23,12 +23,7 @@ pub struct Catalog {
 
 impl Default for Catalog {
     fn default() -> Self {
-        Catalog {
-            format_version: FORMAT_VERSION,
-            generation: 0,
-            next_import_id: 1,
-            imports: Vec::new(),
-        }
+        Catalog { format_version: FORMAT_VERSION, generation: 0, next_import_id: 1, imports: Vec::new() }
     }
 }
 
@@ -81,8 +76,8 @@ impl Catalog {
     pub fn load(root: &Path) -> Result<Catalog, CatalogError> {
         let path = root.join(CATALOG_FILE);
         let bytes = std::fs::read(&path).map_err(|e| CatalogError::Read(path.display().to_string(), e))?;
-        let cat: Catalog = serde_json::from_slice(&bytes)
-            .map_err(|e| CatalogError::Corrupt(path.display().to_string(), e))?;
+        let cat: Catalog =
+            serde_json::from_slice(&bytes).map_err(|e| CatalogError::Corrupt(path.display().to_string(), e))?;
         if cat.format_version > FORMAT_VERSION {
             return Err(CatalogError::TooNew(cat.format_version));
         }
@@ -118,9 +113,7 @@ impl Catalog {
 
     /// The live import that already holds a file with this content, if any.
     pub fn import_with_sha(&self, sha256: &str) -> Option<&ImportRecord> {
-        self.imports
-            .iter()
-            .find(|r| r.is_live() && r.sha256 == sha256 && r.rows_stored > 0)
+        self.imports.iter().find(|r| r.is_live() && r.sha256 == sha256 && r.rows_stored > 0)
     }
 }
 

@@ -66,11 +66,7 @@ impl Transaction {
             crate::faults::point("commit:file-moved");
         }
         self.catalog.generation += 1;
-        fsutil::write_atomic(
-            &self.ws.root.join(super::catalog::CATALOG_FILE),
-            &self.catalog.to_bytes(),
-        )
-        .map_err(io)?;
+        fsutil::write_atomic(&self.ws.root.join(super::catalog::CATALOG_FILE), &self.catalog.to_bytes()).map_err(io)?;
         crate::faults::point("commit:done");
         Ok(())
     }
@@ -78,15 +74,8 @@ impl Transaction {
     /// Deletes what no committed catalog refers to: leftovers of writes that died
     /// before their commit, and files of undone imports.
     fn remove_debris(&self) -> std::io::Result<()> {
-        let live: HashSet<PathBuf> = self
-            .catalog
-            .referenced_files()
-            .map(|f| self.ws.root.join(f))
-            .collect();
-        let mut dirs: Vec<PathBuf> = crate::schema::Kind::ALL
-            .iter()
-            .map(|k| self.ws.table_dir(*k))
-            .collect();
+        let live: HashSet<PathBuf> = self.catalog.referenced_files().map(|f| self.ws.root.join(f)).collect();
+        let mut dirs: Vec<PathBuf> = crate::schema::Kind::ALL.iter().map(|k| self.ws.table_dir(*k)).collect();
         dirs.push(self.ws.root.join("rejects"));
         for dir in dirs {
             remove_unlisted(&dir, &live)?;

@@ -1,19 +1,21 @@
 //! Bad input gets a clear error naming the file (and the line, where one is to blame),
 //! a non-zero exit when nothing was imported, and a workspace exactly as before.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use crate::common::Ws;
 
 const HEADER: &str = "交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要\n";
 
 fn good_rows(n: u32) -> String {
-    (0..n).map(|i| format!("2026-10-01 10:00:{:02},B{i},,100.00,,支付宝（中国）网络技术有限公司,提现\n", i % 60)).collect()
+    (0..n)
+        .map(|i| format!("2026-10-01 10:00:{:02},B{i},,100.00,,支付宝（中国）网络技术有限公司,提现\n", i % 60))
+        .collect()
 }
 
 /// Imports a file expected to fail whole: returns stderr, after checking the exit code
 /// and that the workspace did not change.
-fn refused(ws: &Ws, file: &PathBuf, extra: &[&str]) -> String {
+fn refused(ws: &Ws, file: &Path, extra: &[&str]) -> String {
     let before = ws.state();
     let mut args = vec!["import", "--no-progress"];
     args.extend_from_slice(extra);
@@ -77,7 +79,10 @@ fn text_in_amounts_and_dates_that_do_not_parse_are_rejected_by_line() {
     let out = ws.ok(&["import", "--no-progress", f.to_str().unwrap()]);
     assert!(out.contains("stored 4 rows"), "{out}");
     assert!(out.contains("rejected: line 5, column 4 (贷方发生额): '12,3a.00' is not an amount"), "{out}");
-    assert!(out.contains("rejected: line 6, column 1 (交易时间): '2026-13-45 09:00:00' is not a date or time"), "{out}");
+    assert!(
+        out.contains("rejected: line 6, column 1 (交易时间): '2026-13-45 09:00:00' is not a date or time"),
+        "{out}"
+    );
     let rejects: Vec<Vec<String>> = csv::Reader::from_path(ws.root.join("rejects/imp-000001.csv"))
         .unwrap()
         .records()

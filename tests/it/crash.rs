@@ -13,7 +13,15 @@ fn big_bank_file(ws: &Ws) -> std::path::PathBuf {
     let f = ws.scratch("big.csv");
     let mut s = String::from("交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要\n");
     for i in 0..ROWS {
-        s.push_str(&format!("2026-{:02}-{:02} 10:{:02}:{:02},K{i:07},,{}.{:02},,抖音支付科技有限公司,提现\n", 1 + i % 12, 1 + i % 28, i % 60, i % 59, 10 + i % 900, i % 100));
+        s.push_str(&format!(
+            "2026-{:02}-{:02} 10:{:02}:{:02},K{i:07},,{}.{:02},,抖音支付科技有限公司,提现\n",
+            1 + i % 12,
+            1 + i % 28,
+            i % 60,
+            i % 59,
+            10 + i % 900,
+            i % 100
+        ));
     }
     std::fs::write(&f, s).unwrap();
     f
@@ -22,7 +30,8 @@ fn big_bank_file(ws: &Ws) -> std::path::PathBuf {
 /// The workspace opens, the import log and the table agree, and the count is all or nothing.
 fn check_whole_or_nothing(ws: &Ws) -> u64 {
     let n: u64 = ws.value("SELECT count(*) FROM bank_txns").parse().unwrap();
-    let logged: u64 = ws.value("SELECT coalesce(sum(rows_stored), 0) FROM imports WHERE undone_at IS NULL").parse().unwrap();
+    let logged: u64 =
+        ws.value("SELECT coalesce(sum(rows_stored), 0) FROM imports WHERE undone_at IS NULL").parse().unwrap();
     assert_eq!(n, logged, "the table holds exactly what the log says");
     assert!(n == 0 || n == u64::from(ROWS), "partial import visible: {n} rows");
     n

@@ -32,7 +32,11 @@ fn data_files(dir: &Path) -> Vec<String> {
 fn generated_data_imports_and_matches_its_ground_truth() {
     let ws = Ws::new();
     let out = ws.scratch("gen");
-    let g = recon().args(["gen", "--orders", "3000", "--seed", "11", "--noise", "high", "--out"]).arg(&out).output().unwrap();
+    let g = recon()
+        .args(["gen", "--orders", "3000", "--seed", "11", "--noise", "high", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
     assert!(g.status.success(), "{}", text(&g.stderr));
     let files = data_files(&out);
     let mut args = vec!["import", "--no-progress"];
@@ -49,7 +53,11 @@ fn generated_data_imports_and_matches_its_ground_truth() {
         *per_platform.entry(o["platform"].clone()).or_default() += 1;
     }
     for (platform, n) in &per_platform {
-        assert_eq!(ws.value(&format!("SELECT count(*) FROM orders WHERE platform = '{platform}'")), n.to_string(), "{platform}");
+        assert_eq!(
+            ws.value(&format!("SELECT count(*) FROM orders WHERE platform = '{platform}'")),
+            n.to_string(),
+            "{platform}"
+        );
     }
 
     // Every withdrawal is a settlement line of kind withdrawal, signed out of the wallet,
@@ -62,7 +70,8 @@ fn generated_data_imports_and_matches_its_ground_truth() {
         .collect();
     assert_eq!(stored.len(), payouts.len(), "withdrawals");
     for p in &payouts {
-        let (amount, platform) = stored.get(&p["payout_ref"]).unwrap_or_else(|| panic!("payout {} missing", p["payout_ref"]));
+        let (amount, platform) =
+            stored.get(&p["payout_ref"]).unwrap_or_else(|| panic!("payout {} missing", p["payout_ref"]));
         assert_eq!(amount, &format!("-{}", p["amount"]), "payout {}", p["payout_ref"]);
         assert_eq!(platform, &p["platform"]);
     }
@@ -76,14 +85,17 @@ fn generated_data_imports_and_matches_its_ground_truth() {
         .collect();
     assert_eq!(lines.len(), bank.len());
     for b in &bank {
-        let got = lines.get(&(b["bank_account"].clone(), b["bank_txn_id"].clone())).unwrap_or_else(|| panic!("bank line {b:?} missing"));
+        let got = lines
+            .get(&(b["bank_account"].clone(), b["bank_txn_id"].clone()))
+            .unwrap_or_else(|| panic!("bank line {b:?} missing"));
         assert_eq!(got.0, b["amount"], "{b:?}");
         assert_eq!(got.1, b["txn_time"], "{b:?}");
     }
 
     // Signs and kinds are right when every wallet's lines add up, kind by kind, to what
     // the generator booked, and to the wallet's own closing balance where it has one.
-    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("truth/summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("truth/summary.json")).unwrap()).unwrap();
     for shop in summary["shops"].as_array().unwrap().iter().filter(|s| s["settlement_lines"].as_u64() > Some(0)) {
         let name = shop["shop"].as_str().unwrap();
         let got = ws.rows(&format!(
@@ -136,8 +148,13 @@ fn the_committed_sample_data_is_what_gen_makes() {
         for e in std::fs::read_dir(dir.path().join(folder)).unwrap() {
             let p = e.unwrap().path();
             let rel = p.strip_prefix(dir.path()).unwrap();
-            let committed = std::fs::read(sample.join(rel)).unwrap_or_else(|_| panic!("{} is not committed", rel.display()));
-            assert!(std::fs::read(&p).unwrap() == committed, "sample-data/{} differs from what gen makes", rel.display());
+            let committed =
+                std::fs::read(sample.join(rel)).unwrap_or_else(|_| panic!("{} is not committed", rel.display()));
+            assert!(
+                std::fs::read(&p).unwrap() == committed,
+                "sample-data/{} differs from what gen makes",
+                rel.display()
+            );
         }
     }
 }

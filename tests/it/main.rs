@@ -5,6 +5,7 @@ mod bad_input;
 mod common;
 mod crash;
 mod demo;
+mod fixtures;
 mod generated;
 mod real_samples;
 mod workspace;

@@ -22,18 +22,116 @@ struct Case {
 const DIR: &str = "real-samples/double-entry-generator/";
 
 const CASES: [Case; 12] = [
-    Case { file: "abc_debit__example-abc_debit-records.csv", beancount: "abc_debit__example-abc_debit-output.beancount", table: "bank_txns", own_account: Some("Assets:ABC:DebitCard"), stored: 5, duplicates: 0, ignored: 0 },
-    Case { file: "alipay__example-alipay-records.csv", beancount: "alipay__example-alipay-output.beancount", table: "settlements", own_account: None, stored: 8, duplicates: 0, ignored: 2 },
-    Case { file: "boc__debit__example-boc-records.csv", beancount: "boc__debit__example-boc-debit-output.beancount", table: "bank_txns", own_account: Some("Assets:DC:BoC:3167"), stored: 17, duplicates: 0, ignored: 0 },
-    Case { file: "bocom_debit__example-bocom_debit-records.csv", beancount: "bocom_debit__example-bocom_debit-output.beancount", table: "bank_txns", own_account: Some("Assets:DebitCard:BOCOM"), stored: 6, duplicates: 0, ignored: 0 },
-    Case { file: "ccb__交易明细_xxxx_2025xxxx_2025xxxx.xls", beancount: "ccb__example-ccb-output.beancount", table: "bank_txns", own_account: Some("Assets:Bank:CN:CCB:Checking"), stored: 6, duplicates: 0, ignored: 0 },
-    Case { file: "cmb__debit__example-cmb-records.csv", beancount: "cmb__debit__example-cmb-debit-output.beancount", table: "bank_txns", own_account: Some("Assets:DebitCard:CMB"), stored: 5, duplicates: 0, ignored: 0 },
-    Case { file: "icbc__debit-v1__example-icbc-debit-v1-records.csv", beancount: "icbc__debit-v1__example-icbc-debit-v1-output.beancount", table: "bank_txns", own_account: Some("Assets:Bank:CN:ICBC"), stored: 11, duplicates: 0, ignored: 0 },
-    Case { file: "icbc__debit-v2__example-icbc-debit-v2-records.csv", beancount: "icbc__debit-v2__example-icbc-debit-v2-output.beancount", table: "bank_txns", own_account: Some("Assets:Bank:CN:ICBC"), stored: 11, duplicates: 0, ignored: 0 },
-    Case { file: "jd__example-jd-records.csv", beancount: "jd__example-jd-output.beancount", table: "settlements", own_account: None, stored: 23, duplicates: 0, ignored: 3 },
-    Case { file: "spdb_debit__example-spdb_debit-records.xls", beancount: "spdb_debit__example-spdb_debit-output.beancount", table: "bank_txns", own_account: Some("Assets:DebitCard:SPB1234"), stored: 4, duplicates: 0, ignored: 0 },
-    Case { file: "wechat__example-wechat-records.csv", beancount: "wechat__example-wechat-output.beancount", table: "settlements", own_account: None, stored: 27, duplicates: 0, ignored: 0 },
-    Case { file: "wechat__example-wechat-records.xlsx", beancount: "wechat__example-wechat-output.beancount", table: "settlements", own_account: None, stored: 27, duplicates: 0, ignored: 0 },
+    Case {
+        file: "abc_debit__example-abc_debit-records.csv",
+        beancount: "abc_debit__example-abc_debit-output.beancount",
+        table: "bank_txns",
+        own_account: Some("Assets:ABC:DebitCard"),
+        stored: 5,
+        duplicates: 0,
+        ignored: 0,
+    },
+    Case {
+        file: "alipay__example-alipay-records.csv",
+        beancount: "alipay__example-alipay-output.beancount",
+        table: "settlements",
+        own_account: None,
+        stored: 6,
+        duplicates: 0,
+        ignored: 4,
+    },
+    Case {
+        file: "boc__debit__example-boc-records.csv",
+        beancount: "boc__debit__example-boc-debit-output.beancount",
+        table: "bank_txns",
+        own_account: Some("Assets:DC:BoC:3167"),
+        stored: 17,
+        duplicates: 0,
+        ignored: 0,
+    },
+    Case {
+        file: "bocom_debit__example-bocom_debit-records.csv",
+        beancount: "bocom_debit__example-bocom_debit-output.beancount",
+        table: "bank_txns",
+        own_account: Some("Assets:DebitCard:BOCOM"),
+        stored: 6,
+        duplicates: 0,
+        ignored: 0,
+    },
+    Case {
+        file: "ccb__交易明细_xxxx_2025xxxx_2025xxxx.xls",
+        beancount: "ccb__example-ccb-output.beancount",
+        table: "bank_txns",
+        own_account: Some("Assets:Bank:CN:CCB:Checking"),
+        stored: 6,
+        duplicates: 0,
+        ignored: 0,
+    },
+    Case {
+        file: "cmb__debit__example-cmb-records.csv",
+        beancount: "cmb__debit__example-cmb-debit-output.beancount",
+        table: "bank_txns",
+        own_account: Some("Assets:DebitCard:CMB"),
+        stored: 5,
+        duplicates: 0,
+        ignored: 0,
+    },
+    Case {
+        file: "icbc__debit-v1__example-icbc-debit-v1-records.csv",
+        beancount: "icbc__debit-v1__example-icbc-debit-v1-output.beancount",
+        table: "bank_txns",
+        own_account: Some("Assets:Bank:CN:ICBC"),
+        stored: 11,
+        duplicates: 0,
+        ignored: 0,
+    },
+    Case {
+        file: "icbc__debit-v2__example-icbc-debit-v2-records.csv",
+        beancount: "icbc__debit-v2__example-icbc-debit-v2-output.beancount",
+        table: "bank_txns",
+        own_account: Some("Assets:Bank:CN:ICBC"),
+        stored: 11,
+        duplicates: 0,
+        ignored: 0,
+    },
+    Case {
+        file: "jd__example-jd-records.csv",
+        beancount: "jd__example-jd-output.beancount",
+        table: "settlements",
+        own_account: None,
+        // The file's own preamble: 支出：16笔 … 不计收支：10笔.
+        stored: 16,
+        duplicates: 0,
+        ignored: 10,
+    },
+    Case {
+        file: "spdb_debit__example-spdb_debit-records.xls",
+        beancount: "spdb_debit__example-spdb_debit-output.beancount",
+        table: "bank_txns",
+        own_account: Some("Assets:DebitCard:SPB1234"),
+        stored: 4,
+        duplicates: 0,
+        ignored: 0,
+    },
+    Case {
+        file: "wechat__example-wechat-records.csv",
+        beancount: "wechat__example-wechat-output.beancount",
+        table: "settlements",
+        own_account: None,
+        // 信用卡还款 and two 购买理财通 are neutral (中性交易) with no own-account move.
+        stored: 24,
+        duplicates: 0,
+        ignored: 3,
+    },
+    Case {
+        file: "wechat__example-wechat-records.xlsx",
+        beancount: "wechat__example-wechat-output.beancount",
+        table: "settlements",
+        own_account: None,
+        stored: 24,
+        duplicates: 0,
+        ignored: 3,
+    },
 ];
 
 /// One booked transaction: its date and the signed amount in cents.
@@ -108,7 +206,13 @@ fn real_bank_and_wallet_exports_import_with_right_signs_and_amounts() {
         }
         assert_eq!(
             counts[0],
-            [case.stored.to_string(), case.duplicates.to_string(), case.ignored.to_string(), "0".into(), if case.table == "bank_txns" { "bank".into() } else { "settlements".into() }],
+            [
+                case.stored.to_string(),
+                case.duplicates.to_string(),
+                case.ignored.to_string(),
+                "0".into(),
+                if case.table == "bank_txns" { "bank".into() } else { "settlements".into() }
+            ],
             "{}: stored, duplicates, ignored, rejected, kind\n{out}",
             case.file
         );
@@ -135,7 +239,10 @@ fn the_icbc_header_and_totals_rows_are_found_by_content() {
     let explain = ws.ok(&["import", "--explain", file.to_str().unwrap()]);
     assert!(explain.contains("header: line 7"), "{explain}");
     assert!(explain.contains("kind: bank"), "{explain}");
-    assert!(explain.contains("income                 ← 记账金额(收入) (column 10) + 交易金额(收入) (column 7)"), "{explain}");
+    assert!(
+        explain.contains("income                 ← 记账金额(收入) (column 10) + 交易金额(收入) (column 7)"),
+        "{explain}"
+    );
     assert!(explain.contains("account for every row (unless a column says otherwise): 1234****9876"), "{explain}");
     ws.import(&file);
     // The balance column holds the placeholder 'xx,yyyy.zz': rows are kept without it.

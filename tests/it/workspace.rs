@@ -9,7 +9,13 @@ use crate::common::{Ws, recon, text};
 fn bank_csv(rows: std::ops::Range<u32>) -> String {
     let mut s = String::from("交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要\n");
     for i in rows {
-        s.push_str(&format!("2026-10-{:02} 10:{:02}:00,B{i:05},,{}.{:02},,支付宝（中国）网络技术有限公司,提现\n", 1 + i % 28, i % 60, 100 + i, i % 100));
+        s.push_str(&format!(
+            "2026-10-{:02} 10:{:02}:00,B{i:05},,{}.{:02},,支付宝（中国）网络技术有限公司,提现\n",
+            1 + i % 28,
+            i % 60,
+            100 + i,
+            i % 100
+        ));
     }
     s
 }
@@ -22,7 +28,14 @@ fn init_needs_a_good_password_and_makes_private_files() {
     assert!(!weak.status.success());
     assert!(text(&weak.stderr).contains("weak password"), "{}", text(&weak.stderr));
     assert!(!root.exists(), "a refused init leaves nothing behind");
-    let none = recon().arg("--workspace").arg(&root).arg("init").env_remove("RECON_PASSWORD").stdin(Stdio::null()).output().unwrap();
+    let none = recon()
+        .arg("--workspace")
+        .arg(&root)
+        .arg("init")
+        .env_remove("RECON_PASSWORD")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
     assert!(text(&none.stderr).contains("no password given"), "{}", text(&none.stderr));
 
     let mut child = recon()
@@ -49,7 +62,8 @@ fn init_needs_a_good_password_and_makes_private_files() {
         }
         assert_eq!(std::fs::metadata(&root).unwrap().permissions().mode() & 0o777, 0o700);
     }
-    let again = recon().arg("--workspace").arg(&root).arg("init").env("RECON_PASSWORD", "Another-ledger-9").output().unwrap();
+    let again =
+        recon().arg("--workspace").arg(&root).arg("init").env("RECON_PASSWORD", "Another-ledger-9").output().unwrap();
     assert!(text(&again.stderr).contains("already exists"), "{}", text(&again.stderr));
 }
 
@@ -94,7 +108,11 @@ fn the_import_log_lists_and_undo_removes_one_import_whole() {
     assert_eq!(ws.value("SELECT count(*) FROM bank_txns"), "10");
     assert_eq!(ws.value("SELECT min(txn_id) FROM bank_txns"), "B00040");
     assert_eq!(ws.value("SELECT undone_by FROM imports WHERE id = 1"), "admin");
-    assert_eq!(std::fs::read_dir(ws.root.join("tables/bank_txns")).unwrap().count(), 1, "the undone import's file is gone");
+    assert_eq!(
+        std::fs::read_dir(ws.root.join("tables/bank_txns")).unwrap().count(),
+        1,
+        "the undone import's file is gone"
+    );
     assert!(ws.fails(&["imports", "undo", "1"]).contains("already undone"));
     assert!(ws.fails(&["imports", "undo", "9"]).contains("there is no import 9"));
     // Undone rows come back when the file is imported again.
@@ -110,7 +128,9 @@ fn two_writers_at_once_never_corrupt_or_duplicate() {
     let b = ws.scratch("b.csv");
     std::fs::write(&a, bank_csv(0..3000)).unwrap();
     std::fs::write(&b, bank_csv(1000..4000)).unwrap();
-    let spawn = |f: &std::path::Path| ws.cmd().args(["import", "--no-progress"]).arg(f).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let spawn = |f: &std::path::Path| {
+        ws.cmd().args(["import", "--no-progress"]).arg(f).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
+    };
     let (pa, pb) = (spawn(&a), spawn(&b));
     let (oa, ob) = (pa.wait_with_output().unwrap(), pb.wait_with_output().unwrap());
     assert!(oa.status.success() && ob.status.success(), "{}\n{}", text(&oa.stderr), text(&ob.stderr));

@@ -23,11 +23,7 @@ pub struct SheetSource {
 impl SheetSource {
     pub fn open(path: &Path, xls: bool, wanted: Option<&str>) -> Result<SheetSource, SourceError> {
         let size = std::fs::metadata(path)?.len();
-        let names = if xls {
-            open_xls(path)?.sheet_names()
-        } else {
-            open_xlsx(path)?.sheet_names()
-        };
+        let names = if xls { open_xls(path)?.sheet_names() } else { open_xlsx(path)?.sheet_names() };
         let mut src = SheetSource { path: path.to_path_buf(), xls, sheet: String::new(), size };
         if let Some(w) = wanted {
             if !names.iter().any(|n| n == w) {
@@ -72,9 +68,8 @@ impl Source for SheetSource {
 
     fn for_each_row(&mut self, visit: &mut Visitor<'_>) -> Result<(), SourceError> {
         if self.xls {
-            let range = open_xls(&self.path)?
-                .worksheet_range(&self.sheet)
-                .map_err(|e| SourceError::Workbook(e.to_string()))?;
+            let range =
+                open_xls(&self.path)?.worksheet_range(&self.sheet).map_err(|e| SourceError::Workbook(e.to_string()))?;
             let (first_row, first_col) = range.start().unwrap_or((0, 0));
             let mut row = RawRow::default();
             for (i, cells) in range.rows().enumerate() {
@@ -94,9 +89,7 @@ impl Source for SheetSource {
             return Ok(());
         }
         let mut book = open_xlsx(&self.path)?;
-        let mut cells = book
-            .worksheet_cells_reader(&self.sheet)
-            .map_err(|e| SourceError::Workbook(e.to_string()))?;
+        let mut cells = book.worksheet_cells_reader(&self.sheet).map_err(|e| SourceError::Workbook(e.to_string()))?;
         let mut row = RawRow::default();
         let mut current: Option<u32> = None;
         let mut col = 0u32;

@@ -114,10 +114,9 @@ impl Source for TextSource {
         let mut pending: Option<RawRow> = None;
         let mut row = RawRow::default();
         loop {
-            let more = csv.read_byte_record(&mut record).map_err(|e| SourceError::Csv {
-                line: e.position().map_or(0, |p| p.line()),
-                message: e.to_string(),
-            })?;
+            let more = csv
+                .read_byte_record(&mut record)
+                .map_err(|e| SourceError::Csv { line: e.position().map_or(0, |p| p.line()), message: e.to_string() })?;
             if let Some(prev) = pending.take() {
                 let mut prev = prev;
                 prev.unterminated = !more && !self.ends_with_newline;
@@ -163,10 +162,9 @@ impl<R: Read> Read for StripCr<R> {
             }
             let mut w = 0;
             for r in 0..n {
-                if buf[r] != b'\r' {
-                    buf[w] = buf[r];
-                    w += 1;
-                }
+                let b = buf[r];
+                buf[w] = b;
+                w += usize::from(b != b'\r');
             }
             if w > 0 {
                 return Ok(w);
@@ -218,7 +216,8 @@ mod tests {
 
     #[test]
     fn gbk_text_with_tabs_and_quotes() {
-        let (bytes, _, _) = encoding_rs::GB18030.encode("#说明\n交易时间,金额,对方户名\n2026-10-01 12:00:00,\"1,234.50\",支付宝（中国）\t\n");
+        let (bytes, _, _) = encoding_rs::GB18030
+            .encode("#说明\n交易时间,金额,对方户名\n2026-10-01 12:00:00,\"1,234.50\",支付宝（中国）\t\n");
         let (desc, rows) = rows_of(&bytes);
         assert_eq!(desc, "text, gb18030, delimiter ','");
         assert_eq!(rows.len(), 3);
@@ -230,7 +229,8 @@ mod tests {
 
     #[test]
     fn tsv_and_unterminated_last_line() {
-        let (desc, rows) = rows_of("date\tamount\tmemo\n\n\n2026-10-01\t1.00\t\"two\nlines\"\n2026-10-02\t2.0".as_bytes());
+        let (desc, rows) =
+            rows_of("date\tamount\tmemo\n\n\n2026-10-01\t1.00\t\"two\nlines\"\n2026-10-02\t2.0".as_bytes());
         assert_eq!(desc, "text, utf-8, delimiter tab");
         assert_eq!(rows.len(), 3);
         assert_eq!((rows[0].line, rows[1].line, rows[2].line), (1, 4, 6));
