@@ -33,8 +33,9 @@ pub fn run(_ctx: &Context, args: DemoArgs) -> Result<(), Error> {
     let files = crate::sample_data::extract(staging.path()).map_err(|e| Error::Io("sample data".into(), e))?;
     let opts = ImportOptions { user: DEMO_USER.into(), progress: false, ..ImportOptions::default() };
     println!("recon demo: importing {} sample files into {}\n", files.len(), dir.display());
+    let mut importer = ingest::Importer::begin(&ws)?;
     for file in &files {
-        let report = ingest::import_file(&ws, file, &opts)?;
+        let report = importer.import(file, &opts)?;
         let relative = file.strip_prefix(staging.path()).unwrap_or(file);
         println!(
             "  import {:>2}  {:<44} → {:<11} {:>5} rows",
@@ -44,6 +45,7 @@ pub fn run(_ctx: &Context, args: DemoArgs) -> Result<(), Error> {
             report.counts.stored
         );
     }
+    drop(importer);
     println!("\nWhat the workspace holds:");
     super::sql::print_query(&ws, SUMMARY_SQL, OutputFormat::Table)?;
     println!("\nMoney through the platform wallets, by platform:");

@@ -42,8 +42,9 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Error> {
     let (ws, user) = ctx.login()?;
     opts.user = user.name;
     let mut failed = 0;
+    let mut importer = ingest::Importer::begin(&ws)?;
     for file in &args.files {
-        match ingest::import_file(&ws, file, &opts) {
+        match importer.import(file, &opts) {
             Ok(report) => print!("{report}"),
             Err(e) => {
                 failed += 1;

@@ -47,7 +47,7 @@ fn undo(ctx: &Context, id: u64) -> Result<(), Error> {
     // The files go once the catalog no longer lists them; a crash in between leaves
     // debris the next writer removes.
     tx.commit()?;
-    ws.begin()?;
+    tx.sweep()?;
     println!("undid import {id}: removed {rows} {table} rows that came from {file}");
     if !shadowed.is_empty() {
         println!("  note: {}; import those files again to bring those rows back", shadowed.join(", "));

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    ArrayRef, Decimal128Builder, FixedSizeBinaryBuilder, Int64Builder, RecordBatch, StringBuilder,
-    TimestampMicrosecondBuilder,
+    ArrayRef, Decimal128Builder, FixedSizeBinaryBuilder, Int64Array, Int64Builder, RecordBatch, StringArray,
+    StringBuilder, TimestampMicrosecondBuilder,
 };
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::error::ArrowError;
@@ -23,16 +23,17 @@ enum ColBuilder {
 pub struct TableBuilder {
     schema: SchemaRef,
     cols: Vec<ColBuilder>,
+    lines: Vec<i64>,
     key: FixedSizeBinaryBuilder,
     source_file: String,
     import_id: i64,
-    rows: usize,
 }
 
 impl TableBuilder {
     pub fn new(kind: Kind, source_file: &str, import_id: i64) -> TableBuilder {
-        let cols = kind
-            .columns()
+        // The table's own columns; provenance (the last three) is added at finish.
+        let own = kind.columns().len() - 3;
+        let cols = kind.columns()[..own]
             .iter()
             .map(|c| match c.ty {
                 ColType::Text => ColBuilder::Text(StringBuilder::new()),
@@ -48,25 +49,24 @@ impl TableBuilder {
         TableBuilder {
             schema: kind.file_schema(),
             cols,
+            lines: Vec::new(),
             key: FixedSizeBinaryBuilder::new(16),
             source_file: source_file.to_string(),
             import_id,
-            rows: 0,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.rows
+        self.lines.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows == 0
+        self.lines.is_empty()
     }
 
-    /// Appends one row: the table's own values, then provenance and key.
+    /// Appends one row: the table's own values, its line and its key.
     pub fn append(&mut self, vals: &[Val<'_>], line: u64, key: u128) {
-        let own = self.cols.len() - 3;
-        debug_assert_eq!(vals.len(), own);
+        debug_assert_eq!(vals.len(), self.cols.len());
         for (b, v) in self.cols.iter_mut().zip(vals) {
             match (b, v) {
                 (ColBuilder::Text(b), Val::Text(t)) => b.append_value(t),
@@ -78,20 +78,12 @@ impl TableBuilder {
                 (b, v) => unreachable!("column type and value disagree: {v:?} for {}", b.name()),
             }
         }
-        let [file, line_col, import] = &mut self.cols[own..] else { unreachable!("three provenance columns") };
-        match (file, line_col, import) {
-            (ColBuilder::Text(f), ColBuilder::Int(l), ColBuilder::Int(i)) => {
-                f.append_value(&self.source_file);
-                l.append_value(line as i64);
-                i.append_value(self.import_id);
-            }
-            _ => unreachable!("provenance columns are text, int, int"),
-        }
+        self.lines.push(line as i64);
         self.key.append_value(key.to_be_bytes()).expect("16-byte key");
-        self.rows += 1;
     }
 
     pub fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
+        let n = self.lines.len();
         let mut arrays: Vec<ArrayRef> = self
             .cols
             .iter_mut()
@@ -104,8 +96,11 @@ impl TableBuilder {
                 }
             })
             .collect();
+        // Provenance: the same file and import for every row, built in one go.
+        arrays.push(Arc::new(StringArray::from_iter_values(std::iter::repeat_n(self.source_file.as_str(), n))));
+        arrays.push(Arc::new(Int64Array::from(std::mem::take(&mut self.lines))));
+        arrays.push(Arc::new(Int64Array::from_value(self.import_id, n)));
         arrays.push(Arc::new(self.key.finish()));
-        self.rows = 0;
         RecordBatch::try_new(self.schema.clone(), arrays)
     }
 }

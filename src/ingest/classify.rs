@@ -42,8 +42,11 @@ const KIND_WORDS: [(&str, &[&str]); 9] = [
 /// The settlement kind of a business-type text, with the memo as a fallback and as a
 /// refinement: Alipay books commissions as 业务类型 服务费 with 备注 天猫佣金.
 pub fn settlement_kind(type_text: Option<&str>, memo: Option<&str>) -> &'static str {
-    let from_type = type_text.and_then(kind_of);
-    let from_memo = memo.and_then(kind_of);
+    combine_kinds(type_text.and_then(kind_of), memo.and_then(kind_of))
+}
+
+/// The kind a type says, refined or supplied by what the memo says.
+pub fn combine_kinds(from_type: Option<&'static str>, from_memo: Option<&'static str>) -> &'static str {
     match (from_type, from_memo) {
         (Some("fee"), Some(m @ ("commission" | "shipping" | "promotion"))) => m,
         (Some(t), _) => t,
@@ -52,7 +55,8 @@ pub fn settlement_kind(type_text: Option<&str>, memo: Option<&str>) -> &'static 
     }
 }
 
-fn kind_of(text: &str) -> Option<&'static str> {
+/// The first kind whose words a text contains.
+pub fn kind_of(text: &str) -> Option<&'static str> {
     let lower = text.to_lowercase();
     KIND_WORDS.iter().find(|(_, words)| words.iter().any(|w| lower.contains(w))).map(|(kind, _)| *kind)
 }

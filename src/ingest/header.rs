@@ -1,6 +1,7 @@
 //! Finding the header row by its content, mapping its columns to fields, and telling
 //! from them what kind of data the file holds.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -256,9 +257,8 @@ fn platform_in_text(text: &str) -> Option<String> {
 
 /// Canonical platform names: 天猫/淘宝 → tmall, 京东 → jd, 抖音 → douyin, 拼多多 → pdd,
 /// 微信 → wechat, 支付宝 → alipay, 线下/对公 → b2b; others lower-cased.
-pub fn normalise_platform(raw: &str) -> String {
-    let s = raw.trim().to_lowercase();
-    let table: [(&[&str], &str); 9] = [
+pub fn normalise_platform(raw: &str) -> Cow<'static, str> {
+    const TABLE: [(&[&str], &str); 9] = [
         (&["天猫", "淘宝", "tmall", "taobao", "天猫商城"], "tmall"),
         (&["京东", "jd", "jingdong", "京东商城"], "jd"),
         (&["抖音", "抖店", "douyin", "tiktok", "抖音电商"], "douyin"),
@@ -269,26 +269,27 @@ pub fn normalise_platform(raw: &str) -> String {
         (&["shopify"], "shopify"),
         (&["线下", "b2b", "offline", "对公", "企业客户"], "b2b"),
     ];
-    for (names, canon) in table {
-        if names.contains(&s.as_str()) {
-            return canon.to_string();
+    let s = raw.trim();
+    for (names, canon) in TABLE {
+        if names.iter().any(|n| n.eq_ignore_ascii_case(s)) {
+            return Cow::Borrowed(canon);
         }
     }
-    s
+    Cow::Owned(s.to_lowercase())
 }
 
-pub fn normalise_currency(raw: &str) -> String {
+pub fn normalise_currency(raw: &str) -> Cow<'static, str> {
     let s = raw.trim();
-    match s {
-        "人民币" | "RMB" | "rmb" | "CNY" | "cny" | "¥" | "￥" | "元" | "本币" => "CNY".into(),
-        "美元" | "美金" | "USD" | "usd" | "$" => "USD".into(),
-        "港币" | "港元" | "HKD" | "hkd" => "HKD".into(),
-        "欧元" | "EUR" | "eur" | "€" => "EUR".into(),
-        "日元" | "JPY" | "jpy" => "JPY".into(),
-        "英镑" | "GBP" | "gbp" => "GBP".into(),
-        other if other.len() == 3 && other.is_ascii() => other.to_ascii_uppercase(),
-        other => other.to_string(),
-    }
+    Cow::Borrowed(match s {
+        "人民币" | "RMB" | "rmb" | "CNY" | "cny" | "¥" | "￥" | "元" | "本币" => "CNY",
+        "美元" | "美金" | "USD" | "usd" | "$" => "USD",
+        "港币" | "港元" | "HKD" | "hkd" => "HKD",
+        "欧元" | "EUR" | "eur" | "€" => "EUR",
+        "日元" | "JPY" | "jpy" => "JPY",
+        "英镑" | "GBP" | "gbp" => "GBP",
+        other if other.len() == 3 && other.is_ascii() => return Cow::Owned(other.to_ascii_uppercase()),
+        other => return Cow::Owned(other.to_string()),
+    })
 }
 
 #[cfg(test)]

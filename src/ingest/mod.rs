@@ -10,30 +10,31 @@ pub mod fields;
 pub mod header;
 pub mod keys;
 pub mod mapping;
+pub mod pipeline;
 pub mod report;
 pub mod row;
 pub mod sink;
 pub mod sniff;
 pub mod source;
+pub mod tally;
 pub mod values;
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use self::convert::{Category, Converter, Val};
+use self::convert::Converter;
 use self::header::{ColumnMap, Hints};
 use self::mapping::{Defaults, MappingFile};
-use self::report::{Counts, ImportReport, RejectsWriter, SHOWN_PROBLEMS};
+use self::report::{ImportReport, RejectsWriter};
 use self::row::RawRow;
-use self::source::{Flow, Source};
+use self::source::Source;
+use self::tally::Tally;
 use crate::progress::Progress;
 use crate::schema::Kind;
-use crate::workspace::{ImportRecord, Workspace, WorkspaceError};
-
-/// Rows per Arrow batch: memory is bounded by this, not by the file.
-const BATCH_ROWS: usize = 65_536;
+use crate::workspace::{ImportRecord, Transaction, Workspace, WorkspaceError};
 
 #[derive(Clone, Debug, Default)]
 pub struct ImportOptions {
@@ -80,6 +81,8 @@ pub struct Plan {
     pub hints: Hints,
     pub defaults: Defaults,
     pub date_format: Option<String>,
+    /// Rows the whole file probably holds, judged by the bytes its first rows take.
+    pub estimated_rows: u64,
 }
 
 impl Plan {
@@ -164,7 +167,7 @@ pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
         }
     };
     let from_file = Defaults {
-        platform: hints.platform.as_deref().map(header::normalise_platform).or_else(|| {
+        platform: hints.platform.as_deref().map(|p| header::normalise_platform(p).into_owned()).or_else(|| {
             if map.kind == Kind::Bank {
                 None
             } else {
@@ -173,11 +176,13 @@ pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
         }),
         shop: hints.shop.clone(),
         account: hints.account.clone(),
-        currency: hints.currency.as_deref().map(header::normalise_currency),
+        currency: hints.currency.as_deref().map(|c| header::normalise_currency(c).into_owned()),
     };
     let mut cli = opts.defaults.clone();
-    cli.platform = cli.platform.as_deref().map(header::normalise_platform);
+    cli.platform = cli.platform.as_deref().map(|p| header::normalise_platform(p).into_owned());
     let defaults = cli.or(&mapping.map(|m| m.defaults.clone()).unwrap_or_default()).or(&from_file);
+    let estimated_rows =
+        head.last().filter(|r| r.offset > 0).map_or(0, |r| src.size().saturating_mul(head.len() as u64) / r.offset);
     Ok(Plan {
         file,
         source: src,
@@ -188,6 +193,7 @@ pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
         hints,
         defaults,
         date_format: mapping.and_then(|m| m.date_format.clone()),
+        estimated_rows,
     })
 }
 
@@ -207,243 +213,182 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 
 /// Imports one file as one transaction.
 pub fn import_file(ws: &Workspace, path: &Path, opts: &ImportOptions) -> Result<ImportReport, ImportError> {
-    let mut plan = plan(path, opts)?;
-    let file = plan.file.clone();
-    let io_err = |source| ImportError::Write { file: file.clone(), source };
-    let sha256 = sha256_file(path).map_err(io_err)?;
-    let kind = plan.map.kind;
+    Importer::begin(ws)?.import(path, opts)
+}
 
-    let mut tx = ws.begin()?;
-    let import_id = tx.catalog.next_import_id;
-    let mut warnings = Vec::new();
-    if let Some(prev) = tx.catalog.import_with_sha(&sha256) {
-        warnings.push(format!("this file was imported before, as import {} on {}", prev.id, prev.time));
+/// Imports files one after another under one writer lock. Each file is its own
+/// transaction; the keys already stored are read once per table, not once per file.
+pub struct Importer<'w> {
+    ws: &'w Workspace,
+    tx: Transaction,
+    keys: HashMap<Kind, keys::KeyMap>,
+}
+
+impl<'w> Importer<'w> {
+    pub fn begin(ws: &'w Workspace) -> Result<Importer<'w>, ImportError> {
+        Ok(Importer { ws, tx: ws.begin()?, keys: HashMap::new() })
     }
-    if kind != Kind::Bank && plan.defaults.platform.is_none() && !plan.map.has(fields::Field::Platform) {
-        warnings.push(
-            "the platform is not known: pass --platform (tmall, jd, douyin, pdd …) so matching can use it".into(),
-        );
+
+    pub fn import(&mut self, path: &Path, opts: &ImportOptions) -> Result<ImportReport, ImportError> {
+        let import_id = self.tx.catalog.next_import_id;
+        let result = self.import_one(path, opts);
+        if !matches!(&result, Ok(r) if r.committed) {
+            // Keys this attempt added were never committed.
+            for keys in self.keys.values_mut() {
+                keys.retain(|_, origin| *origin != import_id);
+            }
+        }
+        result
     }
-    let mut keys = keys::KeyMap::default();
-    keys::load_keys(&ws.data_files(&tx.catalog, kind), &mut keys)
-        .map_err(|e| io_err(std::io::Error::other(format!("reading stored keys: {e}"))))?;
 
-    let source_name = path.file_name().map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
-    let data_tmp = tx.temp_path(&format!("imp-{import_id:06}.parquet"));
-    let rejects_tmp = tx.temp_path(&format!("imp-{import_id:06}.rejects.csv"));
-    // Whatever ends this import, its temp files go: a refused import leaves the
-    // workspace exactly as it was. (Committed files were moved away already.)
-    let _cleanup = RemoveOnDrop(vec![data_tmp.clone(), rejects_tmp.clone()]);
-    let mut sink = sink::ParquetSink::create(&data_tmp, kind.file_schema()).map_err(io_err)?;
-    let mut rejects = RejectsWriter::create(&rejects_tmp).map_err(io_err)?;
-    let converter = Converter {
-        kind,
-        map: plan.map.clone(),
-        headers: plan.headers.clone(),
-        defaults: plan.defaults.clone(),
-        date_format: plan.date_format.clone(),
-    };
-    let mut builder = builder::TableBuilder::new(kind, &source_name, import_id as i64);
-    let mut counts = Counts::default();
-    let mut problems: Vec<String> = Vec::new();
-    let progress = Progress::bytes(opts.progress, plan.source.size(), &source_name);
-    let unit = plan.source.unit();
-    let header_line = plan.header_line;
-    let width = plan.headers.len();
-    let mut failure: Option<String> = None;
-    let mut unterminated = false;
-    let mut in_footer = false;
-    let mut notes = Vec::new();
-
-    let mut visit = |row: &RawRow| -> Result<Flow, String> {
-        if row.line <= header_line {
-            counts.skipped += u64::from(row.line < header_line);
-            return Ok(Flow::Continue);
-        }
-        progress.set(row.offset);
-        if counts.stored == 1000 {
-            crate::faults::point("import:mid-file");
-        }
-        let mut note = |counts: &mut Counts, category: &str, column: String, reason: String| -> Result<(), String> {
-            match category {
-                "rejected" => counts.rejected += 1,
-                "ignored" => counts.ignored += 1,
-                "warning" => counts.warnings += 1,
-                _ => counts.skipped += 1,
-            }
-            if category != "skipped" && problems.len() < SHOWN_PROBLEMS {
-                let at = if column.is_empty() { String::new() } else { format!(", {column}") };
-                problems.push(format!("{category}: {unit} {}{at}: {reason}", row.line));
-            }
-            rejects.add(row.line, category, &column, &reason, &row.to_csv_line()).map_err(|e| e.to_string())
+    fn import_one(&mut self, path: &Path, opts: &ImportOptions) -> Result<ImportReport, ImportError> {
+        let ws = self.ws;
+        let tx = &mut self.tx;
+        let mut plan = plan(path, opts)?;
+        let file = plan.file.clone();
+        let io_err = |source| ImportError::Write { file: file.clone(), source };
+        // The checksum is read on a thread of its own, beside the parse.
+        let sha_thread = {
+            let path = path.to_path_buf();
+            std::thread::spawn(move || sha256_file(&path))
         };
-        if row.is_blank() {
-            counts.skipped += 1;
-            return Ok(Flow::Continue);
-        }
-        if row.get(0).trim_start().starts_with('#') {
-            note(&mut counts, "skipped", String::new(), "comment line".into())?;
-            return Ok(Flow::Continue);
-        }
-        if row.unterminated && (row.len() < width || row.undecodable.is_some()) {
-            note(
-                &mut counts,
-                "rejected",
-                String::new(),
-                format!(
-                    "the file ends in the middle of this {unit}: is it truncated? ({} of {width} fields)",
-                    row.len()
-                ),
-            )?;
-            return Ok(Flow::Continue);
-        }
-        if let Some(col) = row.undecodable {
-            note(
-                &mut counts,
-                "rejected",
-                converter.column_label(col),
-                format!("bytes that are not valid {}", plan_encoding(&plan.container)),
-            )?;
-            return Ok(Flow::Continue);
-        }
-        unterminated |= row.unterminated;
-        if let Some(extra) = (width..row.len()).find(|&i| values::clean(row.get(i)).is_some()) {
-            note(
-                &mut counts,
-                "rejected",
-                format!("column {}", extra + 1),
-                format!("the row has {} fields but the header has {width}: an unquoted comma?", row.len()),
-            )?;
-            return Ok(Flow::Continue);
-        }
-        let mut vals: Vec<Val> = Vec::with_capacity(20);
-        match converter.convert(row, &mut vals, &mut notes) {
-            Ok(key) => {
-                if let Some(origin) = keys.get(&key) {
-                    counts.duplicates += 1;
-                    *counts.duplicate_origins.entry(*origin).or_default() += 1;
-                    return Ok(Flow::Continue);
-                }
-                for n in notes.drain(..) {
-                    let col = n.column.map(|c| converter.column_label(c)).unwrap_or_default();
-                    note(&mut counts, "warning", col, n.reason)?;
-                }
-                keys.insert(key, import_id);
-                builder.append(&vals, row.line, key);
-                counts.stored += 1;
-                if builder.len() >= BATCH_ROWS {
-                    let batch = builder.finish().map_err(|e| e.to_string())?;
-                    sink.write(batch)?;
-                }
-            }
-            Err(p) if p.category == Category::Ignored => {
-                let col = p.column.map(|c| converter.column_label(c)).unwrap_or_default();
-                note(&mut counts, "ignored", col, p.reason)?;
-            }
-            // Below a totals line comes the rest of the footer (WeChat writes its
-            // summary as a header row and a value row).
-            Err(_) if in_footer || looks_like_footer(row) => {
-                in_footer = true;
-                note(&mut counts, "skipped", String::new(), "totals or footer line".into())?;
-            }
-            Err(p) => {
-                let col = p.column.map(|c| converter.column_label(c)).unwrap_or_default();
-                note(&mut counts, "rejected", col, p.reason)?;
-            }
-        }
-        Ok(Flow::Continue)
-    };
-    if let Err(e) = plan.source.for_each_row(&mut visit) {
-        failure = Some(e.to_string());
-    }
-    progress.finish();
-    if let Some(message) = failure {
-        return Err(ImportError::Read { file, source: source::SourceError::Visitor(message) });
-    }
-    if !builder.is_empty() {
-        let batch = builder.finish().map_err(|e| io_err(std::io::Error::other(e)))?;
-        sink.write(batch).map_err(|e| io_err(std::io::Error::other(e)))?;
-    }
-    if unterminated {
-        warnings.push(format!("the last {unit} has no line break after it: check the file is complete"));
-    }
+        let kind = plan.map.kind;
 
-    let mut report = ImportReport {
-        file: file.clone(),
-        source: plan.source.describe(),
-        kind,
-        unit,
-        header_line,
-        import_id,
-        committed: false,
-        counts,
-        problems,
-        rejects_file: None,
-        warnings,
-    };
-    let c = &report.counts;
-    if opts.strict && c.rejected > 0 {
-        return Err(ImportError::NothingImported {
-            file,
-            detail: format!("--strict, and {} rows were rejected:\n{}", c.rejected, report.problems.join("\n")),
+        let import_id = tx.catalog.next_import_id;
+        let mut warnings = Vec::new();
+        if kind != Kind::Bank && plan.defaults.platform.is_none() && !plan.map.has(fields::Field::Platform) {
+            warnings.push(
+                "the platform is not known: pass --platform (tmall, jd, douyin, pdd …) so matching can use it".into(),
+            );
+        }
+        if !self.keys.contains_key(&kind) {
+            let mut stored = keys::KeyMap::default();
+            keys::load_keys(&ws.data_files(&tx.catalog, kind), &mut stored)
+                .map_err(|e| io_err(std::io::Error::other(format!("reading stored keys: {e}"))))?;
+            self.keys.insert(kind, stored);
+        }
+        let keys = self.keys.get_mut(&kind).expect("loaded above");
+        keys.reserve(plan.estimated_rows as usize);
+
+        let source_name = path.file_name().map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
+        let data_tmp = tx.temp_path(&format!("imp-{import_id:06}.parquet"));
+        let rejects_tmp = tx.temp_path(&format!("imp-{import_id:06}.rejects.csv"));
+        // Whatever ends this import, its temp files go: a refused import leaves the
+        // workspace exactly as it was. (Committed files were moved away already.)
+        let _cleanup = RemoveOnDrop(vec![data_tmp.clone(), rejects_tmp.clone()]);
+        let mut sink = sink::ParquetSink::create(&data_tmp, kind.file_schema()).map_err(io_err)?;
+        let mut rejects = RejectsWriter::create(&rejects_tmp).map_err(io_err)?;
+        let converter = Converter::new(
+            kind,
+            plan.map.clone(),
+            plan.headers.clone(),
+            plan.defaults.clone(),
+            plan.date_format.clone(),
+        );
+        let unit = plan.source.unit();
+        let header_line = plan.header_line;
+        let checks = pipeline::Checks {
+            header_line,
+            width: plan.headers.len(),
+            unit,
+            encoding: plan_encoding(&plan.container),
+            source_file: source_name.clone(),
+            import_id: import_id as i64,
+        };
+        let progress = Progress::bytes(opts.progress, plan.source.size(), &source_name);
+        let mut tally = Tally::new(import_id, unit, keys, &mut rejects, &mut sink, &progress);
+        let read = pipeline::run(plan.source.as_mut(), &converter, &checks, &mut |batch| tally.apply(batch));
+        progress.finish();
+        read.map_err(|source| ImportError::Read { file: file.clone(), source })?;
+        let (counts, problems) = (tally.counts, tally.problems);
+        if tally.unterminated {
+            warnings.push(format!("the last {unit} has no line break after it: check the file is complete"));
+        }
+
+        let sha256 = sha_thread
+            .join()
+            .map_err(|_| io_err(std::io::Error::other("the checksum thread panicked")))?
+            .map_err(io_err)?;
+        if let Some(prev) = tx.catalog.import_with_sha(&sha256) {
+            warnings.push(format!("this file was imported before, as import {} on {}", prev.id, prev.time));
+        }
+        let mut report = ImportReport {
+            file: file.clone(),
+            source: plan.source.describe(),
+            kind,
+            unit,
+            header_line,
+            import_id,
+            committed: false,
+            counts,
+            problems,
+            rejects_file: None,
+            warnings,
+        };
+        let c = &report.counts;
+        if opts.strict && c.rejected > 0 {
+            return Err(ImportError::NothingImported {
+                file,
+                detail: format!("--strict, and {} rows were rejected:\n{}", c.rejected, report.problems.join("\n")),
+            });
+        }
+        if c.stored == 0 {
+            if c.rejected > 0 {
+                return Err(ImportError::NothingImported {
+                    file,
+                    detail: format!("all {} data rows were rejected:\n  {}", c.rejected, report.problems.join("\n  ")),
+                });
+            }
+            if c.duplicates == 0 && c.ignored == 0 {
+                return Err(ImportError::NothingImported {
+                    file,
+                    detail: format!("there are no data rows below the header ({unit} {header_line})"),
+                });
+            }
+            return Ok(report);
+        }
+
+        let data_path = sink.finish().map_err(|e| io_err(std::io::Error::other(e)))?;
+        let data_rel = format!("tables/{}/imp-{import_id:06}.parquet", kind.table());
+        tx.stage(data_path, data_rel.clone());
+        let rejects_rel = if rejects.rows > 0 {
+            let p = rejects.finish().map_err(io_err)?;
+            let rel = format!("rejects/imp-{import_id:06}.csv");
+            tx.stage(p, rel.clone());
+            report.rejects_file = Some(ws.path(&rel));
+            Some(rel)
+        } else {
+            None
+        };
+        let c = &report.counts;
+        tx.catalog.imports.push(ImportRecord {
+            id: import_id,
+            time: crate::clock::now().to_rfc3339(),
+            user: opts.user.clone(),
+            source_file: source_name,
+            sha256,
+            format: plan.source.describe(),
+            kind: kind.name().to_string(),
+            rows_stored: c.stored,
+            duplicates_skipped: c.duplicates,
+            rows_rejected: c.rejected,
+            rows_ignored: c.ignored,
+            lines_skipped: c.skipped,
+            duplicates_of: c
+                .duplicate_origins
+                .iter()
+                .filter(|(id, _)| **id != import_id)
+                .map(|(id, n)| (*id, *n))
+                .collect(),
+            data_file: Some(data_rel),
+            rejects_file: rejects_rel,
+            undone: None,
         });
+        tx.catalog.next_import_id += 1;
+        tx.commit()?;
+        report.committed = true;
+        Ok(report)
     }
-    if c.stored == 0 {
-        if c.rejected > 0 {
-            return Err(ImportError::NothingImported {
-                file,
-                detail: format!("all {} data rows were rejected:\n  {}", c.rejected, report.problems.join("\n  ")),
-            });
-        }
-        if c.duplicates == 0 && c.ignored == 0 {
-            return Err(ImportError::NothingImported {
-                file,
-                detail: format!("there are no data rows below the header ({unit} {header_line})"),
-            });
-        }
-        return Ok(report);
-    }
-
-    let data_path = sink.finish().map_err(|e| io_err(std::io::Error::other(e)))?;
-    let data_rel = format!("tables/{}/imp-{import_id:06}.parquet", kind.table());
-    tx.stage(data_path, data_rel.clone());
-    let rejects_rel = if rejects.rows > 0 {
-        let p = rejects.finish().map_err(io_err)?;
-        let rel = format!("rejects/imp-{import_id:06}.csv");
-        tx.stage(p, rel.clone());
-        report.rejects_file = Some(ws.path(&rel));
-        Some(rel)
-    } else {
-        None
-    };
-    let c = &report.counts;
-    tx.catalog.imports.push(ImportRecord {
-        id: import_id,
-        time: crate::clock::now().to_rfc3339(),
-        user: opts.user.clone(),
-        source_file: source_name,
-        sha256,
-        format: plan.source.describe(),
-        kind: kind.name().to_string(),
-        rows_stored: c.stored,
-        duplicates_skipped: c.duplicates,
-        rows_rejected: c.rejected,
-        rows_ignored: c.ignored,
-        lines_skipped: c.skipped,
-        duplicates_of: c
-            .duplicate_origins
-            .iter()
-            .filter(|(id, _)| **id != import_id)
-            .map(|(id, n)| (*id, *n))
-            .collect(),
-        data_file: Some(data_rel),
-        rejects_file: rejects_rel,
-        undone: None,
-    });
-    tx.catalog.next_import_id += 1;
-    tx.commit()?;
-    report.committed = true;
-    Ok(report)
 }
 
 struct RemoveOnDrop(Vec<std::path::PathBuf>);
@@ -461,17 +406,4 @@ fn plan_encoding(c: &sniff::Container) -> String {
         sniff::Container::Text(enc) => enc.label(),
         other => other.label(),
     }
-}
-
-/// Totals and footer rows below a table: few cells, or words like 合计.
-fn looks_like_footer(row: &RawRow) -> bool {
-    let filled: Vec<&str> = row.cells().filter_map(values::clean).collect();
-    if filled.len() <= 2 {
-        return true;
-    }
-    const WORDS: [&str; 8] = ["合计", "总计", "小计", "汇总", "共计", "total", "笔数", "总笔数"];
-    filled.first().is_some_and(|first| {
-        let lower = first.to_lowercase();
-        WORDS.iter().any(|w| lower.contains(w))
-    })
 }

@@ -38,6 +38,14 @@ impl RawRow {
         self.ends.push(self.buf.len());
     }
 
+    /// Appends several cells at once: `text` holds them back to back, `ends` gives the
+    /// end of each within `text`.
+    pub fn extend_cells(&mut self, text: &str, ends: impl Iterator<Item = usize>) {
+        let base = self.buf.len();
+        self.buf.push_str(text);
+        self.ends.extend(ends.map(|e| base + e));
+    }
+
     pub fn len(&self) -> usize {
         self.ends.len()
     }

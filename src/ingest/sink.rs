@@ -11,9 +11,26 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::Compression;
-use datafusion::parquet::file::properties::WriterProperties;
+use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
+use datafusion::parquet::schema::types::ColumnPath;
 
 use crate::workspace::fsutil;
+
+/// Columns whose values repeat a lot.
+const DICTIONARY_COLUMNS: [&str; 12] = [
+    "platform",
+    "shop",
+    "status",
+    "currency",
+    "courier",
+    "kind",
+    "counterparty",
+    "counterparty_name",
+    "account",
+    "memo",
+    "source_file",
+    "import_id",
+];
 
 pub struct ParquetSink {
     path: PathBuf,
@@ -24,10 +41,22 @@ pub struct ParquetSink {
 impl ParquetSink {
     pub fn create(path: &Path, schema: SchemaRef) -> std::io::Result<ParquetSink> {
         let file = fsutil::create_private(path)?;
-        let props = WriterProperties::builder()
+        // Dictionaries pay for columns with few distinct values (platform, kind,
+        // shop …); for ids, keys, times and amounts building one only costs time.
+        let mut props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
             .set_max_row_group_row_count(Some(1 << 20))
-            .build();
+            .set_dictionary_enabled(false)
+            // Min/max per column chunk is what pruning uses; per page only costs time.
+            .set_statistics_enabled(EnabledStatistics::Chunk);
+        // The key is a hash: random bytes that no codec shrinks.
+        props = props.set_column_compression(ColumnPath::from(crate::schema::KEY_COLUMN), Compression::UNCOMPRESSED);
+        for field in schema.fields() {
+            if DICTIONARY_COLUMNS.contains(&field.name().as_str()) {
+                props = props.set_column_dictionary_enabled(ColumnPath::from(field.name().as_str()), true);
+            }
+        }
+        let props = props.build();
         let mut writer = ArrowWriter::try_new(file, schema, Some(props)).map_err(std::io::Error::other)?;
         let (tx, rx) = sync_channel::<RecordBatch>(2);
         let worker = std::thread::spawn(move || -> Result<(), String> {

@@ -75,6 +75,9 @@ const MAX_CENTS: i128 = 999_999_999_999_999_999;
 /// Parses an amount into cents: `1,234.50`, `¥12.00`, `-3.2`, `+10000.00`, `(12.00)`,
 /// `12.00元`, `131.77(已退款89.84)`, `１２．５０`, `1.2E+3`.
 pub fn parse_money(raw: &str) -> Result<i128, ValueError> {
+    if let Some(cents) = plain_money(raw.as_bytes()) {
+        return Ok(cents);
+    }
     let hw = halfwidth(raw);
     let mut s: &str = hw.trim();
     let mut negative = false;
@@ -100,6 +103,11 @@ pub fn parse_money(raw: &str) -> Result<i128, ValueError> {
         s = rest;
     }
     s = strip_currency(s.trim());
+    let int_end = s.find('.').unwrap_or(s.len());
+    if s[..int_end].contains(',') && !groups_by_three(&s[..int_end]) {
+        // 12,30 is a decimal comma or a typo, never twelve hundred and thirty.
+        return Err(ValueError::NotMoney(raw.trim().to_string()));
+    }
     let mut digits = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -113,6 +121,58 @@ pub fn parse_money(raw: &str) -> Result<i128, ValueError> {
         parse_plain(&digits, raw)?
     };
     Ok(if negative { -cents } else { cents })
+}
+
+/// The common case without allocating: `-1,234.5`, `+10000.00`, `12`.
+fn plain_money(b: &[u8]) -> Option<i128> {
+    let (negative, b) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        b'+' => (false, &b[1..]),
+        _ => (false, b),
+    };
+    let (mut cents, mut int_digits, mut frac_digits, mut dot) = (0i128, 0u32, 0u32, false);
+    // Digits since the last thousands separator, which must group by three.
+    let (mut group, mut grouped) = (0u32, false);
+    for &c in b {
+        match c {
+            b'0'..=b'9' if dot => {
+                if frac_digits == 2 {
+                    return None;
+                }
+                frac_digits += 1;
+                cents = cents * 10 + i128::from(c - b'0');
+            }
+            b'0'..=b'9' => {
+                int_digits += 1;
+                group += 1;
+                cents = cents * 10 + i128::from(c - b'0');
+            }
+            b'.' if !dot => {
+                if grouped && group != 3 {
+                    return None;
+                }
+                dot = true;
+            }
+            b',' if !dot && group > 0 && group <= 3 && (!grouped || group == 3) => {
+                grouped = true;
+                group = 0;
+            }
+            _ => return None,
+        }
+    }
+    if int_digits + frac_digits == 0 || int_digits > 16 || (grouped && !dot && group != 3) {
+        return None;
+    }
+    for _ in frac_digits..2 {
+        cents *= 10;
+    }
+    Some(if negative { -cents } else { cents })
+}
+
+fn groups_by_three(int_part: &str) -> bool {
+    let mut groups = int_part.split(',');
+    let first = groups.next().unwrap_or("");
+    (1..=3).contains(&first.trim().len()) && groups.all(|g| g.len() == 3)
 }
 
 fn strip_currency(s: &str) -> &str {
@@ -383,6 +443,11 @@ mod tests {
         assert_eq!(m("12.3x"), "'12.3x' is not an amount");
         assert_eq!(m("abc"), "'abc' is not an amount");
         assert_eq!(m("1.2.3"), "'1.2.3' is not an amount");
+        assert_eq!(m("12,30"), "'12,30' is not an amount");
+        assert_eq!(m("1,2345.00"), "'1,2345.00' is not an amount");
+        assert_eq!(m("1,234,567.8"), "1234567.80");
+        assert_eq!(m("-1,234"), "-1234.00");
+        assert_eq!(m("¥1,234"), "1234.00");
         assert!(matches!(parse_money("99999999999999999999"), Err(ValueError::TooLarge(_))));
         // 0.1 + 0.2 is exactly 0.3 in cents, as finance expects.
         assert_eq!(parse_money("0.1").unwrap() + parse_money("0.2").unwrap(), parse_money("0.3").unwrap());

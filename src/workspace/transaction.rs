@@ -56,8 +56,9 @@ impl Transaction {
         self.staged.push((tmp, relative));
     }
 
-    /// Moves the staged files into place and commits the catalog.
-    pub fn commit(mut self) -> Result<(), WorkspaceError> {
+    /// Moves the staged files into place and commits the catalog. The lock is kept, so
+    /// one process can commit several changes in a row (one import per file).
+    pub fn commit(&mut self) -> Result<(), WorkspaceError> {
         let root = self.ws.root.clone();
         let io = |e| WorkspaceError::Io(root.display().to_string(), e);
         crate::faults::point("commit:start");
@@ -69,6 +70,11 @@ impl Transaction {
         fsutil::write_atomic(&self.ws.root.join(super::catalog::CATALOG_FILE), &self.catalog.to_bytes()).map_err(io)?;
         crate::faults::point("commit:done");
         Ok(())
+    }
+
+    /// Removes files the committed catalog no longer refers to (an undone import's).
+    pub fn sweep(&self) -> Result<(), WorkspaceError> {
+        self.remove_debris().map_err(|e| WorkspaceError::Io(self.ws.root.display().to_string(), e))
     }
 
     /// Deletes what no committed catalog refers to: leftovers of writes that died
@@ -115,7 +121,7 @@ mod tests {
         let stray = ws.table_dir(Kind::Orders).join("imp-000009.parquet");
         fs::write(&stray, b"half written").unwrap();
         fs::write(ws.tmp_dir().join("x.partial"), b"x").unwrap();
-        let tx = ws.begin().unwrap();
+        let mut tx = ws.begin().unwrap();
         assert!(!stray.exists());
         assert_eq!(fs::read_dir(ws.tmp_dir()).unwrap().count(), 0);
         tx.commit().unwrap();

@@ -1,12 +1,14 @@
 //! Sources of raw rows: a CSV/TSV text file in any encoding, a sheet of an XLSX or XLS
-//! workbook, or a Parquet file. Each streams its rows into a visitor, so memory stays
-//! bounded by one row (or one batch) whatever the file size.
+//! workbook, or a Parquet file. Each streams its rows in batches, so memory stays
+//! bounded by a few batches whatever the file size; batches handed back through the
+//! `spent` channel are refilled rather than allocated anew.
 
 mod parquet;
 mod sheet;
 mod text;
 
 use std::path::Path;
+use std::sync::mpsc::{Receiver, channel};
 
 pub use self::parquet::ParquetSource;
 pub use sheet::SheetSource;
@@ -38,16 +40,92 @@ pub enum SourceError {
     Visitor(String),
 }
 
-pub type Visitor<'a> = dyn FnMut(&RawRow) -> Result<Flow, String> + 'a;
+/// Receives each batch of rows, in file order.
+pub type BatchVisitor<'a> = dyn FnMut(Vec<RawRow>) -> Result<Flow, String> + 'a;
 
-pub trait Source {
+/// Rows per batch.
+pub const BATCH_ROWS: usize = 4096;
+
+pub trait Source: Send {
     /// `text/gb18030, ','`, `xlsx, sheet 明细`, `parquet`.
     fn describe(&self) -> String;
     /// The word for a row's position in messages: "line" or "row".
     fn unit(&self) -> &'static str;
     /// Total bytes, for the progress bar.
     fn size(&self) -> u64;
-    fn for_each_row(&mut self, visit: &mut Visitor<'_>) -> Result<(), SourceError>;
+    /// Streams every row in batches. `spent` returns batches the caller is done with,
+    /// so their rows' buffers can be reused.
+    fn for_each_batch(&mut self, visit: &mut BatchVisitor<'_>, spent: Receiver<Vec<RawRow>>)
+    -> Result<(), SourceError>;
+}
+
+/// Fills batches of rows, reusing spent ones.
+pub(crate) struct BatchFiller {
+    batch: Vec<RawRow>,
+    n: usize,
+    spent: Receiver<Vec<RawRow>>,
+}
+
+impl BatchFiller {
+    pub fn new(spent: Receiver<Vec<RawRow>>) -> BatchFiller {
+        BatchFiller { batch: Vec::with_capacity(BATCH_ROWS), n: 0, spent }
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.n == BATCH_ROWS
+    }
+
+    /// A cleared row to fill, the next of the batch.
+    pub fn next_row(&mut self) -> &mut RawRow {
+        if self.batch.len() == self.n {
+            self.batch.push(RawRow::default());
+        }
+        let row = &mut self.batch[self.n];
+        self.n += 1;
+        row.clear();
+        row
+    }
+
+    pub fn last_row(&mut self) -> Option<&mut RawRow> {
+        self.batch[..self.n].last_mut()
+    }
+
+    /// The filled batch; a spent one (or a new one) takes its place.
+    pub fn take(&mut self) -> Vec<RawRow> {
+        let next = self.spent.try_recv().unwrap_or_else(|_| Vec::with_capacity(BATCH_ROWS));
+        let mut batch = std::mem::replace(&mut self.batch, next);
+        batch.truncate(self.n);
+        self.n = 0;
+        batch
+    }
+
+    /// Hands the filled batch to `visit`; false when the visitor wants no more.
+    pub fn flush(&mut self, visit: &mut BatchVisitor<'_>) -> Result<bool, SourceError> {
+        if self.n == 0 {
+            return Ok(true);
+        }
+        let batch = self.take();
+        Ok(matches!(visit(batch).map_err(SourceError::Visitor)?, Flow::Continue))
+    }
+}
+
+/// Visits rows one at a time (for the first rows of a file, where speed does not matter).
+pub fn for_each_row(
+    source: &mut dyn Source,
+    mut visit: impl FnMut(&RawRow) -> Result<Flow, String>,
+) -> Result<(), SourceError> {
+    let (_keep, spent) = channel();
+    source.for_each_batch(
+        &mut |batch| {
+            for row in &batch {
+                if let Flow::Stop = visit(row)? {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Ok(Flow::Continue)
+        },
+        spent,
+    )
 }
 
 /// The source for a sniffed file. Text needs its delimiter found and workbooks their
@@ -65,7 +143,7 @@ pub fn open(path: &Path, container: Container, mapping: Option<&MappingFile>) ->
 /// Reads at most `n` rows from the start of a source.
 pub fn head(source: &mut dyn Source, n: usize) -> Result<Vec<RawRow>, SourceError> {
     let mut rows = Vec::new();
-    source.for_each_row(&mut |row| {
+    for_each_row(source, |row| {
         rows.push(row.clone());
         Ok(if rows.len() >= n { Flow::Stop } else { Flow::Continue })
     })?;

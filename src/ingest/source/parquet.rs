@@ -3,11 +3,12 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
 
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use super::{Flow, Source, SourceError, Visitor};
+use super::{BatchFiller, BatchVisitor, Source, SourceError};
 use crate::ingest::row::RawRow;
 
 pub struct ParquetSource {
@@ -37,17 +38,19 @@ impl Source for ParquetSource {
         self.size
     }
 
-    fn for_each_row(&mut self, visit: &mut Visitor<'_>) -> Result<(), SourceError> {
+    fn for_each_batch(
+        &mut self,
+        visit: &mut BatchVisitor<'_>,
+        spent: Receiver<Vec<RawRow>>,
+    ) -> Result<(), SourceError> {
         let perr = |e: datafusion::parquet::errors::ParquetError| SourceError::Parquet(e.to_string());
         let builder = ParquetRecordBatchReaderBuilder::try_new(File::open(&self.path)?).map_err(perr)?;
         let total = builder.metadata().file_metadata().num_rows().max(1) as u64;
-        let mut row = RawRow::default();
+        let mut filler = BatchFiller::new(spent);
         // The column names are the header, on "row 0".
+        let header = filler.next_row();
         for f in builder.schema().fields() {
-            row.push(f.name());
-        }
-        if let Flow::Stop = visit(&row).map_err(SourceError::Visitor)? {
-            return Ok(());
+            header.push(f.name());
         }
         let reader = builder.with_batch_size(8192).build().map_err(perr)?;
         let opts = FormatOptions::default().with_null("");
@@ -61,8 +64,11 @@ impl Source for ParquetSource {
                 .collect::<Result<_, _>>()
                 .map_err(|e| SourceError::Parquet(e.to_string()))?;
             for i in 0..batch.num_rows() {
+                if filler.is_full() && !filler.flush(visit)? {
+                    return Ok(());
+                }
                 line += 1;
-                row.clear();
+                let row = filler.next_row();
                 row.line = line;
                 row.offset = self.size * line / total;
                 for f in &formatters {
@@ -70,11 +76,9 @@ impl Source for ParquetSource {
                     let _ = write!(row.buf_mut(), "{}", f.value(i));
                     row.end_cell();
                 }
-                if let Flow::Stop = visit(&row).map_err(SourceError::Visitor)? {
-                    return Ok(());
-                }
             }
         }
+        filler.flush(visit)?;
         Ok(())
     }
 }

@@ -6,10 +6,11 @@
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::Receiver;
 
 use calamine::{Data, Reader, Xls, Xlsx};
 
-use super::{Flow, Source, SourceError, Visitor};
+use super::{BatchFiller, BatchVisitor, Source, SourceError};
 use crate::ingest::header::{SEARCH_ROWS, find_header};
 use crate::ingest::row::RawRow;
 
@@ -66,14 +67,21 @@ impl Source for SheetSource {
         self.size
     }
 
-    fn for_each_row(&mut self, visit: &mut Visitor<'_>) -> Result<(), SourceError> {
+    fn for_each_batch(
+        &mut self,
+        visit: &mut BatchVisitor<'_>,
+        spent: Receiver<Vec<RawRow>>,
+    ) -> Result<(), SourceError> {
+        let mut filler = BatchFiller::new(spent);
         if self.xls {
             let range =
                 open_xls(&self.path)?.worksheet_range(&self.sheet).map_err(|e| SourceError::Workbook(e.to_string()))?;
             let (first_row, first_col) = range.start().unwrap_or((0, 0));
-            let mut row = RawRow::default();
             for (i, cells) in range.rows().enumerate() {
-                row.clear();
+                if filler.is_full() && !filler.flush(visit)? {
+                    return Ok(());
+                }
+                let row = filler.next_row();
                 row.line = u64::from(first_row) + i as u64 + 1;
                 for _ in 0..first_col {
                     row.end_cell();
@@ -82,14 +90,13 @@ impl Source for SheetSource {
                     write_cell(cell, row.buf_mut());
                     row.end_cell();
                 }
-                if let Flow::Stop = visit(&row).map_err(SourceError::Visitor)? {
-                    break;
-                }
             }
+            filler.flush(visit)?;
             return Ok(());
         }
         let mut book = open_xlsx(&self.path)?;
         let mut cells = book.worksheet_cells_reader(&self.sheet).map_err(|e| SourceError::Workbook(e.to_string()))?;
+        // The row being read; cells are sparse, so gaps are filled with empty ones.
         let mut row = RawRow::default();
         let mut current: Option<u32> = None;
         let mut col = 0u32;
@@ -97,20 +104,23 @@ impl Source for SheetSource {
             let cell = cells.next_cell().map_err(|e| SourceError::Workbook(e.to_string()))?;
             let pos = cell.as_ref().map(|c| c.get_position());
             if current.is_some() && pos.map(|p| p.0) != current {
-                if let Flow::Stop = visit(&row).map_err(SourceError::Visitor)? {
+                if filler.is_full() && !filler.flush(visit)? {
                     return Ok(());
                 }
+                std::mem::swap(filler.next_row(), &mut row);
+                row.clear();
                 current = None;
             }
-            let Some(cell) = cell else { return Ok(()) };
+            let Some(cell) = cell else {
+                filler.flush(visit)?;
+                return Ok(());
+            };
             let (r, c) = cell.get_position();
             if current.is_none() {
-                row.clear();
                 row.line = u64::from(r) + 1;
                 current = Some(r);
                 col = 0;
             }
-            // Cells are sparse: fill the gap with empty ones.
             while col < c {
                 row.end_cell();
                 col += 1;

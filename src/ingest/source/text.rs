@@ -5,10 +5,11 @@
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use encoding_rs::{Encoding, UTF_8};
 
-use super::{Flow, Source, SourceError, Visitor};
+use super::{BatchFiller, BatchVisitor, Flow, Source, SourceError};
 use crate::ingest::header::{SEARCH_ROWS, find_header};
 use crate::ingest::row::RawRow;
 use crate::ingest::sniff::TextEncoding;
@@ -63,7 +64,7 @@ impl TextSource {
         Ok(best.0)
     }
 
-    fn reader(&self) -> Result<Box<dyn Read>, SourceError> {
+    fn reader(&self) -> Result<Box<dyn Read + Send>, SourceError> {
         let mut file = BufReader::with_capacity(1 << 20, File::open(&self.path)?);
         if self.encoding.is_ascii_compatible() {
             let mut skip = [0u8; 4];
@@ -101,49 +102,86 @@ impl Source for TextSource {
         self.size
     }
 
-    fn for_each_row(&mut self, visit: &mut Visitor<'_>) -> Result<(), SourceError> {
-        let mut csv = csv::ReaderBuilder::new()
+    /// A reader thread splits and decodes rows into batches while the caller works on
+    /// the ones before.
+    fn for_each_batch(
+        &mut self,
+        visit: &mut BatchVisitor<'_>,
+        spent: Receiver<Vec<RawRow>>,
+    ) -> Result<(), SourceError> {
+        let csv = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(self.delimiter)
             .buffer_capacity(1 << 20)
             .from_reader(self.reader()?);
-        let encoding = self.decoder();
-        let mut record = csv::ByteRecord::new();
-        // One row of look-ahead, to know which row is the last.
-        let mut pending: Option<RawRow> = None;
-        let mut row = RawRow::default();
-        loop {
-            let more = csv
-                .read_byte_record(&mut record)
-                .map_err(|e| SourceError::Csv { line: e.position().map_or(0, |p| p.line()), message: e.to_string() })?;
-            if let Some(prev) = pending.take() {
-                let mut prev = prev;
-                prev.unterminated = !more && !self.ends_with_newline;
+        let (encoding, ends_with_newline) = (self.decoder(), self.ends_with_newline);
+        let (full_tx, full_rx) = sync_channel::<Result<Vec<RawRow>, SourceError>>(4);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let filler = BatchFiller::new(spent);
+                if let Err(e) = read_batches(csv, encoding, ends_with_newline, &full_tx, filler) {
+                    let _ = full_tx.send(Err(e));
+                }
+            });
+            // Returning early drops the receiver, which stops the reader thread.
+            for batch in full_rx {
+                let batch = batch?;
+                if !batch.is_empty() && matches!(visit(batch).map_err(SourceError::Visitor)?, Flow::Stop) {
+                    return Ok(());
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Reads every record into batches. A full batch goes out only once the next record is
+/// known to exist, so the last row of the file is always in the last batch, where it
+/// can be marked unterminated.
+fn read_batches(
+    mut csv: csv::Reader<Box<dyn Read + Send>>,
+    encoding: &'static Encoding,
+    ends_with_newline: bool,
+    full: &SyncSender<Result<Vec<RawRow>, SourceError>>,
+    mut filler: BatchFiller,
+) -> Result<(), SourceError> {
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let more = csv
+            .read_byte_record(&mut record)
+            .map_err(|e| SourceError::Csv { line: e.position().map_or(0, |p| p.line()), message: e.to_string() })?;
+        if !more {
+            if let Some(last) = filler.last_row() {
+                last.unterminated = !ends_with_newline;
                 // Without a final line break the reader never moved to a next line.
-                prev.line += u64::from(prev.unterminated);
-                match visit(&prev).map_err(SourceError::Visitor)? {
-                    Flow::Continue => {}
-                    Flow::Stop => return Ok(()),
-                }
-                row = prev;
+                last.line += u64::from(last.unterminated);
             }
-            if !more {
-                return Ok(());
+            let _ = full.send(Ok(filler.take()));
+            return Ok(());
+        }
+        if filler.is_full() && full.send(Ok(filler.take())).is_err() {
+            return Ok(());
+        }
+        let row = filler.next_row();
+        // The record's own position counts from any blank lines before it; the
+        // reader's position after it is exact, less the line breaks inside quotes.
+        let embedded = record.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64).sum::<u64>();
+        row.line = csv.position().line().saturating_sub(1 + embedded);
+        row.offset = csv.position().byte();
+        // UTF-8 is checked a record at a time; fields split at ASCII delimiters, so
+        // each is valid when the whole is.
+        if encoding == UTF_8
+            && let Ok(all) = std::str::from_utf8(record.as_slice())
+        {
+            row.extend_cells(all, (0..record.len()).filter_map(|i| record.range(i)).map(|r| r.end));
+            continue;
+        }
+        for (i, field) in record.iter().enumerate() {
+            if !decode_into(encoding, field, row.buf_mut()) && row.undecodable.is_none() {
+                row.undecodable = Some(i);
             }
-            row.clear();
-            // The record's own position counts from any blank lines before it; the
-            // reader's position after it is exact, less the line breaks inside quotes.
-            let embedded = record.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64).sum::<u64>();
-            row.line = csv.position().line().saturating_sub(1 + embedded);
-            row.offset = csv.position().byte();
-            for (i, field) in record.iter().enumerate() {
-                if !decode_into(encoding, field, row.buf_mut()) && row.undecodable.is_none() {
-                    row.undecodable = Some(i);
-                }
-                row.end_cell();
-            }
-            pending = Some(std::mem::take(&mut row));
+            row.end_cell();
         }
     }
 }
@@ -160,11 +198,17 @@ impl<R: Read> Read for StripCr<R> {
             if n == 0 {
                 return Ok(0);
             }
-            let mut w = 0;
-            for r in 0..n {
-                let b = buf[r];
-                buf[w] = b;
-                w += usize::from(b != b'\r');
+            // Move each stretch between carriage returns down over the removed bytes.
+            let mut w = match buf[..n].iter().position(|&b| b == b'\r') {
+                None => return Ok(n),
+                Some(first) => first,
+            };
+            let mut r = w + 1;
+            while r < n {
+                let end = buf[r..n].iter().position(|&b| b == b'\r').map_or(n, |p| r + p);
+                buf.copy_within(r..end, w);
+                w += end - r;
+                r = end + 1;
             }
             if w > 0 {
                 return Ok(w);
@@ -190,12 +234,16 @@ fn decode_into(encoding: &'static Encoding, bytes: &[u8], out: &mut String) -> b
         out.push_str(std::str::from_utf8(bytes).expect("ascii"));
         return true;
     }
-    match encoding.decode_without_bom_handling_and_without_replacement(bytes) {
-        Some(s) => {
-            out.push_str(&s);
-            true
-        }
-        None => false,
+    // Decode straight into the row's buffer: no string per field.
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let start = out.len();
+    out.reserve(decoder.max_utf8_buffer_length_without_replacement(bytes.len()).unwrap_or(bytes.len() * 3));
+    let (result, _) = decoder.decode_to_string_without_replacement(bytes, out, true);
+    if matches!(result, encoding_rs::DecoderResult::InputEmpty) {
+        true
+    } else {
+        out.truncate(start);
+        false
     }
 }
 

@@ -1,0 +1,120 @@
+//! Applying converted batches in file order: skipping rows the workspace (or the file)
+//! holds already, counting every row into the report and the rejects file, and
+//! passing what is new on to the Parquet sink.
+
+use std::collections::hash_map::Entry;
+
+use datafusion::arrow::array::BooleanArray;
+use datafusion::arrow::compute::filter_record_batch;
+
+use super::keys::KeyMap;
+use super::pipeline::{ConvertedBatch, Note, Outcome};
+use super::report::{Counts, RejectsWriter, SHOWN_PROBLEMS};
+use super::sink::ParquetSink;
+use crate::progress::Progress;
+
+pub struct Tally<'a> {
+    pub counts: Counts,
+    pub problems: Vec<String>,
+    pub unterminated: bool,
+    import_id: u64,
+    unit: &'static str,
+    keys: &'a mut KeyMap,
+    rejects: &'a mut RejectsWriter,
+    sink: &'a mut ParquetSink,
+    progress: &'a Progress,
+    /// Below a totals line, rows that fail are the rest of the footer (WeChat writes
+    /// its summary as a header row and a value row).
+    in_footer: bool,
+}
+
+impl<'a> Tally<'a> {
+    pub fn new(
+        import_id: u64,
+        unit: &'static str,
+        keys: &'a mut KeyMap,
+        rejects: &'a mut RejectsWriter,
+        sink: &'a mut ParquetSink,
+        progress: &'a Progress,
+    ) -> Tally<'a> {
+        Tally {
+            counts: Counts::default(),
+            problems: Vec::new(),
+            unterminated: false,
+            import_id,
+            unit,
+            keys,
+            rejects,
+            sink,
+            progress,
+            in_footer: false,
+        }
+    }
+
+    pub fn apply(&mut self, batch: ConvertedBatch) -> Result<(), String> {
+        self.progress.set(batch.offset);
+        self.unterminated |= batch.unterminated;
+        let mut keep = Vec::with_capacity(batch.keys.len());
+        let mut keys = batch.keys.iter();
+        for outcome in batch.outcomes {
+            match outcome {
+                Outcome::Preamble => self.counts.skipped += 1,
+                Outcome::Blank => self.counts.skipped += 1,
+                Outcome::NotStored(mut n) => {
+                    if n.category == "rejected" && (self.in_footer || n.footer_like) {
+                        self.in_footer = true;
+                        n.category = "skipped";
+                        n.column.clear();
+                        n.reason = "totals or footer line".into();
+                    }
+                    self.note(n)?;
+                }
+                Outcome::Converted { warnings } => {
+                    let key = *keys.next().ok_or("a converted row without a key")?;
+                    match self.keys.entry(key) {
+                        Entry::Occupied(origin) => {
+                            self.counts.duplicates += 1;
+                            *self.counts.duplicate_origins.entry(*origin.get()).or_default() += 1;
+                            keep.push(false);
+                        }
+                        Entry::Vacant(slot) => {
+                            slot.insert(self.import_id);
+                            self.counts.stored += 1;
+                            keep.push(true);
+                            for w in warnings {
+                                self.note(w)?;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if self.counts.stored >= 1000 {
+            crate::faults::point("import:mid-file");
+        }
+        let Some(rows) = batch.rows else { return Ok(()) };
+        let rows = if keep.iter().all(|k| *k) {
+            rows
+        } else {
+            filter_record_batch(&rows, &BooleanArray::from(keep)).map_err(|e| e.to_string())?
+        };
+        if rows.num_rows() > 0 {
+            self.sink.write(rows)?;
+        }
+        Ok(())
+    }
+
+    fn note(&mut self, n: Note) -> Result<(), String> {
+        match n.category {
+            "rejected" => self.counts.rejected += 1,
+            "ignored" => self.counts.ignored += 1,
+            "warning" => self.counts.warnings += 1,
+            _ => self.counts.skipped += 1,
+        }
+        if n.category != "skipped" && self.problems.len() < SHOWN_PROBLEMS {
+            let at = if n.column.is_empty() { String::new() } else { format!(", {}", n.column) };
+            self.problems.push(format!("{}: {} {}{at}: {}", n.category, self.unit, n.line, n.reason));
+        }
+        self.rejects.add(n.line, n.category, &n.column, &n.reason, &n.row).map_err(|e| e.to_string())
+    }
+}
