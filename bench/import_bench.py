@@ -82,6 +82,8 @@ def main():
     ap.add_argument("--orders", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--noise", default="low")
+    ap.add_argument("--big-rows", type=int, default=8_000_000,
+                    help="rows of the one large bank statement imported to show memory stays flat (0: skip)")
     args = ap.parse_args()
     if not os.path.exists(RECON):
         sys.exit(f"no release build at {RECON}: run cargo build --release")
@@ -134,6 +136,36 @@ def main():
         print(f"{label:42} {rows:>10,} {mb:>8.1f} {t:>8.2f} {rows / t:>10,.0f} {mb / t:>7.1f} {rss:>12.0f}")
     ratio = results[1][3] / results[2][3]
     print(f"\nrecon / DuckDB time on the same CSV files: {ratio:.2f}x (target: at most 1.5x)")
+
+    if args.big_rows:
+        big = os.path.join(OUT, f"big-bank-{args.big_rows}.csv")
+        if not os.path.exists(big):
+            write_big_bank_file(big, args.big_rows)
+        ws = os.path.join(OUT, "ws-big")
+        shutil.rmtree(ws, ignore_errors=True)
+        run_measured([RECON, "--workspace", ws, "init"], env)
+        t, rss = run_measured([RECON, "--workspace", ws, "import", "--no-progress", big], env)
+        mb = os.path.getsize(big) / 1e6
+        print(f"\none bank statement of {args.big_rows:,} rows ({mb:,.0f} MB): {t:.1f} s, "
+              f"{args.big_rows / t:,.0f} rows/s, {mb / t:.0f} MB/s, peak RSS {rss:.0f} MB (target: under 1 GB)")
+
+
+def write_big_bank_file(path, rows):
+    """A corporate statement far larger than the generated ones, written in chunks."""
+    names = ["支付宝（中国）网络技术有限公司", "财付通支付科技有限公司", "深圳市腾跃科技有限公司", "上海寻梦信息技术有限公司"]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,对方账号,摘要\n")
+        chunk = []
+        for i in range(rows):
+            day = 1 + i % 28
+            amount = f"{(i * 7919) % 5_000_000 / 100:.2f}"
+            debit, credit = (amount, "") if i % 3 == 0 else ("", amount)
+            chunk.append(f"2026-{1 + i % 12:02}-{day:02} {i % 24:02}:{i % 60:02}:{(i * 7) % 60:02},"
+                         f"B{i:012d},{debit},{credit},,{names[i % 4]},6222{i % 10_000:08d},提现 {i}\n")
+            if len(chunk) == 100_000:
+                f.write("".join(chunk))
+                chunk.clear()
+        f.write("".join(chunk))
 
 
 if __name__ == "__main__":

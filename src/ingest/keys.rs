@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::path::Path;
 
 use datafusion::arrow::array::{Array, FixedSizeBinaryArray, Int64Array};
@@ -14,7 +14,24 @@ use datafusion::parquet::errors::ParquetError;
 
 use crate::schema::KEY_COLUMN;
 
-/// Keys are xxh3 hashes already: hashing them again would only cost time.
+/// A 128-bit natural-key hash, stored as two words so a map entry takes 24 bytes, not
+/// the 32 a 16-byte-aligned `u128` would.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Key(u64, u64);
+
+impl From<u128> for Key {
+    fn from(v: u128) -> Key {
+        Key((v >> 64) as u64, v as u64)
+    }
+}
+
+impl Hash for Key {
+    /// The key is a hash already: one word of it is as good as hashing it again.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.1);
+    }
+}
+
 #[derive(Default)]
 pub struct KeyHasher(u64);
 
@@ -29,13 +46,13 @@ impl Hasher for KeyHasher {
             self.0 ^= u64::from_le_bytes(b);
         }
     }
-    fn write_u128(&mut self, v: u128) {
-        self.0 = v as u64;
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
     }
 }
 
-/// Key → the import that stored it (0: earlier in the same file).
-pub type KeyMap = HashMap<u128, u64, BuildHasherDefault<KeyHasher>>;
+/// Key → the import that stored it.
+pub type KeyMap = HashMap<Key, u32, BuildHasherDefault<KeyHasher>>;
 
 pub fn load_keys(files: &[impl AsRef<Path>], keys: &mut KeyMap) -> Result<(), ParquetError> {
     for path in files {
@@ -63,8 +80,8 @@ pub fn load_keys(files: &[impl AsRef<Path>], keys: &mut KeyMap) -> Result<(), Pa
             keys.reserve(key_col.len());
             for i in 0..key_col.len() {
                 let k = u128::from_be_bytes(key_col.value(i).try_into().expect("16-byte keys"));
-                let origin = import_col.as_ref().map_or(0, |c| c.value(i) as u64);
-                keys.insert(k, origin);
+                let origin = import_col.as_ref().map_or(0, |c| c.value(i) as u32);
+                keys.insert(Key::from(k), origin);
             }
         }
     }

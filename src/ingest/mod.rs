@@ -235,7 +235,7 @@ impl<'w> Importer<'w> {
         if !matches!(&result, Ok(r) if r.committed) {
             // Keys this attempt added were never committed.
             for keys in self.keys.values_mut() {
-                keys.retain(|_, origin| *origin != import_id);
+                keys.retain(|_, origin| u64::from(*origin) != import_id);
             }
         }
         result
@@ -261,13 +261,15 @@ impl<'w> Importer<'w> {
                 "the platform is not known: pass --platform (tmall, jd, douyin, pdd …) so matching can use it".into(),
             );
         }
-        if !self.keys.contains_key(&kind) {
-            let mut stored = keys::KeyMap::default();
-            keys::load_keys(&ws.data_files(&tx.catalog, kind), &mut stored)
-                .map_err(|e| io_err(std::io::Error::other(format!("reading stored keys: {e}"))))?;
-            self.keys.insert(kind, stored);
-        }
-        let keys = self.keys.get_mut(&kind).expect("loaded above");
+        let keys = match self.keys.entry(kind) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let mut stored = keys::KeyMap::default();
+                keys::load_keys(&ws.data_files(&tx.catalog, kind), &mut stored)
+                    .map_err(|e| io_err(std::io::Error::other(format!("reading stored keys: {e}"))))?;
+                e.insert(stored)
+            }
+        };
         keys.reserve(plan.estimated_rows as usize);
 
         let source_name = path.file_name().map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());

@@ -7,7 +7,7 @@ use std::collections::hash_map::Entry;
 use datafusion::arrow::array::BooleanArray;
 use datafusion::arrow::compute::filter_record_batch;
 
-use super::keys::KeyMap;
+use super::keys::{Key, KeyMap};
 use super::pipeline::{ConvertedBatch, Note, Outcome};
 use super::report::{Counts, RejectsWriter, SHOWN_PROBLEMS};
 use super::sink::ParquetSink;
@@ -71,14 +71,14 @@ impl<'a> Tally<'a> {
                 }
                 Outcome::Converted { warnings } => {
                     let key = *keys.next().ok_or("a converted row without a key")?;
-                    match self.keys.entry(key) {
+                    match self.keys.entry(Key::from(key)) {
                         Entry::Occupied(origin) => {
                             self.counts.duplicates += 1;
-                            *self.counts.duplicate_origins.entry(*origin.get()).or_default() += 1;
+                            *self.counts.duplicate_origins.entry(u64::from(*origin.get())).or_default() += 1;
                             keep.push(false);
                         }
                         Entry::Vacant(slot) => {
-                            slot.insert(self.import_id);
+                            slot.insert(self.import_id as u32);
                             self.counts.stored += 1;
                             keep.push(true);
                             for w in warnings {
