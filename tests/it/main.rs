@@ -8,4 +8,5 @@ mod demo;
 mod fixtures;
 mod generated;
 mod real_samples;
+mod terminal;
 mod workspace;

@@ -138,3 +138,35 @@ fn two_writers_at_once_never_corrupt_or_duplicate() {
     assert_eq!(ws.value("SELECT count(DISTINCT txn_id) FROM bank_txns"), "4000");
     assert_eq!(ws.value("SELECT sum(duplicates_skipped) FROM imports"), "2000");
 }
+
+#[test]
+fn parquet_exports_import_back_unchanged() {
+    let ws = Ws::new();
+    let a = ws.scratch("a.csv");
+    std::fs::write(&a, bank_csv(0..25)).unwrap();
+    ws.import(&a);
+    let export = ws.scratch("export/bank.parquet");
+    ws.ok(&["sql", "-c", &format!("COPY (SELECT * FROM bank_txns) TO '{}' STORED AS PARQUET", export.display())]);
+    let other = Ws::new();
+    let out = other.import(&export);
+    assert!(out.contains("→ bank_txns (parquet"), "{out}");
+    assert!(out.contains("stored 25 rows"), "{out}");
+    let q = "SELECT account, txn_id, txn_time, amount, currency, balance, counterparty_name, memo FROM bank_txns ORDER BY txn_id";
+    assert_eq!(ws.rows(q), other.rows(q));
+}
+
+#[test]
+fn each_file_lands_on_its_own() {
+    let ws = Ws::new();
+    let good = ws.scratch("good.csv");
+    let empty = ws.scratch("empty.csv");
+    std::fs::write(&good, bank_csv(0..5)).unwrap();
+    std::fs::write(&empty, b"").unwrap();
+    let out = ws.run(&["import", "--no-progress", empty.to_str().unwrap(), good.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("empty.csv: the file is empty"), "{err}");
+    assert!(err.contains("1 of 2 files were not imported"), "{err}");
+    assert!(text(&out.stdout).contains("import 1: "), "the good file landed");
+    assert_eq!(ws.value("SELECT count(*) FROM bank_txns"), "5");
+}

@@ -1,0 +1,40 @@
+//! Long work shows a progress bar on a terminal and stays quiet when piped. The
+//! terminal is a real pseudo-terminal, made by `script` from util-linux.
+
+use std::process::Command;
+
+use crate::common::{NOW, PASSWORD, Ws, text};
+
+#[test]
+fn progress_bar_on_a_terminal_and_quiet_when_piped() {
+    let ws = Ws::new();
+    let f = ws.scratch("statement.csv");
+    let mut s = String::from("交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要\n");
+    for i in 0..300_000u32 {
+        s.push_str(&format!(
+            "2026-10-{:02} 10:00:{:02},P{i:07},,{}.50,,财付通支付科技有限公司,提现\n",
+            1 + i % 28,
+            i % 60,
+            1 + i % 999
+        ));
+    }
+    std::fs::write(&f, s).unwrap();
+
+    let piped = ws.run(&["import", f.to_str().unwrap()]);
+    assert!(piped.status.success());
+    assert!(!text(&piped.stderr).contains("statement.csv ["), "no bar when piped: {}", text(&piped.stderr));
+    ws.ok(&["imports", "undo", "1"]);
+
+    let cmd = format!("{} --workspace {} import {}", env!("CARGO_BIN_EXE_recon"), ws.root.display(), f.display());
+    let tty = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("RECON_PASSWORD", PASSWORD)
+        .env("RECON_NOW", NOW)
+        .env("TERM", "xterm")
+        .output()
+        .expect("script from util-linux runs the command on a pseudo-terminal");
+    let screen = text(&tty.stdout);
+    assert!(tty.status.success(), "{screen}");
+    assert!(screen.contains("statement.csv ["), "a progress bar on the terminal: {screen:?}");
+    assert!(screen.contains("stored 300,000 rows"), "{screen}");
+}
