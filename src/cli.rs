@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     about = "E-commerce payment reconciliation: platform orders, settlements and bank statements in one SQL workspace",
     long_about = None,
-    after_help = "Without a command, recon opens the interactive SQL shell (coming soon; use `recon sql` meanwhile)."
+    after_help = "Without a command, recon opens the interactive SQL shell on a terminal, or runs the SQL script on standard input (recon < month-end.sql)."
 )]
 pub struct Cli {
     /// The workspace folder [default: ./recon-data]
@@ -22,6 +22,9 @@ pub struct Cli {
     /// Read the password from the first line of standard input (else RECON_PASSWORD, else a prompt)
     #[arg(long, global = true)]
     pub password_stdin: bool,
+    /// Memory queries may use before they spill to disk, e.g. 2GB [default: half the machine's memory]
+    #[arg(long, global = true, env = "RECON_MEMORY_LIMIT", value_name = "SIZE")]
+    pub memory_limit: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -30,6 +33,8 @@ pub struct Cli {
 pub enum Command {
     /// Create a new workspace and its first admin user
     Init,
+    /// The interactive SQL shell (also what `recon` alone opens)
+    Shell,
     /// Import CSV/TSV, XLSX, XLS or Parquet files of orders, settlements or bank statements
     Import(ImportArgs),
     /// List the import log, or undo one import
@@ -111,6 +116,9 @@ pub struct SqlArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
+    /// Print how long each statement took
+    #[arg(long)]
+    pub timer: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -120,6 +128,8 @@ pub enum OutputFormat {
     Json,
     Jsonl,
     Markdown,
+    /// One `column = value` line per column, a blank line between rows.
+    Line,
 }
 
 #[derive(Debug, Args)]

@@ -27,6 +27,11 @@ pub enum Error {
     SomeFilesFailed { failed: usize, total: usize },
     #[error("{0}")]
     Other(String),
+    /// A statement of a script failed: where, and why.
+    #[error("{origin}: statement {number} (line {line}): {message}")]
+    Statement { origin: String, number: usize, line: usize, message: String },
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl Error {

@@ -11,10 +11,14 @@ pub mod faults;
 pub mod ingest;
 pub mod output;
 pub mod progress;
+pub mod runner;
 pub mod sample_data;
 pub mod schema;
+pub mod script;
 pub mod session;
+pub mod shell;
 pub mod synth;
+pub mod views;
 pub mod workspace;
 
 pub use error::Error;

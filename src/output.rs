@@ -1,14 +1,14 @@
-//! Query results written as a table, CSV, JSON, JSON lines or Markdown into any
-//! `impl Write`, so the shell, batch runs and tests share one path. Times read as
-//! `2026-10-01 12:00:00`; money keeps its two decimals; numbers align right; a
-//! Chinese character takes two columns.
+//! Query results written as a table, CSV, JSON, JSON lines, Markdown or `line` records
+//! into any `impl Write`, so the shell, batch runs and tests share one path. Times read
+//! as `2026-10-01 12:00:00`; money keeps its two decimals; numbers align right; a
+//! Chinese character takes two columns; wide tables shrink to the screen.
 
 use std::io::{self, Write};
 
 use datafusion::arrow::array::{Array, RecordBatch};
-use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::cli::OutputFormat;
 
@@ -19,26 +19,59 @@ const FORMAT: FormatOptions<'static> = FormatOptions::new()
 
 /// Longest cell shown in table mode before it is cut with `…`.
 const MAX_CELL_WIDTH: usize = 48;
+/// Narrowest a column is squeezed to when a table is wider than the screen.
+const MIN_COLUMN_WIDTH: usize = 6;
 
-struct Cells {
+/// How a result is printed.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    pub format: OutputFormat,
+    /// Rows shown in table and line mode; the rest are counted.
+    pub max_rows: Option<usize>,
+    /// The screen's width, when printing to a terminal.
+    pub width: Option<usize>,
+}
+
+impl Style {
+    pub fn plain(format: OutputFormat) -> Style {
+        Style { format, max_rows: None, width: None }
+    }
+}
+
+/// A result as text cells: what every format prints.
+pub struct Cells {
     names: Vec<String>,
     numeric: Vec<bool>,
     rows: Vec<Vec<Option<String>>>,
+    /// Rows in the whole result, shown or not.
+    total: usize,
 }
 
-fn collect(schema: &SchemaRef, batches: &[RecordBatch]) -> io::Result<Cells> {
-    let names = schema.fields().iter().map(|f| f.name().clone()).collect();
-    let numeric = schema.fields().iter().map(|f| is_numeric(f.data_type())).collect();
-    let mut rows = Vec::new();
-    for batch in batches {
+impl Cells {
+    pub fn new(schema: &SchemaRef) -> Cells {
+        Cells {
+            names: schema.fields().iter().map(|f| f.name().clone()).collect(),
+            numeric: schema.fields().iter().map(|f| f.data_type().is_numeric()).collect(),
+            rows: Vec::new(),
+            total: 0,
+        }
+    }
+
+    /// Adds a batch, keeping at most `keep` rows in all; the rest are only counted.
+    pub fn add(&mut self, batch: &RecordBatch, keep: Option<usize>) -> io::Result<()> {
+        self.total += batch.num_rows();
+        let room = keep.map_or(usize::MAX, |k| k.saturating_sub(self.rows.len()));
+        if room == 0 {
+            return Ok(());
+        }
         let fmts = batch
             .columns()
             .iter()
             .map(|c| ArrayFormatter::try_new(c.as_ref(), &FORMAT))
             .collect::<Result<Vec<_>, _>>()
             .map_err(io::Error::other)?;
-        for i in 0..batch.num_rows() {
-            rows.push(
+        for i in 0..batch.num_rows().min(room) {
+            self.rows.push(
                 batch
                     .columns()
                     .iter()
@@ -47,22 +80,40 @@ fn collect(schema: &SchemaRef, batches: &[RecordBatch]) -> io::Result<Cells> {
                     .collect(),
             );
         }
+        Ok(())
     }
-    Ok(Cells { names, numeric, rows })
+
+    pub fn total(&self) -> usize {
+        self.total
+    }
 }
 
-fn is_numeric(dt: &DataType) -> bool {
-    dt.is_numeric()
+/// Writes a whole result.
+pub fn write(out: &mut dyn Write, style: Style, schema: &SchemaRef, batches: &[RecordBatch]) -> io::Result<()> {
+    let keep = shown_rows(style);
+    let mut cells = Cells::new(schema);
+    for b in batches {
+        cells.add(b, keep)?;
+    }
+    write_cells(out, style, &cells)
 }
 
-pub fn write(out: &mut dyn Write, format: OutputFormat, schema: &SchemaRef, batches: &[RecordBatch]) -> io::Result<()> {
-    let cells = collect(schema, batches)?;
-    match format {
-        OutputFormat::Table => table(out, &cells),
-        OutputFormat::Csv => csv_out(out, &cells),
-        OutputFormat::Json => json(out, &cells, false),
-        OutputFormat::Jsonl => json(out, &cells, true),
-        OutputFormat::Markdown => markdown(out, &cells),
+/// The rows a style keeps: a limit applies only where a person reads the result.
+pub fn shown_rows(style: Style) -> Option<usize> {
+    match style.format {
+        OutputFormat::Table | OutputFormat::Line => style.max_rows,
+        _ => None,
+    }
+}
+
+pub fn write_cells(out: &mut dyn Write, style: Style, cells: &Cells) -> io::Result<()> {
+    match style.format {
+        OutputFormat::Table => table(out, cells, style.width),
+        OutputFormat::Csv => csv_out(out, cells),
+        OutputFormat::Json => json(out, cells, false),
+        OutputFormat::Jsonl => json(out, cells, true),
+        OutputFormat::Markdown => markdown(out, cells),
+        OutputFormat::Line => line(out, cells),
     }
 }
 
@@ -73,7 +124,7 @@ fn cut(s: &str, max: usize) -> String {
     let mut w = 0;
     let mut out = String::new();
     for c in s.chars() {
-        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        let cw = c.width().unwrap_or(0);
         if w + cw + 1 > max {
             break;
         }
@@ -89,15 +140,33 @@ fn pad(out: &mut dyn Write, s: &str, width: usize, right: bool) -> io::Result<()
     if right { write!(out, "{fill}{s}") } else { write!(out, "{s}{fill}") }
 }
 
-fn table(out: &mut dyn Write, c: &Cells) -> io::Result<()> {
-    let shown: Vec<Vec<String>> = c
-        .rows
-        .iter()
-        .map(|r| r.iter().map(|v| cut(v.as_deref().unwrap_or("NULL"), MAX_CELL_WIDTH)).collect())
+/// Column widths that fit `screen`: the widest columns give way first.
+fn fit(mut widths: Vec<usize>, screen: Option<usize>) -> Vec<usize> {
+    let Some(screen) = screen else { return widths };
+    // Each column costs its width plus 3 for the border and padding, plus one.
+    let total = |w: &[usize]| w.iter().map(|x| x + 3).sum::<usize>() + 1;
+    while total(&widths) > screen {
+        let (i, &widest) = widths.iter().enumerate().max_by_key(|(_, w)| **w).expect("a column");
+        if widest <= MIN_COLUMN_WIDTH {
+            break;
+        }
+        widths[i] = widest - 1;
+    }
+    widths
+}
+
+fn table(out: &mut dyn Write, c: &Cells, screen: Option<usize>) -> io::Result<()> {
+    let natural: Vec<usize> = (0..c.names.len())
+        .map(|i| {
+            c.rows
+                .iter()
+                .map(|r| r[i].as_deref().unwrap_or("NULL").width().min(MAX_CELL_WIDTH))
+                .chain([c.names[i].width()])
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
-    let widths: Vec<usize> = (0..c.names.len())
-        .map(|i| shown.iter().map(|r| r[i].width()).chain([c.names[i].width()]).max().unwrap_or(0))
-        .collect();
+    let widths = fit(natural, screen);
     let line = |out: &mut dyn Write| -> io::Result<()> {
         write!(out, "+")?;
         for w in &widths {
@@ -109,22 +178,48 @@ fn table(out: &mut dyn Write, c: &Cells) -> io::Result<()> {
     write!(out, "|")?;
     for (i, n) in c.names.iter().enumerate() {
         write!(out, " ")?;
-        pad(out, n, widths[i], false)?;
+        pad(out, &cut(n, widths[i]), widths[i], c.numeric[i])?;
         write!(out, " |")?;
     }
     writeln!(out)?;
     line(out)?;
-    for r in &shown {
+    for r in &c.rows {
         write!(out, "|")?;
         for (i, v) in r.iter().enumerate() {
             write!(out, " ")?;
-            pad(out, v, widths[i], c.numeric[i])?;
+            pad(out, &cut(v.as_deref().unwrap_or("NULL"), widths[i]), widths[i], c.numeric[i])?;
             write!(out, " |")?;
         }
         writeln!(out)?;
     }
     line(out)?;
-    writeln!(out, "{} row{}", c.rows.len(), if c.rows.len() == 1 { "" } else { "s" })
+    footer(out, c)
+}
+
+fn footer(out: &mut dyn Write, c: &Cells) -> io::Result<()> {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if c.rows.len() < c.total {
+        writeln!(out, "{} row{} ({} shown; .maxrows all shows every row)", c.total, plural(c.total), c.rows.len())
+    } else {
+        writeln!(out, "{} row{}", c.total, plural(c.total))
+    }
+}
+
+fn line(out: &mut dyn Write, c: &Cells) -> io::Result<()> {
+    let name_width = c.names.iter().map(|n| n.width()).max().unwrap_or(0);
+    for (n, r) in c.rows.iter().enumerate() {
+        if n > 0 {
+            writeln!(out)?;
+        }
+        for (i, v) in r.iter().enumerate() {
+            pad(out, &c.names[i], name_width, true)?;
+            writeln!(out, " = {}", v.as_deref().unwrap_or("NULL"))?;
+        }
+    }
+    if !c.rows.is_empty() {
+        writeln!(out)?;
+    }
+    footer(out, c)
 }
 
 fn csv_out(out: &mut dyn Write, c: &Cells) -> io::Result<()> {
@@ -177,4 +272,66 @@ fn markdown(out: &mut dyn Write, c: &Cells) -> io::Result<()> {
         writeln!(out, "| {} |", r.iter().map(|v| esc(v.as_deref().unwrap_or(""))).collect::<Vec<_>>().join(" | "))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::{Decimal128Array, StringArray};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+
+    use super::*;
+
+    fn sample() -> (SchemaRef, RecordBatch) {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("对方户名", DataType::Utf8, true),
+            Field::new("amount", DataType::Decimal128(18, 2), true),
+        ]));
+        let names = StringArray::from(vec![Some("支付宝（中国）网络技术有限公司"), Some("Acme"), None]);
+        let amounts =
+            Decimal128Array::from(vec![Some(123_450), Some(-5), Some(100)]).with_precision_and_scale(18, 2).unwrap();
+        let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(names), Arc::new(amounts)]).unwrap();
+        (schema, batch)
+    }
+
+    fn render(style: Style) -> String {
+        let (schema, batch) = sample();
+        let mut out = Vec::new();
+        write(&mut out, style, &schema, &[batch]).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn tables_align_cjk_and_numbers() {
+        let t = render(Style::plain(OutputFormat::Table));
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines[1], "| 对方户名                       |  amount |");
+        assert_eq!(lines[3], "| 支付宝（中国）网络技术有限公司 | 1234.50 |");
+        assert_eq!(lines[4], "| Acme                           |   -0.05 |");
+        assert_eq!(lines[5], "| NULL                           |    1.00 |");
+        assert!(lines[..lines.len() - 1].iter().all(|l| l.width() == lines[0].width()), "{t}");
+        assert_eq!(lines.last(), Some(&"3 rows"));
+    }
+
+    #[test]
+    fn wide_tables_fit_the_screen_and_long_results_are_cut() {
+        let t = render(Style { format: OutputFormat::Table, max_rows: Some(2), width: Some(30) });
+        let lines: Vec<&str> = t.lines().collect();
+        assert!(lines[0].width() <= 30, "{t}");
+        assert!(lines[3].contains('…'), "{t}");
+        assert_eq!(lines.last(), Some(&"3 rows (2 shown; .maxrows all shows every row)"));
+    }
+
+    #[test]
+    fn machine_formats_keep_every_row_and_exact_decimals() {
+        let csv = render(Style { format: OutputFormat::Csv, max_rows: Some(1), width: None });
+        assert_eq!(csv, "对方户名,amount\n支付宝（中国）网络技术有限公司,1234.50\nAcme,-0.05\n,1.00\n");
+        let json = render(Style::plain(OutputFormat::Jsonl));
+        assert_eq!(json.lines().next(), Some("{\"对方户名\":\"支付宝（中国）网络技术有限公司\",\"amount\":1234.50}"));
+        let line = render(Style::plain(OutputFormat::Line));
+        assert!(line.starts_with("对方户名 = 支付宝（中国）网络技术有限公司\n  amount = 1234.50\n\n"), "{line}");
+        let md = render(Style::plain(OutputFormat::Markdown));
+        assert!(md.starts_with("| 对方户名 | amount |\n|---|---:|\n"), "{md}");
+    }
 }

@@ -47,9 +47,11 @@ pub fn run(_ctx: &Context, args: DemoArgs) -> Result<(), Error> {
     }
     drop(importer);
     println!("\nWhat the workspace holds:");
-    super::sql::print_query(&ws, SUMMARY_SQL, OutputFormat::Table)?;
+    let user =
+        Users::load(&ws)?.get(DEMO_USER).cloned().ok_or_else(|| Error::Other("the demo user is missing".into()))?;
+    super::sql::print_query(&ws, &user, SUMMARY_SQL, OutputFormat::Table)?;
     println!("\nMoney through the platform wallets, by platform:");
-    super::sql::print_query(&ws, WALLET_SQL, OutputFormat::Table)?;
+    super::sql::print_query(&ws, &user, WALLET_SQL, OutputFormat::Table)?;
     let home = dir.display();
     println!(
         "\nThe demo workspace is {home}; its user is '{DEMO_USER}' with password {password}\n\

@@ -1,12 +1,48 @@
-//! `recon import FILE...`: each file one import, reported as it finishes.
+//! `recon import FILE...` (and the shell's `.import`): each file one import, reported
+//! as it finishes.
+
+use clap::Parser;
 
 use super::Context;
+use crate::auth::User;
 use crate::cli::{FileFormat, ImportArgs};
 use crate::error::Error;
 use crate::ingest::mapping::{Defaults, MappingFile};
 use crate::ingest::{self, ImportOptions};
+use crate::workspace::Workspace;
 
 pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Error> {
+    if args.explain {
+        let opts = options(&args, "")?;
+        for file in &args.files {
+            print!("{}", ingest::plan(file, &opts)?.explain());
+        }
+        return Ok(());
+    }
+    let (ws, user) = ctx.login()?;
+    import_files(&ws, &user, &args)
+}
+
+/// `.import ARGS` in the shell, already logged in.
+pub fn import_from_shell(ws: &Workspace, user: &User, words: &[String]) -> Result<(), Error> {
+    #[derive(Parser)]
+    #[command(name = ".import", no_binary_name = true)]
+    struct DotImport {
+        #[command(flatten)]
+        args: ImportArgs,
+    }
+    let parsed = DotImport::try_parse_from(words).map_err(|e| Error::Usage(e.to_string().trim_end().to_string()))?;
+    if parsed.args.explain {
+        let opts = options(&parsed.args, &user.name)?;
+        for file in &parsed.args.files {
+            print!("{}", ingest::plan(file, &opts)?.explain());
+        }
+        return Ok(());
+    }
+    import_files(ws, user, &parsed.args)
+}
+
+fn options(args: &ImportArgs, user: &str) -> Result<ImportOptions, Error> {
     let mut mapping = match &args.map {
         Some(p) => Some(MappingFile::load(p)?),
         None => None,
@@ -19,7 +55,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Error> {
             FileFormat::Xlsx | FileFormat::Xls | FileFormat::Parquet => {}
         }
     }
-    let mut opts = ImportOptions {
+    Ok(ImportOptions {
         kind: args
             .kind
             .as_deref()
@@ -27,22 +63,22 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Error> {
             .transpose()
             .map_err(|e: crate::schema::UnknownKind| Error::Usage(e.to_string()))?,
         mapping,
-        defaults: Defaults { platform: args.platform, shop: args.shop, account: args.account, currency: None },
+        defaults: Defaults {
+            platform: args.platform.clone(),
+            shop: args.shop.clone(),
+            account: args.account.clone(),
+            currency: None,
+        },
         strict: args.strict,
         progress: !args.no_progress,
-        user: String::new(),
-    };
-    if args.explain {
-        for file in &args.files {
-            let plan = ingest::plan(file, &opts)?;
-            print!("{}", plan.explain());
-        }
-        return Ok(());
-    }
-    let (ws, user) = ctx.login()?;
-    opts.user = user.name;
+        user: user.to_string(),
+    })
+}
+
+fn import_files(ws: &Workspace, user: &User, args: &ImportArgs) -> Result<(), Error> {
+    let opts = options(args, &user.name)?;
     let mut failed = 0;
-    let mut importer = ingest::Importer::begin(&ws)?;
+    let mut importer = ingest::Importer::begin(ws)?;
     for file in &args.files {
         match importer.import(file, &opts) {
             Ok(report) => print!("{report}"),

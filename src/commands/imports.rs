@@ -13,9 +13,10 @@ pub fn run(ctx: &Context, args: ImportsArgs) -> Result<(), Error> {
 }
 
 fn list(ctx: &Context) -> Result<(), Error> {
-    let (ws, _) = ctx.login()?;
+    let (ws, user) = ctx.login()?;
     super::sql::print_query(
         &ws,
+        &user,
         "SELECT id, time, \"user\", source_file, kind, format, rows_stored AS stored, duplicates_skipped AS duplicates, \
          rows_rejected AS rejected, rows_ignored AS ignored, CASE WHEN undone_at IS NULL THEN '' ELSE 'undone ' || CAST(undone_at AS VARCHAR) END AS undone \
          FROM imports ORDER BY id",

@@ -8,6 +8,9 @@ mod imports;
 mod init;
 mod sql;
 
+pub use import::import_from_shell;
+
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::auth::password::PasswordInput;
@@ -17,7 +20,7 @@ use crate::error::Error;
 use crate::workspace::{DEFAULT_DIR, Workspace};
 
 pub fn run(cli: Cli) -> Result<(), Error> {
-    let ctx = Context::new(&cli);
+    let ctx = Context::new(&cli)?;
     match cli.command {
         Some(Command::Init) => init::run(&ctx),
         Some(Command::Import(args)) => import::run(&ctx, args),
@@ -25,9 +28,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Sql(args)) => sql::run(&ctx, args),
         Some(Command::Gen(args)) => generate::run(args),
         Some(Command::Demo(args)) => demo::run(&ctx, args),
-        None => Err(Error::Usage(
-            "the interactive shell is not built yet; run `recon sql -c \"SELECT …\"`, or `recon --help`".into(),
-        )),
+        Some(Command::Shell) => crate::shell::run(&ctx),
+        None if std::io::stdin().is_terminal() => crate::shell::run(&ctx),
+        None => sql::run_stdin(&ctx),
     }
 }
 
@@ -36,15 +39,28 @@ pub struct Context {
     pub workspace_dir: PathBuf,
     pub user: Option<String>,
     pub password: PasswordInput,
+    pub memory_limit: usize,
 }
 
 impl Context {
-    fn new(cli: &Cli) -> Context {
-        Context {
+    fn new(cli: &Cli) -> Result<Context, Error> {
+        let memory_limit = match &cli.memory_limit {
+            Some(s) => crate::session::parse_size(s)
+                .ok_or_else(|| Error::Usage(format!("--memory-limit {s}: give a size such as 2GB or 512MB")))?,
+            None => crate::session::default_memory_limit(),
+        };
+        Ok(Context {
             workspace_dir: cli.workspace.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DIR)),
             user: cli.user.clone(),
             password: PasswordInput { from_stdin: cli.password_stdin },
-        }
+            memory_limit,
+        })
+    }
+
+    /// Logs in and opens a session for statements.
+    pub fn runner(&self, interactive: bool) -> Result<crate::runner::Runner, Error> {
+        let (ws, user) = self.login()?;
+        crate::runner::Runner::new(ws, user, self.memory_limit, interactive)
     }
 
     pub fn open(&self) -> Result<Workspace, Error> {

@@ -1,49 +1,49 @@
-//! `recon sql -c SQL` / `-f FILE`: run statements in order, print each result, stop at
-//! the first error.
+//! `recon sql -c SQL` / `-f FILE`, and `recon < script.sql`: statements and
+//! dot-commands run in order; the first error stops the run with a non-zero exit and
+//! says which statement, on which line.
 
-use std::io::Write;
-
-use datafusion::sql::parser::DFParser;
+use std::io::Read;
 
 use super::Context;
+use crate::auth::User;
 use crate::cli::{OutputFormat, SqlArgs};
 use crate::error::Error;
-use crate::session;
+use crate::runner::Runner;
 use crate::workspace::Workspace;
 
 pub fn run(ctx: &Context, args: SqlArgs) -> Result<(), Error> {
-    let text = match (&args.command, &args.file) {
-        (Some(c), _) => c.clone(),
-        (None, Some(f)) => std::fs::read_to_string(f).map_err(|e| Error::Io(f.display().to_string(), e))?,
-        (None, None) => {
-            return Err(Error::Usage("give the SQL with -c \"SQL\" or -f FILE".into()));
+    let (text, origin) = match (&args.command, &args.file) {
+        (Some(c), _) => (c.clone(), "-c".to_string()),
+        (None, Some(f)) => {
+            (std::fs::read_to_string(f).map_err(|e| Error::Io(f.display().to_string(), e))?, f.display().to_string())
         }
+        (None, None) => return Err(Error::Usage("give the SQL with -c \"SQL\" or -f FILE".into())),
     };
-    let (ws, _) = ctx.login()?;
-    print_query(&ws, &text, args.format)
+    let mut runner = ctx.runner(false)?;
+    runner.settings.mode = args.format;
+    runner.settings.timer = args.timer;
+    report_warnings(&runner);
+    runner.run_script(&text, &origin).map(|_| ())
 }
 
-/// Runs every statement of `sql` and prints each result to stdout.
-pub fn print_query(ws: &Workspace, sql: &str, format: OutputFormat) -> Result<(), Error> {
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| Error::Io("tokio".into(), e))?;
-    runtime.block_on(async {
-        let ctx = session::open(ws)?;
-        let statements = DFParser::parse_sql(sql).map_err(|e| Error::Sql(e.to_string()))?;
-        let stdout = std::io::stdout();
-        for (n, statement) in statements.into_iter().enumerate() {
-            let plan = ctx
-                .state()
-                .statement_to_plan(statement)
-                .await
-                .map_err(|e| Error::Sql(format!("statement {}: {e}", n + 1)))?;
-            let df = ctx.execute_logical_plan(plan).await?;
-            let schema = df.schema().inner().clone();
-            let batches = df.collect().await?;
-            let mut out = stdout.lock();
-            crate::output::write(&mut out, format, &schema, &batches).map_err(|e| Error::Io("stdout".into(), e))?;
-            out.flush().map_err(|e| Error::Io("stdout".into(), e))?;
-        }
-        Ok(())
-    })
+/// A script on standard input, as `recon < month-end.sql` runs it.
+pub fn run_stdin(ctx: &Context) -> Result<(), Error> {
+    let mut runner = ctx.runner(false)?;
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).map_err(|e| Error::Io("standard input".into(), e))?;
+    report_warnings(&runner);
+    runner.run_script(&text, "stdin").map(|_| ())
+}
+
+fn report_warnings(runner: &Runner) {
+    for w in runner.warnings() {
+        eprintln!("warning: {w}");
+    }
+}
+
+/// Runs statements and prints each result to stdout (for other commands' summaries).
+pub fn print_query(ws: &Workspace, user: &User, sql: &str, format: OutputFormat) -> Result<(), Error> {
+    let mut runner = Runner::new(ws.clone(), user.clone(), crate::session::default_memory_limit(), false)?;
+    runner.settings.mode = format;
+    runner.run_script(sql, "recon").map(|_| ())
 }

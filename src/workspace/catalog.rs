@@ -19,11 +19,31 @@ pub struct Catalog {
     pub generation: u64,
     pub next_import_id: u64,
     pub imports: Vec<ImportRecord>,
+    /// Analysts' working tables, made with `CREATE TABLE … AS SELECT`.
+    #[serde(default)]
+    pub tables: Vec<UserTable>,
+}
+
+/// A table a user made from a query, stored as one Parquet file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct UserTable {
+    pub name: String,
+    /// Relative to the workspace root.
+    pub file: String,
+    pub rows: u64,
+    pub created: String,
+    pub user: String,
 }
 
 impl Default for Catalog {
     fn default() -> Self {
-        Catalog { format_version: FORMAT_VERSION, generation: 0, next_import_id: 1, imports: Vec::new() }
+        Catalog {
+            format_version: FORMAT_VERSION,
+            generation: 0,
+            next_import_id: 1,
+            imports: Vec::new(),
+            tables: Vec::new(),
+        }
     }
 }
 
@@ -105,6 +125,11 @@ impl Catalog {
             .filter(|r| r.is_live())
             .flat_map(|r| [r.data_file.as_deref(), r.rejects_file.as_deref()])
             .flatten()
+            .chain(self.tables.iter().map(|t| t.file.as_str()))
+    }
+
+    pub fn table(&self, name: &str) -> Option<&UserTable> {
+        self.tables.iter().find(|t| t.name.eq_ignore_ascii_case(name))
     }
 
     pub fn import(&self, id: u64) -> Option<&ImportRecord> {

@@ -5,9 +5,12 @@
 //! recon.toml          marks the folder as a workspace
 //! catalog.json        the import log and the list of live data files (the commit point)
 //! users.json          users and their argon2id password hashes
-//! tables/<table>/     Parquet files, one per import
+//! tables/<table>/     Parquet files, one per import (tables/user/: CREATE TABLE … AS)
+//! views/              the user's views, one `.sql` file each
+//! history             the shell's history
 //! rejects/            the rows each import did not store, with file, line and reason
 //! tmp/                files being written; emptied by the next writer
+//! spill/              where queries larger than the memory limit spill
 //! .lock               held by the one process allowed to write
 //! ```
 
@@ -18,7 +21,7 @@ mod transaction;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-pub use catalog::{Catalog, CatalogError, ImportRecord};
+pub use catalog::{Catalog, CatalogError, ImportRecord, UserTable};
 pub use transaction::Transaction;
 
 use crate::schema::Kind;
@@ -72,6 +75,11 @@ impl Workspace {
 
     pub fn table_dir(&self, kind: Kind) -> PathBuf {
         self.root.join("tables").join(kind.table())
+    }
+
+    /// Where `CREATE TABLE … AS` keeps its Parquet files.
+    pub fn user_tables_dir(&self) -> PathBuf {
+        self.root.join("tables").join("user")
     }
 
     pub fn tmp_dir(&self) -> PathBuf {

@@ -83,6 +83,7 @@ impl Transaction {
         let live: HashSet<PathBuf> = self.catalog.referenced_files().map(|f| self.ws.root.join(f)).collect();
         let mut dirs: Vec<PathBuf> = crate::schema::Kind::ALL.iter().map(|k| self.ws.table_dir(*k)).collect();
         dirs.push(self.ws.root.join("rejects"));
+        dirs.push(self.ws.user_tables_dir());
         for dir in dirs {
             remove_unlisted(&dir, &live)?;
         }

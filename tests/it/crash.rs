@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::common::{Ws, text};
 
-const ROWS: u32 = 60_000;
+const ROWS: u32 = 200_000;
 
 fn big_bank_file(ws: &Ws) -> std::path::PathBuf {
     let f = ws.scratch("big.csv");
@@ -41,17 +41,23 @@ fn check_whole_or_nothing(ws: &Ws) -> u64 {
 fn kill_9_at_random_moments() {
     let ws = Ws::new();
     let f = big_bank_file(&ws);
-    // A fixed sequence of "random" delays, spread over the whole import.
+    // How long an import takes here, so the kills spread over all of it.
+    let started = std::time::Instant::now();
+    ws.import(&f);
+    let whole = started.elapsed().as_millis() as u64 + 1;
+    ws.ok(&["imports", "undo", "1"]);
+    // A fixed sequence of "random" delays.
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut landed = 0;
-    for round in 0..12 {
+    for round in 0..16 {
         if check_whole_or_nothing(&ws) > 0 {
             ws.ok(&["imports", "undo", &ws.value("SELECT max(id) FROM imports WHERE undone_at IS NULL")]);
         }
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let delay = Duration::from_millis(50 + seed % 2500);
+        // From a quarter into the import to just past its end, so some land at the commit.
+        let delay = Duration::from_millis(whole / 4 + seed % whole);
         let mut child = ws
             .cmd()
             .args(["import", "--no-progress"])
@@ -68,7 +74,7 @@ fn kill_9_at_random_moments() {
         landed += u32::from(n > 0);
         eprintln!("round {round}: killed after {delay:?} (finished first: {finished}): {n} rows");
     }
-    eprintln!("{landed} of 12 killed imports had committed");
+    eprintln!("{landed} of 16 killed imports had committed (an import takes {whole} ms here)");
     // Whatever happened, the workspace still takes an import, and debris is gone.
     if check_whole_or_nothing(&ws) > 0 {
         ws.ok(&["imports", "undo", &ws.value("SELECT max(id) FROM imports WHERE undone_at IS NULL")]);

@@ -8,5 +8,7 @@ mod demo;
 mod fixtures;
 mod generated;
 mod real_samples;
+mod shell;
+mod sql;
 mod terminal;
 mod workspace;

@@ -1,0 +1,147 @@
+//! What each dot-command does.
+
+use std::io::BufWriter;
+
+use super::{Next, Runner};
+use crate::error::Error;
+use crate::shell::command::{self, DotCommand};
+use crate::workspace::fsutil;
+
+impl Runner {
+    pub fn run_dot(&mut self, cmd: DotCommand) -> Result<Next, Error> {
+        match cmd {
+            DotCommand::Help(None) => {
+                print!("{}", command::help());
+                println!("More: .help views (what each view answers), .help functions (SQL functions).");
+            }
+            DotCommand::Help(Some(topic)) if topic == "views" => self.help_views(),
+            DotCommand::Help(Some(topic)) if topic.starts_with("functions") => {
+                self.help_functions(topic["functions".len()..].trim())?
+            }
+            DotCommand::Help(Some(topic)) => {
+                return Err(Error::Usage(format!(".help knows views and functions, not '{topic}'")));
+            }
+            DotCommand::Tables => self.print_sql(&tables_sql(&self.ws.catalog()?, &self.session))?,
+            DotCommand::Schema(table) => self.schema(table.as_deref())?,
+            DotCommand::Views => self.print_views(),
+            DotCommand::Mode(mode) => self.settings.mode = mode,
+            DotCommand::MaxRows(n) => self.settings.max_rows = n,
+            DotCommand::Timer(on) => self.settings.timer = on,
+            DotCommand::Output(None) => self.settings.output = None,
+            DotCommand::Output(Some(path)) => {
+                let file = fsutil::create_private(&path).map_err(|e| Error::Io(path.display().to_string(), e))?;
+                self.settings.output = Some((path, BufWriter::new(file)));
+            }
+            DotCommand::Read(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|e| Error::Io(path.display().to_string(), e))?;
+                return self.run_script(&text, &path.display().to_string());
+            }
+            DotCommand::Import(args) => {
+                crate::commands::import_from_shell(&self.ws, &self.user, &args)?;
+                self.runtime.block_on(self.session.refresh(&self.ws))?;
+            }
+            DotCommand::Quit => return Ok(Next::Quit),
+        }
+        Ok(Next::Continue)
+    }
+
+    fn help_views(&self) {
+        for v in &self.session.views {
+            let kind = if v.builtin { "built-in" } else { "yours" };
+            println!("{} ({kind})\n    {}", v.name, v.about);
+        }
+        println!("The SQL of each: .views");
+    }
+
+    fn help_functions(&mut self, pattern: &str) -> Result<(), Error> {
+        println!("recon adds no functions of its own yet; the fuzzy-matching ones come with reconciliation.");
+        if pattern.is_empty() {
+            let n = self.session.ctx.state().scalar_functions().len()
+                + self.session.ctx.state().aggregate_functions().len();
+            println!("All {n} DataFusion functions work. `.help functions date` shows those whose name has `date`.");
+            return Ok(());
+        }
+        let like = pattern.replace('\'', "''");
+        let (schema, batches) = self.collect(&format!("SHOW FUNCTIONS LIKE '%{like}%'"))?;
+        let _ = schema;
+        // SHOW FUNCTIONS lists one row per signature; one per function reads better.
+        let mut seen = std::collections::BTreeMap::new();
+        for b in &batches {
+            let col = |name: &str| {
+                b.column_by_name(name)
+                    .map(|c| datafusion::arrow::util::display::ArrayFormatter::try_new(c.as_ref(), &Default::default()))
+            };
+            let (Some(Ok(names)), Some(Ok(syntax)), Some(Ok(about))) =
+                (col("function_name"), col("syntax_example"), col("description"))
+            else {
+                continue;
+            };
+            for i in 0..b.num_rows() {
+                seen.entry(names.value(i).to_string())
+                    .or_insert_with(|| (syntax.value(i).to_string(), about.value(i).to_string()));
+            }
+        }
+        if seen.is_empty() {
+            println!("no function's name has `{pattern}`");
+        }
+        for (name, (syntax, about)) in seen {
+            println!("{name}\n    {syntax}\n    {}", about.lines().next().unwrap_or(""));
+        }
+        Ok(())
+    }
+
+    fn print_views(&self) {
+        for v in &self.session.views {
+            let kind = if v.builtin { "built-in" } else { "yours" };
+            println!("-- {} ({kind})\n{}\n", v.name, v.sql.trim());
+        }
+    }
+
+    fn schema(&mut self, table: Option<&str>) -> Result<(), Error> {
+        let filter = match table {
+            Some(t) => {
+                let t = t.trim_matches('"').to_lowercase();
+                let exists = self.collect(&format!(
+                    "SELECT 1 FROM information_schema.tables WHERE table_schema = 'public' AND table_name = '{}'",
+                    t.replace('\'', "''")
+                ))?;
+                if exists.1.iter().all(|b| b.num_rows() == 0) {
+                    return Err(Error::Usage(format!("there is no table or view {t}; .tables lists them")));
+                }
+                format!("AND table_name = '{}'", t.replace('\'', "''"))
+            }
+            None => String::new(),
+        };
+        self.print_sql(&format!(
+            "SELECT table_name AS \"table\", column_name AS \"column\", data_type AS type, is_nullable AS nullable \
+             FROM information_schema.columns WHERE table_schema = 'public' {filter} ORDER BY table_name, ordinal_position"
+        ))?;
+        if let Some(t) = table
+            && let Some(v) = self.session.views.iter().find(|v| v.name.eq_ignore_ascii_case(t.trim_matches('"')))
+        {
+            println!("{}", v.sql.trim());
+        }
+        Ok(())
+    }
+}
+
+/// `.tables`: every table and view with what it is.
+fn tables_sql(catalog: &crate::workspace::Catalog, session: &crate::session::Session) -> String {
+    let mut kinds = vec![
+        ("orders", "table: platform orders"),
+        ("settlements", "table: wallet and settlement lines"),
+        ("bank_txns", "table: bank statement lines"),
+        ("imports", "table: the import log"),
+    ];
+    let mine: Vec<String> =
+        catalog.tables.iter().map(|t| format!("table: yours, {} rows, by {}", t.rows, t.user)).collect();
+    for (t, k) in catalog.tables.iter().zip(&mine) {
+        kinds.push((t.name.as_str(), k.as_str()));
+    }
+    for v in &session.views {
+        kinds.push((v.name.as_str(), if v.builtin { "view: built-in" } else { "view: yours" }));
+    }
+    let rows: Vec<String> =
+        kinds.iter().map(|(n, k)| format!("('{}', '{}')", n.replace('\'', "''"), k.replace('\'', "''"))).collect();
+    format!("SELECT column1 AS name, column2 AS what FROM (VALUES {}) ORDER BY name", rows.join(", "))
+}

@@ -1,0 +1,247 @@
+//! Running statements and dot-commands against a workspace's session: the one path the
+//! interactive shell, `recon sql` and `recon < script.sql` share. Queries print as the
+//! settings say (`.mode`, `.maxrows`, `.timer`, `.output`); statements that change the
+//! workspace (views, working tables) are stored; canonical tables change only by import.
+
+mod ddl;
+mod dot;
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::sql::parser::{DFParser, Statement as DFStatement};
+use datafusion::sql::sqlparser::ast::{ObjectType, Statement};
+use futures::StreamExt;
+
+use crate::auth::User;
+use crate::cli::OutputFormat;
+use crate::error::Error;
+use crate::output::{self, Cells, Style};
+use crate::script::{self, Piece};
+use crate::session::Session;
+use crate::shell::command::DotCommand;
+use crate::workspace::Workspace;
+
+/// How results are shown; changed by dot-commands.
+pub struct Settings {
+    pub mode: OutputFormat,
+    pub max_rows: Option<usize>,
+    pub timer: bool,
+    output: Option<(PathBuf, BufWriter<File>)>,
+}
+
+/// What the caller should do after a piece ran.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Next {
+    Continue,
+    Quit,
+}
+
+pub struct Runner {
+    pub ws: Workspace,
+    pub user: User,
+    pub session: Session,
+    pub settings: Settings,
+    runtime: tokio::runtime::Runtime,
+    /// A person is at a terminal: Ctrl-C cancels a query, rows are limited.
+    interactive: bool,
+}
+
+impl Runner {
+    pub fn new(ws: Workspace, user: User, memory_limit: usize, interactive: bool) -> Result<Runner, Error> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Io("the query runtime".into(), e))?;
+        let session = runtime.block_on(Session::open(&ws, memory_limit))?;
+        let settings =
+            Settings { mode: OutputFormat::Table, max_rows: interactive.then_some(40), timer: false, output: None };
+        Ok(Runner { ws, user, session, settings, runtime, interactive })
+    }
+
+    pub fn warnings(&self) -> &[String] {
+        &self.session.warnings
+    }
+
+    /// What the shell can complete: tables and views with their columns, functions.
+    pub fn completion_names(&self) -> crate::shell::helper::Names {
+        let ctx = self.session.ctx.clone();
+        let mut names = crate::shell::helper::Names::default();
+        if let Some(schema) = ctx.catalog("datafusion").and_then(|c| c.schema("public")) {
+            for t in schema.table_names() {
+                if let Ok(Some(provider)) = self.runtime.block_on(schema.table(&t)) {
+                    names
+                        .columns
+                        .insert(t.clone(), provider.schema().fields().iter().map(|f| f.name().clone()).collect());
+                }
+                names.tables.push(t);
+            }
+        }
+        names.tables.sort();
+        let state = ctx.state();
+        names.functions.extend(state.scalar_functions().keys().cloned());
+        names.functions.extend(state.aggregate_functions().keys().cloned());
+        names.functions.extend(state.window_functions().keys().cloned());
+        names.functions.sort();
+        names.functions.dedup();
+        names
+    }
+
+    /// Runs every piece of `text`, stopping at the first error, which names where it
+    /// happened: `origin` (a file, `-c`, stdin), the statement's number and line.
+    pub fn run_script(&mut self, text: &str, origin: &str) -> Result<Next, Error> {
+        let (mut pieces, rest) = script::split(text);
+        // A script may leave its last statement without a `;`.
+        pieces.extend(rest);
+        for (n, piece) in pieces.iter().enumerate() {
+            match self.run_piece(piece) {
+                Ok(Next::Quit) => return Ok(Next::Quit),
+                Ok(Next::Continue) => {}
+                Err(e) if e.is_broken_pipe() => return Err(e),
+                Err(e) => {
+                    return Err(Error::Statement {
+                        origin: origin.to_string(),
+                        number: n + 1,
+                        line: piece.line,
+                        message: e.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(Next::Continue)
+    }
+
+    pub fn run_piece(&mut self, piece: &Piece) -> Result<Next, Error> {
+        if piece.dot {
+            let cmd: DotCommand =
+                piece.text.parse().map_err(|e: crate::shell::command::CommandError| Error::Usage(e.to_string()))?;
+            return self.run_dot(cmd);
+        }
+        self.run_sql(&piece.text)?;
+        Ok(Next::Continue)
+    }
+
+    fn run_sql(&mut self, sql: &str) -> Result<(), Error> {
+        self.runtime.block_on(self.session.refresh(&self.ws))?;
+        let statements = DFParser::parse_sql(sql).map_err(|e| Error::Sql(e.to_string()))?;
+        for statement in statements {
+            self.run_statement(statement)?;
+        }
+        Ok(())
+    }
+
+    fn run_statement(&mut self, statement: DFStatement) -> Result<(), Error> {
+        if let DFStatement::Statement(s) = &statement {
+            match s.as_ref() {
+                Statement::CreateView(view) => return self.create_view(view, &statement),
+                Statement::Drop { object_type: ObjectType::View, names, if_exists, .. } => {
+                    return self.drop_views(names, *if_exists, &statement);
+                }
+                Statement::Drop { object_type: ObjectType::Table, names, if_exists, .. } => {
+                    return self.drop_tables(names, *if_exists);
+                }
+                Statement::CreateTable(table) => return self.create_table(table),
+                Statement::Insert(_)
+                | Statement::Update(_)
+                | Statement::Delete(_)
+                | Statement::Truncate { .. }
+                | Statement::Merge { .. } => {
+                    return Err(Error::Usage(
+                        "tables change only by `recon import` and `recon imports undo`; for a working table use CREATE TABLE name AS SELECT …".into(),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        self.query(statement)
+    }
+
+    /// Plans and runs one statement and prints its result.
+    fn query(&mut self, statement: DFStatement) -> Result<(), Error> {
+        let started = Instant::now();
+        let style = self.style();
+        let keep = output::shown_rows(style);
+        let ctx = self.session.ctx.clone();
+        let run = async move {
+            let plan = ctx.state().statement_to_plan(statement).await?;
+            let df = ctx.execute_logical_plan(plan).await?;
+            let schema: SchemaRef = df.schema().inner().clone();
+            let mut stream = df.execute_stream().await?;
+            let mut cells = Cells::new(&schema);
+            while let Some(batch) = stream.next().await {
+                cells.add(&batch?, keep).map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))?;
+            }
+            Ok::<_, datafusion::error::DataFusionError>((schema, cells))
+        };
+        let (schema, cells) = self.block_on_cancellable(run)??;
+        if !schema.fields().is_empty() {
+            self.print(style, &cells)?;
+        }
+        if self.settings.timer {
+            println!("Run time: {:.3} s", started.elapsed().as_secs_f64());
+        }
+        Ok(())
+    }
+
+    /// Runs a future to completion; on a terminal, Ctrl-C drops it, which cancels a
+    /// running query, and returns to the prompt.
+    fn block_on_cancellable<T>(&self, fut: impl std::future::Future<Output = T>) -> Result<T, Error> {
+        if !self.interactive {
+            return Ok(self.runtime.block_on(fut));
+        }
+        self.runtime.block_on(async {
+            tokio::select! {
+                out = fut => Ok(out),
+                _ = tokio::signal::ctrl_c() => Err(Error::Cancelled),
+            }
+        })
+    }
+
+    fn style(&self) -> Style {
+        let width = if self.settings.output.is_none() && std::io::stdout().is_terminal() {
+            Some(console::Term::stdout().size().1 as usize)
+        } else {
+            None
+        };
+        Style { format: self.settings.mode, max_rows: self.settings.max_rows, width }
+    }
+
+    fn print(&mut self, style: Style, cells: &Cells) -> Result<(), Error> {
+        let result = match &mut self.settings.output {
+            Some((_, file)) => output::write_cells(file, style, cells).and_then(|_| file.flush()),
+            None => {
+                let mut out = std::io::stdout().lock();
+                output::write_cells(&mut out, style, cells).and_then(|_| out.flush())
+            }
+        };
+        result.map_err(|e| Error::Io(self.output_name(), e))
+    }
+
+    fn output_name(&self) -> String {
+        self.settings.output.as_ref().map_or_else(|| "standard output".into(), |(p, _)| p.display().to_string())
+    }
+
+    /// Runs SQL to a result quietly, for dot-commands that show the catalog.
+    fn collect(&self, sql: &str) -> Result<(SchemaRef, Vec<datafusion::arrow::array::RecordBatch>), Error> {
+        let ctx = self.session.ctx.clone();
+        let sql = sql.to_string();
+        self.runtime.block_on(async move {
+            let df = ctx.sql(&sql).await?;
+            let schema: SchemaRef = df.schema().inner().clone();
+            Ok((schema, df.collect().await?))
+        })
+    }
+
+    fn print_sql(&mut self, sql: &str) -> Result<(), Error> {
+        let (schema, batches) = self.collect(sql)?;
+        let mut cells = Cells::new(&schema);
+        let style = Style { max_rows: None, ..self.style() };
+        for b in &batches {
+            cells.add(b, None).map_err(|e| Error::Io("a result".into(), e))?;
+        }
+        self.print(style, &cells)
+    }
+}

@@ -1,0 +1,192 @@
+//! The shell's dot-commands: one enum, parsed with `FromStr` into a real error, and the
+//! `.help` text generated from the same table.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use crate::cli::OutputFormat;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DotCommand {
+    Help(Option<String>),
+    Tables,
+    Schema(Option<String>),
+    Views,
+    Mode(OutputFormat),
+    MaxRows(Option<usize>),
+    Timer(bool),
+    Output(Option<PathBuf>),
+    Read(PathBuf),
+    /// The arguments of `recon import`, as typed.
+    Import(Vec<String>),
+    Quit,
+}
+
+/// Name, arguments, and what it does: the source of `.help` and of completion.
+pub const COMMANDS: [(&str, &str, &str); 12] = [
+    (".help", "[views|functions [PATTERN]]", "this help, what each view answers, or SQL functions matching PATTERN"),
+    (".tables", "", "tables and views, with their kind"),
+    (".schema", "[TABLE]", "columns and types of a table or view (all when none is named)"),
+    (".views", "", "every view with the SQL that defines it, built-in and your own"),
+    (".mode", "table|csv|json|jsonl|markdown|line", "how results are printed"),
+    (".maxrows", "N|all", "how many rows a result shows in table and line mode"),
+    (".timer", "on|off", "print how long each statement took"),
+    (".output", "[FILE]", "send results to FILE (csv, json … as the mode says); no FILE: back to the screen"),
+    (".read", "FILE", "run the statements and dot-commands of FILE"),
+    (".import", "[OPTIONS] FILE...", "import files, as `recon import` does (see `recon import --help`)"),
+    (".quit", "", "leave the shell (also .exit, or Ctrl-D)"),
+    (".exit", "", "leave the shell"),
+];
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CommandError {
+    #[error("unknown command {0}; .help lists the commands")]
+    Unknown(String),
+    #[error("{command} takes {expected}")]
+    Arguments { command: &'static str, expected: &'static str },
+}
+
+pub fn help() -> String {
+    let mut s = String::from("Statements end with ';' and may span lines. Dot-commands:\n");
+    for (name, args, what) in COMMANDS {
+        let left = if args.is_empty() { name.to_string() } else { format!("{name} {args}") };
+        s.push_str(&format!("  {left:<46} {what}\n"));
+    }
+    s.push_str("Ctrl-C cancels a running query; Ctrl-D or .quit leaves.\n");
+    s
+}
+
+fn args_of(name: &str) -> &'static str {
+    COMMANDS.iter().find(|(n, _, _)| *n == name).map_or("", |(_, a, _)| a)
+}
+
+fn bad(name: &'static str) -> CommandError {
+    CommandError::Arguments { command: name, expected: args_of(name) }
+}
+
+impl FromStr for DotCommand {
+    type Err = CommandError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim().trim_end_matches(';').trim();
+        let (name, rest) = s.split_once(char::is_whitespace).unwrap_or((s, ""));
+        let rest = rest.trim();
+        let one = |cmd: &'static str| -> Result<Option<String>, CommandError> {
+            match rest.split_whitespace().count() {
+                0 => Ok(None),
+                1 => Ok(Some(rest.to_string())),
+                _ => Err(bad(cmd)),
+            }
+        };
+        Ok(match name {
+            ".help" => DotCommand::Help((!rest.is_empty()).then(|| rest.to_string())),
+            ".tables" => DotCommand::Tables,
+            ".schema" => DotCommand::Schema(one(".schema")?),
+            ".views" => DotCommand::Views,
+            ".mode" => DotCommand::Mode(match rest {
+                "table" | "box" => OutputFormat::Table,
+                "csv" => OutputFormat::Csv,
+                "json" => OutputFormat::Json,
+                "jsonl" | "ndjson" => OutputFormat::Jsonl,
+                "markdown" | "md" => OutputFormat::Markdown,
+                "line" => OutputFormat::Line,
+                _ => return Err(bad(".mode")),
+            }),
+            ".maxrows" => DotCommand::MaxRows(match rest {
+                "all" | "0" => None,
+                n => Some(n.parse().map_err(|_| bad(".maxrows"))?),
+            }),
+            ".timer" => DotCommand::Timer(match rest {
+                "on" => true,
+                "off" => false,
+                _ => return Err(bad(".timer")),
+            }),
+            ".output" | ".once" => DotCommand::Output(one(".output")?.map(PathBuf::from)),
+            ".read" => DotCommand::Read(PathBuf::from(one(".read")?.ok_or_else(|| bad(".read"))?)),
+            ".import" => {
+                let words = shell_words(rest);
+                if words.is_empty() {
+                    return Err(bad(".import"));
+                }
+                DotCommand::Import(words)
+            }
+            ".quit" | ".exit" | ".q" => DotCommand::Quit,
+            other => return Err(CommandError::Unknown(other.to_string())),
+        })
+    }
+}
+
+/// Splits arguments on spaces, keeping quoted ones whole: `.import "my file.csv"`.
+fn shell_words(s: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut any = false;
+    for c in s.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                any = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if any || !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                    any = false;
+                }
+            }
+            (None, c) => word.push(c),
+        }
+    }
+    if any || !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+impl fmt::Display for DotCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_command() {
+        assert_eq!(".tables".parse(), Ok(DotCommand::Tables));
+        assert_eq!(".schema orders".parse(), Ok(DotCommand::Schema(Some("orders".into()))));
+        assert_eq!(".mode csv".parse(), Ok(DotCommand::Mode(OutputFormat::Csv)));
+        assert_eq!(".maxrows 10".parse(), Ok(DotCommand::MaxRows(Some(10))));
+        assert_eq!(".maxrows all".parse(), Ok(DotCommand::MaxRows(None)));
+        assert_eq!(".timer on".parse(), Ok(DotCommand::Timer(true)));
+        assert_eq!(".output out.csv".parse(), Ok(DotCommand::Output(Some("out.csv".into()))));
+        assert_eq!(".output".parse(), Ok(DotCommand::Output(None)));
+        assert_eq!(
+            ".import --kind bank \"a b.csv\" c.csv".parse(),
+            Ok(DotCommand::Import(vec!["--kind".into(), "bank".into(), "a b.csv".into(), "c.csv".into()]))
+        );
+        assert_eq!(".exit".parse(), Ok(DotCommand::Quit));
+    }
+
+    #[test]
+    fn errors_say_what_was_expected() {
+        let e = ".mode fancy".parse::<DotCommand>().unwrap_err().to_string();
+        assert_eq!(e, ".mode takes table|csv|json|jsonl|markdown|line");
+        let e = ".frobnicate".parse::<DotCommand>().unwrap_err().to_string();
+        assert_eq!(e, "unknown command .frobnicate; .help lists the commands");
+        assert!(".read".parse::<DotCommand>().is_err());
+    }
+
+    #[test]
+    fn help_lists_every_command() {
+        let h = help();
+        for (name, _, _) in COMMANDS {
+            assert!(h.contains(name), "{name}");
+        }
+    }
+}
