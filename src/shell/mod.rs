@@ -20,6 +20,7 @@ use crate::script;
 use crate::workspace::fsutil;
 
 pub fn run(ctx: &Context) -> Result<(), Error> {
+    let started = std::time::Instant::now();
     let ws = ctx.open()?;
     let users = Users::load(&ws)?;
     let name = match &ctx.user {
@@ -27,7 +28,9 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
         None => ask_user(users.resolve_name(None).ok())?,
     };
     let password = ctx.password.read(&format!("Password for {name}: "))?;
+    let checking = std::time::Instant::now();
     let user = users.authenticate(&name, &password)?.clone();
+    let checked = checking.elapsed();
     drop(password);
     let mut runner = Runner::new(ws.clone(), user, ctx.memory_limit, true)?;
     println!(
@@ -55,6 +58,14 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
         fsutil::create_private(&history).map_err(|e| Error::Io(history.display().to_string(), e))?;
     }
     let _ = editor.load_history(&history);
+    if std::env::var_os("RECON_TRACE").is_some() {
+        // For the start-up benchmark: the prompt is next.
+        eprintln!(
+            "startup: {} ms to the prompt, {} ms of it checking the password",
+            started.elapsed().as_millis(),
+            checked.as_millis()
+        );
+    }
 
     loop {
         match editor.readline("recon> ") {

@@ -205,3 +205,39 @@ fn help_and_schema_describe_what_is_there() {
     assert!(functions.contains("date_trunc(precision, expression)"), "{functions}");
     assert!(functions.contains("Truncates a timestamp"), "{functions}");
 }
+
+#[test]
+fn dot_import_in_a_script_and_queries_that_spill() {
+    let ws = Ws::new();
+    let f = ws.scratch("many.csv");
+    let mut s = String::from("交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要\n");
+    for i in 0..200_000u32 {
+        s.push_str(&format!(
+            "2026-{:02}-{:02} 10:00:00,M{i:06},,{}.{:02},,客户{},货款 {}\n",
+            1 + i % 12,
+            1 + i % 28,
+            i % 5000,
+            i % 100,
+            i % 977,
+            i * 7919 % 100_003
+        ));
+    }
+    std::fs::write(&f, s).unwrap();
+    let out =
+        stdin_script(&ws, &format!(".import --no-progress {}\nSELECT count(*) AS n FROM bank_txns;\n", f.display()));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("stored 200,000 rows") && stdout.contains("| 200000 |"), "{stdout}");
+    // A sort larger than the memory allowed spills to the workspace and finishes.
+    let sort = "SELECT max(r) AS n FROM (SELECT row_number() OVER (ORDER BY memo DESC, counterparty_name, txn_id) AS r FROM bank_txns)";
+    let sorted = ws.ok(&["--memory-limit", "16MB", "sql", "--format", "csv", "-c", sort]);
+    assert_eq!(sorted, "n\n200000\n");
+    let plan = ws.ok(&["--memory-limit", "16MB", "sql", "--format", "csv", "-c", &format!("EXPLAIN ANALYZE {sort}")]);
+    let spills: u64 = plan
+        .split("spill_count=")
+        .skip(1)
+        .filter_map(|s| s.split(|c: char| !c.is_ascii_digit()).next()?.parse::<u64>().ok())
+        .sum();
+    assert!(spills > 0, "the sort spilled: {plan}");
+    assert!(ws.fails(&["--memory-limit", "lots", "sql", "-c", "SELECT 1"]).contains("give a size such as 2GB"));
+}
