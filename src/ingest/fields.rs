@@ -9,84 +9,68 @@ use std::str::FromStr;
 use super::values::halfwidth;
 use crate::schema::Kind;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Field {
-    Platform,
-    Shop,
-    OrderId,
-    OrderTime,
-    PayTime,
-    ShipTime,
-    Status,
-    Currency,
-    OrderAmount,
-    PaidAmount,
-    BuyerName,
-    BuyerPhone,
-    ShipAddress,
-    TrackingNo,
-    Courier,
-    TxnId,
-    TxnTime,
+/// Declares the fields once: the enum, each field's name in mapping files, and the
+/// list of all of them.
+macro_rules! fields {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Field {
+            $($(#[$doc])* $variant,)*
+        }
+
+        pub const ALL_FIELDS: &[Field] = &[$(Field::$variant,)*];
+
+        impl Field {
+            /// The name used in mapping files and `--explain` output.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Field::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+fields! {
+    Platform => "platform",
+    Shop => "shop",
+    OrderId => "order_id",
+    OrderTime => "order_time",
+    PayTime => "pay_time",
+    ShipTime => "ship_time",
+    Status => "status",
+    Currency => "currency",
+    OrderAmount => "order_amount",
+    PaidAmount => "paid_amount",
+    BuyerName => "buyer_name",
+    BuyerPhone => "buyer_phone",
+    ShipAddress => "ship_address",
+    TrackingNo => "tracking_no",
+    Courier => "courier",
+    TxnId => "txn_id",
+    TxnTime => "txn_time",
     /// A date column beside a time-of-day column (banks split them).
-    TxnDate,
+    TxnDate => "txn_date",
     /// The business type (业务类型), classified into a settlement kind.
-    Type,
-    Amount,
+    Type => "type",
+    Amount => "amount",
     /// Money in, when in and out have their own columns (收入 / 贷方发生额).
-    Income,
+    Income => "income",
     /// Money out (支出 / 借方发生额); written positive or negative.
-    Expense,
+    Expense => "expense",
     /// 收/支, 借贷, 动账方向: the sign of an unsigned amount column.
-    Direction,
-    Balance,
-    Counterparty,
-    CounterpartyAccount,
-    Memo,
-    PayoutRef,
-    Account,
+    Direction => "direction",
+    Balance => "balance",
+    Counterparty => "counterparty",
+    CounterpartyAccount => "counterparty_account",
+    Memo => "memo",
+    PayoutRef => "payout_ref",
+    Account => "account",
     /// 交易状态: rows of closed or failed transactions moved no money.
-    TxnStatus,
+    TxnStatus => "txn_status",
 }
 
 impl Field {
-    /// The name used in mapping files and `--explain` output.
-    pub fn name(self) -> &'static str {
-        use Field::*;
-        match self {
-            Platform => "platform",
-            Shop => "shop",
-            OrderId => "order_id",
-            OrderTime => "order_time",
-            PayTime => "pay_time",
-            ShipTime => "ship_time",
-            Status => "status",
-            Currency => "currency",
-            OrderAmount => "order_amount",
-            PaidAmount => "paid_amount",
-            BuyerName => "buyer_name",
-            BuyerPhone => "buyer_phone",
-            ShipAddress => "ship_address",
-            TrackingNo => "tracking_no",
-            Courier => "courier",
-            TxnId => "txn_id",
-            TxnTime => "txn_time",
-            TxnDate => "txn_date",
-            Type => "type",
-            Amount => "amount",
-            Income => "income",
-            Expense => "expense",
-            Direction => "direction",
-            Balance => "balance",
-            Counterparty => "counterparty",
-            CounterpartyAccount => "counterparty_account",
-            Memo => "memo",
-            PayoutRef => "payout_ref",
-            Account => "account",
-            TxnStatus => "txn_status",
-        }
-    }
-
     /// Several columns may feed this field: their non-empty values are joined
     /// (memo) rather than the first one taken.
     pub fn joins_columns(self) -> bool {
@@ -126,39 +110,6 @@ impl FromStr for Field {
 }
 
 use Field::*;
-
-pub const ALL_FIELDS: [Field; 30] = [
-    Platform,
-    Shop,
-    OrderId,
-    OrderTime,
-    PayTime,
-    ShipTime,
-    Status,
-    Currency,
-    OrderAmount,
-    PaidAmount,
-    BuyerName,
-    BuyerPhone,
-    ShipAddress,
-    TrackingNo,
-    Courier,
-    TxnId,
-    TxnTime,
-    TxnDate,
-    Type,
-    Amount,
-    Income,
-    Expense,
-    Direction,
-    Balance,
-    Counterparty,
-    CounterpartyAccount,
-    Memo,
-    PayoutRef,
-    Account,
-    TxnStatus,
-];
 
 /// A field of a kind: its synonyms (normalised, most preferred first) and its weight
 /// as evidence for the kind.

@@ -29,6 +29,28 @@ pub fn recon() -> Command {
     c
 }
 
+pub const BANK_HEADER: &str = "交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要\n";
+
+/// A corporate bank statement with one credit per id: unique ids (`B0000042`), dates
+/// over a year, and varied amounts, counterparties and memos.
+pub fn bank_csv(ids: std::ops::Range<u32>) -> String {
+    let mut s = String::from(BANK_HEADER);
+    for i in ids {
+        s.push_str(&format!(
+            "2026-{:02}-{:02} 10:{:02}:{:02},B{i:07},,{}.{:02},,客户{},货款 {}\n",
+            1 + i % 12,
+            1 + i % 28,
+            i % 60,
+            i % 59,
+            100 + i % 5000,
+            i % 100,
+            i % 977,
+            i.wrapping_mul(7919) % 100_003
+        ));
+    }
+    s
+}
+
 pub fn text(out: &[u8]) -> String {
     String::from_utf8_lossy(out).into_owned()
 }

@@ -5,25 +5,13 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::common::{Ws, text};
+use crate::common::{Ws, bank_csv, text};
 
 const ROWS: u32 = 200_000;
 
 fn big_bank_file(ws: &Ws) -> std::path::PathBuf {
     let f = ws.scratch("big.csv");
-    let mut s = String::from("交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要\n");
-    for i in 0..ROWS {
-        s.push_str(&format!(
-            "2026-{:02}-{:02} 10:{:02}:{:02},K{i:07},,{}.{:02},,抖音支付科技有限公司,提现\n",
-            1 + i % 12,
-            1 + i % 28,
-            i % 60,
-            i % 59,
-            10 + i % 900,
-            i % 100
-        ));
-    }
-    std::fs::write(&f, s).unwrap();
+    std::fs::write(&f, bank_csv(0..ROWS)).unwrap();
     f
 }
 

@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::process::Stdio;
 
-use crate::common::{Ws, text};
+use crate::common::{Ws, bank_csv, text};
 
 fn with_bank(ws: &Ws) {
     let f = ws.scratch("bank.csv");
@@ -210,19 +210,7 @@ fn help_and_schema_describe_what_is_there() {
 fn dot_import_in_a_script_and_queries_that_spill() {
     let ws = Ws::new();
     let f = ws.scratch("many.csv");
-    let mut s = String::from("交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要\n");
-    for i in 0..200_000u32 {
-        s.push_str(&format!(
-            "2026-{:02}-{:02} 10:00:00,M{i:06},,{}.{:02},,客户{},货款 {}\n",
-            1 + i % 12,
-            1 + i % 28,
-            i % 5000,
-            i % 100,
-            i % 977,
-            i * 7919 % 100_003
-        ));
-    }
-    std::fs::write(&f, s).unwrap();
+    std::fs::write(&f, bank_csv(0..200_000)).unwrap();
     let out =
         stdin_script(&ws, &format!(".import --no-progress {}\nSELECT count(*) AS n FROM bank_txns;\n", f.display()));
     assert!(out.status.success(), "{}", text(&out.stderr));

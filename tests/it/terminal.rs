@@ -3,22 +3,13 @@
 
 use std::process::Command;
 
-use crate::common::{NOW, PASSWORD, Ws, text};
+use crate::common::{NOW, PASSWORD, Ws, bank_csv, text};
 
 #[test]
 fn progress_bar_on_a_terminal_and_quiet_when_piped() {
     let ws = Ws::new();
     let f = ws.scratch("statement.csv");
-    let mut s = String::from("交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要\n");
-    for i in 0..300_000u32 {
-        s.push_str(&format!(
-            "2026-10-{:02} 10:00:{:02},P{i:07},,{}.50,,财付通支付科技有限公司,提现\n",
-            1 + i % 28,
-            i % 60,
-            1 + i % 999
-        ));
-    }
-    std::fs::write(&f, s).unwrap();
+    std::fs::write(&f, bank_csv(0..300_000)).unwrap();
 
     let piped = ws.run(&["import", f.to_str().unwrap()]);
     assert!(piped.status.success());

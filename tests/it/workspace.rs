@@ -4,21 +4,7 @@
 use std::io::Write;
 use std::process::Stdio;
 
-use crate::common::{Ws, recon, text};
-
-fn bank_csv(rows: std::ops::Range<u32>) -> String {
-    let mut s = String::from("交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要\n");
-    for i in rows {
-        s.push_str(&format!(
-            "2026-10-{:02} 10:{:02}:00,B{i:05},,{}.{:02},,支付宝（中国）网络技术有限公司,提现\n",
-            1 + i % 28,
-            i % 60,
-            100 + i,
-            i % 100
-        ));
-    }
-    s
-}
+use crate::common::{Ws, bank_csv, recon, text};
 
 #[test]
 fn init_needs_a_good_password_and_makes_private_files() {
@@ -106,7 +92,7 @@ fn the_import_log_lists_and_undo_removes_one_import_whole() {
     assert!(undo.contains("removed 40 bank rows"), "{undo}");
     assert!(undo.contains("import 2 (b.csv) skipped 10 of them as duplicates"), "{undo}");
     assert_eq!(ws.value("SELECT count(*) FROM bank_txns"), "10");
-    assert_eq!(ws.value("SELECT min(txn_id) FROM bank_txns"), "B00040");
+    assert_eq!(ws.value("SELECT min(txn_id) FROM bank_txns"), "B0000040");
     assert_eq!(ws.value("SELECT undone_by FROM imports WHERE id = 1"), "admin");
     assert_eq!(
         std::fs::read_dir(ws.root.join("tables/bank_txns")).unwrap().count(),
