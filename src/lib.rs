@@ -18,6 +18,7 @@ pub mod script;
 pub mod session;
 pub mod shell;
 pub mod synth;
+pub mod udf;
 pub mod views;
 pub mod workspace;
 

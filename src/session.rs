@@ -62,6 +62,7 @@ impl Session {
         let runtime =
             RuntimeEnvBuilder::new().with_memory_limit(memory_limit, 1.0).with_temp_file_path(spill).build_arc()?;
         let ctx = SessionContext::new_with_config_rt(config(), runtime);
+        crate::udf::register(&ctx);
         let catalog = ws.catalog().map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))?;
         let mut session = Session { ctx, warnings: Vec::new(), generation: catalog.generation, views: Vec::new() };
         session.register_tables(ws, &catalog).await?;

@@ -1,0 +1,32 @@
+//! recon's SQL functions: fuzzy matching of names, references in memos, money within a
+//! tolerance, working days, and the bounded subset-sum that finds several payouts in
+//! one bank credit. Vectorised over Arrow arrays, NULL-safe, documented for `.help
+//! functions` and `SHOW FUNCTIONS`, and registrable by name on any DataFusion context.
+
+mod args;
+mod scalar;
+mod subset;
+pub mod text;
+
+use datafusion::prelude::SessionContext;
+
+pub use subset::{MAX_ITEMS, MAX_STEPS, solve as subset_sum};
+
+/// Names of recon's own functions, for help and completion.
+pub const NAMES: [&str; 8] = [
+    "jaro_winkler",
+    "token_set_ratio",
+    "normalize_party",
+    "extract_refs",
+    "amount_close",
+    "working_days",
+    "normalize_order_id",
+    "subset_sum",
+];
+
+pub fn register(ctx: &SessionContext) {
+    for f in scalar::all() {
+        ctx.register_udf(f);
+    }
+    ctx.register_udaf(subset::udaf());
+}

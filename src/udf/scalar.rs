@@ -1,0 +1,361 @@
+//! The scalar UDFs: one generic implementation, each function a name, signature, return
+//! type, documentation and a row function.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    ArrayRef, BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, StringBuilder,
+};
+use datafusion::arrow::datatypes::{DataType, Field, TimeUnit};
+use datafusion::common::plan_err;
+use datafusion::error::Result;
+use datafusion::logical_expr::{
+    ColumnarValue, DocSection, Documentation, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+};
+
+use super::args::{Decimals, Micros, Texts, finish, rows};
+use super::text;
+
+const SECTION: DocSection =
+    DocSection { include: true, label: "recon", description: Some("Matching and reconciliation functions of recon") };
+
+/// The scale money arguments are brought to.
+pub const MONEY_SCALE: i8 = 4;
+
+type Invoke = fn(&[ColumnarValue], usize) -> Result<ColumnarValue>;
+
+#[derive(Debug)]
+struct Udf {
+    name: &'static str,
+    signature: Signature,
+    /// What the arguments are cast to before `invoke`.
+    coerce: fn(&[DataType]) -> Result<Vec<DataType>>,
+    returns: DataType,
+    invoke: Invoke,
+    doc: Documentation,
+}
+
+impl PartialEq for Udf {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Udf {}
+
+impl Hash for Udf {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+
+impl ScalarUDFImpl for Udf {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(self.returns.clone())
+    }
+    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+        (self.coerce)(arg_types)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        (self.invoke)(&args.args, args.number_rows)
+    }
+    fn documentation(&self) -> Option<&Documentation> {
+        Some(&self.doc)
+    }
+}
+
+fn udf(
+    name: &'static str,
+    coerce: fn(&[DataType]) -> Result<Vec<DataType>>,
+    returns: DataType,
+    invoke: Invoke,
+    doc: Documentation,
+) -> ScalarUDF {
+    ScalarUDF::new_from_impl(Udf {
+        name,
+        signature: Signature::user_defined(Volatility::Immutable),
+        coerce,
+        returns,
+        invoke,
+        doc,
+    })
+}
+
+fn texts(n: usize) -> impl Fn(&[DataType]) -> Result<Vec<DataType>> {
+    move |types: &[DataType]| {
+        if types.len() != n {
+            return plan_err!("takes {n} text arguments, got {}", types.len());
+        }
+        types
+            .iter()
+            .map(|t| match t {
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Ok(t.clone()),
+                DataType::Null => Ok(DataType::Utf8),
+                other => plan_err!("takes text, not {other}"),
+            })
+            .collect()
+    }
+}
+
+fn one_text(t: &[DataType]) -> Result<Vec<DataType>> {
+    texts(1)(t)
+}
+
+fn two_texts(t: &[DataType]) -> Result<Vec<DataType>> {
+    texts(2)(t)
+}
+
+fn three_amounts(types: &[DataType]) -> Result<Vec<DataType>> {
+    if types.len() != 3 {
+        return plan_err!("amount_close takes (a, b, tolerance)");
+    }
+    types
+        .iter()
+        .map(|t| {
+            if t.is_numeric() || t.is_null() {
+                Ok(DataType::Decimal128(38, MONEY_SCALE as i8))
+            } else {
+                plan_err!("amount_close takes amounts, not {t}")
+            }
+        })
+        .collect()
+}
+
+fn two_times(types: &[DataType]) -> Result<Vec<DataType>> {
+    if types.len() != 2 {
+        return plan_err!("working_days takes (from, to)");
+    }
+    types
+        .iter()
+        .map(|t| match t {
+            DataType::Timestamp(_, _) | DataType::Date32 | DataType::Date64 | DataType::Utf8 | DataType::Null => {
+                Ok(DataType::Timestamp(TimeUnit::Microsecond, None))
+            }
+            other => plan_err!("working_days takes dates or timestamps, not {other}"),
+        })
+        .collect()
+}
+
+/// Applies a text function row by row.
+fn map_texts<B>(args: &[ColumnarValue], n: usize, mut builder: B, mut f: impl FnMut(&mut B, &[Option<&str>])) -> Result<ColumnarValue>
+where
+    B: datafusion::arrow::array::ArrayBuilder,
+{
+    let texts = args.iter().map(Texts::new).collect::<Result<Vec<_>>>()?;
+    let rows = rows(args, n);
+    let mut row = Vec::with_capacity(texts.len());
+    for i in 0..rows {
+        row.clear();
+        row.extend(texts.iter().map(|t| t.get(i)));
+        f(&mut builder, &row);
+    }
+    let array: ArrayRef = builder.finish();
+    finish(args, array)
+}
+
+fn jaro_winkler(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    map_texts(args, n, Float64Builder::new(), |b, r| match (r[0], r[1]) {
+        (Some(x), Some(y)) => b.append_value(text::jaro_winkler(x, y)),
+        _ => b.append_null(),
+    })
+}
+
+fn token_set_ratio(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    map_texts(args, n, Float64Builder::new(), |b, r| match (r[0], r[1]) {
+        (Some(x), Some(y)) => b.append_value(text::token_set_ratio(x, y)),
+        _ => b.append_null(),
+    })
+}
+
+fn normalize_party(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    map_texts(args, n, StringBuilder::new(), |b, r| match r[0] {
+        Some(x) => b.append_value(text::normalize_party(x)),
+        None => b.append_null(),
+    })
+}
+
+fn normalize_order_id(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    map_texts(args, n, StringBuilder::new(), |b, r| match r[0] {
+        Some(x) => b.append_value(text::normalize_order_id(x)),
+        None => b.append_null(),
+    })
+}
+
+fn extract_refs(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    map_texts(args, n, ListBuilder::new(StringBuilder::new()), |b, r| match r[0] {
+        Some(x) => {
+            for id in text::extract_refs(x) {
+                b.values().append_value(id);
+            }
+            b.append(true);
+        }
+        None => b.append_null(),
+    })
+}
+
+fn amount_close(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    let (a, b, tol) = (Decimals::new(&args[0])?, Decimals::new(&args[1])?, Decimals::new(&args[2])?);
+    let mut out = BooleanBuilder::new();
+    for i in 0..rows(args, n) {
+        match (a.get(i), b.get(i), tol.get(i)) {
+            (Some(a), Some(b), Some(t)) => out.append_value((a - b).abs() <= t.abs()),
+            _ => out.append_null(),
+        }
+    }
+    finish(args, Arc::new(out.finish()))
+}
+
+fn working_days(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    let (from, to) = (Micros::new(&args[0])?, Micros::new(&args[1])?);
+    let mut out = Int64Builder::new();
+    for i in 0..rows(args, n) {
+        match (from.get(i), to.get(i)) {
+            (Some(a), Some(b)) => out.append_value(weekdays_between(a, b)),
+            _ => out.append_null(),
+        }
+    }
+    finish(args, Arc::new(out.finish()))
+}
+
+/// Weekdays from the day of `a` to the day of `b`: Friday to Monday is 1, the same day
+/// 0, and negative when `b` is earlier.
+pub fn weekdays_between(a_micros: i64, b_micros: i64) -> i64 {
+    const DAY: i64 = 86_400_000_000;
+    let (da, db) = (a_micros.div_euclid(DAY), b_micros.div_euclid(DAY));
+    if db < da {
+        return -weekdays_between(b_micros, a_micros);
+    }
+    // Day 0 (1970-01-01) was a Thursday: weekday index 3 with Monday = 0.
+    let weekday = |d: i64| (d + 3).rem_euclid(7);
+    let count_upto = |d: i64| -> i64 {
+        // Weekdays in days [0, d).
+        let (weeks, rest) = (d.div_euclid(7), d.rem_euclid(7));
+        weeks * 5 + (0..rest).filter(|k| weekday(*k) < 5).count() as i64
+    };
+    // Weekdays in (da, db]: each step onto a working day counts.
+    count_upto(db + 1) - count_upto(da + 1)
+}
+
+fn doc(description: &str, syntax: &str, example: &str, arguments: &[(&str, &str)]) -> Documentation {
+    let mut b = Documentation::builder(SECTION, description, syntax).with_sql_example(example);
+    for (name, about) in arguments {
+        b = b.with_argument(*name, *about);
+    }
+    b.build()
+}
+
+pub fn all() -> Vec<ScalarUDF> {
+    vec![
+        udf(
+            "jaro_winkler",
+            two_texts,
+            DataType::Float64,
+            jaro_winkler,
+            doc(
+                "Jaro-Winkler similarity of two texts, from 0 (nothing alike) to 1 (the same); a shared start counts extra. NULL if either is NULL.",
+                "jaro_winkler(a, b)",
+                "SELECT jaro_winkler(normalize_party(counterparty_name), normalize_party('深圳市腾跃科技有限公司')) FROM bank_txns",
+                &[("a", "text"), ("b", "text")],
+            ),
+        ),
+        udf(
+            "token_set_ratio",
+            two_texts,
+            DataType::Float64,
+            token_set_ratio,
+            doc(
+                "fuzzywuzzy's token_set_ratio, 0 to 100: shared words count fully, word order and extra words little.",
+                "token_set_ratio(a, b)",
+                "SELECT token_set_ratio('Alipay China Network', 'network alipay china co')",
+                &[("a", "text"), ("b", "text")],
+            ),
+        ),
+        udf(
+            "normalize_party",
+            one_text,
+            DataType::Utf8,
+            normalize_party,
+            doc(
+                "A company name made comparable: half-width, lower case, no spaces or punctuation, no bracketed notes like （中国） or （对公户）, no 客户备付金, no legal form (有限公司, Co., Ltd.), no leading city or province.",
+                "normalize_party(name)",
+                "SELECT normalize_party('支付宝（中国）网络技术有限公司客户备付金')  -- 支付宝网络技术",
+                &[("name", "a counterparty or buyer name")],
+            ),
+        ),
+        udf(
+            "extract_refs",
+            one_text,
+            DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+            extract_refs,
+            doc(
+                "The ids in a free-text memo: runs of 10 or more letters and digits with at least 6 digits.",
+                "extract_refs(memo)",
+                "SELECT txn_id, unnest(extract_refs(memo)) AS ref FROM bank_txns",
+                &[("memo", "text such as 摘要, 用途, 附言")],
+            ),
+        ),
+        udf(
+            "amount_close",
+            three_amounts,
+            DataType::Boolean,
+            amount_close,
+            doc(
+                "True when two amounts differ by at most the tolerance (exact decimal arithmetic).",
+                "amount_close(a, b, tolerance)",
+                "SELECT amount_close(1000.00, 998.50, 5.00)  -- true",
+                &[("a", "an amount"), ("b", "an amount"), ("tolerance", "the largest difference allowed")],
+            ),
+        ),
+        udf(
+            "working_days",
+            two_times,
+            DataType::Int64,
+            working_days,
+            doc(
+                "Working days (Monday to Friday) from the day of `from` to the day of `to`: Friday to Monday is 1; negative when `to` is earlier.",
+                "working_days(from, to)",
+                "SELECT working_days(TIMESTAMP '2026-10-02 10:00:00', TIMESTAMP '2026-10-05 09:00:00')  -- 1",
+                &[("from", "a date or timestamp"), ("to", "a date or timestamp")],
+            ),
+        ),
+        udf(
+            "normalize_order_id",
+            one_text,
+            DataType::Utf8,
+            normalize_order_id,
+            doc(
+                "An order id as both order exports and settlement bills write it: trimmed, without Alipay's T200P prefix.",
+                "normalize_order_id(id)",
+                "SELECT normalize_order_id('T200P3726320055102261241')  -- 3726320055102261241",
+                &[("id", "an order id from any file")],
+            ),
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn micros(date: &str) -> i64 {
+        chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap().and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp_micros()
+    }
+
+    #[test]
+    fn weekdays() {
+        // 2026-10-02 is a Friday.
+        assert_eq!(weekdays_between(micros("2026-10-02"), micros("2026-10-02")), 0);
+        assert_eq!(weekdays_between(micros("2026-10-02"), micros("2026-10-03")), 0);
+        assert_eq!(weekdays_between(micros("2026-10-02"), micros("2026-10-05")), 1);
+        assert_eq!(weekdays_between(micros("2026-10-02"), micros("2026-10-09")), 5);
+        assert_eq!(weekdays_between(micros("2026-10-05"), micros("2026-10-02")), -1);
+        assert_eq!(weekdays_between(micros("2026-10-03"), micros("2026-10-05")), 1);
+    }
+}

@@ -1,0 +1,184 @@
+//! What the text UDFs compute, as plain functions: party names made comparable,
+//! similarity scores, references found in free text, order ids made comparable.
+
+use crate::ingest::values::halfwidth;
+
+/// Region prefixes banks and clerks drop or add at will: 深圳市腾跃科技 = 腾跃科技.
+const REGIONS: &[&str] = &[
+    "北京", "上海", "天津", "重庆", "深圳", "广州", "杭州", "苏州", "南京", "成都", "武汉", "西安", "宁波", "厦门",
+    "长沙", "青岛", "合肥", "郑州", "义乌", "东莞", "佛山", "温州", "中山", "南通", "永康", "慈溪", "无锡", "福州",
+    "济南", "大连", "沈阳", "昆明", "南昌", "长春", "哈尔滨", "石家庄", "太原", "南宁", "贵阳", "兰州", "海口",
+    "珠海", "嘉兴", "绍兴", "金华", "台州", "湖州", "常州", "徐州", "扬州", "泉州", "烟台", "潍坊", "浙江", "广东",
+    "江苏", "福建", "山东", "河南", "河北", "湖南", "湖北", "四川", "安徽", "江西", "辽宁", "吉林", "黑龙江", "山西",
+    "陕西", "云南", "贵州", "广西", "海南", "甘肃",
+];
+
+/// Legal-form endings, longest first.
+const SUFFIXES: &[&str] = &[
+    "股份有限公司", "有限责任公司", "有限公司", "分公司", "公司", "集团", "corporation", "colimited", "company",
+    "limited", "coltd", "corp", "ltd", "llc", "inc",
+];
+
+/// English names and their Chinese counterparts, so both compare equal.
+const ALIASES: &[(&str, &str)] = &[("alipay", "支付宝"), ("tenpay", "财付通"), ("wechatpay", "微信支付"), ("jdcom", "京东"), ("douyin", "抖音")];
+
+/// A company name reduced to what identifies it: half-width, lower case, no spaces or
+/// punctuation, no bracketed region or account note (（中国）, （对公户）), no 客户备付金,
+/// no legal-form suffix (有限公司, Co., Ltd.), no leading city or province.
+pub fn normalize_party(raw: &str) -> String {
+    let hw = halfwidth(raw).to_lowercase();
+    // Short bracketed notes go: (中国), (北京), (对公户), (china).
+    let mut s = String::with_capacity(hw.len());
+    let mut depth = 0;
+    let mut inside = String::new();
+    for c in hw.chars() {
+        match c {
+            '(' | '[' | '【' => {
+                depth += 1;
+                inside.clear();
+            }
+            ')' | ']' | '】' if depth > 0 => {
+                depth -= 1;
+                if inside.chars().count() > 8 {
+                    s.push_str(&inside);
+                }
+            }
+            c if depth > 0 => inside.push(c),
+            c => s.push(c),
+        }
+    }
+    let mut s: String = s.replace("客户备付金", "").replace("备付金", "").chars().filter(|c| c.is_alphanumeric()).collect();
+    loop {
+        let before = s.len();
+        for suffix in SUFFIXES {
+            if s.len() > suffix.len()
+                && let Some(stripped) = s.strip_suffix(suffix)
+            {
+                s = stripped.to_string();
+                break;
+            }
+        }
+        if s.len() == before {
+            break;
+        }
+    }
+    for region in REGIONS {
+        if let Some(rest) = s.strip_prefix(region) {
+            let rest = rest.trim_start_matches(['省', '市', '区']);
+            if rest.chars().count() >= 2 {
+                s = rest.to_string();
+            }
+            break;
+        }
+    }
+    for (en, zh) in ALIASES {
+        if s.contains(en) {
+            s = s.replace(en, zh);
+        }
+    }
+    s
+}
+
+pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+    rapidfuzz::distance::jaro_winkler::similarity(a.chars(), b.chars())
+}
+
+/// fuzzywuzzy's token_set_ratio, 0–100 (rapidfuzz's ratio on the token sets): the words two names share count fully, the
+/// rest by edit distance, so word order and extra words matter little. Text without
+/// spaces (Chinese) is one token, compared character by character.
+pub fn token_set_ratio(a: &str, b: &str) -> f64 {
+    let tokens = |s: &str| -> std::collections::BTreeSet<String> {
+        s.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).map(str::to_lowercase).collect()
+    };
+    let (ta, tb) = (tokens(a), tokens(b));
+    if ta.is_empty() || tb.is_empty() {
+        return 0.0;
+    }
+    let common: Vec<&String> = ta.intersection(&tb).collect();
+    let only_a: Vec<&String> = ta.difference(&tb).collect();
+    let only_b: Vec<&String> = tb.difference(&ta).collect();
+    let join = |v: &[&String]| v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ");
+    let base = join(&common);
+    let with = |rest: &[&String]| {
+        let r = join(rest);
+        match (base.is_empty(), r.is_empty()) {
+            (true, _) => r,
+            (false, true) => base.clone(),
+            (false, false) => format!("{base} {r}"),
+        }
+    };
+    let (sa, sb) = (with(&only_a), with(&only_b));
+    // fuzzywuzzy's ratio: 2 × matching characters / total (Indel similarity).
+    let ratio = |x: &str, y: &str| rapidfuzz::fuzz::ratio(x.chars(), y.chars());
+    let best = [ratio(&base, &sa), ratio(&base, &sb), ratio(&sa, &sb)]
+        .into_iter()
+        .filter(|r| r.is_finite())
+        .fold(0.0, f64::max);
+    (best * 100.0 * 100.0).round() / 100.0
+}
+
+/// Ids in free text: runs of at least 10 letters and digits with at least 6 digits
+/// (`提现 20261003200040011100650012345678`, `付B2B202608150001货款`).
+pub fn extract_refs(memo: &str) -> Vec<String> {
+    let hw = halfwidth(memo);
+    let mut out: Vec<String> = Vec::new();
+    for tok in hw.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if tok.len() >= 10 && tok.bytes().filter(u8::is_ascii_digit).count() >= 6 && !out.iter().any(|o| o == tok) {
+            out.push(tok.to_string());
+        }
+    }
+    out
+}
+
+/// An order id as settlement files and order exports can agree on: no padding, no
+/// Alipay `T200P` prefix.
+pub fn normalize_order_id(raw: &str) -> String {
+    let s = halfwidth(raw);
+    let s = s.trim().trim_start_matches('`').trim();
+    s.strip_prefix("T200P").unwrap_or(s).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn party_names_compare_after_normalizing() {
+        let alipay = normalize_party("支付宝（中国）网络技术有限公司");
+        assert_eq!(alipay, "支付宝网络技术");
+        for variant in ["支付宝(中国)网络技术有限公司", "支付宝（中国）网络技术有限公司客户备付金", "支付宝中国网络技术有限公司"] {
+            let n = normalize_party(variant);
+            assert!(n == alipay || n == "支付宝中国网络技术", "{variant} → {n}");
+        }
+        assert!(normalize_party("ALIPAY(CHINA)NETWORK TECHNOLOGY CO.,LTD").starts_with("支付宝"));
+        assert!(normalize_party("Alipay (China) Network Technology Co., Ltd.").starts_with("支付宝"));
+        assert_eq!(normalize_party("深圳市腾跃科技有限公司"), "腾跃科技");
+        assert_eq!(normalize_party("深圳腾跃科技有限公司"), "腾跃科技");
+        assert_eq!(normalize_party(" 腾跃科技 "), "腾跃科技");
+        assert_eq!(normalize_party("深圳市腾跃科技有限公司（对公户）"), "腾跃科技");
+        assert_eq!(normalize_party("北京京东世纪贸易有限公司"), "京东世纪贸易");
+        assert_eq!(normalize_party("JD.COM PAYMENT"), "京东payment");
+        assert_eq!(normalize_party("中山市明辉照明有限公司"), "明辉照明");
+        assert_eq!(normalize_party("中国移动"), "中国移动");
+    }
+
+    #[test]
+    fn similarities() {
+        assert!((jaro_winkler("腾跃科技", "腾跃科技") - 1.0).abs() < 1e-12);
+        assert!(jaro_winkler("腾跃", "腾跃科技") > 0.85);
+        assert!(jaro_winkler("腾跃科技", "华瑞电器") < 0.5);
+        assert_eq!(token_set_ratio("Alipay China Network", "network alipay china co"), 100.0);
+        assert!(token_set_ratio("acme trading", "acme trade") > 80.0);
+        assert_eq!(token_set_ratio("", "x"), 0.0);
+    }
+
+    #[test]
+    fn references_and_order_ids() {
+        assert_eq!(extract_refs("提现 20261003200040011100650012345678"), ["20261003200040011100650012345678"]);
+        assert_eq!(extract_refs("付B2B202608150001货款"), ["B2B202608150001"]);
+        assert_eq!(extract_refs("提现单号 TX2026100312345678；重复 TX2026100312345678"), ["TX2026100312345678"]);
+        assert!(extract_refs("货款 12345").is_empty());
+        assert_eq!(normalize_order_id("T200P3726320055102261241"), "3726320055102261241");
+        assert_eq!(normalize_order_id(" `123\t"), "123");
+    }
+}
