@@ -12,7 +12,9 @@ pub const MONEY_PRECISION: u8 = 18;
 pub const MONEY_SCALE: i8 = 2;
 
 /// Stored in every data file but not shown in SQL: the 128-bit hash of the row's
-/// natural key, used to skip duplicates on re-import.
+/// natural key, used to skip duplicates on re-import. Settlement and bank lines also
+/// show its first 64 bits as `line_id`: a name for a line that survives re-imports,
+/// which manual decisions use.
 pub const KEY_COLUMN: &str = "_key";
 
 /// What kind of data an import holds, i.e. which canonical table it fills.
@@ -161,7 +163,7 @@ const ORDERS_OWN: [Column; 15] = [
     Column::new("tracking_no", Text),
     Column::new("courier", Text),
 ];
-const SETTLEMENTS_OWN: [Column; 11] = [
+const SETTLEMENTS_OWN: [Column; 12] = [
     Column::new("platform", Text),
     Column::new("shop", Text),
     Column::new("txn_id", Text),
@@ -173,8 +175,9 @@ const SETTLEMENTS_OWN: [Column; 11] = [
     Column::new("counterparty", Text),
     Column::new("memo", Text),
     Column::new("payout_ref", Text),
+    Column::new("line_id", Text),
 ];
-const BANK_OWN: [Column; 9] = [
+const BANK_OWN: [Column; 10] = [
     Column::new("account", Text),
     Column::new("txn_id", Text),
     Column::new("txn_time", Time),
@@ -184,11 +187,12 @@ const BANK_OWN: [Column; 9] = [
     Column::new("counterparty_name", Text),
     Column::new("counterparty_account", Text),
     Column::new("memo", Text),
+    Column::new("line_id", Text),
 ];
 
 static ORDERS_ALL: [Column; 18] = concat(ORDERS_OWN, provenance!());
-static SETTLEMENTS_ALL: [Column; 14] = concat(SETTLEMENTS_OWN, provenance!());
-static BANK_ALL: [Column; 12] = concat(BANK_OWN, provenance!());
+static SETTLEMENTS_ALL: [Column; 15] = concat(SETTLEMENTS_OWN, provenance!());
+static BANK_ALL: [Column; 13] = concat(BANK_OWN, provenance!());
 
 pub static ORDERS: &[Column] = &ORDERS_ALL;
 pub static SETTLEMENTS: &[Column] = &SETTLEMENTS_ALL;
@@ -217,6 +221,7 @@ mod tests {
                 "counterparty_name",
                 "counterparty_account",
                 "memo",
+                "line_id",
                 "source_file",
                 "source_line",
                 "import_id"

@@ -407,6 +407,7 @@ impl<'r> Cells<'r, '_> {
             Val::text(counterparty),
             Val::text(memo),
             Val::text(payout_ref),
+            line_id(key),
         ]);
         Ok(key)
     }
@@ -437,9 +438,15 @@ impl<'r> Cells<'r, '_> {
             Val::text(name),
             Val::text(cp_account),
             Val::text(memo),
+            line_id(key),
         ]);
         Ok(key)
     }
+}
+
+/// The first 64 bits of a natural key, as 16 hex digits.
+fn line_id(key: u128) -> Val<'static> {
+    Val::Text(Cow::Owned(format!("{:016x}", (key >> 64) as u64)))
 }
 
 /// An optional amount as key bytes; the flag keeps "no balance" apart from 0.00.
@@ -694,9 +701,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            out,
+            out[..9],
             ["3167", "∅", "2025-08-22 17:57:17", "-71.89", "CNY", "3240.28", "张三", "6226******5669", "无卡支付"]
         );
+        assert_eq!(out[9].len(), 16, "a line id of 16 hex digits: {}", out[9]);
         let c = converter(
             Kind::Bank,
             &["交易日期", "交易时间", "交易摘要", "交易金额", "本次余额", "对手信息", "日志号", "交易渠道", "交易附言"],
@@ -730,7 +738,7 @@ mod tests {
         assert_eq!(err, "Rejected: 'not a date' is not a date or time");
         let out = convert(&c, &["2026-10-03 10:00:00", "B4", "", "1.00", "xx,yyyy.zz", "", ""]).unwrap();
         assert_eq!(out[5], "∅");
-        assert_eq!(out[9], "warning: balance 'xx,yyyy.zz' is not an amount; stored without a balance");
+        assert_eq!(out[10], "warning: balance 'xx,yyyy.zz' is not an amount; stored without a balance");
     }
 
     #[test]
