@@ -5,8 +5,6 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
-use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use datafusion::catalog::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
@@ -65,18 +63,25 @@ impl Session {
         crate::udf::register(&ctx);
         let catalog = ws.catalog().map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))?;
         let mut session = Session { ctx, warnings: Vec::new(), generation: catalog.generation, views: Vec::new() };
-        session.register_tables(ws, &catalog).await?;
-        session.load_views(ws).await;
+        session.load(ws, &catalog).await?;
         Ok(session)
     }
 
-    /// Re-registers the tables when another process (or this one) committed since.
+    /// Loads everything anew when another process (or this one) committed since: what
+    /// a view computed, and what a user's view read, may have changed.
     pub async fn refresh(&mut self, ws: &Workspace) -> Result<()> {
         let catalog = ws.catalog().map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))?;
         if catalog.generation != self.generation {
-            self.register_tables(ws, &catalog).await?;
+            self.load(ws, &catalog).await?;
             self.generation = catalog.generation;
         }
+        Ok(())
+    }
+
+    async fn load(&mut self, ws: &Workspace, catalog: &Catalog) -> Result<()> {
+        self.warnings.clear();
+        self.register_tables(ws, catalog).await?;
+        self.load_views(ws).await;
         Ok(())
     }
 
@@ -96,8 +101,8 @@ impl Session {
                 ListingTableConfig::new_with_multi_paths(urls).with_listing_options(options).with_schema(schema);
             ctx.register_table(kind.table(), Arc::new(ListingTable::try_new(config)?))?;
         }
-        ctx.deregister_table("imports")?;
-        ctx.register_table("imports", Arc::new(imports_table(catalog)?))?;
+        let settings = crate::settings::Settings::load(ws).map_err(datafusion::error::DataFusionError::Plan)?;
+        crate::records::register(ctx, catalog, &settings)?;
         for t in &catalog.tables {
             ctx.deregister_table(t.name.as_str())?;
             let path = ws.path(&t.file);
@@ -108,13 +113,40 @@ impl Session {
                 self.warnings.push(format!("table {} cannot be read ({}): {e}", t.name, t.file));
             }
         }
+        self.register_runs(ws, catalog).await
+    }
+
+    /// `run_<view>`: each view a run kept, across all runs, with its `run_id`.
+    async fn register_runs(&self, ws: &Workspace, catalog: &Catalog) -> Result<()> {
+        let mut by_view: std::collections::BTreeMap<&str, Vec<ListingTableUrl>> = std::collections::BTreeMap::new();
+        for run in &catalog.runs {
+            for view in run.views.keys() {
+                let path = ws.path(&format!("{}/{view}.parquet", run.dir));
+                by_view.entry(view.as_str()).or_default().push(ListingTableUrl::parse(path.to_string_lossy())?);
+            }
+        }
+        for (view, urls) in by_view {
+            let name = format!("run_{view}");
+            self.ctx.deregister_table(name.as_str())?;
+            let options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+            let config = ListingTableConfig::new_with_multi_paths(urls)
+                .with_listing_options(options)
+                .infer_schema(&self.ctx.state())
+                .await?;
+            self.ctx.register_table(name.as_str(), Arc::new(ListingTable::try_new(config)?))?;
+        }
         Ok(())
     }
 
-    /// Built-in views, then the user's, each in an order where what it reads exists.
+    /// Built-in views (as computed views), then the user's, each in an order where what
+    /// it reads exists.
     async fn load_views(&mut self, ws: &Workspace) {
+        for v in &self.views {
+            let _ = self.ctx.deregister_table(v.name.as_str());
+        }
+        self.views.clear();
         for v in views::builtin() {
-            if let Err(e) = self.ctx.sql(&v.sql).await {
+            if let Err(e) = self.register_builtin(&v).await {
                 self.warnings.push(format!("built-in view {} does not plan: {e}", v.name));
             }
             self.views.push(v);
@@ -144,59 +176,16 @@ impl Session {
         }
     }
 
+    async fn register_builtin(&self, v: &ViewDef) -> Result<()> {
+        let query = views::view_query(&v.sql)?;
+        let view = crate::computed::ComputedView::plan(&self.ctx, &v.name, &v.sql, &query).await?;
+        self.ctx.register_table(v.name.as_str(), Arc::new(view))?;
+        Ok(())
+    }
+
     pub fn is_user_view(&self, name: &str) -> bool {
         self.views.iter().any(|v| !v.builtin && v.name.eq_ignore_ascii_case(name))
     }
-}
-
-/// The import log as a table, undone imports included (their `undone_at` is set).
-fn imports_table(catalog: &Catalog) -> Result<MemTable> {
-    let ts = DataType::Timestamp(TimeUnit::Microsecond, None);
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("id", DataType::Int64, false),
-        Field::new("time", ts.clone(), false),
-        Field::new("user", DataType::Utf8, false),
-        Field::new("source_file", DataType::Utf8, false),
-        Field::new("sha256", DataType::Utf8, false),
-        Field::new("format", DataType::Utf8, false),
-        Field::new("kind", DataType::Utf8, false),
-        Field::new("rows_stored", DataType::Int64, false),
-        Field::new("duplicates_skipped", DataType::Int64, false),
-        Field::new("rows_rejected", DataType::Int64, false),
-        Field::new("rows_ignored", DataType::Int64, false),
-        Field::new("lines_skipped", DataType::Int64, false),
-        Field::new("undone_at", ts, true),
-        Field::new("undone_by", DataType::Utf8, true),
-    ]));
-    let imports = &catalog.imports;
-    let time =
-        |s: &str| chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| t.naive_local().and_utc().timestamp_micros());
-    let int = |f: &dyn Fn(&crate::workspace::ImportRecord) -> u64| -> ArrayRef {
-        Arc::new(Int64Array::from_iter_values(imports.iter().map(|r| f(r) as i64)))
-    };
-    let text = |f: &dyn Fn(&crate::workspace::ImportRecord) -> &str| -> ArrayRef {
-        Arc::new(StringArray::from_iter_values(imports.iter().map(f)))
-    };
-    let columns: Vec<ArrayRef> = vec![
-        int(&|r| r.id),
-        Arc::new(TimestampMicrosecondArray::from_iter(imports.iter().map(|r| time(&r.time)))),
-        text(&|r| &r.user),
-        text(&|r| &r.source_file),
-        text(&|r| &r.sha256),
-        text(&|r| &r.format),
-        text(&|r| &r.kind),
-        int(&|r| r.rows_stored),
-        int(&|r| r.duplicates_skipped),
-        int(&|r| r.rows_rejected),
-        int(&|r| r.rows_ignored),
-        int(&|r| r.lines_skipped),
-        Arc::new(TimestampMicrosecondArray::from_iter(
-            imports.iter().map(|r| r.undone.as_ref().and_then(|u| time(&u.time))),
-        )),
-        Arc::new(StringArray::from_iter(imports.iter().map(|r| r.undone.as_ref().map(|u| u.user.as_str())))),
-    ];
-    let batch = RecordBatch::try_new(schema.clone(), columns)?;
-    MemTable::try_new(schema, vec![vec![batch]])
 }
 
 #[cfg(test)]

@@ -20,18 +20,22 @@ pub struct ViewDef {
     pub builtin: bool,
 }
 
-/// The views of `sql/`, in file order.
+/// The views of `sql/`, in file order; a file may define several, each described by the
+/// comment above it.
 pub fn builtin() -> Vec<ViewDef> {
     let mut files: Vec<_> = BUILTIN.files().filter(|f| f.path().extension().is_some_and(|e| e == "sql")).collect();
     files.sort_by_key(|f| f.path().to_path_buf());
-    files
-        .into_iter()
-        .filter_map(|f| {
-            let sql = f.contents_utf8()?.trim().to_string();
-            let name = view_name(&sql)?;
-            Some(ViewDef { name, about: leading_comment(&sql), sql, builtin: true })
-        })
-        .collect()
+    let mut out = Vec::new();
+    for f in files {
+        let Some(text) = f.contents_utf8() else { continue };
+        let (pieces, _) = crate::script::split(text);
+        for piece in pieces.into_iter().filter(|p| !p.dot) {
+            if let Some(name) = view_name(&piece.text) {
+                out.push(ViewDef { name, about: leading_comment(&piece.text), sql: piece.text, builtin: true });
+            }
+        }
+    }
+    out
 }
 
 pub fn is_builtin(name: &str) -> bool {
@@ -82,6 +86,20 @@ fn file_name(name: &str) -> String {
     let safe: String =
         name.chars().map(|c| if c.is_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
     format!("{}.sql", safe.to_lowercase())
+}
+
+/// The query of a `CREATE VIEW name AS …` statement.
+pub fn view_query(sql: &str) -> datafusion::error::Result<String> {
+    use datafusion::sql::parser::{DFParser, Statement as DFStatement};
+    use datafusion::sql::sqlparser::ast::Statement;
+    let mut statements = DFParser::parse_sql(sql)?;
+    match statements.pop_front() {
+        Some(DFStatement::Statement(s)) => match *s {
+            Statement::CreateView(view) => Ok(view.query.to_string()),
+            _ => Err(datafusion::error::DataFusionError::Plan("not a CREATE VIEW statement".into())),
+        },
+        _ => Err(datafusion::error::DataFusionError::Plan("not a CREATE VIEW statement".into())),
+    }
 }
 
 /// The name in `CREATE [OR REPLACE] VIEW name AS …`.

@@ -1,9 +1,10 @@
 //! recon's SQL functions: fuzzy matching of names, references in memos, money within a
-//! tolerance, working days, and the bounded subset-sum that finds several payouts in
-//! one bank credit. Vectorised over Arrow arrays, NULL-safe, documented for `.help
+//! tolerance, working days, the bounded subset-sum that finds several payouts in one
+//! bank credit, and first-in-first-out pairing of equal amounts. Vectorised over Arrow arrays, NULL-safe, documented for `.help
 //! functions` and `SHOW FUNCTIONS`, and registrable by name on any DataFusion context.
 
 mod args;
+mod fifo;
 mod scalar;
 mod subset;
 pub mod text;
@@ -13,7 +14,7 @@ use datafusion::prelude::SessionContext;
 pub use subset::{MAX_ITEMS, MAX_STEPS, solve as subset_sum};
 
 /// Names of recon's own functions, for help and completion.
-pub const NAMES: [&str; 8] = [
+pub const NAMES: [&str; 9] = [
     "jaro_winkler",
     "token_set_ratio",
     "normalize_party",
@@ -22,6 +23,7 @@ pub const NAMES: [&str; 8] = [
     "working_days",
     "normalize_order_id",
     "subset_sum",
+    "fifo_match",
 ];
 
 pub fn register(ctx: &SessionContext) {
@@ -29,4 +31,5 @@ pub fn register(ctx: &SessionContext) {
         ctx.register_udf(f);
     }
     ctx.register_udaf(subset::udaf());
+    ctx.register_udaf(fifo::udaf());
 }

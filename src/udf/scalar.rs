@@ -4,9 +4,7 @@
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{
-    ArrayRef, BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, StringBuilder,
-};
+use datafusion::arrow::array::{ArrayRef, BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, StringBuilder};
 use datafusion::arrow::datatypes::{DataType, Field, TimeUnit};
 use datafusion::common::plan_err;
 use datafusion::error::Result;
@@ -120,7 +118,7 @@ fn three_amounts(types: &[DataType]) -> Result<Vec<DataType>> {
         .iter()
         .map(|t| {
             if t.is_numeric() || t.is_null() {
-                Ok(DataType::Decimal128(38, MONEY_SCALE as i8))
+                Ok(DataType::Decimal128(38, MONEY_SCALE))
             } else {
                 plan_err!("amount_close takes amounts, not {t}")
             }
@@ -144,7 +142,12 @@ fn two_times(types: &[DataType]) -> Result<Vec<DataType>> {
 }
 
 /// Applies a text function row by row.
-fn map_texts<B>(args: &[ColumnarValue], n: usize, mut builder: B, mut f: impl FnMut(&mut B, &[Option<&str>])) -> Result<ColumnarValue>
+fn map_texts<B>(
+    args: &[ColumnarValue],
+    n: usize,
+    mut builder: B,
+    mut f: impl FnMut(&mut B, &[Option<&str>]),
+) -> Result<ColumnarValue>
 where
     B: datafusion::arrow::array::ArrayBuilder,
 {
@@ -224,14 +227,12 @@ fn working_days(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
     finish(args, Arc::new(out.finish()))
 }
 
-/// Weekdays from the day of `a` to the day of `b`: Friday to Monday is 1, the same day
-/// 0, and negative when `b` is earlier.
+/// Working days from the day of `a` to the day of `b`: Friday to Monday is 1, the same
+/// day 0, negative when `b` is earlier. A weekend day counts from the Monday after, as a
+/// bank does with a withdrawal made on Saturday: Saturday to Monday is 0.
 pub fn weekdays_between(a_micros: i64, b_micros: i64) -> i64 {
     const DAY: i64 = 86_400_000_000;
     let (da, db) = (a_micros.div_euclid(DAY), b_micros.div_euclid(DAY));
-    if db < da {
-        return -weekdays_between(b_micros, a_micros);
-    }
     // Day 0 (1970-01-01) was a Thursday: weekday index 3 with Monday = 0.
     let weekday = |d: i64| (d + 3).rem_euclid(7);
     let count_upto = |d: i64| -> i64 {
@@ -239,8 +240,14 @@ pub fn weekdays_between(a_micros: i64, b_micros: i64) -> i64 {
         let (weeks, rest) = (d.div_euclid(7), d.rem_euclid(7));
         weeks * 5 + (0..rest).filter(|k| weekday(*k) < 5).count() as i64
     };
+    if db < da {
+        // Weekdays in (db, da], counted back.
+        return count_upto(db + 1) - count_upto(da + 1);
+    }
     // Weekdays in (da, db]: each step onto a working day counts.
-    count_upto(db + 1) - count_upto(da + 1)
+    let steps = count_upto(db + 1) - count_upto(da + 1);
+    // From a weekend day, the first step only reaches the starting Monday.
+    if weekday(da) >= 5 && steps > 0 { steps - 1 } else { steps }
 }
 
 fn doc(description: &str, syntax: &str, example: &str, arguments: &[(&str, &str)]) -> Documentation {
@@ -345,7 +352,12 @@ mod tests {
     use super::*;
 
     fn micros(date: &str) -> i64 {
-        chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap().and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp_micros()
+        chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_micros()
     }
 
     #[test]
@@ -356,6 +368,9 @@ mod tests {
         assert_eq!(weekdays_between(micros("2026-10-02"), micros("2026-10-05")), 1);
         assert_eq!(weekdays_between(micros("2026-10-02"), micros("2026-10-09")), 5);
         assert_eq!(weekdays_between(micros("2026-10-05"), micros("2026-10-02")), -1);
-        assert_eq!(weekdays_between(micros("2026-10-03"), micros("2026-10-05")), 1);
+        assert_eq!(weekdays_between(micros("2026-10-03"), micros("2026-10-05")), 0);
+        assert_eq!(weekdays_between(micros("2026-10-04"), micros("2026-10-06")), 1);
+        assert_eq!(weekdays_between(micros("2026-10-03"), micros("2026-10-04")), 0);
+        assert_eq!(weekdays_between(micros("2026-10-05"), micros("2026-10-03")), -1);
     }
 }

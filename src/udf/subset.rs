@@ -70,7 +70,11 @@ impl AggregateUDFImpl for SubsetSum {
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
         let list = |name: &str, t: DataType| {
-            Arc::new(Field::new(format!("{}[{name}]", args.name), DataType::List(Arc::new(Field::new("item", t, true))), true))
+            Arc::new(Field::new(
+                format!("{}[{name}]", args.name),
+                DataType::List(Arc::new(Field::new("item", t, true))),
+                true,
+            ))
         };
         Ok(vec![
             list("ids", DataType::Utf8),
@@ -168,7 +172,9 @@ impl Accumulator for Acc {
     }
 
     fn size(&self) -> usize {
-        std::mem::size_of_val(self) + self.ids.iter().map(|s| s.capacity() + 24).sum::<usize>() + self.amounts.capacity() * 8
+        std::mem::size_of_val(self)
+            + self.ids.iter().map(|s| s.capacity() + 24).sum::<usize>()
+            + self.amounts.capacity() * 8
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
@@ -227,7 +233,16 @@ pub fn solve(amounts: &[i64], target: i64, tolerance: i64) -> Option<Vec<usize>>
     for k in (0..order.len()).rev() {
         rest[k] = rest[k + 1] + amounts[order[k]];
     }
-    let mut search = Search { amounts, order: &order, rest: &rest, lo: target, hi: target + tolerance, steps: 0, found: Vec::new(), picked: Vec::new() };
+    let mut search = Search {
+        amounts,
+        order: &order,
+        rest: &rest,
+        lo: target,
+        hi: target + tolerance,
+        steps: 0,
+        found: Vec::new(),
+        picked: Vec::new(),
+    };
     search.go(0, 0);
     match (search.steps > MAX_STEPS, search.found.len()) {
         (false, 1) => search.found.pop(),

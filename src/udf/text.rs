@@ -5,22 +5,105 @@ use crate::ingest::values::halfwidth;
 
 /// Region prefixes banks and clerks drop or add at will: 深圳市腾跃科技 = 腾跃科技.
 const REGIONS: &[&str] = &[
-    "北京", "上海", "天津", "重庆", "深圳", "广州", "杭州", "苏州", "南京", "成都", "武汉", "西安", "宁波", "厦门",
-    "长沙", "青岛", "合肥", "郑州", "义乌", "东莞", "佛山", "温州", "中山", "南通", "永康", "慈溪", "无锡", "福州",
-    "济南", "大连", "沈阳", "昆明", "南昌", "长春", "哈尔滨", "石家庄", "太原", "南宁", "贵阳", "兰州", "海口",
-    "珠海", "嘉兴", "绍兴", "金华", "台州", "湖州", "常州", "徐州", "扬州", "泉州", "烟台", "潍坊", "浙江", "广东",
-    "江苏", "福建", "山东", "河南", "河北", "湖南", "湖北", "四川", "安徽", "江西", "辽宁", "吉林", "黑龙江", "山西",
-    "陕西", "云南", "贵州", "广西", "海南", "甘肃",
+    "北京",
+    "上海",
+    "天津",
+    "重庆",
+    "深圳",
+    "广州",
+    "杭州",
+    "苏州",
+    "南京",
+    "成都",
+    "武汉",
+    "西安",
+    "宁波",
+    "厦门",
+    "长沙",
+    "青岛",
+    "合肥",
+    "郑州",
+    "义乌",
+    "东莞",
+    "佛山",
+    "温州",
+    "中山",
+    "南通",
+    "永康",
+    "慈溪",
+    "无锡",
+    "福州",
+    "济南",
+    "大连",
+    "沈阳",
+    "昆明",
+    "南昌",
+    "长春",
+    "哈尔滨",
+    "石家庄",
+    "太原",
+    "南宁",
+    "贵阳",
+    "兰州",
+    "海口",
+    "珠海",
+    "嘉兴",
+    "绍兴",
+    "金华",
+    "台州",
+    "湖州",
+    "常州",
+    "徐州",
+    "扬州",
+    "泉州",
+    "烟台",
+    "潍坊",
+    "浙江",
+    "广东",
+    "江苏",
+    "福建",
+    "山东",
+    "河南",
+    "河北",
+    "湖南",
+    "湖北",
+    "四川",
+    "安徽",
+    "江西",
+    "辽宁",
+    "吉林",
+    "黑龙江",
+    "山西",
+    "陕西",
+    "云南",
+    "贵州",
+    "广西",
+    "海南",
+    "甘肃",
 ];
 
 /// Legal-form endings, longest first.
 const SUFFIXES: &[&str] = &[
-    "股份有限公司", "有限责任公司", "有限公司", "分公司", "公司", "集团", "corporation", "colimited", "company",
-    "limited", "coltd", "corp", "ltd", "llc", "inc",
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "分公司",
+    "公司",
+    "集团",
+    "corporation",
+    "colimited",
+    "company",
+    "limited",
+    "coltd",
+    "corp",
+    "ltd",
+    "llc",
+    "inc",
 ];
 
 /// English names and their Chinese counterparts, so both compare equal.
-const ALIASES: &[(&str, &str)] = &[("alipay", "支付宝"), ("tenpay", "财付通"), ("wechatpay", "微信支付"), ("jdcom", "京东"), ("douyin", "抖音")];
+const ALIASES: &[(&str, &str)] =
+    &[("alipay", "支付宝"), ("tenpay", "财付通"), ("wechatpay", "微信支付"), ("jdcom", "京东"), ("douyin", "抖音")];
 
 /// A company name reduced to what identifies it: half-width, lower case, no spaces or
 /// punctuation, no bracketed region or account note (（中国）, （对公户）), no 客户备付金,
@@ -47,7 +130,8 @@ pub fn normalize_party(raw: &str) -> String {
             c => s.push(c),
         }
     }
-    let mut s: String = s.replace("客户备付金", "").replace("备付金", "").chars().filter(|c| c.is_alphanumeric()).collect();
+    let mut s: String =
+        s.replace("客户备付金", "").replace("备付金", "").chars().filter(|c| c.is_alphanumeric()).collect();
     loop {
         let before = s.len();
         for suffix in SUFFIXES {
@@ -146,7 +230,9 @@ mod tests {
     fn party_names_compare_after_normalizing() {
         let alipay = normalize_party("支付宝（中国）网络技术有限公司");
         assert_eq!(alipay, "支付宝网络技术");
-        for variant in ["支付宝(中国)网络技术有限公司", "支付宝（中国）网络技术有限公司客户备付金", "支付宝中国网络技术有限公司"] {
+        for variant in
+            ["支付宝(中国)网络技术有限公司", "支付宝（中国）网络技术有限公司客户备付金", "支付宝中国网络技术有限公司"]
+        {
             let n = normalize_party(variant);
             assert!(n == alipay || n == "支付宝中国网络技术", "{variant} → {n}");
         }

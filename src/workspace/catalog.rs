@@ -22,6 +22,52 @@ pub struct Catalog {
     /// Analysts' working tables, made with `CREATE TABLE … AS SELECT`.
     #[serde(default)]
     pub tables: Vec<UserTable>,
+    /// Manual decisions: matches, broken matches, write-offs.
+    #[serde(default)]
+    pub actions: Vec<ManualAction>,
+    /// Reconciliation runs kept in the workspace.
+    #[serde(default)]
+    pub runs: Vec<Run>,
+}
+
+/// A person's decision, which wins over every automatic pass.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ManualAction {
+    pub id: u64,
+    /// `match`, `unmatch` or `writeoff`.
+    pub action: String,
+    /// Payout ids (`payouts.payout_id`).
+    #[serde(default)]
+    pub payouts: Vec<String>,
+    /// Order ids (`orders.order_id`).
+    #[serde(default)]
+    pub orders: Vec<String>,
+    /// Bank lines (`bank_txns.line_id`).
+    #[serde(default)]
+    pub bank_lines: Vec<String>,
+    /// The amount written off, as a decimal string.
+    #[serde(default)]
+    pub amount: Option<String>,
+    pub reason: String,
+    pub user: String,
+    pub time: String,
+    /// Set when a later decision withdrew this one.
+    #[serde(default)]
+    pub revoked: Option<Undone>,
+}
+
+/// A reconciliation run: its results are kept under `runs/NNNNNN/`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Run {
+    pub id: u64,
+    pub time: String,
+    pub user: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Relative to the workspace root.
+    pub dir: String,
+    /// View name → rows kept.
+    pub views: std::collections::BTreeMap<String, u64>,
 }
 
 /// A table a user made from a query, stored as one Parquet file.
@@ -43,6 +89,8 @@ impl Default for Catalog {
             next_import_id: 1,
             imports: Vec::new(),
             tables: Vec::new(),
+            actions: Vec::new(),
+            runs: Vec::new(),
         }
     }
 }
@@ -119,13 +167,16 @@ impl Catalog {
     }
 
     /// Every file the catalog refers to: anything else under the data folders is debris.
-    pub fn referenced_files(&self) -> impl Iterator<Item = &str> {
-        self.imports
+    pub fn referenced_files(&self) -> Vec<String> {
+        let imports = self
+            .imports
             .iter()
             .filter(|r| r.is_live())
-            .flat_map(|r| [r.data_file.as_deref(), r.rejects_file.as_deref()])
-            .flatten()
-            .chain(self.tables.iter().map(|t| t.file.as_str()))
+            .flat_map(|r| [r.data_file.clone(), r.rejects_file.clone()])
+            .flatten();
+        let tables = self.tables.iter().map(|t| t.file.clone());
+        let runs = self.runs.iter().flat_map(|r| r.views.keys().map(move |v| format!("{}/{v}.parquet", r.dir)));
+        imports.chain(tables).chain(runs).collect()
     }
 
     pub fn table(&self, name: &str) -> Option<&UserTable> {

@@ -80,12 +80,22 @@ impl Transaction {
     /// Deletes what no committed catalog refers to: leftovers of writes that died
     /// before their commit, and files of undone imports.
     fn remove_debris(&self) -> std::io::Result<()> {
-        let live: HashSet<PathBuf> = self.catalog.referenced_files().map(|f| self.ws.root.join(f)).collect();
+        let live: HashSet<PathBuf> =
+            self.catalog.referenced_files().into_iter().map(|f| self.ws.root.join(f)).collect();
         let mut dirs: Vec<PathBuf> = crate::schema::Kind::ALL.iter().map(|k| self.ws.table_dir(*k)).collect();
         dirs.push(self.ws.root.join("rejects"));
         dirs.push(self.ws.user_tables_dir());
         for dir in dirs {
             remove_unlisted(&dir, &live)?;
+        }
+        // Runs keep a folder each; a folder no run lists goes whole.
+        if let Ok(runs) = fs::read_dir(self.ws.root.join("runs")) {
+            for run in runs.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
+                remove_unlisted(&run, &live)?;
+                if fs::read_dir(&run).map(|mut d| d.next().is_none()).unwrap_or(false) {
+                    fs::remove_dir(&run)?;
+                }
+            }
         }
         let tmp = self.ws.tmp_dir();
         if tmp.is_dir() {

@@ -1,0 +1,66 @@
+-- l2_open_payouts, l2_open_credits: what automatic matching of payouts may still use.
+CREATE VIEW l2_open_payouts AS
+SELECT * FROM payouts
+WHERE payout_id NOT IN (SELECT ref FROM manual_settled WHERE side = 'payout');
+
+CREATE VIEW l2_open_credits AS
+SELECT * FROM bank_credits
+WHERE line_id NOT IN (SELECT ref FROM manual_settled WHERE side = 'bank');
+
+-- l2_candidates: every payout ↔ bank credit pair an automatic pass would accept, with
+-- its rule and score (higher is better):
+--   reference   the payout's id is in the bank memo, the amount equal or a fee less,
+--               within twice the window: 3 plus up to 0.1 for a short lag;
+--   amount      the same amount from a counterparty that is the payout's platform,
+--               within window_days working days: 2 plus up to 0.9 for a short lag;
+--   amount_fee  up to fee_tolerance less (a bank fee deducted), the platform's
+--               counterparty, within the window: 1 plus up to 0.5 for a short lag and
+--               up to 0.5 for a small fee.
+-- Pairs a person broke are left out.
+CREATE VIEW l2_candidates AS
+WITH refs AS (
+    SELECT line_id, unnest(extract_refs(memo)) AS ref FROM l2_open_credits
+),
+pairs AS (
+    SELECT p.payout_id, c.line_id, 'reference' AS rule, p.amount AS payout_amount, c.amount AS bank_amount,
+           working_days(p.payout_time, c.txn_time) AS lag
+    FROM l2_open_payouts p
+    JOIN refs r ON r.ref = p.payout_id
+    JOIN l2_open_credits c ON c.line_id = r.line_id
+    UNION ALL
+    SELECT p.payout_id, c.line_id, 'amount', p.amount, c.amount, working_days(p.payout_time, c.txn_time)
+    FROM l2_open_payouts p
+    JOIN l2_open_credits c ON c.amount = p.amount
+    JOIN credit_platforms cp ON cp.line_id = c.line_id AND cp.platform = p.platform
+    UNION ALL
+    SELECT p.payout_id, c.line_id, 'amount_fee', p.amount, c.amount, working_days(p.payout_time, c.txn_time)
+    FROM l2_open_payouts p
+    JOIN credit_platforms cp ON cp.platform = p.platform
+    JOIN l2_open_credits c ON c.line_id = cp.line_id
+    CROSS JOIN match_params mp
+    WHERE c.amount < p.amount AND c.amount >= p.amount - mp.fee_tolerance
+),
+scored AS (
+    SELECT
+        x.payout_id, x.line_id, x.rule, x.payout_amount, x.bank_amount, x.lag,
+        CASE x.rule
+            WHEN 'reference' THEN 3.0 + 0.1 * (1.0 - CAST(x.lag AS DOUBLE) / (2 * mp.window_days + 1))
+            WHEN 'amount' THEN 2.0 + 0.9 * (1.0 - CAST(x.lag AS DOUBLE) / (mp.window_days + 1))
+            ELSE 1.0 + 0.5 * (1.0 - CAST(x.lag AS DOUBLE) / (mp.window_days + 1))
+                 + 0.5 * (1.0 - CAST(x.payout_amount - x.bank_amount AS DOUBLE) / CAST(mp.fee_tolerance AS DOUBLE))
+        END AS score
+    FROM pairs x
+    CROSS JOIN match_params mp
+    WHERE x.lag >= 0
+      AND x.lag <= CASE WHEN x.rule = 'reference' THEN 2 * mp.window_days ELSE mp.window_days END
+      AND x.bank_amount <= x.payout_amount
+      AND x.bank_amount >= x.payout_amount - mp.fee_tolerance
+      AND NOT EXISTS (
+          SELECT 1 FROM manual_blocked k WHERE k.payout_or_order = x.payout_id AND k.line_id = x.line_id)
+)
+-- A pair found by several rules keeps its best.
+SELECT payout_id, line_id, rule, payout_amount, bank_amount, lag, score
+FROM (
+    SELECT s.*, row_number() OVER (PARTITION BY payout_id, line_id ORDER BY score DESC) AS n FROM scored s
+)
+WHERE n = 1;

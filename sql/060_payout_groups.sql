@@ -1,0 +1,109 @@
+-- l2_rest_payouts, l2_rest_credits: what the one-to-one rounds left.
+CREATE VIEW l2_rest_payouts AS
+SELECT * FROM l2_open_payouts WHERE payout_id NOT IN (SELECT payout_id FROM l2_pairs);
+
+CREATE VIEW l2_rest_credits AS
+SELECT * FROM l2_open_credits WHERE line_id NOT IN (SELECT line_id FROM l2_pairs);
+
+-- l2_rest_sequence: each platform's payouts left, in time order, numbered, with a
+-- running total: consecutive payouts first..last add up to last.running - first.running
+-- + first.amount.
+CREATE VIEW l2_rest_sequence AS
+SELECT payout_id, platform, payout_time, amount,
+    row_number() OVER (PARTITION BY platform ORDER BY payout_time, payout_id) AS seq,
+    sum(amount) OVER (PARTITION BY platform ORDER BY payout_time, payout_id ROWS UNBOUNDED PRECEDING) AS running
+FROM l2_rest_payouts;
+
+-- l2_run_solutions: a platform that batches its withdrawals sends two to eight
+-- consecutive payouts as one bank credit, the last of them within the window before it.
+-- Each credit left with each run of its platform's payouts that adds up to it: exactly,
+-- or with a bank fee of up to fee_tolerance deducted.
+CREATE VIEW l2_run_solutions AS
+SELECT c.line_id, e.platform, s.seq AS first_seq, e.seq AS last_seq,
+    CASE WHEN e.running - s.running + s.amount = c.amount THEN 'several_payouts' ELSE 'several_payouts_fee' END AS rule
+FROM l2_rest_credits c
+JOIN credit_platforms cp ON cp.line_id = c.line_id
+JOIN l2_rest_sequence e ON e.platform = cp.platform
+JOIN l2_rest_sequence s ON s.platform = e.platform AND s.seq BETWEEN e.seq - 7 AND e.seq - 1
+CROSS JOIN match_params mp
+WHERE working_days(e.payout_time, c.txn_time) BETWEEN 0 AND mp.window_days
+  AND c.amount <= e.running - s.running + s.amount
+  AND c.amount >= e.running - s.running + s.amount - mp.fee_tolerance;
+
+-- l2_run_members: the payouts of each credit's run, when the credit has only one
+-- (an exact run preferred to one that needs a fee).
+CREATE VIEW l2_run_members AS
+WITH best AS (
+    SELECT line_id, platform, first_seq, last_seq, rule FROM (
+        SELECT r.*,
+            count(*) OVER (PARTITION BY line_id, rule) AS options,
+            rank() OVER (PARTITION BY line_id ORDER BY rule) AS preference
+        FROM l2_run_solutions r
+    )
+    WHERE preference = 1 AND options = 1
+)
+SELECT b.line_id, q.payout_id, b.rule
+FROM best b
+JOIN l2_rest_sequence q ON q.platform = b.platform AND q.seq BETWEEN b.first_seq AND b.last_seq;
+
+-- l2_group_solutions: for each bank credit no run explains, the one set of two or more
+-- payouts of its platform, paid out within the window before it, that adds up to it
+-- (subset_sum, bounded): exactly, or with a bank fee of up to fee_tolerance deducted.
+-- NULL when there is no such set or more than one.
+CREATE VIEW l2_group_solutions AS
+SELECT
+    c.line_id,
+    subset_sum(p.payout_id, p.amount, c.amount) AS exact_ids,
+    subset_sum(p.payout_id, p.amount, c.amount, mp.fee_tolerance) AS fee_ids
+FROM l2_rest_credits c
+JOIN credit_platforms cp ON cp.line_id = c.line_id
+JOIN l2_rest_payouts p ON p.platform = cp.platform
+CROSS JOIN match_params mp
+WHERE working_days(p.payout_time, c.txn_time) BETWEEN 0 AND mp.window_days
+  AND c.line_id NOT IN (SELECT line_id FROM l2_run_members)
+  AND p.payout_id NOT IN (SELECT payout_id FROM l2_run_members)
+  AND NOT EXISTS (SELECT 1 FROM manual_blocked k WHERE k.payout_or_order = p.payout_id AND k.line_id = c.line_id)
+GROUP BY c.line_id, c.amount, mp.fee_tolerance;
+
+-- l2_group_members: each payout of a found run or set, with its credit.
+CREATE VIEW l2_group_members AS
+SELECT line_id, payout_id, rule FROM l2_run_members
+UNION ALL
+SELECT line_id, payout_id, rule FROM (
+    SELECT line_id, unnest(exact_ids) AS payout_id, 'several_payouts' AS rule
+    FROM l2_group_solutions WHERE exact_ids IS NOT NULL
+    UNION ALL
+    SELECT line_id, unnest(fee_ids), 'several_payouts_fee'
+    FROM l2_group_solutions WHERE exact_ids IS NULL AND fee_ids IS NOT NULL
+);
+
+-- l2_groups: several payouts in one bank credit (N:1). A payout that two credits'
+-- sets both claim makes both sets doubtful: neither is taken.
+CREATE VIEW l2_groups AS
+SELECT line_id, payout_id, rule FROM l2_group_members
+WHERE line_id NOT IN (
+    SELECT line_id FROM l2_group_members WHERE payout_id IN (
+        SELECT payout_id FROM l2_group_members GROUP BY payout_id HAVING count(DISTINCT line_id) > 1));
+
+-- l2_split_solutions: for each payout left, the one set of two or more bank credits from
+-- its platform within the window that adds up to it (one payout split on its way, 1:N).
+CREATE VIEW l2_split_solutions AS
+SELECT p.payout_id, subset_sum(c.line_id, c.amount, p.amount) AS line_ids
+FROM l2_rest_payouts p
+JOIN credit_platforms cp ON cp.platform = p.platform
+JOIN l2_rest_credits c ON c.line_id = cp.line_id
+CROSS JOIN match_params mp
+WHERE working_days(p.payout_time, c.txn_time) BETWEEN 0 AND mp.window_days
+  AND p.payout_id NOT IN (SELECT payout_id FROM l2_groups)
+  AND c.line_id NOT IN (SELECT line_id FROM l2_groups)
+GROUP BY p.payout_id, p.amount;
+
+-- l2_splits: one payout arriving as several bank credits (1:N), when no credit is
+-- claimed twice.
+CREATE VIEW l2_splits AS
+SELECT payout_id, line_id, 'split_payout' AS rule FROM (
+    SELECT payout_id, unnest(line_ids) AS line_id FROM l2_split_solutions WHERE line_ids IS NOT NULL
+) s
+WHERE line_id IN (
+    SELECT line_id FROM (SELECT unnest(line_ids) AS line_id FROM l2_split_solutions WHERE line_ids IS NOT NULL)
+    GROUP BY line_id HAVING count(*) = 1);

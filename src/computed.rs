@@ -1,0 +1,108 @@
+//! Built-in views as computed tables. The matching views build on each other many
+//! levels deep; as plain views every query would inline and re-run the whole chain,
+//! and planning alone would take minutes. A computed view runs its query the first
+//! time a statement reads it and keeps the result until the workspace changes (a new
+//! session, or the tables registered anew after an import or a decision), so each
+//! step of matching runs once. To a user it is a view: always the current state, its
+//! SQL shown by `.views`.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::catalog::{MemTable, Session, TableProvider};
+use datafusion::datasource::TableType;
+use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::context::SessionState;
+use datafusion::logical_expr::Expr;
+use datafusion::physical_plan::ExecutionPlan;
+use datafusion::prelude::SessionContext;
+use tokio::sync::OnceCell;
+
+#[derive(Debug)]
+pub struct ComputedView {
+    name: String,
+    /// The `CREATE VIEW` statement, for `information_schema.views`.
+    definition: String,
+    /// The query it computes.
+    query: String,
+    schema: SchemaRef,
+    result: OnceCell<Arc<MemTable>>,
+}
+
+impl ComputedView {
+    /// Plans `query` (against what is registered already) to learn its schema; runs
+    /// nothing yet.
+    pub async fn plan(ctx: &SessionContext, name: &str, definition: &str, query: &str) -> Result<ComputedView> {
+        let plan = ctx.state().create_logical_plan(query).await?;
+        Ok(ComputedView {
+            name: name.to_string(),
+            definition: definition.to_string(),
+            query: query.to_string(),
+            schema: Arc::new(plan.schema().as_arrow().clone()),
+            result: OnceCell::new(),
+        })
+    }
+
+    async fn compute(&self, state: &dyn Session) -> Result<Arc<MemTable>> {
+        let state = state
+            .as_any()
+            .downcast_ref::<SessionState>()
+            .ok_or_else(|| DataFusionError::Internal("a computed view needs a full session".into()))?;
+        let ctx = SessionContext::new_with_state(state.clone());
+        let batches = ctx.sql(&self.query).await?.collect().await?;
+        let batches = batches.iter().map(|b| conform(b, &self.schema)).collect::<Result<Vec<_>>>()?;
+        let table = MemTable::try_new(self.schema.clone(), vec![batches])
+            .map_err(|e| DataFusionError::Context(format!("view {}", self.name), Box::new(e)))?;
+        Ok(Arc::new(table))
+    }
+}
+
+/// The batches as planned. DataFusion may coerce a UNION's columns differently in the
+/// physical plan (a Float64 as a wide decimal, Utf8 as Utf8View) than the logical plan
+/// announced; a view keeps the schema it announced.
+fn conform(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
+    if batch.schema() == *schema {
+        return Ok(batch.clone());
+    }
+    let columns = batch
+        .columns()
+        .iter()
+        .zip(schema.fields())
+        .map(|(c, f)| if c.data_type() == f.data_type() { Ok(c.clone()) } else { cast(c, f.data_type()) })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(RecordBatch::try_new(schema.clone(), columns)?)
+}
+
+#[async_trait]
+impl TableProvider for ComputedView {
+    fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::View
+    }
+
+    fn get_table_definition(&self) -> Option<&str> {
+        Some(&self.definition)
+    }
+
+    fn get_logical_plan(&self) -> Option<Cow<'_, datafusion::logical_expr::LogicalPlan>> {
+        None
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let table = self.result.get_or_try_init(|| self.compute(state)).await?;
+        table.scan(state, projection, filters, limit).await
+    }
+}

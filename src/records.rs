@@ -1,0 +1,187 @@
+//! The workspace's own records as SQL tables: the import log (`imports`), the settings
+//! (`recon_settings`), manual decisions (`manual_actions`, and `manual_links` with one
+//! row per payout, order or bank line a decision names), and reconciliation runs (`runs`).
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+use datafusion::catalog::MemTable;
+use datafusion::error::Result;
+use datafusion::prelude::SessionContext;
+
+use crate::settings::Settings;
+use crate::workspace::{Catalog, ImportRecord, ManualAction};
+
+pub fn register(ctx: &SessionContext, catalog: &Catalog, settings: &Settings) -> Result<()> {
+    for (name, table) in [
+        ("imports", imports(catalog)?),
+        ("recon_settings", settings_table(settings)?),
+        ("manual_actions", actions(catalog)?),
+        ("manual_links", links(catalog)?),
+        ("runs", runs(catalog)?),
+    ] {
+        ctx.deregister_table(name)?;
+        ctx.register_table(name, Arc::new(table))?;
+    }
+    Ok(())
+}
+
+fn ts() -> DataType {
+    DataType::Timestamp(TimeUnit::Microsecond, None)
+}
+
+/// An RFC 3339 time as the wall-clock microseconds the workspace shows.
+fn micros(s: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| t.naive_local().and_utc().timestamp_micros())
+}
+
+fn table(fields: Vec<Field>, columns: Vec<ArrayRef>) -> Result<MemTable> {
+    let schema = Arc::new(Schema::new(fields));
+    let batch = RecordBatch::try_new(schema.clone(), columns)?;
+    MemTable::try_new(schema, vec![vec![batch]])
+}
+
+fn imports(catalog: &Catalog) -> Result<MemTable> {
+    let imports = &catalog.imports;
+    let int = |f: &dyn Fn(&ImportRecord) -> u64| -> ArrayRef {
+        Arc::new(Int64Array::from_iter_values(imports.iter().map(|r| f(r) as i64)))
+    };
+    let text = |f: &dyn Fn(&ImportRecord) -> &str| -> ArrayRef {
+        Arc::new(StringArray::from_iter_values(imports.iter().map(f)))
+    };
+    table(
+        vec![
+            Field::new("id", DataType::Int64, false),
+            Field::new("time", ts(), false),
+            Field::new("user", DataType::Utf8, false),
+            Field::new("source_file", DataType::Utf8, false),
+            Field::new("sha256", DataType::Utf8, false),
+            Field::new("format", DataType::Utf8, false),
+            Field::new("kind", DataType::Utf8, false),
+            Field::new("rows_stored", DataType::Int64, false),
+            Field::new("duplicates_skipped", DataType::Int64, false),
+            Field::new("rows_rejected", DataType::Int64, false),
+            Field::new("rows_ignored", DataType::Int64, false),
+            Field::new("lines_skipped", DataType::Int64, false),
+            Field::new("undone_at", ts(), true),
+            Field::new("undone_by", DataType::Utf8, true),
+        ],
+        vec![
+            int(&|r| r.id),
+            Arc::new(TimestampMicrosecondArray::from_iter(imports.iter().map(|r| micros(&r.time)))),
+            text(&|r| &r.user),
+            text(&|r| &r.source_file),
+            text(&|r| &r.sha256),
+            text(&|r| &r.format),
+            text(&|r| &r.kind),
+            int(&|r| r.rows_stored),
+            int(&|r| r.duplicates_skipped),
+            int(&|r| r.rows_rejected),
+            int(&|r| r.rows_ignored),
+            int(&|r| r.lines_skipped),
+            Arc::new(TimestampMicrosecondArray::from_iter(
+                imports.iter().map(|r| r.undone.as_ref().and_then(|u| micros(&u.time))),
+            )),
+            Arc::new(StringArray::from_iter(imports.iter().map(|r| r.undone.as_ref().map(|u| u.user.as_str())))),
+        ],
+    )
+}
+
+fn settings_table(settings: &Settings) -> Result<MemTable> {
+    let rows = settings.rows();
+    table(
+        vec![Field::new("name", DataType::Utf8, false), Field::new("value", DataType::Utf8, false)],
+        vec![
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.0.as_str()))),
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.1.as_str()))),
+        ],
+    )
+}
+
+fn actions(catalog: &Catalog) -> Result<MemTable> {
+    let a = &catalog.actions;
+    let text =
+        |f: &dyn Fn(&ManualAction) -> String| -> ArrayRef { Arc::new(StringArray::from_iter_values(a.iter().map(f))) };
+    table(
+        vec![
+            Field::new("action_id", DataType::Int64, false),
+            Field::new("action", DataType::Utf8, false),
+            Field::new("payouts", DataType::Utf8, false),
+            Field::new("orders", DataType::Utf8, false),
+            Field::new("bank_lines", DataType::Utf8, false),
+            Field::new("amount", DataType::Decimal128(18, 2), true),
+            Field::new("reason", DataType::Utf8, false),
+            Field::new("user", DataType::Utf8, false),
+            Field::new("time", ts(), false),
+            Field::new("revoked_at", ts(), true),
+            Field::new("revoked_by", DataType::Utf8, true),
+        ],
+        vec![
+            Arc::new(Int64Array::from_iter_values(a.iter().map(|x| x.id as i64))),
+            text(&|x| x.action.clone()),
+            text(&|x| x.payouts.join(", ")),
+            text(&|x| x.orders.join(", ")),
+            text(&|x| x.bank_lines.join(", ")),
+            Arc::new(
+                datafusion::arrow::array::Decimal128Array::from_iter(
+                    a.iter().map(|x| x.amount.as_deref().and_then(|s| crate::ingest::values::parse_money(s).ok())),
+                )
+                .with_precision_and_scale(18, 2)?,
+            ),
+            text(&|x| x.reason.clone()),
+            text(&|x| x.user.clone()),
+            Arc::new(TimestampMicrosecondArray::from_iter(a.iter().map(|x| micros(&x.time)))),
+            Arc::new(TimestampMicrosecondArray::from_iter(
+                a.iter().map(|x| x.revoked.as_ref().and_then(|r| micros(&r.time))),
+            )),
+            Arc::new(StringArray::from_iter(a.iter().map(|x| x.revoked.as_ref().map(|r| r.user.as_str())))),
+        ],
+    )
+}
+
+/// One row per thing a standing decision names: what the views join on.
+fn links(catalog: &Catalog) -> Result<MemTable> {
+    let mut rows: Vec<(i64, &str, &str, &str)> = Vec::new();
+    for a in catalog.actions.iter().filter(|a| a.revoked.is_none()) {
+        for (side, refs) in [("payout", &a.payouts), ("order", &a.orders), ("bank", &a.bank_lines)] {
+            for r in refs.iter() {
+                rows.push((a.id as i64, a.action.as_str(), side, r.as_str()));
+            }
+        }
+    }
+    table(
+        vec![
+            Field::new("action_id", DataType::Int64, false),
+            Field::new("action", DataType::Utf8, false),
+            Field::new("side", DataType::Utf8, false),
+            Field::new("ref", DataType::Utf8, false),
+        ],
+        vec![
+            Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.0))),
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.1))),
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.2))),
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.3))),
+        ],
+    )
+}
+
+fn runs(catalog: &Catalog) -> Result<MemTable> {
+    let r = &catalog.runs;
+    table(
+        vec![
+            Field::new("run_id", DataType::Int64, false),
+            Field::new("time", ts(), false),
+            Field::new("user", DataType::Utf8, false),
+            Field::new("period_from", DataType::Utf8, true),
+            Field::new("period_to", DataType::Utf8, true),
+        ],
+        vec![
+            Arc::new(Int64Array::from_iter_values(r.iter().map(|x| x.id as i64))),
+            Arc::new(TimestampMicrosecondArray::from_iter(r.iter().map(|x| micros(&x.time)))),
+            Arc::new(StringArray::from_iter_values(r.iter().map(|x| x.user.as_str()))),
+            Arc::new(StringArray::from_iter(r.iter().map(|x| x.from.as_deref()))),
+            Arc::new(StringArray::from_iter(r.iter().map(|x| x.to.as_deref()))),
+        ],
+    )
+}
