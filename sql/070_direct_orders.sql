@@ -12,87 +12,129 @@ SELECT * FROM l2_rest_credits
 WHERE line_id NOT IN (SELECT line_id FROM l2_groups)
   AND line_id NOT IN (SELECT line_id FROM l2_splits);
 
--- l3_candidates: order ↔ bank credit pairs, the credit after the order (within
--- b2b_window_days) and from its buyer (jaro_winkler of normalised names at least
--- name_threshold), each with its rule and score:
---   order_reference  the order id is in the bank memo: 3 plus up to 0.5;
---   order_amount     the whole amount: 2 plus up to 0.5 for the name and 0.5 for speed;
---   order_deposit    a tenth to nine tenths of it (定金, 首付款): 1 plus the same.
+-- l3_candidates: order ↔ bank credit pairs a pass may consider: the credit after the
+-- order (a day early at most, within b2b_window_days) and either naming the order in its
+-- memo (by_reference) or from its buyer (jaro_winkler of normalised names at least
+-- name_threshold). score: 0.5 for the name and 0.5 for speed, plus 3 for a reference.
 CREATE VIEW l3_candidates AS
 WITH refs AS (
-    SELECT line_id, unnest(extract_refs(memo)) AS ref FROM l3_open_credits
-),
-fractions AS (
-    SELECT column1 AS tenths FROM (VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9))
+    SELECT DISTINCT line_id, ref FROM (SELECT line_id, unnest(extract_refs(memo)) AS ref FROM l3_open_credits)
 ),
 pairs AS (
-    SELECT o.order_id, c.line_id, 'order_reference' AS rule
-    FROM direct_orders o JOIN refs r ON r.ref = o.order_id JOIN l3_open_credits c ON c.line_id = r.line_id
-    UNION ALL
-    SELECT o.order_id, c.line_id, 'order_amount'
-    FROM direct_orders o JOIN l3_open_credits c ON c.amount = o.amount
-    UNION ALL
-    -- A deposit is rounded or cut to the cent, whichever the customer's accounts do.
-    SELECT o.order_id, c.line_id, 'order_deposit'
-    FROM direct_orders o CROSS JOIN fractions f
-    JOIN l3_open_credits c
-      ON c.amount = CAST(round(o.amount * f.tenths / 10, 2) AS DECIMAL(18, 2))
-      OR c.amount = CAST(trunc(o.amount * f.tenths / 10, 2) AS DECIMAL(18, 2))
-),
-scored AS (
-    SELECT
-        x.order_id, x.line_id, x.rule, o.amount AS order_amount, c.amount AS bank_amount,
+    SELECT o.order_id, c.line_id, o.amount AS order_amount, c.amount AS bank_amount, c.txn_time,
         jaro_winkler(o.party, c.party) AS name_score,
         date_part('day', c.txn_time - o.order_time) AS days,
+        r.ref IS NOT NULL AS by_reference,
         mp.b2b_window_days, mp.name_threshold
-    FROM pairs x
-    JOIN direct_orders o ON o.order_id = x.order_id
-    JOIN l3_open_credits c ON c.line_id = x.line_id
+    FROM direct_orders o
+    JOIN l3_open_credits c ON c.amount <= o.amount
+    LEFT JOIN refs r ON r.line_id = c.line_id AND r.ref = o.order_id
     CROSS JOIN match_params mp
+    WHERE o.order_id NOT IN (SELECT ref FROM manual_settled WHERE side = 'order')
 )
-SELECT order_id, line_id, rule, order_amount, bank_amount, name_score,
-    CASE rule WHEN 'order_reference' THEN 3.0 WHEN 'order_amount' THEN 2.0 ELSE 1.0 END
-        + 0.5 * name_score + 0.5 * (1.0 - CAST(days AS DOUBLE) / (b2b_window_days + 1)) AS score
-FROM scored
+SELECT order_id, line_id, order_amount, bank_amount, txn_time, name_score, by_reference,
+    CASE WHEN by_reference THEN 3.0 ELSE 0.0 END + 0.5 * name_score
+        + 0.5 * (1.0 - CAST(days AS DOUBLE) / (b2b_window_days + 1)) AS score
+FROM pairs
 WHERE days >= -1 AND days <= b2b_window_days
-  AND (rule = 'order_reference' OR name_score >= name_threshold)
-  AND bank_amount <= order_amount
-  AND NOT EXISTS (SELECT 1 FROM manual_blocked k WHERE k.payout_or_order = scored.order_id AND k.line_id = scored.line_id)
-  AND order_id NOT IN (SELECT ref FROM manual_settled WHERE side = 'order');
+  AND (by_reference OR name_score >= name_threshold)
+  AND NOT EXISTS (SELECT 1 FROM manual_blocked k WHERE k.payout_or_order = pairs.order_id AND k.line_id = pairs.line_id);
 
--- l3_first: one-to-one order matches, each side's single best candidate.
-CREATE VIEW l3_first AS
-SELECT order_id, line_id, rule, score FROM (
+-- l3_reference_links: credits whose memo names the order (one order only), as long as
+-- together they do not exceed it: the order's instalments, each one line.
+CREATE VIEW l3_reference_links AS
+WITH named AS (
+    SELECT c.*, count(*) OVER (PARTITION BY line_id) AS orders_named FROM l3_candidates c WHERE by_reference
+)
+SELECT order_id, line_id, 'order_reference' AS rule, score FROM (
+    SELECT n.*, sum(bank_amount) OVER (PARTITION BY order_id) AS paid FROM named n WHERE orders_named = 1
+)
+WHERE paid <= order_amount;
+
+-- l3_owed: each order with what the references leave owing.
+CREATE VIEW l3_owed AS
+SELECT o.order_id, o.amount, o.amount - coalesce(r.paid, 0) AS owing, r.paid IS NOT NULL AS touched
+FROM direct_orders o
+LEFT JOIN (
+    SELECT l.order_id, sum(b.amount) AS paid
+    FROM l3_reference_links l JOIN bank_credits b ON b.line_id = l.line_id
+    GROUP BY l.order_id
+) r ON r.order_id = o.order_id;
+
+-- l3_left: the candidates the references left, with what the order still owes.
+CREATE VIEW l3_left AS
+SELECT c.*, w.owing, w.touched
+FROM l3_candidates c
+JOIN l3_owed w ON w.order_id = c.order_id
+WHERE w.owing > 0
+  AND c.line_id NOT IN (SELECT line_id FROM l3_reference_links)
+  AND NOT c.by_reference;
+
+-- l3_full: one credit paying all the order still owes, each side's single best.
+CREATE VIEW l3_full AS
+SELECT order_id, line_id, 'order_amount' AS rule, score + 2.0 AS score FROM (
     SELECT c.*,
         rank() OVER (PARTITION BY order_id ORDER BY score DESC) AS order_rank,
         count(*) OVER (PARTITION BY order_id, score) AS order_ties,
         rank() OVER (PARTITION BY line_id ORDER BY score DESC) AS line_rank,
         count(*) OVER (PARTITION BY line_id, score) AS line_ties
-    FROM l3_candidates c
+    FROM l3_left c
+    WHERE c.bank_amount = c.owing
 )
 WHERE order_rank = 1 AND order_ties = 1 AND line_rank = 1 AND line_ties = 1;
 
--- l3_balances: after a deposit, the credit that pays the rest of the order (尾款), from
--- the same buyer, after the deposit and within the window; only when it is the one.
-CREATE VIEW l3_balances AS
-SELECT order_id, line_id, 'order_balance' AS rule, score FROM (
-    SELECT d.order_id, c.line_id, 2.0 + 0.5 * jaro_winkler(o.party, c.party) AS score,
-        count(*) OVER (PARTITION BY d.order_id) AS order_options,
-        count(*) OVER (PARTITION BY c.line_id) AS line_options
-    FROM l3_first d
-    JOIN bank_credits dc ON dc.line_id = d.line_id
-    JOIN direct_orders o ON o.order_id = d.order_id
-    JOIN l3_open_credits c ON c.amount = o.amount - dc.amount AND c.txn_time > dc.txn_time
-    CROSS JOIN match_params mp
-    WHERE d.rule = 'order_deposit'
-      AND c.line_id NOT IN (SELECT line_id FROM l3_first)
-      AND jaro_winkler(o.party, c.party) >= mp.name_threshold
-      AND date_part('day', c.txn_time - o.order_time) <= mp.b2b_window_days
+-- l3_instalment_sets: for each order still owing, the one set of two or more credits from
+-- its buyer within the window that pays it exactly (subset_sum, bounded).
+CREATE VIEW l3_instalment_sets AS
+SELECT c.order_id, subset_sum(c.line_id, c.bank_amount, c.owing) AS line_ids
+FROM l3_left c
+WHERE c.order_id NOT IN (SELECT order_id FROM l3_full)
+  AND c.line_id NOT IN (SELECT line_id FROM l3_full)
+  AND c.bank_amount < c.owing
+GROUP BY c.order_id, c.owing;
+
+-- l3_instalments: those sets, when no credit belongs to two of them.
+CREATE VIEW l3_instalments AS
+WITH members AS (
+    SELECT order_id, unnest(line_ids) AS line_id FROM l3_instalment_sets WHERE line_ids IS NOT NULL
+)
+SELECT m.order_id, m.line_id, 'order_instalments' AS rule, 2.0 + c.score AS score
+FROM members m
+JOIN l3_candidates c ON c.order_id = m.order_id AND c.line_id = m.line_id
+WHERE m.line_id IN (SELECT line_id FROM members GROUP BY line_id HAVING count(*) = 1);
+
+-- l3_deposits: for an order nothing has paid yet, one credit from its buyer of a tenth
+-- to nine tenths of it (定金, 首付款; rounded or cut to the cent), each side's only such.
+CREATE VIEW l3_deposits AS
+WITH fractions AS (
+    SELECT column1 AS tenths FROM (VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9))
+),
+found AS (
+    SELECT DISTINCT c.order_id, c.line_id, c.score
+    FROM l3_left c
+    CROSS JOIN fractions f
+    WHERE NOT c.touched
+      AND c.order_id NOT IN (SELECT order_id FROM l3_full)
+      AND c.order_id NOT IN (SELECT order_id FROM l3_instalments)
+      AND c.line_id NOT IN (SELECT line_id FROM l3_full)
+      AND c.line_id NOT IN (SELECT line_id FROM l3_instalments)
+      AND (c.bank_amount = CAST(round(c.order_amount * f.tenths / 10, 2) AS DECIMAL(18, 2))
+           OR c.bank_amount = CAST(trunc(c.order_amount * f.tenths / 10, 2) AS DECIMAL(18, 2)))
+)
+SELECT order_id, line_id, 'order_deposit' AS rule, 1.0 + score AS score FROM (
+    SELECT f.*,
+        count(*) OVER (PARTITION BY order_id) AS order_options,
+        count(*) OVER (PARTITION BY line_id) AS line_options
+    FROM found f
 )
 WHERE order_options = 1 AND line_options = 1;
 
--- l3_matches: orders paid straight into the bank.
+-- l3_matches: orders paid straight into the bank, one row per order and bank line.
 CREATE VIEW l3_matches AS
-SELECT order_id, line_id, rule, score FROM l3_first
+SELECT order_id, line_id, rule, score FROM l3_reference_links
 UNION ALL
-SELECT order_id, line_id, rule, score FROM l3_balances;
+SELECT order_id, line_id, rule, score FROM l3_full
+UNION ALL
+SELECT order_id, line_id, rule, score FROM l3_instalments
+UNION ALL
+SELECT order_id, line_id, rule, score FROM l3_deposits;

@@ -60,7 +60,8 @@ SELECT * FROM (
     WHERE c.payout_id IN (SELECT payout_id FROM unmatched_payouts)
       AND c.line_id IN (SELECT line_id FROM unmatched_bank)
     UNION ALL
-    SELECT NULL, c.order_id, c.line_id, b.txn_id, b.txn_time, b.amount, b.counterparty_name, c.rule, c.score
+    SELECT NULL, c.order_id, c.line_id, b.txn_id, b.txn_time, b.amount, b.counterparty_name,
+           CASE WHEN c.by_reference THEN 'order_reference' ELSE 'order_buyer' END, c.score
     FROM l3_candidates c JOIN bank_credits b ON b.line_id = c.line_id
     WHERE c.order_id NOT IN (SELECT order_id FROM bank_matches WHERE order_id IS NOT NULL)
       AND c.line_id IN (SELECT line_id FROM unmatched_bank)
