@@ -8,6 +8,8 @@ SELECT
     'M' || CAST(l.action_id AS VARCHAR) AS match_group
 FROM manual_links l
 JOIN manual_links b ON b.action_id = l.action_id AND b.side = 'bank'
+-- A bank line no longer imported is listed in manual_orphans instead.
+JOIN bank_txns t ON t.line_id = b.ref
 WHERE l.action = 'match' AND l.side IN ('payout', 'order');
 
 -- manual_blocked: pairs people broke (recon unmatch), never matched automatically again.
@@ -21,3 +23,14 @@ WHERE l.action = 'unmatch' AND l.side IN ('payout', 'order');
 -- or written off): automatic passes leave them alone.
 CREATE VIEW manual_settled AS
 SELECT DISTINCT side, ref FROM manual_links WHERE action IN ('match', 'writeoff');
+
+-- manual_orphans: what a standing decision names that is no longer imported (an import
+-- undone, a file re-exported differently). The decision is kept and applies again when
+-- the rows come back; until then it is listed here.
+CREATE VIEW manual_orphans AS
+SELECT l.action_id, l.action, l.side, l.ref, a.reason, a.user, a.time
+FROM manual_links l
+JOIN manual_actions a ON a.action_id = l.action_id
+WHERE (l.side = 'payout' AND l.ref NOT IN (SELECT payout_id FROM payouts WHERE payout_id IS NOT NULL))
+   OR (l.side = 'order' AND l.ref NOT IN (SELECT order_id FROM orders WHERE order_id IS NOT NULL))
+   OR (l.side = 'bank' AND l.ref NOT IN (SELECT line_id FROM bank_txns WHERE line_id IS NOT NULL));

@@ -43,8 +43,55 @@ pub enum Command {
     Sql(SqlArgs),
     /// Generate realistic synthetic data with ground truth (for tests and benchmarks)
     Gen(GenArgs),
-    /// Build a demo workspace from the bundled sample data and show what it holds
+    /// Run matching and keep the result as a numbered run; print what matched and what is open
+    Reconcile(ReconcileArgs),
+    /// Match payouts or orders to bank lines by hand (wins over automatic matching)
+    Match(DecisionArgs),
+    /// Break a match: the payouts or orders and bank lines named are never paired automatically again
+    Unmatch(DecisionArgs),
+    /// Write off a difference on payouts, orders or bank lines, so they no longer show as open
+    Writeoff(WriteoffArgs),
+    /// Build a demo workspace from the bundled sample data, reconcile it and show the summary
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// First day the run keeps (orders, payouts and bank lines from this day; matching still sees everything)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day the run keeps
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<chrono::NaiveDate>,
+    /// No progress bar, even on a terminal
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// What a manual decision names.
+#[derive(Debug, Args)]
+pub struct DecisionArgs {
+    /// A payout (payouts.payout_id); repeat for several
+    #[arg(long = "payout", value_name = "ID")]
+    pub payouts: Vec<String>,
+    /// An order paid straight into the bank (orders.order_id); repeat for several
+    #[arg(long = "order", value_name = "ID")]
+    pub orders: Vec<String>,
+    /// A bank line: its txn_id as the statement shows it, or its line_id; repeat for several
+    #[arg(long = "bank", value_name = "ID")]
+    pub bank: Vec<String>,
+    /// Why: kept with the decision for whoever reviews it
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct WriteoffArgs {
+    #[command(flatten)]
+    pub items: DecisionArgs,
+    /// The amount written off [default: what is open on the one item named]
+    #[arg(long, value_name = "AMOUNT")]
+    pub amount: Option<String>,
 }
 
 #[derive(Debug, Args)]

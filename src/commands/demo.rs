@@ -1,6 +1,6 @@
 //! `recon demo`: a workspace built from the bundled sample data in one command: a demo
-//! user with a fresh password (printed once), every sample file imported, and a
-//! summary of what was loaded.
+//! user with a fresh password (printed once), every sample file imported, a summary of
+//! what was loaded, and a reconciliation run with what matched and what is open.
 
 use std::path::Path;
 
@@ -9,7 +9,7 @@ use rand::distr::Alphanumeric;
 
 use super::Context;
 use crate::auth::{Role, Users};
-use crate::cli::{DemoArgs, OutputFormat};
+use crate::cli::{DemoArgs, OutputFormat, ReconcileArgs};
 use crate::error::Error;
 use crate::ingest::{self, ImportOptions};
 use crate::workspace::{MARKER_FILE, Workspace};
@@ -18,7 +18,7 @@ use crate::workspace::{MARKER_FILE, Workspace};
 const DEMO_MARKER: &str = ".recon-demo";
 const DEMO_USER: &str = "demo";
 
-pub fn run(_ctx: &Context, args: DemoArgs) -> Result<(), Error> {
+pub fn run(ctx: &Context, args: DemoArgs) -> Result<(), Error> {
     let dir = &args.dir;
     clear_previous_demo(dir)?;
     let password = fresh_password();
@@ -52,15 +52,28 @@ pub fn run(_ctx: &Context, args: DemoArgs) -> Result<(), Error> {
     super::sql::print_query(&ws, &user, SUMMARY_SQL, OutputFormat::Table)?;
     println!("\nMoney through the platform wallets, by platform:");
     super::sql::print_query(&ws, &user, WALLET_SQL, OutputFormat::Table)?;
+    println!("\nReconciling (recon reconcile):\n");
+    let mut runner = crate::runner::Runner::new(ws.clone(), user, ctx.memory_limit, false)?;
+    runner.reconcile(&ReconcileArgs { from: None, to: None, no_progress: true })?;
+    println!("\nWhat is still open, a few of each (unmatched_payouts, unmatched_bank, match_candidates):");
+    runner.run_script(OPEN_SQL, "demo")?;
     let home = dir.display();
     println!(
         "\nThe demo workspace is {home}; its user is '{DEMO_USER}' with password {password}\n\
          (shown only now). Query it, for example:\n\n  \
          RECON_HOME={home} RECON_USER={DEMO_USER} RECON_PASSWORD={password} recon sql -c \\\n    \
-         \"SELECT platform, count(*) AS orders, sum(paid_amount) AS paid FROM orders GROUP BY platform ORDER BY paid DESC\""
+         \"SELECT status, count(*) FROM order_settlement GROUP BY status\"\n\n\
+         and settle an open item by hand, which every later run keeps:\n\n  \
+         recon match --payout PAYOUT_ID --bank BANK_TXN_ID --reason \"confirmed with the platform\""
     );
     Ok(())
 }
+
+const OPEN_SQL: &str = "\
+SELECT platform, payout_id, payout_time, amount FROM unmatched_payouts ORDER BY payout_time LIMIT 5;
+SELECT txn_id, txn_time, amount, counterparty_name, memo FROM unmatched_bank ORDER BY txn_time LIMIT 5;
+SELECT coalesce(payout_id, order_id) AS open_item, txn_id, amount, rule, round(score, 3) AS score
+FROM match_candidates ORDER BY open_item, score DESC LIMIT 6;";
 
 const SUMMARY_SQL: &str = "\
 SELECT 'orders' AS \"table\", count(*) AS \"rows\", sum(paid_amount) AS amount, min(order_time) AS first, max(order_time) AS last FROM orders

@@ -6,6 +6,7 @@ mod generate;
 mod import;
 mod imports;
 mod init;
+mod reconcile;
 mod sql;
 
 pub use import::import_from_shell;
@@ -27,6 +28,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Imports(args)) => imports::run(&ctx, args),
         Some(Command::Sql(args)) => sql::run(&ctx, args),
         Some(Command::Gen(args)) => generate::run(args),
+        Some(Command::Reconcile(args)) => reconcile::run(&ctx, args),
+        Some(Command::Match(args)) => reconcile::decide(&ctx, crate::runner::Decision::Match(args)),
+        Some(Command::Unmatch(args)) => reconcile::decide(&ctx, crate::runner::Decision::Unmatch(args)),
+        Some(Command::Writeoff(args)) => reconcile::decide(&ctx, crate::runner::Decision::Writeoff(args)),
         Some(Command::Demo(args)) => demo::run(&ctx, args),
         Some(Command::Shell) => crate::shell::run(&ctx),
         None if std::io::stdin().is_terminal() => crate::shell::run(&ctx),

@@ -4,11 +4,9 @@
 
 use datafusion::sql::parser::Statement as DFStatement;
 use datafusion::sql::sqlparser::ast::{CreateTable, CreateView, ObjectName};
-use futures::StreamExt;
 
 use super::Runner;
 use crate::error::Error;
-use crate::ingest::sink::ParquetSink;
 use crate::schema::Kind;
 use crate::views;
 use crate::workspace::UserTable;
@@ -96,27 +94,9 @@ impl Runner {
         let mut tx = self.ws.begin()?;
         let file = format!("tables/user/{name}-{:06}.parquet", tx.catalog.generation + 1);
         let tmp = tx.temp_path(&format!("{name}.parquet"));
-        let ctx = self.session.ctx.clone();
-        let sql = query.to_string();
-        let tmp_for_write = tmp.clone();
-        let rows = self.block_on_cancellable(async move {
-            let df = ctx.sql(&sql).await?;
-            let schema = df.schema().inner().clone();
-            let mut sink =
-                ParquetSink::create(&tmp_for_write, schema).map_err(|e| Error::Io("a working table".into(), e))?;
-            let mut stream = df.execute_stream().await?;
-            let mut rows = 0u64;
-            while let Some(batch) = stream.next().await {
-                let batch = batch?;
-                rows += batch.num_rows() as u64;
-                sink.write(batch).map_err(Error::Other)?;
-            }
-            sink.finish().map_err(Error::Other)?;
-            Ok::<u64, Error>(rows)
-        });
-        let rows = match rows {
-            Ok(Ok(rows)) => rows,
-            Ok(Err(e)) | Err(e) => {
+        let rows = match self.write_query(&query.to_string(), &tmp) {
+            Ok(rows) => rows,
+            Err(e) => {
                 let _ = std::fs::remove_file(&tmp);
                 return Err(e);
             }

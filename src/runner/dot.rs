@@ -2,7 +2,7 @@
 
 use std::io::BufWriter;
 
-use super::{Next, Runner};
+use super::{Decision, Next, Runner};
 use crate::error::Error;
 use crate::shell::command::{self, DotCommand};
 use crate::workspace::fsutil;
@@ -40,6 +40,26 @@ impl Runner {
                 crate::commands::import_from_shell(&self.ws, &self.user, &args)?;
                 self.runtime.block_on(self.session.refresh(&self.ws))?;
             }
+            DotCommand::Reconcile(words) => {
+                #[derive(clap::Parser)]
+                #[command(name = ".reconcile", no_binary_name = true)]
+                struct Args {
+                    #[command(flatten)]
+                    args: crate::cli::ReconcileArgs,
+                }
+                self.reconcile(&parse_words::<Args>(&words)?.args)?;
+            }
+            DotCommand::Match(words) => self.decide(Decision::Match(parse_words::<DecisionWords>(&words)?.args))?,
+            DotCommand::Unmatch(words) => self.decide(Decision::Unmatch(parse_words::<DecisionWords>(&words)?.args))?,
+            DotCommand::Writeoff(words) => {
+                #[derive(clap::Parser)]
+                #[command(name = ".writeoff", no_binary_name = true)]
+                struct Args {
+                    #[command(flatten)]
+                    args: crate::cli::WriteoffArgs,
+                }
+                self.decide(Decision::Writeoff(parse_words::<Args>(&words)?.args))?;
+            }
             DotCommand::Quit => return Ok(Next::Quit),
         }
         Ok(Next::Continue)
@@ -54,11 +74,13 @@ impl Runner {
     }
 
     fn help_functions(&mut self, pattern: &str) -> Result<(), Error> {
-        println!("recon adds no functions of its own yet; the fuzzy-matching ones come with reconciliation.");
         if pattern.is_empty() {
             let n = self.session.ctx.state().scalar_functions().len()
                 + self.session.ctx.state().aggregate_functions().len();
-            println!("All {n} DataFusion functions work. `.help functions date` shows those whose name has `date`.");
+            println!("recon's own: {}.", crate::udf::NAMES.join(", "));
+            println!(
+                "All {n} functions of DataFusion and recon work. `.help functions NAME` explains one; `.help functions date` lists those whose name has `date`."
+            );
             return Ok(());
         }
         let like = pattern.replace('\'', "''");
@@ -123,6 +145,18 @@ impl Runner {
         }
         Ok(())
     }
+}
+
+#[derive(clap::Parser)]
+#[command(name = ".match", no_binary_name = true)]
+struct DecisionWords {
+    #[command(flatten)]
+    args: crate::cli::DecisionArgs,
+}
+
+/// A dot-command's words parsed as its `recon` subcommand's options.
+fn parse_words<P: clap::Parser>(words: &[String]) -> Result<P, Error> {
+    P::try_parse_from(words).map_err(|e| Error::Usage(e.to_string().trim_end().to_string()))
 }
 
 /// `.tables`: every table and view with what it is.

@@ -5,6 +5,11 @@
 
 mod ddl;
 mod dot;
+mod manual;
+mod reconcile;
+
+pub use manual::Decision;
+pub use reconcile::RUN_VIEWS;
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};

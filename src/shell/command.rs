@@ -20,11 +20,16 @@ pub enum DotCommand {
     Read(PathBuf),
     /// The arguments of `recon import`, as typed.
     Import(Vec<String>),
+    /// The arguments of `recon reconcile`, `match`, `unmatch`, `writeoff`, as typed.
+    Reconcile(Vec<String>),
+    Match(Vec<String>),
+    Unmatch(Vec<String>),
+    Writeoff(Vec<String>),
     Quit,
 }
 
 /// Name, arguments, and what it does: the source of `.help` and of completion.
-pub const COMMANDS: [(&str, &str, &str); 12] = [
+pub const COMMANDS: [(&str, &str, &str); 16] = [
     (".help", "[views|functions [PATTERN]]", "this help, what each view answers, or SQL functions matching PATTERN"),
     (".tables", "", "tables and views, with their kind"),
     (".schema", "[TABLE]", "columns and types of a table or view (all when none is named)"),
@@ -35,6 +40,18 @@ pub const COMMANDS: [(&str, &str, &str); 12] = [
     (".output", "[FILE]", "send results to FILE (csv, json … as the mode says); no FILE: back to the screen"),
     (".read", "FILE", "run the statements and dot-commands of FILE"),
     (".import", "[OPTIONS] FILE...", "import files, as `recon import` does (see `recon import --help`)"),
+    (".reconcile", "[--from DATE] [--to DATE]", "run matching, keep it as a numbered run, print the summary"),
+    (".match", "--payout ID|--order ID... --bank ID... --reason TEXT", "match by hand (wins over automatic matching)"),
+    (
+        ".unmatch",
+        "--payout ID|--order ID... --bank ID... --reason TEXT",
+        "break a match; never paired automatically again",
+    ),
+    (
+        ".writeoff",
+        "--payout|--order|--bank ID... [--amount X] --reason TEXT",
+        "write off a difference, so it is no longer open",
+    ),
     (".quit", "", "leave the shell (also .exit, or Ctrl-D)"),
     (".exit", "", "leave the shell"),
 ];
@@ -111,6 +128,10 @@ impl FromStr for DotCommand {
                 }
                 DotCommand::Import(words)
             }
+            ".reconcile" => DotCommand::Reconcile(shell_words(rest)),
+            ".match" => DotCommand::Match(shell_words(rest)),
+            ".unmatch" => DotCommand::Unmatch(shell_words(rest)),
+            ".writeoff" => DotCommand::Writeoff(shell_words(rest)),
             ".quit" | ".exit" | ".q" => DotCommand::Quit,
             other => return Err(CommandError::Unknown(other.to_string())),
         })
@@ -171,6 +192,13 @@ mod tests {
             Ok(DotCommand::Import(vec!["--kind".into(), "bank".into(), "a b.csv".into(), "c.csv".into()]))
         );
         assert_eq!(".exit".parse(), Ok(DotCommand::Quit));
+        assert_eq!(
+            ".match --payout P1 --bank 2026 --reason \"paid late\"".parse(),
+            Ok(DotCommand::Match(
+                ["--payout", "P1", "--bank", "2026", "--reason", "paid late"].map(String::from).to_vec()
+            ))
+        );
+        assert_eq!(".reconcile".parse(), Ok(DotCommand::Reconcile(vec![])));
     }
 
     #[test]
