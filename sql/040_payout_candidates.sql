@@ -16,24 +16,27 @@ WHERE line_id NOT IN (SELECT ref FROM manual_settled WHERE side = 'bank');
 --   amount_fee  up to fee_tolerance less (a bank fee deducted), the platform's
 --               counterparty, within the window: 1 plus up to 0.5 for a short lag and
 --               up to 0.5 for a small fee.
--- Pairs a person broke are left out.
+-- A credit is never earlier than its payout (on the same day, when the statement gives
+-- times). Pairs a person broke are left out.
 CREATE VIEW l2_candidates AS
 WITH refs AS (
     SELECT line_id, unnest(extract_refs(memo)) AS ref FROM l2_open_credits
 ),
 pairs AS (
     SELECT p.payout_id, c.line_id, 'reference' AS rule, p.amount AS payout_amount, c.amount AS bank_amount,
-           working_days(p.payout_time, c.txn_time) AS lag
+           working_days(p.payout_time, c.txn_time) AS lag, p.payout_time, c.txn_time
     FROM l2_open_payouts p
     JOIN refs r ON r.ref = p.payout_id
     JOIN l2_open_credits c ON c.line_id = r.line_id
     UNION ALL
-    SELECT p.payout_id, c.line_id, 'amount', p.amount, c.amount, working_days(p.payout_time, c.txn_time)
+    SELECT p.payout_id, c.line_id, 'amount', p.amount, c.amount, working_days(p.payout_time, c.txn_time),
+           p.payout_time, c.txn_time
     FROM l2_open_payouts p
     JOIN l2_open_credits c ON c.amount = p.amount
     JOIN credit_platforms cp ON cp.line_id = c.line_id AND cp.platform = p.platform
     UNION ALL
-    SELECT p.payout_id, c.line_id, 'amount_fee', p.amount, c.amount, working_days(p.payout_time, c.txn_time)
+    SELECT p.payout_id, c.line_id, 'amount_fee', p.amount, c.amount, working_days(p.payout_time, c.txn_time),
+           p.payout_time, c.txn_time
     FROM l2_open_payouts p
     JOIN credit_platforms cp ON cp.platform = p.platform
     JOIN l2_open_credits c ON c.line_id = cp.line_id
@@ -52,6 +55,8 @@ scored AS (
     FROM pairs x
     CROSS JOIN match_params mp
     WHERE x.lag >= 0
+      -- Money arrives after it leaves, unless the statement gives dates only.
+      AND (x.txn_time >= x.payout_time OR x.txn_time = date_trunc('day', x.txn_time))
       AND x.lag <= CASE WHEN x.rule = 'reference' THEN 2 * mp.window_days ELSE mp.window_days END
       AND x.bank_amount <= x.payout_amount
       AND x.bank_amount >= x.payout_amount - mp.fee_tolerance

@@ -15,12 +15,16 @@ WHERE payout_rank = 1 AND payout_ties = 1 AND line_rank = 1 AND line_ties = 1;
 
 -- l2_amount_pairs: the same amount, or up to fee_tolerance less (a bank fee deducted),
 -- from the payout's platform within the window. Each credit, earliest first, takes the
--- payout with the smallest fee (the exact amount first) and of those the earliest still
--- open (fifo_match), as an accountant pairs equal amounts first in, first out; payouts
--- alike in fee and time are a tie and wait for a person.
+-- payout with the smallest fee (the exact amount first) and of those the one of the
+-- earliest working day still open (fifo_match), as an accountant pairs equal amounts
+-- first in, first out. Payouts alike in fee and working day (a weekend's count as the
+-- Monday's) could each be the one: a tie, which waits for a person.
 CREATE VIEW l2_amount_pairs AS
 WITH open AS (
-    SELECT c.payout_id, p.payout_time, c.line_id, b.txn_time, c.payout_amount - c.bank_amount AS fee
+    SELECT c.payout_id,
+        date_trunc('day', p.payout_time) + CASE date_part('dow', p.payout_time)
+            WHEN 6 THEN INTERVAL '2 days' WHEN 0 THEN INTERVAL '1 day' ELSE INTERVAL '0 days' END AS payout_day,
+        c.line_id, b.txn_time, c.payout_amount - c.bank_amount AS fee
     FROM l2_candidates c
     JOIN payouts p ON p.payout_id = c.payout_id
     JOIN bank_credits b ON b.line_id = c.line_id
@@ -29,7 +33,7 @@ WITH open AS (
       AND c.line_id NOT IN (SELECT line_id FROM l2_reference_pairs)
 ),
 chosen AS (
-    SELECT unnest(fifo_match(payout_id, payout_time, line_id, txn_time, fee)) AS pair FROM open
+    SELECT unnest(fifo_match(payout_id, payout_day, line_id, txn_time, fee)) AS pair FROM open
 )
 SELECT c.payout_id, c.line_id, c.rule, c.score
 FROM chosen x

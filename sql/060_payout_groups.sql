@@ -27,6 +27,7 @@ JOIN l2_rest_sequence e ON e.platform = cp.platform
 JOIN l2_rest_sequence s ON s.platform = e.platform AND s.seq BETWEEN e.seq - 7 AND e.seq - 1
 CROSS JOIN match_params mp
 WHERE working_days(e.payout_time, c.txn_time) BETWEEN 0 AND mp.window_days
+  AND (c.txn_time >= e.payout_time OR c.txn_time = date_trunc('day', c.txn_time))
   AND c.amount <= e.running - s.running + s.amount
   AND c.amount >= e.running - s.running + s.amount - mp.fee_tolerance;
 
@@ -60,6 +61,7 @@ JOIN credit_platforms cp ON cp.line_id = c.line_id
 JOIN l2_rest_payouts p ON p.platform = cp.platform
 CROSS JOIN match_params mp
 WHERE working_days(p.payout_time, c.txn_time) BETWEEN 0 AND mp.window_days
+  AND (c.txn_time >= p.payout_time OR c.txn_time = date_trunc('day', c.txn_time))
   AND c.line_id NOT IN (SELECT line_id FROM l2_run_members)
   AND p.payout_id NOT IN (SELECT payout_id FROM l2_run_members)
   AND NOT EXISTS (SELECT 1 FROM manual_blocked k WHERE k.payout_or_order = p.payout_id AND k.line_id = c.line_id)
@@ -94,6 +96,7 @@ JOIN credit_platforms cp ON cp.platform = p.platform
 JOIN l2_rest_credits c ON c.line_id = cp.line_id
 CROSS JOIN match_params mp
 WHERE working_days(p.payout_time, c.txn_time) BETWEEN 0 AND mp.window_days
+  AND (c.txn_time >= p.payout_time OR c.txn_time = date_trunc('day', c.txn_time))
   AND p.payout_id NOT IN (SELECT payout_id FROM l2_groups)
   AND c.line_id NOT IN (SELECT line_id FROM l2_groups)
 GROUP BY p.payout_id, p.amount;

@@ -185,14 +185,20 @@ impl Runner {
         }
         let sql = match (items.payouts.as_slice(), items.orders.as_slice(), bank) {
             ([p], [], []) => {
-                format!("SELECT CAST(amount AS VARCHAR) FROM payouts WHERE payout_id = {}", quoted(&[p.clone()]))
+                format!(
+                    "SELECT CAST(amount AS VARCHAR) FROM payouts WHERE payout_id = {}",
+                    quoted(std::slice::from_ref(p))
+                )
             }
             ([], [o], []) => format!(
                 "SELECT CAST(abs(expected - settled) AS VARCHAR) FROM order_settlement WHERE order_id = {}",
-                quoted(&[o.clone()])
+                quoted(std::slice::from_ref(o))
             ),
             ([], [], [b]) => {
-                format!("SELECT CAST(amount AS VARCHAR) FROM bank_txns WHERE line_id = {}", quoted(&[b.clone()]))
+                format!(
+                    "SELECT CAST(amount AS VARCHAR) FROM bank_txns WHERE line_id = {}",
+                    quoted(std::slice::from_ref(b))
+                )
             }
             _ => return Err(Error::Usage("writing off several items at once needs --amount".into())),
         };

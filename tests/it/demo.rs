@@ -12,6 +12,13 @@ fn demo_builds_a_workspace_that_answers_sql() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("import 13"), "{stdout}");
     assert!(stdout.contains("| orders      |  400 |"), "{stdout}");
+    // It reconciles and shows what matched, by rule, and what is open.
+    assert!(stdout.contains("Run 1 by demo"), "{stdout}");
+    for shown in
+        ["| reference ", "| amount ", "| several_payouts ", "| unmatched_bank ", "| match_candidates ", "| settled "]
+    {
+        assert!(stdout.contains(shown), "{shown} in {stdout}");
+    }
     let password = stdout
         .split("with password ")
         .nth(1)

@@ -7,6 +7,7 @@ mod crash;
 mod demo;
 mod fixtures;
 mod generated;
+mod matching;
 mod real_samples;
 mod shell;
 mod sql;

@@ -106,3 +106,49 @@ fn a_wrong_password_at_the_prompt() {
     p.exp_string("login failed: wrong user name or password").unwrap();
     p.exp_eof().unwrap();
 }
+
+#[test]
+fn fixing_a_match_by_hand_in_the_shell() {
+    let ws = Ws::new();
+    let wallet = ws.scratch("wallet.csv");
+    std::fs::write(
+        &wallet,
+        "账务流水号,发生时间,业务类型,收入金额（+元）,支出金额（-元）,备注\n\
+         W001,2026-10-12 10:00:00,提现,,-500.00,提现到银行卡\n\
+         W002,2026-10-12 10:00:00,提现,,-500.00,提现到银行卡\n",
+    )
+    .unwrap();
+    ws.ok(&["import", "--no-progress", "--kind", "settlements", "--platform", "tmall", wallet.to_str().unwrap()]);
+    let bank = ws.scratch("bank.csv");
+    std::fs::write(
+        &bank,
+        "交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要\n\
+         2026-10-13 15:00:00,B1,,500.00,,支付宝（中国）网络技术有限公司,提现\n",
+    )
+    .unwrap();
+    ws.import(&bank);
+
+    let mut p = login(&ws, PASSWORD);
+    p.exp_string("recon> ").unwrap();
+    p.send_line("SELECT payout_id, txn_id, rule FROM match_candidates ORDER BY payout_id;").unwrap();
+    p.exp_string("| W002      | B1     | amount |").unwrap();
+    p.exp_string("2 rows").unwrap();
+    p.exp_string("recon> ").unwrap();
+    p.send_line(".match --payout W002 --bank B1 --reason \"statement memo says W002\"").unwrap();
+    p.exp_string("decision 1: matched payout W002").unwrap();
+    p.exp_string("recon> ").unwrap();
+    p.send_line("SELECT payout_id, rule, manual FROM bank_matches;").unwrap();
+    p.exp_string("| W002      | manual | true   |").unwrap();
+    p.exp_string("recon> ").unwrap();
+    p.send_line(".reconcile").unwrap();
+    p.exp_string("Run 1 by admin").unwrap();
+    p.exp_string("| manual | ").unwrap();
+    p.exp_string("| unmatched_payouts   |").unwrap();
+    p.exp_string("recon> ").unwrap();
+    p.send_line(".match --payout W001").unwrap();
+    p.exp_string("error:").unwrap();
+    p.exp_string("recon> ").unwrap();
+    p.send_line(".quit").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(ws.value("SELECT count(*) FROM run_bank_matches WHERE manual"), "1");
+}
