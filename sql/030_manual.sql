@@ -31,6 +31,6 @@ CREATE VIEW manual_orphans AS
 SELECT l.action_id, l.action, l.side, l.ref, a.reason, a.user, a.time
 FROM manual_links l
 JOIN manual_actions a ON a.action_id = l.action_id
-WHERE (l.side = 'payout' AND l.ref NOT IN (SELECT payout_id FROM payouts WHERE payout_id IS NOT NULL))
-   OR (l.side = 'order' AND l.ref NOT IN (SELECT order_id FROM orders WHERE order_id IS NOT NULL))
-   OR (l.side = 'bank' AND l.ref NOT IN (SELECT line_id FROM bank_txns WHERE line_id IS NOT NULL));
+WHERE (l.side = 'payout' AND NOT EXISTS (SELECT 1 FROM payouts x WHERE x.payout_id = l.ref))
+   OR (l.side = 'order' AND NOT EXISTS (SELECT 1 FROM orders x WHERE x.order_id = l.ref))
+   OR (l.side = 'bank' AND NOT EXISTS (SELECT 1 FROM bank_txns x WHERE x.line_id = l.ref));

@@ -1,11 +1,11 @@
 -- l2_open_payouts, l2_open_credits: what automatic matching of payouts may still use.
 CREATE VIEW l2_open_payouts AS
 SELECT * FROM payouts
-WHERE payout_id NOT IN (SELECT ref FROM manual_settled WHERE side = 'payout');
+WHERE NOT EXISTS (SELECT 1 FROM manual_settled x WHERE x.ref = payouts.payout_id AND x.side = 'payout');
 
 CREATE VIEW l2_open_credits AS
 SELECT * FROM bank_credits
-WHERE line_id NOT IN (SELECT ref FROM manual_settled WHERE side = 'bank');
+WHERE NOT EXISTS (SELECT 1 FROM manual_settled x WHERE x.ref = bank_credits.line_id AND x.side = 'bank');
 
 -- l2_candidates: every payout ↔ bank credit pair an automatic pass would accept, with
 -- its rule and score (higher is better):

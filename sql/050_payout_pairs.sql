@@ -29,8 +29,8 @@ WITH open AS (
     JOIN payouts p ON p.payout_id = c.payout_id
     JOIN bank_credits b ON b.line_id = c.line_id
     WHERE c.rule IN ('amount', 'amount_fee')
-      AND c.payout_id NOT IN (SELECT payout_id FROM l2_reference_pairs)
-      AND c.line_id NOT IN (SELECT line_id FROM l2_reference_pairs)
+      AND NOT EXISTS (SELECT 1 FROM l2_reference_pairs x WHERE x.payout_id = c.payout_id)
+      AND NOT EXISTS (SELECT 1 FROM l2_reference_pairs x WHERE x.line_id = c.line_id)
 ),
 chosen AS (
     SELECT unnest(fifo_match(payout_id, payout_day, line_id, txn_time, fee)) AS pair FROM open

@@ -1,9 +1,9 @@
 -- l2_rest_payouts, l2_rest_credits: what the one-to-one rounds left.
 CREATE VIEW l2_rest_payouts AS
-SELECT * FROM l2_open_payouts WHERE payout_id NOT IN (SELECT payout_id FROM l2_pairs);
+SELECT * FROM l2_open_payouts WHERE NOT EXISTS (SELECT 1 FROM l2_pairs x WHERE x.payout_id = l2_open_payouts.payout_id);
 
 CREATE VIEW l2_rest_credits AS
-SELECT * FROM l2_open_credits WHERE line_id NOT IN (SELECT line_id FROM l2_pairs);
+SELECT * FROM l2_open_credits WHERE NOT EXISTS (SELECT 1 FROM l2_pairs x WHERE x.line_id = l2_open_credits.line_id);
 
 -- l2_rest_sequence: each platform's payouts left, in time order, numbered, with a
 -- running total: consecutive payouts first..last add up to last.running - first.running
@@ -62,8 +62,8 @@ JOIN l2_rest_payouts p ON p.platform = cp.platform
 CROSS JOIN match_params mp
 WHERE working_days(p.payout_time, c.txn_time) BETWEEN 0 AND mp.window_days
   AND (c.txn_time >= p.payout_time OR c.txn_time = date_trunc('day', c.txn_time))
-  AND c.line_id NOT IN (SELECT line_id FROM l2_run_members)
-  AND p.payout_id NOT IN (SELECT payout_id FROM l2_run_members)
+  AND NOT EXISTS (SELECT 1 FROM l2_run_members x WHERE x.line_id = c.line_id)
+  AND NOT EXISTS (SELECT 1 FROM l2_run_members x WHERE x.payout_id = p.payout_id)
   AND NOT EXISTS (SELECT 1 FROM manual_blocked k WHERE k.payout_or_order = p.payout_id AND k.line_id = c.line_id)
 GROUP BY c.line_id, c.amount, mp.fee_tolerance;
 
@@ -82,10 +82,14 @@ SELECT line_id, payout_id, rule FROM (
 -- l2_groups: several payouts in one bank credit (N:1). A payout that two credits'
 -- sets both claim makes both sets doubtful: neither is taken.
 CREATE VIEW l2_groups AS
-SELECT line_id, payout_id, rule FROM l2_group_members
-WHERE line_id NOT IN (
-    SELECT line_id FROM l2_group_members WHERE payout_id IN (
-        SELECT payout_id FROM l2_group_members GROUP BY payout_id HAVING count(DISTINCT line_id) > 1));
+WITH claimed_twice AS (
+    SELECT payout_id FROM l2_group_members GROUP BY payout_id HAVING count(DISTINCT line_id) > 1
+),
+doubtful AS (
+    SELECT DISTINCT m.line_id FROM l2_group_members m JOIN claimed_twice t ON t.payout_id = m.payout_id
+)
+SELECT g.line_id, g.payout_id, g.rule FROM l2_group_members g
+WHERE NOT EXISTS (SELECT 1 FROM doubtful d WHERE d.line_id = g.line_id);
 
 -- l2_split_solutions: for each payout left, the one set of two or more bank credits from
 -- its platform within the window that adds up to it (one payout split on its way, 1:N).
@@ -97,8 +101,8 @@ JOIN l2_rest_credits c ON c.line_id = cp.line_id
 CROSS JOIN match_params mp
 WHERE working_days(p.payout_time, c.txn_time) BETWEEN 0 AND mp.window_days
   AND (c.txn_time >= p.payout_time OR c.txn_time = date_trunc('day', c.txn_time))
-  AND p.payout_id NOT IN (SELECT payout_id FROM l2_groups)
-  AND c.line_id NOT IN (SELECT line_id FROM l2_groups)
+  AND NOT EXISTS (SELECT 1 FROM l2_groups x WHERE x.payout_id = p.payout_id)
+  AND NOT EXISTS (SELECT 1 FROM l2_groups x WHERE x.line_id = c.line_id)
 GROUP BY p.payout_id, p.amount;
 
 -- l2_splits: one payout arriving as several bank credits (1:N), when no credit is

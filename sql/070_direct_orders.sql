@@ -9,36 +9,57 @@ WHERE platform = 'b2b' OR platform IS NULL;
 -- l3_open_credits: bank credits no payout explains and no person has decided.
 CREATE VIEW l3_open_credits AS
 SELECT * FROM l2_rest_credits
-WHERE line_id NOT IN (SELECT line_id FROM l2_groups)
-  AND line_id NOT IN (SELECT line_id FROM l2_splits);
+WHERE NOT EXISTS (SELECT 1 FROM l2_groups x WHERE x.line_id = l2_rest_credits.line_id)
+  AND NOT EXISTS (SELECT 1 FROM l2_splits x WHERE x.line_id = l2_rest_credits.line_id);
 
 -- l3_candidates: order ↔ bank credit pairs a pass may consider: the credit after the
 -- order (a day early at most, within b2b_window_days) and either naming the order in its
 -- memo (by_reference) or from its buyer (jaro_winkler of normalised names at least
 -- name_threshold). score: 0.5 for the name and 0.5 for speed, plus 3 for a reference.
 CREATE VIEW l3_candidates AS
-WITH refs AS (
+WITH o AS (
+    SELECT d.order_id, d.order_time, d.amount, d.party, mp.b2b_window_days, mp.name_threshold
+    FROM direct_orders d
+    CROSS JOIN match_params mp
+    WHERE NOT EXISTS (SELECT 1 FROM manual_settled x WHERE x.ref = d.order_id AND x.side = 'order')
+),
+refs AS (
     SELECT DISTINCT line_id, ref FROM (SELECT line_id, unnest(extract_refs(memo)) AS ref FROM l3_open_credits)
 ),
 pairs AS (
-    SELECT o.order_id, c.line_id, o.amount AS order_amount, c.amount AS bank_amount, c.txn_time,
+    -- Named in the memo.
+    SELECT o.order_id, c.line_id, true AS by_reference
+    FROM refs r
+    JOIN o ON o.order_id = r.ref
+    JOIN l3_open_credits c ON c.line_id = r.line_id
+    WHERE c.amount <= o.amount
+    UNION ALL
+    -- From the buyer: every order with every credit not above it, names compared.
+    SELECT o.order_id, c.line_id, false
+    FROM o
+    JOIN l3_open_credits c ON c.amount <= o.amount
+    WHERE c.txn_time >= o.order_time - INTERVAL '1 day'
+      AND date_part('day', c.txn_time - o.order_time) <= o.b2b_window_days
+      AND jaro_winkler(o.party, c.party) >= o.name_threshold
+),
+found AS (
+    SELECT order_id, line_id, bool_or(by_reference) AS by_reference FROM pairs GROUP BY order_id, line_id
+),
+scored AS (
+    SELECT f.order_id, f.line_id, f.by_reference, o.amount AS order_amount, c.amount AS bank_amount, c.txn_time,
         jaro_winkler(o.party, c.party) AS name_score,
         date_part('day', c.txn_time - o.order_time) AS days,
-        r.ref IS NOT NULL AS by_reference,
-        mp.b2b_window_days, mp.name_threshold
-    FROM direct_orders o
-    JOIN l3_open_credits c ON c.amount <= o.amount
-    LEFT JOIN refs r ON r.line_id = c.line_id AND r.ref = o.order_id
-    CROSS JOIN match_params mp
-    WHERE o.order_id NOT IN (SELECT ref FROM manual_settled WHERE side = 'order')
+        o.b2b_window_days
+    FROM found f
+    JOIN o ON o.order_id = f.order_id
+    JOIN l3_open_credits c ON c.line_id = f.line_id
 )
 SELECT order_id, line_id, order_amount, bank_amount, txn_time, name_score, by_reference,
     CASE WHEN by_reference THEN 3.0 ELSE 0.0 END + 0.5 * name_score
         + 0.5 * (1.0 - CAST(days AS DOUBLE) / (b2b_window_days + 1)) AS score
-FROM pairs
+FROM scored
 WHERE days >= -1 AND days <= b2b_window_days
-  AND (by_reference OR name_score >= name_threshold)
-  AND NOT EXISTS (SELECT 1 FROM manual_blocked k WHERE k.payout_or_order = pairs.order_id AND k.line_id = pairs.line_id);
+  AND NOT EXISTS (SELECT 1 FROM manual_blocked k WHERE k.payout_or_order = scored.order_id AND k.line_id = scored.line_id);
 
 -- l3_reference_links: credits whose memo names the order (one order only), as long as
 -- together they do not exceed it: the order's instalments, each one line.
@@ -67,7 +88,7 @@ SELECT c.*, w.owing, w.touched
 FROM l3_candidates c
 JOIN l3_owed w ON w.order_id = c.order_id
 WHERE w.owing > 0
-  AND c.line_id NOT IN (SELECT line_id FROM l3_reference_links)
+  AND NOT EXISTS (SELECT 1 FROM l3_reference_links x WHERE x.line_id = c.line_id)
   AND NOT c.by_reference;
 
 -- l3_full: one credit paying all the order still owes, each side's single best.
@@ -88,8 +109,8 @@ WHERE order_rank = 1 AND order_ties = 1 AND line_rank = 1 AND line_ties = 1;
 CREATE VIEW l3_instalment_sets AS
 SELECT c.order_id, subset_sum(c.line_id, c.bank_amount, c.owing) AS line_ids
 FROM l3_left c
-WHERE c.order_id NOT IN (SELECT order_id FROM l3_full)
-  AND c.line_id NOT IN (SELECT line_id FROM l3_full)
+WHERE NOT EXISTS (SELECT 1 FROM l3_full x WHERE x.order_id = c.order_id)
+  AND NOT EXISTS (SELECT 1 FROM l3_full x WHERE x.line_id = c.line_id)
   AND c.bank_amount < c.owing
 GROUP BY c.order_id, c.owing;
 
@@ -114,10 +135,10 @@ found AS (
     FROM l3_left c
     CROSS JOIN fractions f
     WHERE NOT c.touched
-      AND c.order_id NOT IN (SELECT order_id FROM l3_full)
-      AND c.order_id NOT IN (SELECT order_id FROM l3_instalments)
-      AND c.line_id NOT IN (SELECT line_id FROM l3_full)
-      AND c.line_id NOT IN (SELECT line_id FROM l3_instalments)
+      AND NOT EXISTS (SELECT 1 FROM l3_full x WHERE x.order_id = c.order_id)
+      AND NOT EXISTS (SELECT 1 FROM l3_instalments x WHERE x.order_id = c.order_id)
+      AND NOT EXISTS (SELECT 1 FROM l3_full x WHERE x.line_id = c.line_id)
+      AND NOT EXISTS (SELECT 1 FROM l3_instalments x WHERE x.line_id = c.line_id)
       AND (c.bank_amount = CAST(round(c.order_amount * f.tenths / 10, 2) AS DECIMAL(18, 2))
            OR c.bank_amount = CAST(trunc(c.order_amount * f.tenths / 10, 2) AS DECIMAL(18, 2)))
 )

@@ -39,15 +39,15 @@ LEFT JOIN direct_orders o ON o.order_id = l.order_id;
 CREATE VIEW unmatched_payouts AS
 SELECT p.*
 FROM payouts p
-WHERE p.payout_id NOT IN (SELECT payout_id FROM bank_matches WHERE payout_id IS NOT NULL)
-  AND p.payout_id NOT IN (SELECT ref FROM manual_settled WHERE side = 'payout');
+WHERE NOT EXISTS (SELECT 1 FROM bank_matches x WHERE x.payout_id = p.payout_id)
+  AND NOT EXISTS (SELECT 1 FROM manual_settled x WHERE x.ref = p.payout_id AND x.side = 'payout');
 
 -- unmatched_bank: money into the bank no payout or order explains, nor written off.
 CREATE VIEW unmatched_bank AS
 SELECT c.*
 FROM bank_credits c
-WHERE c.line_id NOT IN (SELECT line_id FROM bank_matches WHERE line_id IS NOT NULL)
-  AND c.line_id NOT IN (SELECT ref FROM manual_settled WHERE side = 'bank');
+WHERE NOT EXISTS (SELECT 1 FROM bank_matches x WHERE x.line_id = c.line_id)
+  AND NOT EXISTS (SELECT 1 FROM manual_settled x WHERE x.ref = c.line_id AND x.side = 'bank');
 
 -- match_candidates: for payouts and orders left unmatched, the bank lines that could be
 -- theirs, best first, with rule and score: ties and near-ties a person decides with
@@ -63,6 +63,6 @@ SELECT * FROM (
     SELECT NULL, c.order_id, c.line_id, b.txn_id, b.txn_time, b.amount, b.counterparty_name,
            CASE WHEN c.by_reference THEN 'order_reference' ELSE 'order_buyer' END, c.score
     FROM l3_candidates c JOIN bank_credits b ON b.line_id = c.line_id
-    WHERE c.order_id NOT IN (SELECT order_id FROM bank_matches WHERE order_id IS NOT NULL)
+    WHERE NOT EXISTS (SELECT 1 FROM bank_matches x WHERE x.order_id = c.order_id)
       AND c.line_id IN (SELECT line_id FROM unmatched_bank)
 );

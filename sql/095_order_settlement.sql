@@ -1,6 +1,7 @@
 -- order_lines: settlement lines that belong to an order (not withdrawals or deposits),
 -- each with its order id normalised as order exports write it (normalize_order_id: no
 -- T200P prefix, backtick or padding).
+-- inlined: a filter over settlements, planned into each query that reads it.
 CREATE VIEW order_lines AS
 SELECT platform, shop, normalize_order_id(order_id) AS order_key, order_id, kind, amount, txn_id, line_id, txn_time,
        memo, source_file, source_line
@@ -9,9 +10,13 @@ WHERE order_id IS NOT NULL AND kind NOT IN ('withdrawal', 'deposit');
 
 -- unknown_order_lines: settlement lines whose order is in no imported order export.
 CREATE VIEW unknown_order_lines AS
+WITH known AS (
+    SELECT DISTINCT normalize_order_id(order_id) AS order_key FROM orders WHERE order_id IS NOT NULL
+)
 SELECT l.*
 FROM order_lines l
-WHERE l.order_key NOT IN (SELECT normalize_order_id(order_id) FROM orders WHERE order_id IS NOT NULL);
+LEFT JOIN known k ON k.order_key = l.order_key
+WHERE k.order_key IS NULL;
 
 -- order_bank_receipts: what reached the bank for each order paid straight into it. A
 -- bank line a person matched to several orders is shared in proportion to what each owes.

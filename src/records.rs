@@ -175,6 +175,7 @@ fn runs(catalog: &Catalog) -> Result<MemTable> {
             Field::new("user", DataType::Utf8, false),
             Field::new("period_from", DataType::Utf8, true),
             Field::new("period_to", DataType::Utf8, true),
+            Field::new("params", DataType::Utf8, false),
         ],
         vec![
             Arc::new(Int64Array::from_iter_values(r.iter().map(|x| x.id as i64))),
@@ -182,6 +183,7 @@ fn runs(catalog: &Catalog) -> Result<MemTable> {
             Arc::new(StringArray::from_iter_values(r.iter().map(|x| x.user.as_str()))),
             Arc::new(StringArray::from_iter(r.iter().map(|x| x.from.as_deref()))),
             Arc::new(StringArray::from_iter(r.iter().map(|x| x.to.as_deref()))),
+            Arc::new(StringArray::from_iter_values(r.iter().map(|x| x.params.join(", ")))),
         ],
     )
 }

@@ -177,6 +177,11 @@ impl Session {
     }
 
     async fn register_builtin(&self, v: &ViewDef) -> Result<()> {
+        // A cheap filter over a big table costs more to keep than to recompute.
+        if v.sql.contains(INLINED) {
+            self.ctx.sql(&v.sql).await?;
+            return Ok(());
+        }
         let query = views::view_query(&v.sql)?;
         let view = crate::computed::ComputedView::plan(&self.ctx, &v.name, &v.sql, &query).await?;
         self.ctx.register_table(v.name.as_str(), Arc::new(view))?;
@@ -187,6 +192,9 @@ impl Session {
         self.views.iter().any(|v| !v.builtin && v.name.eq_ignore_ascii_case(name))
     }
 }
+
+/// Marks a built-in view that stays a plain view, planned into each query that reads it.
+const INLINED: &str = "\n-- inlined:";
 
 #[cfg(test)]
 mod tests {

@@ -70,7 +70,9 @@ impl Runner {
             progress.inc();
         }
         progress.finish();
+        let settings = crate::settings::Settings::load(&self.ws).map_err(Error::Usage)?;
         tx.catalog.runs.push(Run {
+            params: settings.rows().into_iter().map(|(k, v)| format!("{k}={v}")).collect(),
             id,
             time: crate::clock::now().to_rfc3339(),
             user: self.user.name.clone(),
@@ -119,6 +121,9 @@ impl Runner {
             }
         };
         println!("Run {id} by {} at {}: {period}", run.user, run.time.get(..19).unwrap_or(&run.time).replace('T', " "));
+        if !run.params.is_empty() {
+            println!("Settings: {}", run.params.join(", "));
+        }
         println!("\nMatched (bank_matches):");
         self.print_sql(&format!(
             "WITH lines AS (

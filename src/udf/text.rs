@@ -216,10 +216,15 @@ pub fn extract_refs(memo: &str) -> Vec<String> {
 
 /// An order id as settlement files and order exports can agree on: no padding, no
 /// Alipay `T200P` prefix.
-pub fn normalize_order_id(raw: &str) -> String {
+pub fn normalize_order_id(raw: &str) -> std::borrow::Cow<'_, str> {
+    // Most ids are clean already: no copy for them.
+    let clean = |c: u8| c.is_ascii_graphic() && c != b'`';
+    if raw.bytes().all(clean) && !raw.starts_with("T200P") {
+        return std::borrow::Cow::Borrowed(raw);
+    }
     let s = halfwidth(raw);
     let s = s.trim().trim_start_matches('`').trim();
-    s.strip_prefix("T200P").unwrap_or(s).to_string()
+    std::borrow::Cow::Owned(s.strip_prefix("T200P").unwrap_or(s).to_string())
 }
 
 #[cfg(test)]

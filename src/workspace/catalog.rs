@@ -68,6 +68,9 @@ pub struct Run {
     pub dir: String,
     /// View name → rows kept.
     pub views: std::collections::BTreeMap<String, u64>,
+    /// The matching settings the run used, `name=value`.
+    #[serde(default)]
+    pub params: Vec<String>,
 }
 
 /// A table a user made from a query, stored as one Parquet file.

@@ -267,5 +267,6 @@ fn a_run_keeps_the_period_asked_for() {
     );
     assert_eq!(ws.value("SELECT count(*) FROM run_bank_matches"), inside);
     assert_eq!(ws.value("SELECT period_from || ' ' || period_to FROM runs"), "2026-03-01 2026-03-31");
+    assert!(ws.value("SELECT params FROM runs").contains("window_days=5"));
     assert!(ws.fails(&["reconcile", "--from", "2026-04-01", "--to", "2026-03-01"]).contains("is after"));
 }
