@@ -1,51 +1,51 @@
--- l2_rest_payouts, l2_rest_credits: what the one-to-one rounds left.
+-- l2_rest_payouts, l2_rest_credits: what the one-to-one passes and the runs left.
 CREATE VIEW l2_rest_payouts AS
-SELECT * FROM l2_open_payouts WHERE NOT EXISTS (SELECT 1 FROM l2_pairs x WHERE x.payout_id = l2_open_payouts.payout_id);
+SELECT * FROM l2_open_payouts
+WHERE NOT EXISTS (SELECT 1 FROM l2_pairs x WHERE x.payout_id = l2_open_payouts.payout_id)
+  AND NOT EXISTS (SELECT 1 FROM l2_run_members x WHERE x.payout_id = l2_open_payouts.payout_id);
 
 CREATE VIEW l2_rest_credits AS
-SELECT * FROM l2_open_credits WHERE NOT EXISTS (SELECT 1 FROM l2_pairs x WHERE x.line_id = l2_open_credits.line_id);
+SELECT * FROM l2_open_credits
+WHERE NOT EXISTS (SELECT 1 FROM l2_pairs x WHERE x.line_id = l2_open_credits.line_id)
+  AND NOT EXISTS (SELECT 1 FROM l2_run_members x WHERE x.line_id = l2_open_credits.line_id);
 
--- l2_rest_sequence: each platform's payouts left, in time order, numbered, with a
--- running total: consecutive payouts first..last add up to last.running - first.running
--- + first.amount.
+-- l2_rest_sequence: the payouts left, each platform's in time order, numbered, with a
+-- running total (as l2_payout_sequence).
 CREATE VIEW l2_rest_sequence AS
 SELECT payout_id, platform, payout_time, amount,
     row_number() OVER (PARTITION BY platform ORDER BY payout_time, payout_id) AS seq,
     sum(amount) OVER (PARTITION BY platform ORDER BY payout_time, payout_id ROWS UNBOUNDED PRECEDING) AS running
 FROM l2_rest_payouts;
 
--- l2_run_solutions: a platform that batches its withdrawals sends two to eight
--- consecutive payouts as one bank credit, the last of them within the window before it.
--- Each credit left with each run of its platform's payouts that adds up to it: exactly,
--- or with a bank fee of up to fee_tolerance deducted.
-CREATE VIEW l2_run_solutions AS
-SELECT c.line_id, e.platform, s.seq AS first_seq, e.seq AS last_seq,
-    CASE WHEN e.running - s.running + s.amount = c.amount THEN 'several_payouts' ELSE 'several_payouts_fee' END AS rule
-FROM l2_rest_credits c
-JOIN credit_platforms cp ON cp.line_id = c.line_id
-JOIN l2_rest_sequence e ON e.platform = cp.platform
-JOIN l2_rest_sequence s ON s.platform = e.platform AND s.seq BETWEEN e.seq - 7 AND e.seq - 1
-CROSS JOIN match_params mp
-WHERE working_days(e.payout_time, c.txn_time) BETWEEN 0 AND mp.window_days
-  AND (c.txn_time >= e.payout_time OR c.txn_time = date_trunc('day', c.txn_time))
-  AND c.amount <= e.running - s.running + s.amount
-  AND c.amount >= e.running - s.running + s.amount - mp.fee_tolerance;
-
--- l2_run_members: the payouts of each credit's run, when the credit has only one
--- (an exact run preferred to one that needs a fee).
-CREATE VIEW l2_run_members AS
-WITH best AS (
-    SELECT line_id, platform, first_seq, last_seq, rule FROM (
-        SELECT r.*,
-            count(*) OVER (PARTITION BY line_id, rule) AS options,
-            rank() OVER (PARTITION BY line_id ORDER BY rule) AS preference
-        FROM l2_run_solutions r
-    )
-    WHERE preference = 1 AND options = 1
+-- l2_fee_runs: among what is left, two to eight consecutive payouts of a credit's platform,
+-- the last within the window before it, adding up to the credit plus a bank fee of up to
+-- fee_tolerance; when the credit has only one such run and no payout is in two.
+CREATE VIEW l2_fee_runs AS
+WITH solutions AS (
+    SELECT c.line_id, e.platform, s.seq AS first_seq, e.seq AS last_seq
+    FROM l2_rest_credits c
+    JOIN credit_platforms cp ON cp.line_id = c.line_id
+    JOIN l2_rest_sequence e ON e.platform = cp.platform
+    JOIN l2_rest_sequence s ON s.platform = e.platform AND s.seq BETWEEN e.seq - 7 AND e.seq - 1
+    CROSS JOIN match_params mp
+    WHERE working_days(e.payout_time, c.txn_time) BETWEEN 0 AND mp.window_days
+      AND (c.txn_time >= e.payout_time OR c.txn_time = date_trunc('day', c.txn_time))
+      AND c.amount < e.running - s.running + s.amount
+      AND c.amount >= e.running - s.running + s.amount - mp.fee_tolerance
+),
+members AS (
+    SELECT b.line_id, q.payout_id
+    FROM (SELECT x.*, count(*) OVER (PARTITION BY line_id) AS options FROM solutions x) b
+    JOIN l2_rest_sequence q ON q.platform = b.platform AND q.seq BETWEEN b.first_seq AND b.last_seq
+    WHERE b.options = 1
+),
+doubtful AS (
+    SELECT line_id FROM members m
+    WHERE m.payout_id IN (SELECT payout_id FROM members GROUP BY payout_id HAVING count(*) > 1)
+       OR EXISTS (SELECT 1 FROM manual_blocked k WHERE k.payout_or_order = m.payout_id AND k.line_id = m.line_id)
 )
-SELECT b.line_id, q.payout_id, b.rule
-FROM best b
-JOIN l2_rest_sequence q ON q.platform = b.platform AND q.seq BETWEEN b.first_seq AND b.last_seq;
+SELECT m.line_id, m.payout_id, 'several_payouts_fee' AS rule FROM members m
+WHERE NOT EXISTS (SELECT 1 FROM doubtful d WHERE d.line_id = m.line_id);
 
 -- l2_group_solutions: for each bank credit no run explains, the one set of two or more
 -- payouts of its platform, paid out within the window before it, that adds up to it
@@ -62,14 +62,16 @@ JOIN l2_rest_payouts p ON p.platform = cp.platform
 CROSS JOIN match_params mp
 WHERE working_days(p.payout_time, c.txn_time) BETWEEN 0 AND mp.window_days
   AND (c.txn_time >= p.payout_time OR c.txn_time = date_trunc('day', c.txn_time))
-  AND NOT EXISTS (SELECT 1 FROM l2_run_members x WHERE x.line_id = c.line_id)
-  AND NOT EXISTS (SELECT 1 FROM l2_run_members x WHERE x.payout_id = p.payout_id)
+  AND NOT EXISTS (SELECT 1 FROM l2_fee_runs x WHERE x.line_id = c.line_id)
+  AND NOT EXISTS (SELECT 1 FROM l2_fee_runs x WHERE x.payout_id = p.payout_id)
   AND NOT EXISTS (SELECT 1 FROM manual_blocked k WHERE k.payout_or_order = p.payout_id AND k.line_id = c.line_id)
 GROUP BY c.line_id, c.amount, mp.fee_tolerance;
 
 -- l2_group_members: each payout of a found run or set, with its credit.
 CREATE VIEW l2_group_members AS
 SELECT line_id, payout_id, rule FROM l2_run_members
+UNION ALL
+SELECT line_id, payout_id, rule FROM l2_fee_runs
 UNION ALL
 SELECT line_id, payout_id, rule FROM (
     SELECT line_id, unnest(exact_ids) AS payout_id, 'several_payouts' AS rule

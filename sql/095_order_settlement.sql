@@ -8,15 +8,31 @@ SELECT platform, shop, normalize_order_id(order_id) AS order_key, order_id, kind
 FROM settlements
 WHERE order_id IS NOT NULL AND kind NOT IN ('withdrawal', 'deposit');
 
+-- order_totals: each order's settlement lines summed by kind, by normalised order id:
+-- sold (sale income), refunded, fees (commission, service fees, shipping, promotion),
+-- settled (all its lines), and how many lines.
+CREATE VIEW order_totals AS
+SELECT order_key,
+    sum(CASE WHEN kind = 'sale' THEN amount ELSE 0 END) AS sold,
+    -sum(CASE WHEN kind = 'refund' THEN amount ELSE 0 END) AS refunded,
+    -sum(CASE WHEN kind IN ('commission', 'fee', 'shipping', 'promotion') THEN amount ELSE 0 END) AS fees,
+    sum(amount) AS settled,
+    count(*) AS lines
+FROM order_lines
+GROUP BY order_key;
+
 -- unknown_order_lines: settlement lines whose order is in no imported order export.
 CREATE VIEW unknown_order_lines AS
-WITH known AS (
-    SELECT DISTINCT normalize_order_id(order_id) AS order_key FROM orders WHERE order_id IS NOT NULL
+WITH unknown AS (
+    SELECT t.order_key
+    FROM order_totals t
+    LEFT JOIN (SELECT DISTINCT normalize_order_id(order_id) AS order_key FROM orders WHERE order_id IS NOT NULL) k
+      ON k.order_key = t.order_key
+    WHERE k.order_key IS NULL
 )
 SELECT l.*
 FROM order_lines l
-LEFT JOIN known k ON k.order_key = l.order_key
-WHERE k.order_key IS NULL;
+JOIN unknown u ON u.order_key = l.order_key;
 
 -- order_bank_receipts: what reached the bank for each order paid straight into it. A
 -- bank line a person matched to several orders is shared in proportion to what each owes.
@@ -65,16 +81,6 @@ WITH o AS (
         coalesce(platform = 'b2b', true) AS direct
     FROM orders
 ),
-l AS (
-    SELECT order_key,
-        sum(CASE WHEN kind = 'sale' THEN amount ELSE 0 END) AS sold,
-        -sum(CASE WHEN kind = 'refund' THEN amount ELSE 0 END) AS refunded,
-        -sum(CASE WHEN kind IN ('commission', 'fee', 'shipping', 'promotion') THEN amount ELSE 0 END) AS fees,
-        sum(amount) AS settled,
-        count(*) AS lines
-    FROM order_lines
-    GROUP BY order_key
-),
 figures AS (
     SELECT o.platform, o.shop, o.order_id, o.order_time, o.order_status, o.direct,
         CAST(o.expected AS DECIMAL(18, 2)) AS expected,
@@ -85,7 +91,7 @@ figures AS (
         CASE WHEN o.direct THEN coalesce(r.bank_lines, 0) ELSE coalesce(l.lines, 0) END AS lines,
         CAST(w.written_off AS DECIMAL(18, 2)) AS written_off
     FROM o
-    LEFT JOIN l ON NOT o.direct AND l.order_key = o.order_key
+    LEFT JOIN order_totals l ON NOT o.direct AND l.order_key = o.order_key
     LEFT JOIN order_bank_receipts r ON o.direct AND r.order_id = o.order_id
     LEFT JOIN order_writeoffs w ON w.order_id = o.order_id
 )
