@@ -30,17 +30,28 @@ WHERE NOT EXISTS (SELECT 1 FROM l2_reference_pairs x WHERE x.payout_id = p.payou
 -- equal amounts: a run adding up exactly is stronger evidence than first in, first out.
 -- (Sets that add up less a bank fee are looked for among what the pairs leave.)
 CREATE VIEW l2_run_solutions AS
-SELECT c.line_id, e.platform, s.seq AS first_seq, e.seq AS last_seq, 'several_payouts' AS rule
-FROM l2_open_credits c
-JOIN credit_platforms cp ON cp.line_id = c.line_id
-JOIN l2_payout_sequence e ON e.platform = cp.platform
-JOIN l2_payout_sequence s ON s.platform = e.platform AND s.seq BETWEEN e.seq - 7 AND e.seq - 1
-CROSS JOIN match_params mp
-WHERE working_days(e.payout_time, c.txn_time) BETWEEN 0 AND mp.window_days
-  AND (c.txn_time >= e.payout_time OR c.txn_time = date_trunc('day', c.txn_time))
-  AND c.amount = e.running - s.running + s.amount
-  AND NOT EXISTS (SELECT 1 FROM l2_reference_pairs x WHERE x.line_id = c.line_id)
-  AND NOT EXISTS (SELECT 1 FROM l2_candidates x WHERE x.line_id = c.line_id AND x.rule = 'amount');
+WITH credits AS (
+    SELECT c.line_id, c.txn_time, c.amount, cp.platform
+    FROM l2_open_credits c
+    JOIN credit_platforms cp ON cp.line_id = c.line_id
+    WHERE NOT EXISTS (SELECT 1 FROM l2_reference_pairs x WHERE x.line_id = c.line_id)
+      AND NOT EXISTS (SELECT 1 FROM l2_candidates x WHERE x.line_id = c.line_id AND x.rule = 'amount')
+),
+ends AS (
+    -- The last payout of a run: within the window before the credit.
+    SELECT c.line_id, c.amount, e.platform, e.seq, e.running
+    FROM credits c
+    JOIN l2_payout_sequence e ON e.platform = c.platform
+    CROSS JOIN match_params mp
+    WHERE e.payout_time <= c.txn_time + INTERVAL '1 day'
+      AND working_days(e.payout_time, c.txn_time) BETWEEN 0 AND mp.window_days
+      AND (c.txn_time >= e.payout_time OR c.txn_time = date_trunc('day', c.txn_time))
+)
+-- The run's first payout has before it exactly what the last has, less the credit.
+SELECT x.line_id, x.platform, s.seq AS first_seq, x.seq AS last_seq, 'several_payouts' AS rule
+FROM ends x
+JOIN l2_payout_sequence s ON s.platform = x.platform AND s.running - s.amount = x.running - x.amount
+WHERE s.seq BETWEEN x.seq - 7 AND x.seq - 1;
 
 -- l2_run_members: the payouts of each credit's run, when the credit has only one, no
 -- payout is in two credits' runs, and no member was unpaired from the credit by a person.
