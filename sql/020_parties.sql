@@ -19,7 +19,7 @@ SELECT
     line_id, account, txn_id, txn_time, amount, counterparty_name, counterparty_account, memo,
     normalize_party(counterparty_name) AS party
 FROM bank_txns
-WHERE amount > 0;
+WHERE amount > 0 AND (txn_time IS NULL OR txn_time <= as_of());
 
 -- credit_platforms: which platform's wallet a bank credit can come from, judged by its
 -- counterparty name.

@@ -9,7 +9,7 @@ SELECT
 FROM manual_links l
 JOIN manual_links b ON b.action_id = l.action_id AND b.side = 'bank'
 -- A bank line no longer imported is listed in manual_orphans instead.
-JOIN bank_txns t ON t.line_id = b.ref
+JOIN bank_txns t ON t.line_id = b.ref AND (t.txn_time IS NULL OR t.txn_time <= as_of())
 WHERE l.action = 'match' AND l.side IN ('payout', 'order');
 
 -- manual_blocked: pairs people broke (recon unmatch), never matched automatically again.

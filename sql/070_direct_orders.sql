@@ -4,7 +4,7 @@ CREATE VIEW direct_orders AS
 SELECT platform, shop, order_id, order_time, status, coalesce(paid_amount, order_amount) AS amount, buyer_name,
        normalize_party(buyer_name) AS party
 FROM orders
-WHERE platform = 'b2b' OR platform IS NULL;
+WHERE (platform = 'b2b' OR platform IS NULL) AND (order_time IS NULL OR order_time <= as_of());
 
 -- l3_open_credits: bank credits no payout explains and no person has decided.
 CREATE VIEW l3_open_credits AS

@@ -6,7 +6,7 @@ CREATE VIEW order_lines AS
 SELECT platform, shop, normalize_order_id(order_id) AS order_key, order_id, kind, amount, txn_id, line_id, txn_time,
        memo, source_file, source_line
 FROM settlements
-WHERE order_id IS NOT NULL AND kind NOT IN ('withdrawal', 'deposit');
+WHERE order_id IS NOT NULL AND kind NOT IN ('withdrawal', 'deposit') AND (txn_time IS NULL OR txn_time <= as_of());
 
 -- order_totals: each order's settlement lines summed by kind, by normalised order id:
 -- sold (sale income), refunded, fees (commission, service fees, shipping, promotion),
@@ -80,6 +80,7 @@ WITH o AS (
         coalesce(paid_amount, order_amount) AS expected,
         coalesce(platform = 'b2b', true) AS direct
     FROM orders
+    WHERE order_time IS NULL OR order_time <= as_of()
 ),
 figures AS (
     SELECT o.platform, o.shop, o.order_id, o.order_time, o.order_status, o.direct,

@@ -25,6 +25,9 @@ pub struct Cli {
     /// Memory queries may use before they spill to disk, e.g. 2GB [default: half the machine's memory]
     #[arg(long, global = true, env = "RECON_MEMORY_LIMIT", value_name = "SIZE")]
     pub memory_limit: Option<String>,
+    /// Compute time-dependent figures (receivables, overdue days) as of this date or time [default: now]
+    #[arg(long, global = true, env = "RECON_AS_OF", value_name = "TIME")]
+    pub as_of: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

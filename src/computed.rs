@@ -2,8 +2,8 @@
 //! levels deep; as plain views every query would inline and re-run the whole chain,
 //! and planning alone would take minutes. A computed view runs its query the first
 //! time a statement reads it and keeps the result until the workspace changes (a new
-//! session, or the tables registered anew after an import or a decision), so each
-//! step of matching runs once. To a user it is a view: always the current state, its
+//! session, or the tables registered anew after an import or a decision) or the
+//! session's as-of does, so each step of matching runs once. To a user it is a view: always the current state, its
 //! SQL shown by `.views`.
 
 use std::borrow::Cow;
@@ -20,7 +20,7 @@ use datafusion::execution::context::SessionState;
 use datafusion::logical_expr::Expr;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
-use tokio::sync::OnceCell;
+use tokio::sync::Mutex;
 
 #[derive(Debug)]
 pub struct ComputedView {
@@ -30,7 +30,8 @@ pub struct ComputedView {
     /// The query it computes.
     query: String,
     schema: SchemaRef,
-    result: OnceCell<Arc<MemTable>>,
+    /// The result, and the as-of setting it was computed under.
+    result: Mutex<Option<(String, Arc<MemTable>)>>,
 }
 
 impl ComputedView {
@@ -43,7 +44,7 @@ impl ComputedView {
             definition: definition.to_string(),
             query: query.to_string(),
             schema: Arc::new(plan.schema().as_arrow().clone()),
-            result: OnceCell::new(),
+            result: Mutex::new(None),
         })
     }
 
@@ -102,7 +103,18 @@ impl TableProvider for ComputedView {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        let table = self.result.get_or_try_init(|| self.compute(state)).await?;
+        let key = crate::asof::key(state.config_options());
+        let table = {
+            let mut cached = self.result.lock().await;
+            match cached.as_ref() {
+                Some((k, t)) if *k == key => t.clone(),
+                _ => {
+                    let t = self.compute(state).await?;
+                    *cached = Some((key, t.clone()));
+                    t
+                }
+            }
+        };
         table.scan(state, projection, filters, limit).await
     }
 }

@@ -17,7 +17,10 @@ use crate::views::{self, ViewDef};
 use crate::workspace::{Catalog, Workspace};
 
 pub fn config() -> SessionConfig {
-    SessionConfig::new().with_information_schema(true).set_bool("datafusion.sql_parser.parse_float_as_decimal", true)
+    SessionConfig::new()
+        .with_information_schema(true)
+        .set_bool("datafusion.sql_parser.parse_float_as_decimal", true)
+        .with_option_extension(crate::asof::initial())
 }
 
 pub struct Session {

@@ -1,4 +1,4 @@
-//! The workspace's settings (`settings.toml`): the knobs of matching, with defaults
+//! The workspace's settings (`settings.toml`): the knobs of matching and receivables, with defaults
 //! that suit Chinese platforms and banks. Views read them from the `recon_settings`
 //! table, so changing a setting changes every view.
 //!
@@ -8,6 +8,10 @@
 //! fee_tolerance = "5.00"   # the largest bank fee deducted from a payout on its way
 //! b2b_window_days = 60     # days after an order in which a business customer pays
 //! name_threshold = 0.85    # jaro_winkler of two normalised names that counts as the same party
+//!
+//! [receivables]
+//! cycle_days = { tmall = 20, jd = 15 }   # days from payment to the platform's settlement, per platform
+//! aging_buckets = [30, 60, 90]           # days overdue: 0-30, 31-60, 61-90, 90+
 //! ```
 
 use serde::Deserialize;
@@ -21,7 +25,41 @@ pub const FILE: &str = "settings.toml";
 pub struct Settings {
     #[serde(default)]
     pub matching: Matching,
+    #[serde(default)]
+    pub receivables: Receivables,
 }
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Receivables {
+    /// Days from payment until the platform should have settled an order; the ones given
+    /// replace the defaults for their platform.
+    pub cycle_days: std::collections::BTreeMap<String, i64>,
+    /// Upper ends of the aging buckets, in days overdue.
+    pub aging_buckets: Vec<i64>,
+}
+
+impl Default for Receivables {
+    fn default() -> Self {
+        Receivables { cycle_days: std::collections::BTreeMap::new(), aging_buckets: vec![30, 60, 90] }
+    }
+}
+
+/// How long each platform usually takes from payment to settlement: confirmation of
+/// receipt (auto-confirmed after 10–15 days on Tmall/Taobao, Pinduoduo, Douyin) plus the
+/// platform's settlement cycle; B2B customers on 30-day terms.
+const DEFAULT_CYCLE_DAYS: [(&str, i64); 10] = [
+    ("tmall", 20),
+    ("alipay", 20),
+    ("jd", 15),
+    ("douyin", 20),
+    ("pdd", 20),
+    ("wechat", 10),
+    ("amazon", 14),
+    ("shopify", 5),
+    ("b2b", 30),
+    ("default", 20),
+];
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -42,21 +80,47 @@ impl Settings {
     pub fn load(ws: &Workspace) -> Result<Settings, String> {
         let path = ws.root().join(FILE);
         match std::fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display())),
+            Ok(text) => {
+                let s: Settings = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+                let b = &s.receivables.aging_buckets;
+                if b.is_empty() || b[0] < 1 || b.windows(2).any(|w| w[0] >= w[1]) {
+                    return Err(format!(
+                        "{}: aging_buckets must be rising numbers of days, such as [30, 60, 90]",
+                        path.display()
+                    ));
+                }
+                Ok(s)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
             Err(e) => Err(format!("{}: {e}", path.display())),
         }
     }
 
     /// The settings as (name, value) rows for the `recon_settings` table.
+    /// Aging buckets must rise; checked here so every reader gets the same error.
     pub fn rows(&self) -> Vec<(String, String)> {
         let m = &self.matching;
-        vec![
+        let mut rows = vec![
             ("window_days".into(), m.window_days.to_string()),
             ("fee_tolerance".into(), m.fee_tolerance.clone()),
             ("b2b_window_days".into(), m.b2b_window_days.to_string()),
             ("name_threshold".into(), m.name_threshold.to_string()),
-        ]
+        ];
+        let mut cycles: std::collections::BTreeMap<String, i64> =
+            DEFAULT_CYCLE_DAYS.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        cycles.extend(self.receivables.cycle_days.iter().map(|(k, v)| (k.to_lowercase(), *v)));
+        rows.extend(cycles.into_iter().map(|(k, v)| (format!("cycle_days.{k}"), v.to_string())));
+        // Buckets as `lo-hi` (the last `lo+`), numbered in order.
+        let mut lo = 0;
+        let mut n = 0;
+        for hi in &self.receivables.aging_buckets {
+            n += 1;
+            rows.push((format!("aging_bucket.{n}"), format!("{lo}-{hi}")));
+            lo = hi + 1;
+        }
+        // The last is "more than the last end": 90+.
+        rows.push((format!("aging_bucket.{}", n + 1), format!("{}+", lo - 1)));
+        rows
     }
 }
 
@@ -72,6 +136,16 @@ mod tests {
         std::fs::write(ws.root().join(FILE), "[matching]\nwindow_days = 3\n").unwrap();
         let s = Settings::load(&ws).unwrap();
         assert_eq!((s.matching.window_days, s.matching.fee_tolerance.as_str()), (3, "5.00"));
+        std::fs::write(ws.root().join(FILE), "[receivables]\ncycle_days = { tmall = 7 }\naging_buckets = [15, 45]\n")
+            .unwrap();
+        let rows = Settings::load(&ws).unwrap().rows();
+        for want in
+            [("cycle_days.tmall", "7"), ("cycle_days.jd", "15"), ("aging_bucket.1", "0-15"), ("aging_bucket.3", "45+")]
+        {
+            assert!(rows.iter().any(|(k, v)| k == want.0 && v == want.1), "{want:?} in {rows:?}");
+        }
+        std::fs::write(ws.root().join(FILE), "[receivables]\naging_buckets = [60, 30]\n").unwrap();
+        assert!(Settings::load(&ws).unwrap_err().contains("rising"));
         std::fs::write(ws.root().join(FILE), "[matching]\nwindow = 3\n").unwrap();
         assert!(Settings::load(&ws).unwrap_err().contains("unknown field"));
     }

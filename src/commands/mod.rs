@@ -54,6 +54,14 @@ impl Context {
                 .ok_or_else(|| Error::Usage(format!("--memory-limit {s}: give a size such as 2GB or 512MB")))?,
             None => crate::session::default_memory_limit(),
         };
+        if let Some(t) = &cli.as_of {
+            if crate::asof::parse(t).is_none() {
+                return Err(Error::Usage(format!(
+                    "--as-of {t}: give a date such as 2026-10-31 (the end of that day) or 2026-10-31 18:00:00"
+                )));
+            }
+            crate::asof::set_default(t);
+        }
         Ok(Context {
             workspace_dir: cli.workspace.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DIR)),
             user: cli.user.clone(),

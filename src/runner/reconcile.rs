@@ -15,8 +15,9 @@ use crate::progress::Progress;
 use crate::workspace::{Run, fsutil};
 
 /// The views a run keeps, each with the time that places its rows in a period.
-pub const RUN_VIEWS: [(&str, Option<&str>); 7] = [
+pub const RUN_VIEWS: [(&str, Option<&str>); 8] = [
     ("order_settlement", Some("order_time")),
+    ("receivables", Some("order_time")),
     ("bank_matches", Some("txn_time")),
     ("unmatched_payouts", Some("payout_time")),
     ("unmatched_bank", Some("txn_time")),
@@ -71,8 +72,11 @@ impl Runner {
         }
         progress.finish();
         let settings = crate::settings::Settings::load(&self.ws).map_err(Error::Usage)?;
+        let as_of = crate::asof::current(self.session.ctx.state().config_options()).map_err(Error::Usage)?;
         tx.catalog.runs.push(Run {
-            params: settings.rows().into_iter().map(|(k, v)| format!("{k}={v}")).collect(),
+            params: std::iter::once(format!("as_of={as_of}"))
+                .chain(settings.rows().into_iter().map(|(k, v)| format!("{k}={v}")))
+                .collect(),
             id,
             time: crate::clock::now().to_rfc3339(),
             user: self.user.name.clone(),
@@ -122,7 +126,14 @@ impl Runner {
         };
         println!("Run {id} by {} at {}: {period}", run.user, run.time.get(..19).unwrap_or(&run.time).replace('T', " "));
         if !run.params.is_empty() {
-            println!("Settings: {}", run.params.join(", "));
+            // The matching knobs; the receivables ones are in `runs.params`.
+            let shown: Vec<&str> = run
+                .params
+                .iter()
+                .map(String::as_str)
+                .filter(|p| !p.starts_with("cycle_days.") && !p.starts_with("aging_bucket."))
+                .collect();
+            println!("Settings: {}", shown.join(", "));
         }
         println!("\nMatched (bank_matches):");
         self.print_sql(&format!(

@@ -14,7 +14,7 @@ use datafusion::prelude::SessionContext;
 pub use subset::{MAX_ITEMS, MAX_STEPS, solve as subset_sum};
 
 /// Names of recon's own functions, for help and completion.
-pub const NAMES: [&str; 9] = [
+pub const NAMES: [&str; 10] = [
     "jaro_winkler",
     "token_set_ratio",
     "normalize_party",
@@ -24,6 +24,7 @@ pub const NAMES: [&str; 9] = [
     "normalize_order_id",
     "subset_sum",
     "fifo_match",
+    "as_of",
 ];
 
 pub fn register(ctx: &SessionContext) {
@@ -32,4 +33,5 @@ pub fn register(ctx: &SessionContext) {
     }
     ctx.register_udaf(subset::udaf());
     ctx.register_udaf(fifo::udaf());
+    ctx.register_udf(crate::asof::udf());
 }

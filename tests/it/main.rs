@@ -9,6 +9,7 @@ mod fixtures;
 mod generated;
 mod matching;
 mod real_samples;
+mod receivables;
 mod shell;
 mod sql;
 mod terminal;
