@@ -10,7 +10,7 @@ release build and `pip install duckdb`.
 
 The DuckDB script follows recon's passes where SQL can: level 1 summed by kind, level 2
 by reference, exact amount and amount-less-fee with each side's single best, level 3 by
-amount and jaro_winkler of normalised names. It has no first-in-first-out pairing and no
+amount and jaro_winkler of normalised names, receivables with a due date per order. It has no first-in-first-out pairing and no
 subset sums (recon's Rust aggregates), and counts calendar rather than working days, so
 it does somewhat less work than recon."""
 
@@ -110,7 +110,15 @@ CREATE TEMP TABLE unmatched_payouts AS SELECT * FROM payouts WHERE payout_id NOT
 CREATE TEMP TABLE unmatched_bank AS
 SELECT * FROM credits WHERE line_id NOT IN (SELECT line_id FROM pairs) AND line_id NOT IN (SELECT line_id FROM l3);
 
+CREATE TEMP TABLE receivables AS
+SELECT os.*, coalesce(o.pay_time, o.order_time) + INTERVAL 20 DAY AS due_date,
+    CASE WHEN os.status IN ('settled', 'refunded') THEN 0 ELSE greatest(os.expected - os.sold, 0) END AS outstanding,
+    CASE WHEN os.status IN ('unsettled', 'partial') AND coalesce(o.pay_time, o.order_time) + INTERVAL 20 DAY < now()
+         THEN 'overdue' ELSE os.status END AS receivable_status
+FROM order_settlement os JOIN o ON o.platform = os.platform AND o.order_id = os.order_id;
+
 COPY order_settlement TO '{out}/order_settlement.parquet' (FORMAT parquet);
+COPY receivables TO '{out}/receivables.parquet' (FORMAT parquet);
 COPY pairs TO '{out}/pairs.parquet' (FORMAT parquet);
 COPY l3 TO '{out}/l3.parquet' (FORMAT parquet);
 COPY unmatched_payouts TO '{out}/unmatched_payouts.parquet' (FORMAT parquet);

@@ -76,14 +76,15 @@ GROUP BY l.ref;
 --   settled      sold as expected, or a difference written off (written_off).
 CREATE VIEW order_settlement AS
 WITH o AS (
-    SELECT platform, shop, order_id, normalize_order_id(order_id) AS order_key, order_time, status AS order_status,
+    SELECT platform, shop, order_id, normalize_order_id(order_id) AS order_key, order_time,
+        coalesce(pay_time, order_time) AS paid_at, status AS order_status,
         coalesce(paid_amount, order_amount) AS expected,
         coalesce(platform = 'b2b', true) AS direct
     FROM orders
     WHERE order_time IS NULL OR order_time <= as_of()
 ),
 figures AS (
-    SELECT o.platform, o.shop, o.order_id, o.order_time, o.order_status, o.direct,
+    SELECT o.platform, o.shop, o.order_id, o.order_time, o.paid_at, o.order_status, o.direct,
         CAST(o.expected AS DECIMAL(18, 2)) AS expected,
         CAST(CASE WHEN o.direct THEN coalesce(r.received, 0) ELSE coalesce(l.sold, 0) END AS DECIMAL(18, 2)) AS sold,
         CAST(CASE WHEN o.direct THEN 0 ELSE coalesce(l.refunded, 0) END AS DECIMAL(18, 2)) AS refunded,
@@ -96,7 +97,7 @@ figures AS (
     LEFT JOIN order_bank_receipts r ON o.direct AND r.order_id = o.order_id
     LEFT JOIN order_writeoffs w ON w.order_id = o.order_id
 )
-SELECT platform, shop, order_id, order_time, order_status, expected, sold, refunded, fees, settled,
+SELECT platform, shop, order_id, order_time, paid_at, order_status, expected, sold, refunded, fees, settled,
     CAST(sold - expected AS DECIMAL(18, 2)) AS difference,
     written_off,
     CASE WHEN direct THEN 'bank' ELSE 'platform' END AS settled_via,

@@ -22,39 +22,40 @@ WHERE name LIKE 'aging_bucket.%';
 -- '' when nothing is outstanding), and status: order_settlement's, except that an
 -- unsettled or part-paid order past its due date is 'overdue'.
 CREATE VIEW receivables AS
-WITH o AS (
-    SELECT platform, order_id, coalesce(pay_time, order_time) AS paid_at FROM orders
-),
-figures AS (
+WITH figures AS (
     SELECT s.platform, s.shop, s.order_id, s.order_time, s.settled_via, s.status AS settlement_status,
         CAST(s.expected - s.refunded AS DECIMAL(18, 2)) AS expected,
         CAST(s.sold - s.refunded AS DECIMAL(18, 2)) AS received,
         CASE WHEN s.written_off IS NOT NULL OR s.status IN ('settled', 'refunded') THEN CAST(0 AS DECIMAL(18, 2))
              ELSE CAST(greatest(s.expected - s.sold, 0) AS DECIMAL(18, 2)) END AS outstanding,
-        to_timestamp_micros(CAST(o.paid_at AS BIGINT) + coalesce(t.cycle_days, d.cycle_days, 20) * 86400000000)
+        to_timestamp_micros(CAST(s.paid_at AS BIGINT) + coalesce(t.cycle_days, d.cycle_days, 20) * 86400000000)
             AS due_date
     FROM order_settlement s
-    LEFT JOIN o ON (o.platform IS NOT DISTINCT FROM s.platform) AND o.order_id = s.order_id
     LEFT JOIN receivable_terms t ON t.platform = s.platform
     LEFT JOIN receivable_terms d ON d.platform = 'default'
 ),
-dated AS (
+open AS (
     SELECT f.*,
-        CASE WHEN f.outstanding > 0 AND f.due_date < as_of()
-             THEN CAST(date_part('day', as_of() - f.due_date) AS BIGINT) ELSE 0 END AS days_overdue
+        CASE WHEN f.due_date < as_of() THEN CAST(date_part('day', as_of() - f.due_date) AS BIGINT) ELSE 0 END
+            AS days_overdue
     FROM figures f
+    WHERE f.outstanding > 0
 )
 SELECT x.platform, x.shop, x.order_id, x.order_time, x.settled_via, x.expected, x.received, x.outstanding,
     x.due_date, x.days_overdue,
-    CASE WHEN x.outstanding = 0 THEN ''
-         WHEN x.due_date IS NULL OR x.due_date >= as_of() THEN 'not due'
-         ELSE b.label END AS aging_bucket,
-    CASE WHEN x.outstanding > 0 AND x.settlement_status IN ('unsettled', 'partial') AND x.due_date < as_of()
+    CASE WHEN x.due_date IS NULL OR x.due_date >= as_of() THEN 'not due' ELSE b.label END AS aging_bucket,
+    CASE WHEN x.settlement_status IN ('unsettled', 'partial') AND x.due_date < as_of()
          THEN 'overdue' ELSE x.settlement_status END AS status,
     as_of() AS as_of
-FROM dated x
+FROM open x
 LEFT JOIN aging_buckets b
-  ON x.days_overdue >= b.first_day AND (b.last_day IS NULL OR x.days_overdue <= b.last_day);
+  ON x.days_overdue >= b.first_day AND (b.last_day IS NULL OR x.days_overdue <= b.last_day)
+UNION ALL
+-- Nothing outstanding: no age.
+SELECT platform, shop, order_id, order_time, settled_via, expected, received, outstanding, due_date,
+    CAST(0 AS BIGINT), '', settlement_status, as_of()
+FROM figures
+WHERE outstanding = 0;
 
 -- follow_up: orders to chase, as of as_of(): overdue ones, largest and oldest first,
 -- with the platform and shop to ask.
