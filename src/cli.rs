@@ -54,8 +54,28 @@ pub enum Command {
     Unmatch(DecisionArgs),
     /// Write off a difference on payouts, orders or bank lines, so they no longer show as open
     Writeoff(WriteoffArgs),
+    /// Run a report (built-in or saved with .report save), to the screen or a file; no NAME lists them
+    Report(ReportArgs),
     /// Build a demo workspace from the bundled sample data, reconcile it and show the summary
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The report, as `recon report` lists them
+    pub name: Option<String>,
+    /// A parameter of the report, name=value; repeat for several
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Output format on the screen
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Write the result to FILE (.csv with a BOM for Excel, .parquet)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod output;
 pub mod progress;
 pub mod records;
+pub mod reports;
 pub mod runner;
 pub mod sample_data;
 pub mod schema;

@@ -60,6 +60,7 @@ impl Runner {
                 }
                 self.decide(Decision::Writeoff(parse_words::<Args>(&words)?.args))?;
             }
+            DotCommand::Report(words) => self.report_command(&words)?,
             DotCommand::Quit => return Ok(Next::Quit),
         }
         Ok(Next::Continue)

@@ -7,6 +7,7 @@ mod ddl;
 mod dot;
 mod manual;
 mod reconcile;
+mod report;
 
 pub use manual::Decision;
 pub use reconcile::RUN_VIEWS;
@@ -53,6 +54,8 @@ pub struct Runner {
     runtime: tokio::runtime::Runtime,
     /// A person is at a terminal: Ctrl-C cancels a query, rows are limited.
     interactive: bool,
+    /// The last query run, for `.report save NAME`.
+    last_query: Option<String>,
 }
 
 impl Runner {
@@ -64,7 +67,7 @@ impl Runner {
         let session = runtime.block_on(Session::open(&ws, memory_limit))?;
         let settings =
             Settings { mode: OutputFormat::Table, max_rows: interactive.then_some(40), timer: false, output: None };
-        Ok(Runner { ws, user, session, settings, runtime, interactive })
+        Ok(Runner { ws, user, session, settings, runtime, interactive, last_query: None })
     }
 
     pub fn warnings(&self) -> &[String] {
@@ -158,6 +161,7 @@ impl Runner {
                         "tables change only by `recon import` and `recon imports undo`; for a working table use CREATE TABLE name AS SELECT …".into(),
                     ));
                 }
+                Statement::Query(_) => self.last_query = Some(statement.to_string()),
                 _ => {}
             }
         }

@@ -25,11 +25,13 @@ pub enum DotCommand {
     Match(Vec<String>),
     Unmatch(Vec<String>),
     Writeoff(Vec<String>),
+    /// `.report` and its words.
+    Report(Vec<String>),
     Quit,
 }
 
 /// Name, arguments, and what it does: the source of `.help` and of completion.
-pub const COMMANDS: [(&str, &str, &str); 16] = [
+pub const COMMANDS: [(&str, &str, &str); 17] = [
     (".help", "[views|functions [PATTERN]]", "this help, what each view answers, or SQL functions matching PATTERN"),
     (".tables", "", "tables and views, with their kind"),
     (".schema", "[TABLE]", "columns and types of a table or view (all when none is named)"),
@@ -51,6 +53,11 @@ pub const COMMANDS: [(&str, &str, &str); 16] = [
         ".writeoff",
         "--payout|--order|--bank ID... [--amount X] --reason TEXT",
         "write off a difference, so it is no longer open",
+    ),
+    (
+        ".report",
+        "save NAME [--title T] [SQL]|list|show NAME|run NAME [k=v]|drop NAME",
+        "saved reports with :parameters",
     ),
     (".quit", "", "leave the shell (also .exit, or Ctrl-D)"),
     (".exit", "", "leave the shell"),
@@ -132,10 +139,35 @@ impl FromStr for DotCommand {
             ".match" => DotCommand::Match(shell_words(rest)),
             ".unmatch" => DotCommand::Unmatch(shell_words(rest)),
             ".writeoff" => DotCommand::Writeoff(shell_words(rest)),
+            ".report" => DotCommand::Report(report_words(rest)),
             ".quit" | ".exit" | ".q" => DotCommand::Quit,
             other => return Err(CommandError::Unknown(other.to_string())),
         })
     }
+}
+
+/// `.report` words; `save NAME [--title T] SQL` keeps its SQL as typed, quotes and all.
+fn report_words(rest: &str) -> Vec<String> {
+    let Some(after) = rest.strip_prefix("save").filter(|a| a.starts_with(char::is_whitespace)) else {
+        return shell_words(rest);
+    };
+    let after = after.trim_start();
+    let (name, mut after) = after.split_once(char::is_whitespace).unwrap_or((after, ""));
+    let mut words = vec!["save".to_string(), name.to_string()];
+    after = after.trim_start();
+    if let Some(t) = after.strip_prefix("--title") {
+        let t = t.trim_start();
+        let (title, sql) = match t.strip_prefix('"') {
+            Some(q) => q.split_once('"').unwrap_or((q, "")),
+            None => t.split_once(char::is_whitespace).unwrap_or((t, "")),
+        };
+        words.extend(["--title".to_string(), title.to_string()]);
+        after = sql.trim_start();
+    }
+    if !after.is_empty() {
+        words.push(after.to_string());
+    }
+    words
 }
 
 /// Splits arguments on spaces, keeping quoted ones whole: `.import "my file.csv"`.
@@ -199,6 +231,18 @@ mod tests {
             ))
         );
         assert_eq!(".reconcile".parse(), Ok(DotCommand::Reconcile(vec![])));
+        assert_eq!(
+            ".report save big --title \"大额 订单\" SELECT * FROM orders WHERE platform = 'tmall'".parse(),
+            Ok(DotCommand::Report(
+                ["save", "big", "--title", "大额 订单", "SELECT * FROM orders WHERE platform = 'tmall'"]
+                    .map(String::from)
+                    .to_vec()
+            ))
+        );
+        assert_eq!(
+            ".report run big from=2026-10-01".parse(),
+            Ok(DotCommand::Report(["run", "big", "from=2026-10-01"].map(String::from).to_vec()))
+        );
     }
 
     #[test]

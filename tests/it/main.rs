@@ -10,6 +10,7 @@ mod generated;
 mod matching;
 mod real_samples;
 mod receivables;
+mod reports;
 mod shell;
 mod sql;
 mod terminal;

@@ -1,0 +1,250 @@
+//! Saved reports: a query with a title and named parameters (`:from`, `:platform` …),
+//! kept in the workspace as `reports/NAME.sql` with a comment header so it can be
+//! reviewed and versioned; and the built-in reports over the report views of `sql/`.
+
+use std::path::PathBuf;
+
+use crate::error::Error;
+use crate::workspace::{Workspace, fsutil};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    pub name: String,
+    pub title: String,
+    pub params: Vec<String>,
+    pub sql: String,
+    pub builtin: bool,
+    /// Who saved it and when, for the user's own.
+    pub saved: String,
+}
+
+/// The built-in reports: a view each, titled in Chinese and English.
+const BUILTIN: [(&str, &str); 7] = [
+    ("collection_summary", "回款汇总 Collection summary"),
+    ("sales_vs_collections", "销售与回款对比 Sales vs collections"),
+    ("fees_by_platform", "平台费用 Fees by platform"),
+    ("aging", "账龄分析 Aging"),
+    ("follow_up", "逾期跟进 Overdue follow-up"),
+    ("receivables", "应收明细 Receivables"),
+    ("discrepancies", "差异明细 Discrepancies"),
+];
+
+fn dir(ws: &Workspace) -> PathBuf {
+    ws.root().join("reports")
+}
+
+/// A report name: a plain identifier, so it is also a safe file name.
+pub fn check_name(name: &str) -> Result<(), Error> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!("report name {name:?}: use letters, digits and _ (e.g. monthly_collections)")))
+    }
+}
+
+/// Every report: built-in ones first, then the workspace's, by name.
+pub fn list(ws: &Workspace) -> Vec<Report> {
+    let mut out: Vec<Report> = BUILTIN
+        .iter()
+        .map(|(name, title)| Report {
+            name: name.to_string(),
+            title: title.to_string(),
+            params: Vec::new(),
+            sql: format!("SELECT * FROM {name}"),
+            builtin: true,
+            saved: String::new(),
+        })
+        .collect();
+    let mut mine: Vec<Report> = std::fs::read_dir(dir(ws))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let path = e.path();
+            let name = path.file_stem()?.to_str()?.to_string();
+            if path.extension()? != "sql" || check_name(&name).is_err() {
+                return None;
+            }
+            parse(&name, &std::fs::read_to_string(&path).ok()?)
+        })
+        .collect();
+    mine.sort_by(|a, b| a.name.cmp(&b.name));
+    out.extend(mine);
+    out
+}
+
+pub fn find(ws: &Workspace, name: &str) -> Result<Report, Error> {
+    list(ws)
+        .into_iter()
+        .find(|r| r.name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| Error::Usage(format!("there is no report {name}; .report list (or recon report) lists them")))
+}
+
+/// A saved file: `-- title:`, `-- params:`, `-- saved:` lines, then the query.
+fn parse(name: &str, text: &str) -> Option<Report> {
+    let mut title = name.to_string();
+    let mut saved = String::new();
+    let mut body = Vec::new();
+    for line in text.lines() {
+        if let Some(t) = line.strip_prefix("-- title:") {
+            title = t.trim().to_string();
+        } else if let Some(s) = line.strip_prefix("-- saved:") {
+            saved = s.trim().to_string();
+        } else if !line.starts_with("-- params:") {
+            body.push(line);
+        }
+    }
+    let sql = body.join("\n").trim().trim_end_matches(';').trim().to_string();
+    (!sql.is_empty()).then(|| Report {
+        name: name.to_string(),
+        title,
+        params: params_of(&sql),
+        sql,
+        builtin: false,
+        saved,
+    })
+}
+
+/// Saves a report; the query must plan (checked by the caller) and the name be free of
+/// built-ins.
+pub fn save(ws: &Workspace, name: &str, title: Option<&str>, sql: &str, user: &str) -> Result<Report, Error> {
+    check_name(name)?;
+    if BUILTIN.iter().any(|(b, _)| b.eq_ignore_ascii_case(name)) {
+        return Err(Error::Usage(format!("{name} is a built-in report; give yours another name")));
+    }
+    let sql = sql.trim().trim_end_matches(';').trim();
+    let params = params_of(sql);
+    let saved = format!("{user} at {}", crate::clock::now().format("%Y-%m-%d %H:%M"));
+    let title = title.unwrap_or(name).replace('\n', " ");
+    let text = format!("-- title: {title}\n-- params: {}\n-- saved: {saved}\n{sql};\n", params.join(", "));
+    let d = dir(ws);
+    fsutil::create_private_dir(&d).map_err(|e| Error::Io(d.display().to_string(), e))?;
+    let path = d.join(format!("{name}.sql"));
+    fsutil::write_atomic(&path, text.as_bytes()).map_err(|e| Error::Io(path.display().to_string(), e))?;
+    Ok(Report { name: name.to_string(), title, params, sql: sql.to_string(), builtin: false, saved })
+}
+
+pub fn drop(ws: &Workspace, name: &str) -> Result<(), Error> {
+    let r = find(ws, name)?;
+    if r.builtin {
+        return Err(Error::Usage(format!("{name} is a built-in report and stays")));
+    }
+    let path = dir(ws).join(format!("{}.sql", r.name));
+    std::fs::remove_file(&path).map_err(|e| Error::Io(path.display().to_string(), e))
+}
+
+/// Named parameters (`:from`) outside string literals and comments, in order of first use.
+pub fn params_of(sql: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    each_param(sql, |name, _, _| {
+        if !out.iter().any(|p| p == name) {
+            out.push(name.to_string());
+        }
+    });
+    out
+}
+
+/// The query with each `:name` replaced by its value as a SQL string literal (DataFusion
+/// casts it where a date or number is compared).
+pub fn bind(report: &Report, values: &[(String, String)]) -> Result<String, Error> {
+    for (k, _) in values {
+        if !report.params.iter().any(|p| p == k) {
+            return Err(Error::Usage(format!(
+                "report {} has no parameter {k}; it takes: {}",
+                report.name,
+                if report.params.is_empty() { "none".to_string() } else { report.params.join(", ") }
+            )));
+        }
+    }
+    if let Some(missing) = report.params.iter().find(|p| !values.iter().any(|(k, _)| k == *p)) {
+        return Err(Error::Usage(format!(
+            "report {} needs a value for :{missing} ({missing}=… after .report run NAME, --param {missing}=… on the command line)",
+            report.name
+        )));
+    }
+    let mut out = String::new();
+    let mut last = 0;
+    each_param(&report.sql, |name, start, end| {
+        let value = &values.iter().find(|(k, _)| k == name).expect("checked above").1;
+        out.push_str(&report.sql[last..start]);
+        out.push_str(&format!("'{}'", value.replace('\'', "''")));
+        last = end;
+    });
+    out.push_str(&report.sql[last..]);
+    Ok(out)
+}
+
+/// Calls `f(name, start, end)` for each `:name`, skipping quoted text, comments and `::`.
+fn each_param(sql: &str, mut f: impl FnMut(&str, usize, usize)) {
+    let b = sql.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'\'' | b'"') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b':' if b.get(i + 1) == Some(&b':') => i += 2,
+            b':' if b.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') => {
+                let start = i;
+                i += 1;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+                f(&sql[start + 1..i], start, i);
+            }
+            _ => i += 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_found_and_bound_as_literals() {
+        let sql = "SELECT * FROM orders WHERE order_time >= :from AND platform = :platform AND memo <> ':x' -- :y\n AND x::int > 0 AND order_time < :to OR :from IS NULL";
+        assert_eq!(params_of(sql), vec!["from", "platform", "to"]);
+        let r = Report {
+            name: "r".into(),
+            title: "t".into(),
+            params: params_of(sql),
+            sql: sql.into(),
+            builtin: false,
+            saved: String::new(),
+        };
+        let values = [("from", "2026-10-01"), ("platform", "o'hara"), ("to", "2026-11-01")]
+            .map(|(k, v)| (k.to_string(), v.to_string()));
+        let bound = bind(&r, &values).unwrap();
+        assert!(bound.contains(">= '2026-10-01' AND platform = 'o''hara'"), "{bound}");
+        assert!(
+            bound.contains("memo <> ':x' -- :y")
+                && bound.contains("x::int")
+                && bound.ends_with("OR '2026-10-01' IS NULL")
+        );
+        assert!(bind(&r, &values[..2]).unwrap_err().to_string().contains("needs a value for :to"));
+        let extra = [values.to_vec(), vec![("shop".into(), "x".into())]].concat();
+        assert!(bind(&r, &extra).unwrap_err().to_string().contains("no parameter shop"));
+    }
+
+    #[test]
+    fn names_are_plain() {
+        assert!(check_name("monthly_2026").is_ok());
+        for bad in ["", "../x", "a b", "9lives", "月报"] {
+            assert!(check_name(bad).is_err(), "{bad}");
+        }
+    }
+}
