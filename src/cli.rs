@@ -70,12 +70,15 @@ pub struct ReportArgs {
     /// Output format on the screen
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
-    /// Write the result to FILE (.csv with a BOM for Excel, .parquet)
+    /// Write the result to FILE: .xlsx, .csv (with a BOM for Excel) or .parquet
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Replace FILE if it exists
     #[arg(long)]
     pub force: bool,
+    /// Column headers of an xlsx file: zh (Chinese) or en (the column names)
+    #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
+    pub lang: String,
 }
 
 #[derive(Debug, Args)]

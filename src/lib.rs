@@ -26,5 +26,6 @@ pub mod synth;
 pub mod udf;
 pub mod views;
 pub mod workspace;
+pub mod xlsx;
 
 pub use error::Error;

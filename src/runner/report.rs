@@ -1,6 +1,6 @@
 //! Reports in the shell and on the command line: `.report save|list|show|run|drop` and
 //! `recon report NAME --param k=v [-o FILE]`. A result goes to the screen, or to a file
-//! whose extension says the format (CSV with a BOM so Excel reads Chinese, Parquet).
+//! whose extension says the format (Excel; CSV with a BOM so Excel reads Chinese; Parquet).
 
 use std::io::Write;
 use std::path::Path;
@@ -130,7 +130,7 @@ impl Runner {
                 if path.exists() && !args.force {
                     return Err(Error::Usage(format!("{} exists; --force replaces it", path.display())));
                 }
-                let rows = self.export(&sql, path)?;
+                let rows = self.export(&sql, path, &report.title, &args.params, args.lang == "en")?;
                 println!("{}: {rows} rows written to {}", report.title, path.display());
                 Ok(())
             }
@@ -138,7 +138,7 @@ impl Runner {
     }
 
     /// Writes a query's result to `path` in the format its extension names.
-    fn export(&mut self, sql: &str, path: &Path) -> Result<u64, Error> {
+    fn export(&mut self, sql: &str, path: &Path, title: &str, params: &[String], english: bool) -> Result<u64, Error> {
         let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
         let io = |e| Error::Io(path.display().to_string(), e);
         match ext.as_str() {
@@ -170,10 +170,21 @@ impl Runner {
                 f.write_all(&buf).and_then(|_| f.sync_all()).map_err(io)?;
                 Ok(rows as u64)
             }
+            "xlsx" => {
+                let (schema, batches) = self.collect(sql)?;
+                let heading = crate::xlsx::Heading {
+                    title: title.to_string(),
+                    params: params.to_vec(),
+                    user: self.user.name.clone(),
+                    time: crate::clock::now().format("%Y-%m-%d %H:%M").to_string(),
+                    english,
+                };
+                crate::xlsx::write(path, &heading, &schema, &batches).map_err(Error::Other)
+            }
             other => Err(Error::Usage(format!(
-                "{}: recon writes .csv and .parquet files{}",
+                "{}: recon writes .xlsx, .csv and .parquet files{}",
                 path.display(),
-                if other == "xlsx" || other == "pdf" { "; Excel and PDF export are not built yet" } else { "" }
+                if other == "pdf" { "; PDF export is not built yet" } else { "" }
             ))),
         }
     }

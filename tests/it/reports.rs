@@ -124,3 +124,47 @@ fn a_saved_report_with_parameters() {
     assert!(text(&ws.run(&["sql", "-f", drop.to_str().unwrap()]).stderr).contains("aging is a built-in report"));
     assert!(!ws.root.join("reports/orders_since.sql").exists());
 }
+
+#[test]
+fn an_excel_report_reads_back_with_its_numbers() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let ws = generated();
+    let file = ws.scratch("out/summary.xlsx");
+    let said = ws.ok(&["report", "collection_summary", "-o", file.to_str().unwrap()]);
+    let rows: usize = ws.value("SELECT count(*) FROM collection_summary").parse().unwrap();
+    assert!(said.contains(&format!("{rows} rows written")), "{said}");
+
+    let mut book: Xlsx<_> = open_workbook(&file).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let cell = |r: u32, c: u32| sheet.get_value((r, c)).cloned().unwrap_or(Data::Empty);
+    assert_eq!(cell(0, 0), Data::String("回款汇总 Collection summary".into()));
+    assert!(matches!(cell(1, 0), Data::String(s) if s.contains("by admin")));
+    let header: Vec<Data> = (0..10).map(|c| cell(3, c)).collect();
+    assert_eq!(
+        header,
+        ["平台", "店铺", "月份", "订单数", "销售额", "退款", "费用", "已回款", "未回款", "回款率"]
+            .map(|h| Data::String(h.into()))
+            .to_vec()
+    );
+    // Money is a number, the month a date; the totals row adds up to the cent.
+    assert!(matches!(cell(4, 4), Data::Float(_)), "{:?}", cell(4, 4));
+    assert!(matches!(cell(4, 2), Data::DateTime(_)), "{:?}", cell(4, 2));
+    let total_row = 4 + rows as u32;
+    assert_eq!(cell(total_row, 0), Data::String("合计 Total".into()));
+    let sold: f64 = ws.value("SELECT sum(sold) FROM collection_summary").parse().unwrap();
+    assert!(
+        matches!(cell(total_row, 4), Data::Float(t) if (t - sold).abs() < 0.005),
+        "{:?} vs {sold}",
+        cell(total_row, 4)
+    );
+    let orders: f64 = ws.value("SELECT sum(orders) FROM collection_summary").parse().unwrap();
+    assert_eq!(cell(total_row, 3), Data::Float(orders));
+    let column_sum: f64 = (4..total_row).map(|r| if let Data::Float(v) = cell(r, 4) { v } else { 0.0 }).sum();
+    assert!((column_sum - sold).abs() < 0.005);
+
+    let english = ws.scratch("out/summary-en.xlsx");
+    ws.ok(&["report", "collection_summary", "--lang", "en", "-o", english.to_str().unwrap()]);
+    let mut book: Xlsx<_> = open_workbook(&english).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(sheet.get_value((3, 0)), Some(&Data::String("platform".into())));
+}
