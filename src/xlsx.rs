@@ -291,7 +291,8 @@ mod tests {
     fn decimals_and_names() {
         assert_eq!(decimal_text(-12345, 2), "-123.45");
         assert_eq!(decimal_text(5, 2), "0.05");
-        assert_eq!(sheet_name("回款汇总 Collection summary: 2026/10"), "回款汇总 Collection summary 202");
+        assert_eq!(sheet_name("回款汇总 Collection summary: 2026/10"), "回款汇总 Collection summary 202610");
+        assert_eq!(sheet_name(&"x".repeat(40)).len(), 31);
         assert!(is_count("orders") && is_count("bank_lines") && !is_count("order_id"));
         assert_eq!("回款汇总".width(), 8);
     }

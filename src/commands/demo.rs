@@ -1,6 +1,7 @@
 //! `recon demo`: a workspace built from the bundled sample data in one command: a demo
 //! user with a fresh password (printed once), every sample file imported, a summary of
-//! what was loaded, and a reconciliation run with what matched and what is open.
+//! what was loaded, a reconciliation run with what matched and what is open, and the
+//! collection summary and the follow-up list written as Excel files.
 
 use std::path::Path;
 
@@ -9,7 +10,7 @@ use rand::distr::Alphanumeric;
 
 use super::Context;
 use crate::auth::{Role, Users};
-use crate::cli::{DemoArgs, OutputFormat, ReconcileArgs};
+use crate::cli::{DemoArgs, OutputFormat, ReconcileArgs, ReportArgs};
 use crate::error::Error;
 use crate::ingest::{self, ImportOptions};
 use crate::workspace::{MARKER_FILE, Workspace};
@@ -57,6 +58,20 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<(), Error> {
     runner.reconcile(&ReconcileArgs { from: None, to: None, no_progress: true })?;
     println!("\nWhat is still open, a few of each (unmatched_payouts, unmatched_bank, match_candidates):");
     runner.run_script(OPEN_SQL, "demo")?;
+    println!("\nReports to share (recon report NAME -o FILE):");
+    let exports = dir.join("exports");
+    std::fs::create_dir_all(&exports).map_err(|e| Error::Io(exports.display().to_string(), e))?;
+    for name in ["collection_summary", "follow_up"] {
+        let args = ReportArgs {
+            name: Some(name.to_string()),
+            params: Vec::new(),
+            format: OutputFormat::Table,
+            output: Some(exports.join(format!("{name}.xlsx"))),
+            force: true,
+            lang: "zh".into(),
+        };
+        runner.report(&args)?;
+    }
     let home = dir.display();
     println!(
         "\nThe demo workspace is {home}; its user is '{DEMO_USER}' with password {password}\n\

@@ -14,6 +14,13 @@ fn demo_builds_a_workspace_that_answers_sql() {
     assert!(stdout.contains("| orders      |  400 |"), "{stdout}");
     // It reconciles and shows what matched, by rule, and what is open.
     assert!(stdout.contains("Run 1 by demo"), "{stdout}");
+    for report in ["collection_summary", "follow_up"] {
+        let file = home.join("exports").join(format!("{report}.xlsx"));
+        assert!(stdout.contains(&format!("rows written to {}", file.display())), "{stdout}");
+        use calamine::Reader;
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&file).unwrap();
+        assert!(book.worksheet_range_at(0).unwrap().unwrap().height() > 4, "{report} has rows");
+    }
     for shown in
         ["| reference ", "| amount ", "| several_payouts ", "| unmatched_bank ", "| match_candidates ", "| settled "]
     {
