@@ -231,8 +231,50 @@ fn build(heading: &Heading, schema: &SchemaRef, batches: &[RecordBatch]) -> Resu
     for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, (*w as f64 + 2.0).min(60.0))?;
     }
+    if let Some(chart) = chart(heading, &sheet_name(&heading.title), schema, &kinds, &headers, header_row, rows) {
+        ws.insert_chart(header_row, cols + 1, &chart)?;
+    }
     set_properties(&mut wb, heading)?;
     Ok((wb, rows))
+}
+
+/// A summary (a few dozen rows with money in them) gets a native column chart of its
+/// main amounts beside the table.
+fn chart(
+    heading: &Heading,
+    sheet: &str,
+    schema: &SchemaRef,
+    kinds: &[Kind],
+    headers: &[String],
+    header_row: u32,
+    rows: u64,
+) -> Option<rust_xlsxwriter::Chart> {
+    if rows == 0 || rows > 60 {
+        return None;
+    }
+    let category = kinds.iter().position(|k| matches!(k, Kind::Text | Kind::Time))?;
+    let money: Vec<usize> = (0..kinds.len()).filter(|&c| kinds[c] == Kind::Decimal(2)).collect();
+    let preferred = ["sales", "sold", "collections", "received", "outstanding"];
+    let mut picked: Vec<usize> =
+        money.iter().copied().filter(|&c| preferred.contains(&schema.field(c).name().as_str())).collect();
+    if picked.is_empty() {
+        picked = money;
+    }
+    picked.truncate(3);
+    if picked.is_empty() {
+        return None;
+    }
+    let (first, last) = (header_row + 1, header_row + rows as u32);
+    let mut chart = rust_xlsxwriter::Chart::new_column();
+    chart.title().set_name(&heading.title);
+    for c in picked {
+        chart
+            .add_series()
+            .set_name(headers[c].as_str())
+            .set_categories((sheet, first, category as u16, last, category as u16))
+            .set_values((sheet, first, c as u16, last, c as u16));
+    }
+    Some(chart)
 }
 
 fn set_properties(wb: &mut Workbook, heading: &Heading) -> Result<(), XlsxError> {

@@ -162,6 +162,12 @@ fn an_excel_report_reads_back_with_its_numbers() {
     let column_sum: f64 = (4..total_row).map(|r| if let Data::Float(v) = cell(r, 4) { v } else { 0.0 }).sum();
     assert!((column_sum - sold).abs() < 0.005);
 
+    // A summary carries a native chart.
+    let monthly = ws.scratch("out/monthly.xlsx");
+    ws.ok(&["report", "sales_vs_collections", "-o", monthly.to_str().unwrap()]);
+    let bytes = std::fs::read(&monthly).unwrap();
+    assert!(bytes.windows(20).any(|w| w == b"xl/charts/chart1.xml"), "a chart part in the workbook");
+
     let english = ws.scratch("out/summary-en.xlsx");
     ws.ok(&["report", "collection_summary", "--lang", "en", "-o", english.to_str().unwrap()]);
     let mut book: Xlsx<_> = open_workbook(&english).unwrap();
