@@ -104,17 +104,12 @@ impl datafusion::logical_expr::ScalarUDFImpl for AsOfFn {
     fn documentation(&self) -> Option<&datafusion::logical_expr::Documentation> {
         static DOC: std::sync::OnceLock<datafusion::logical_expr::Documentation> = std::sync::OnceLock::new();
         Some(DOC.get_or_init(|| {
-            datafusion::logical_expr::Documentation::builder(
-                datafusion::logical_expr::DocSection {
-                    include: true,
-                    label: "recon",
-                    description: Some("Matching and reconciliation functions of recon"),
-                },
+            crate::udf::doc(
                 "The instant figures are computed as of: `--as-of`, `SET recon.as_of = '2026-10-31'` (the end of that day), or now.",
                 "as_of()",
+                "SELECT order_id, due_date, as_of() - due_date AS late FROM receivables",
+                &[],
             )
-            .with_sql_example("SELECT order_id, due_date, as_of() - due_date AS late FROM receivables")
-            .build()
         }))
     }
 }

@@ -60,7 +60,6 @@ impl Runner {
 
         let mut tx = self.ws.begin()?;
         let now = crate::clock::now().to_rfc3339();
-        let standing = |a: &&mut ManualAction| a.revoked.is_none();
         if action == "match" {
             // A thing is matched by hand once; a second decision would be a guess between two.
             for a in tx.catalog.actions.iter().filter(|a| a.revoked.is_none() && a.action == "match") {
@@ -81,7 +80,7 @@ impl Runner {
         let mut revoked = Vec::new();
         if action == "unmatch" {
             // Breaking a pair a person made withdraws that decision.
-            for a in tx.catalog.actions.iter_mut().filter(|a| a.action == "match").filter(|a| standing(a)) {
+            for a in tx.catalog.actions.iter_mut().filter(|a| a.action == "match" && a.revoked.is_none()) {
                 let side = items.payouts.iter().any(|p| a.payouts.contains(p))
                     || items.orders.iter().any(|o| a.orders.contains(o));
                 if side && bank_ids.iter().any(|b| a.bank_lines.contains(b)) {

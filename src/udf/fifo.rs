@@ -102,24 +102,18 @@ impl AggregateUDFImpl for FifoMatch {
     fn documentation(&self) -> Option<&Documentation> {
         static DOC: std::sync::OnceLock<Documentation> = std::sync::OnceLock::new();
         Some(DOC.get_or_init(|| {
-            Documentation::builder(
-                datafusion::logical_expr::DocSection {
-                    include: true,
-                    label: "recon",
-                    description: Some("Matching and reconciliation functions of recon"),
-                },
+            super::doc(
                 "Chooses among candidate pairs first in, first out: each right row, earliest first, takes of the left rows it may pair with that are still free the one with the lowest preference, then the earliest; two alike are a tie and neither is taken. Returns the chosen pairs as a list of {left_id, right_id}.",
                 "fifo_match(left_id, left_time, right_id, right_time [, preference])",
-            )
-            .with_sql_example(
                 "SELECT unnest(fifo_match(payout_id, payout_time, line_id, txn_time)) FROM l2_candidates GROUP BY payout_amount",
+                &[
+                    ("left_id", "the id of the earlier side (a payout)"),
+                    ("left_time", "when it happened"),
+                    ("right_id", "the id of the later side (a bank credit)"),
+                    ("right_time", "when it happened"),
+                    ("preference", "lower is chosen first (default 0), e.g. the bank fee a pair implies"),
+                ],
             )
-            .with_argument("left_id", "the id of the earlier side (a payout)")
-            .with_argument("left_time", "when it happened")
-            .with_argument("right_id", "the id of the later side (a bank credit)")
-            .with_argument("right_time", "when it happened")
-            .with_argument("preference", "lower is chosen first (default 0), e.g. the bank fee a pair implies")
-            .build()
         }))
     }
 }

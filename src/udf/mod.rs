@@ -9,6 +9,7 @@ mod scalar;
 mod subset;
 pub mod text;
 
+use datafusion::logical_expr::{DocSection, Documentation};
 use datafusion::prelude::SessionContext;
 
 pub use subset::{MAX_ITEMS, MAX_STEPS, solve as subset_sum};
@@ -34,4 +35,18 @@ pub fn register(ctx: &SessionContext) {
     ctx.register_udaf(subset::udaf());
     ctx.register_udaf(fifo::udaf());
     ctx.register_udf(crate::asof::udf());
+}
+
+/// The help of one of recon's functions, in `.help functions` under "recon".
+pub(crate) fn doc(description: &str, syntax: &str, example: &str, arguments: &[(&str, &str)]) -> Documentation {
+    let section = DocSection {
+        include: true,
+        label: "recon",
+        description: Some("Matching and reconciliation functions of recon"),
+    };
+    let mut b = Documentation::builder(section, description, syntax).with_sql_example(example);
+    for (name, about) in arguments {
+        b = b.with_argument(*name, *about);
+    }
+    b.build()
 }

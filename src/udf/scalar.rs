@@ -9,14 +9,12 @@ use datafusion::arrow::datatypes::{DataType, Field, TimeUnit};
 use datafusion::common::plan_err;
 use datafusion::error::Result;
 use datafusion::logical_expr::{
-    ColumnarValue, DocSection, Documentation, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+    ColumnarValue, Documentation, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
 use super::args::{Decimals, Micros, Texts, finish, rows};
+use super::doc;
 use super::text;
-
-const SECTION: DocSection =
-    DocSection { include: true, label: "recon", description: Some("Matching and reconciliation functions of recon") };
 
 /// The scale money arguments are brought to.
 pub const MONEY_SCALE: i8 = 4;
@@ -248,14 +246,6 @@ pub fn weekdays_between(a_micros: i64, b_micros: i64) -> i64 {
     let steps = count_upto(db + 1) - count_upto(da + 1);
     // From a weekend day, the first step only reaches the starting Monday.
     if weekday(da) >= 5 && steps > 0 { steps - 1 } else { steps }
-}
-
-fn doc(description: &str, syntax: &str, example: &str, arguments: &[(&str, &str)]) -> Documentation {
-    let mut b = Documentation::builder(SECTION, description, syntax).with_sql_example(example);
-    for (name, about) in arguments {
-        b = b.with_argument(*name, *about);
-    }
-    b.build()
 }
 
 pub fn all() -> Vec<ScalarUDF> {

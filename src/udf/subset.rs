@@ -87,23 +87,17 @@ impl AggregateUDFImpl for SubsetSum {
     fn documentation(&self) -> Option<&Documentation> {
         static DOC: std::sync::OnceLock<Documentation> = std::sync::OnceLock::new();
         Some(DOC.get_or_init(|| {
-            Documentation::builder(
-                datafusion::logical_expr::DocSection {
-                    include: true,
-                    label: "recon",
-                    description: Some("Matching and reconciliation functions of recon"),
-                },
+            super::doc(
                 "The ids of the one set of two or more rows whose amounts add up to the target (within the tolerance above it), or NULL when there is none, more than one, or the search is too big (over 24 rows).",
                 "subset_sum(id, amount, target [, tolerance])",
-            )
-            .with_sql_example(
                 "SELECT b.txn_id, subset_sum(p.payout_id, p.amount, b.amount) FROM bank_txns b JOIN payouts p ON … GROUP BY b.txn_id, b.amount",
+                &[
+                    ("id", "what to return for a row in the set"),
+                    ("amount", "the row's amount"),
+                    ("target", "the total to reach (the same in every row of a group)"),
+                    ("tolerance", "how much the sum may exceed the target"),
+                ],
             )
-            .with_argument("id", "what to return for a row in the set")
-            .with_argument("amount", "the row's amount")
-            .with_argument("target", "the total to reach (the same in every row of a group)")
-            .with_argument("tolerance", "how much the sum may exceed the target")
-            .build()
         }))
     }
 }

@@ -152,3 +152,75 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// Rows of one of `recon gen`'s truth files, as column → value.
+pub fn truth(dir: &Path, name: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(dir.join("truth").join(name)).unwrap();
+    let headers = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
+        .collect()
+}
+
+/// `recon gen` data written beside `ws` and every file of it imported; the folder (with
+/// its truth/) and what the import printed.
+pub fn generate_into(ws: &Ws, orders: u32, seed: u32, noise: &str) -> (PathBuf, String) {
+    let out = ws.scratch("gen");
+    let g = recon()
+        .args(["gen", "--orders", &orders.to_string(), "--seed", &seed.to_string(), "--noise", noise, "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(g.status.success(), "{}", text(&g.stderr));
+    let files = data_files(&out);
+    let mut args = vec!["import", "--no-progress"];
+    args.extend(files.iter().map(String::as_str));
+    let report = ws.ok(&args);
+    (out, report)
+}
+
+/// The data files `recon gen` wrote to `out`, orders first, each folder's in name order.
+pub fn data_files(out: &Path) -> Vec<String> {
+    ["orders", "settlements", "bank"]
+        .iter()
+        .flat_map(|f| {
+            let mut names: Vec<String> = std::fs::read_dir(out.join(f))
+                .unwrap()
+                .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        })
+        .collect()
+}
+
+/// A new workspace holding `recon gen` data, and the folder with its truth.
+pub fn generated(orders: u32, seed: u32, noise: &str) -> (Ws, PathBuf) {
+    let ws = Ws::new();
+    let (out, _) = generate_into(&ws, orders, seed, noise);
+    (ws, out)
+}
+
+/// Two Tmall withdrawals of 500.00 at the same moment and one of 321.09, and a bank
+/// statement with one credit of each amount from Alipay: a certain pair and a tie.
+pub fn equal_payouts(ws: &Ws) {
+    let wallet = ws.scratch("wallet.csv");
+    std::fs::write(
+        &wallet,
+        "账务流水号,发生时间,业务类型,收入金额（+元）,支出金额（-元）,备注\n\
+         W001,2026-10-12 10:00:00,提现,,-500.00,提现到银行卡\n\
+         W002,2026-10-12 10:00:00,提现,,-500.00,提现到银行卡\n\
+         W003,2026-10-13 09:00:00,提现,,-321.09,提现到银行卡\n",
+    )
+    .unwrap();
+    ws.ok(&["import", "--no-progress", "--kind", "settlements", "--platform", "tmall", wallet.to_str().unwrap()]);
+    let bank = ws.scratch("bank.csv");
+    std::fs::write(
+        &bank,
+        "交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要\n\
+         2026-10-13 15:00:00,B1,,500.00,,支付宝（中国）网络技术有限公司,提现\n\
+         2026-10-14 15:00:00,B2,,321.09,,支付宝(中国)网络技术有限公司,\n",
+    )
+    .unwrap();
+    ws.import(&bank);
+}

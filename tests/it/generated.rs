@@ -5,43 +5,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::common::{Ws, recon, text};
-
-fn truth(dir: &Path, name: &str) -> Vec<BTreeMap<String, String>> {
-    let mut r = csv::Reader::from_path(dir.join("truth").join(name)).unwrap();
-    let headers = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
-        .collect()
-}
-
-fn data_files(dir: &Path) -> Vec<String> {
-    let mut files = Vec::new();
-    for folder in ["orders", "settlements", "bank"] {
-        let mut names: Vec<String> = std::fs::read_dir(dir.join(folder))
-            .unwrap()
-            .map(|e| e.unwrap().path().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        files.extend(names);
-    }
-    files
-}
+use crate::common::{Ws, data_files, generate_into, recon, text, truth};
 
 #[test]
 fn generated_data_imports_and_matches_its_ground_truth() {
     let ws = Ws::new();
-    let out = ws.scratch("gen");
-    let g = recon()
-        .args(["gen", "--orders", "3000", "--seed", "11", "--noise", "high", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(g.status.success(), "{}", text(&g.stderr));
-    let files = data_files(&out);
-    let mut args = vec!["import", "--no-progress"];
-    args.extend(files.iter().map(String::as_str));
-    let report = ws.ok(&args);
+    let (out, report) = generate_into(&ws, 3000, 11, "high");
     assert!(!report.contains("rejected:"), "no row of generated data is rejected:\n{report}");
     assert_eq!(ws.value("SELECT sum(rows_rejected) FROM imports"), "0");
 
@@ -128,6 +97,9 @@ fn generated_data_imports_and_matches_its_ground_truth() {
 
     // The same files again: nothing new, every row reported as a duplicate.
     let before = ws.value("SELECT count(*) FROM settlements");
+    let files = data_files(&out);
+    let mut args = vec!["import", "--no-progress"];
+    args.extend(files.iter().map(String::as_str));
     let again = ws.ok(&args);
     assert_eq!(ws.value("SELECT count(*) FROM settlements"), before);
     assert!(again.contains("nothing stored"), "{again}");

@@ -5,39 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::common::{Ws, recon, text};
-
-fn truth(dir: &Path, name: &str) -> Vec<BTreeMap<String, String>> {
-    let mut r = csv::Reader::from_path(dir.join("truth").join(name)).unwrap();
-    let headers = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
-        .collect()
-}
-
-/// A workspace holding `recon gen` data, and the folder with its truth.
-fn generated(orders: u32, seed: u32, noise: &str) -> (Ws, std::path::PathBuf) {
-    let ws = Ws::new();
-    let out = ws.scratch("gen");
-    let g = recon()
-        .args(["gen", "--orders", &orders.to_string(), "--seed", &seed.to_string(), "--noise", noise, "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(g.status.success(), "{}", text(&g.stderr));
-    let mut args = vec!["import".to_string(), "--no-progress".to_string()];
-    for folder in ["orders", "settlements", "bank"] {
-        let mut names: Vec<String> = std::fs::read_dir(out.join(folder))
-            .unwrap()
-            .map(|e| e.unwrap().path().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        args.extend(names);
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    ws.ok(&args);
-    (ws, out)
-}
+use crate::common::{Ws, equal_payouts, generated, truth};
 
 struct Figures {
     precision: f64,
@@ -130,25 +98,7 @@ fn accuracy_against_ground_truth_at_both_noise_levels() {
 #[test]
 fn a_tie_is_left_to_a_person_who_settles_it_by_hand() {
     let ws = Ws::new();
-    let wallet = ws.scratch("wallet.csv");
-    std::fs::write(
-        &wallet,
-        "账务流水号,发生时间,业务类型,收入金额（+元）,支出金额（-元）,备注\n\
-         W001,2026-10-12 10:00:00,提现,,-500.00,提现到银行卡\n\
-         W002,2026-10-12 10:00:00,提现,,-500.00,提现到银行卡\n\
-         W003,2026-10-13 09:00:00,提现,,-321.09,提现到银行卡\n",
-    )
-    .unwrap();
-    ws.ok(&["import", "--no-progress", "--kind", "settlements", "--platform", "tmall", wallet.to_str().unwrap()]);
-    let bank = ws.scratch("bank.csv");
-    std::fs::write(
-        &bank,
-        "交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要\n\
-         2026-10-13 15:00:00,B1,,500.00,,支付宝（中国）网络技术有限公司,提现\n\
-         2026-10-14 15:00:00,B2,,321.09,,支付宝(中国)网络技术有限公司,\n",
-    )
-    .unwrap();
-    ws.import(&bank);
+    equal_payouts(&ws);
 
     // The 321.09 pair is certain; the two equal payouts of the same moment are not.
     let matched = ws.rows("SELECT m.payout_id, b.txn_id, m.rule FROM bank_matches m JOIN bank_txns b USING (line_id)");

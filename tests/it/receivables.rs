@@ -2,26 +2,10 @@
 //! outstanding, due dates from the platform's cycle, overdue days and aging buckets; the
 //! same figures for a past month end whenever they are asked for.
 
-use crate::common::{Ws, recon, text};
+use crate::common::Ws;
 
 fn generated() -> Ws {
-    let ws = Ws::new();
-    let out = ws.scratch("gen");
-    let g = recon()
-        .args(["gen", "--orders", "1500", "--seed", "9", "--noise", "high", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(g.status.success(), "{}", text(&g.stderr));
-    let mut files: Vec<String> = ["orders", "settlements", "bank"]
-        .iter()
-        .flat_map(|f| std::fs::read_dir(out.join(f)).unwrap().map(|e| e.unwrap().path().to_string_lossy().into_owned()))
-        .collect();
-    files.sort();
-    let mut args = vec!["import", "--no-progress"];
-    args.extend(files.iter().map(String::as_str));
-    ws.ok(&args);
-    ws
+    crate::common::generated(1500, 9, "high").0
 }
 
 fn at(ws: &Ws, as_of: &str, sql: &str) -> Vec<Vec<String>> {

@@ -2,22 +2,10 @@
 //! from a script, listed, run from the shell's batch mode and the command line, written
 //! to CSV (with a BOM, for Excel) and Parquet, dropped.
 
-use crate::common::{Ws, recon, text};
+use crate::common::{Ws, text};
 
 fn generated() -> Ws {
-    let ws = Ws::new();
-    let out = ws.scratch("gen");
-    let g = recon().args(["gen", "--orders", "1200", "--seed", "4", "--out"]).arg(&out).output().unwrap();
-    assert!(g.status.success(), "{}", text(&g.stderr));
-    let mut files: Vec<String> = ["orders", "settlements", "bank"]
-        .iter()
-        .flat_map(|f| std::fs::read_dir(out.join(f)).unwrap().map(|e| e.unwrap().path().to_string_lossy().into_owned()))
-        .collect();
-    files.sort();
-    let mut args = vec!["import", "--no-progress"];
-    args.extend(files.iter().map(String::as_str));
-    ws.ok(&args);
-    ws
+    crate::common::generated(1200, 4, "low").0
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use rexpect::session::{PtySession, spawn_command};
 
-use crate::common::{PASSWORD, Ws};
+use crate::common::{PASSWORD, Ws, equal_payouts};
 
 const TIMEOUT_MS: u64 = 60_000;
 
@@ -110,23 +110,7 @@ fn a_wrong_password_at_the_prompt() {
 #[test]
 fn fixing_a_match_by_hand_in_the_shell() {
     let ws = Ws::new();
-    let wallet = ws.scratch("wallet.csv");
-    std::fs::write(
-        &wallet,
-        "账务流水号,发生时间,业务类型,收入金额（+元）,支出金额（-元）,备注\n\
-         W001,2026-10-12 10:00:00,提现,,-500.00,提现到银行卡\n\
-         W002,2026-10-12 10:00:00,提现,,-500.00,提现到银行卡\n",
-    )
-    .unwrap();
-    ws.ok(&["import", "--no-progress", "--kind", "settlements", "--platform", "tmall", wallet.to_str().unwrap()]);
-    let bank = ws.scratch("bank.csv");
-    std::fs::write(
-        &bank,
-        "交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要\n\
-         2026-10-13 15:00:00,B1,,500.00,,支付宝（中国）网络技术有限公司,提现\n",
-    )
-    .unwrap();
-    ws.import(&bank);
+    equal_payouts(&ws);
 
     let mut p = login(&ws, PASSWORD);
     p.exp_string("recon> ").unwrap();
