@@ -62,23 +62,26 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The report, as `recon report` lists them
-    pub name: Option<String>,
+    /// The report, as `recon report` lists them; several go to one file as several sheets
+    pub names: Vec<String>,
     /// A parameter of the report, name=value; repeat for several
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
     /// Output format on the screen
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
-    /// Write the result to FILE: .xlsx, .csv (with a BOM for Excel) or .parquet
+    /// Write the result to FILE: .xlsx, .pdf, .csv (with a BOM for Excel) or .parquet
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Replace FILE if it exists
     #[arg(long)]
     pub force: bool,
-    /// Column headers of an xlsx file: zh (Chinese) or en (the column names)
+    /// Column headers of an xlsx or PDF file: zh (Chinese) or en (the column names)
     #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
     pub lang: String,
+    /// Font for a PDF's text (.ttf, .otf, .ttc); default: RECON_FONT, or a CJK font found on the system
+    #[arg(long, value_name = "FILE")]
+    pub font: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod commands;
 pub mod computed;
 pub mod error;
+pub mod export;
 pub mod faults;
 pub mod ingest;
 pub mod output;
@@ -26,6 +27,5 @@ pub mod synth;
 pub mod udf;
 pub mod views;
 pub mod workspace;
-pub mod xlsx;
 
 pub use error::Error;

@@ -19,7 +19,7 @@ pub struct Report {
 }
 
 /// The built-in reports: a view each, titled in Chinese and English.
-const BUILTIN: [(&str, &str); 7] = [
+const BUILTIN: [(&str, &str); 8] = [
     ("collection_summary", "回款汇总 Collection summary"),
     ("sales_vs_collections", "销售与回款对比 Sales vs collections"),
     ("fees_by_platform", "平台费用 Fees by platform"),
@@ -27,7 +27,18 @@ const BUILTIN: [(&str, &str); 7] = [
     ("follow_up", "逾期跟进 Overdue follow-up"),
     ("receivables", "应收明细 Receivables"),
     ("discrepancies", "差异明细 Discrepancies"),
+    ("bank_reconciliation", "银行存款余额调节表 Bank reconciliation statement"),
 ];
+
+/// Built-in reports whose lines are a statement, not rows to add up: no totals, no chart.
+const STATEMENTS: [&str; 1] = ["bank_reconciliation"];
+
+impl Report {
+    /// Whether an export adds up its columns in a totals row and charts it.
+    pub fn adds_up(&self) -> bool {
+        !(self.builtin && STATEMENTS.contains(&self.name.as_str()))
+    }
+}
 
 fn dir(ws: &Workspace) -> PathBuf {
     ws.root().join("reports")

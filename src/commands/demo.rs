@@ -62,15 +62,18 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<(), Error> {
     let exports = dir.join("exports");
     std::fs::create_dir_all(&exports).map_err(|e| Error::Io(exports.display().to_string(), e))?;
     for name in ["collection_summary", "follow_up"] {
-        let args = ReportArgs {
-            name: Some(name.to_string()),
-            params: Vec::new(),
-            format: OutputFormat::Table,
-            output: Some(exports.join(format!("{name}.xlsx"))),
-            force: true,
-            lang: "zh".into(),
-        };
-        runner.report(&args)?;
+        for ext in ["xlsx", "pdf"] {
+            let args = ReportArgs {
+                names: vec![name.to_string()],
+                params: Vec::new(),
+                format: OutputFormat::Table,
+                output: Some(exports.join(format!("{name}.{ext}"))),
+                force: true,
+                lang: "zh".into(),
+                font: None,
+            };
+            runner.report(&args)?;
+        }
     }
     let home = dir.display();
     println!(

@@ -61,6 +61,7 @@ impl Runner {
                 self.decide(Decision::Writeoff(parse_words::<Args>(&words)?.args))?;
             }
             DotCommand::Report(words) => self.report_command(&words)?,
+            DotCommand::Export(export) => self.export_command(&export)?,
             DotCommand::Quit => return Ok(Next::Quit),
         }
         Ok(Next::Continue)

@@ -1,6 +1,7 @@
 //! Reports in the shell and on the command line: `.report save|list|show|run|drop` and
 //! `recon report NAME --param k=v [-o FILE]`. A result goes to the screen, or to a file
-//! whose extension says the format (Excel; CSV with a BOM so Excel reads Chinese; Parquet).
+//! whose extension says the format (Excel; PDF; CSV with a BOM so Excel reads Chinese;
+//! Parquet), also with `.export FILE [SQL | report NAME …]`.
 
 use std::io::Write;
 use std::path::Path;
@@ -8,8 +9,10 @@ use std::path::Path;
 use super::Runner;
 use crate::cli::ReportArgs;
 use crate::error::Error;
+use crate::export::{Meta, Sheet};
 use crate::output::{self, Cells, Style};
 use crate::reports::{self, Report};
+use crate::shell::command::{Export, Exported};
 
 impl Runner {
     /// `.report …` as typed after the command.
@@ -113,81 +116,194 @@ impl Runner {
         Ok((report, sql))
     }
 
-    /// `recon report [NAME] [--param k=v]… [-o FILE]`.
+    /// `recon report [NAME…] [--param k=v]… [-o FILE]`.
     pub fn report(&mut self, args: &ReportArgs) -> Result<(), Error> {
-        let Some(name) = &args.name else {
+        if args.names.is_empty() {
             return self.list_reports();
-        };
+        }
         let values = args.params.iter().map(|p| parse_param(p)).collect::<Result<Vec<_>, _>>()?;
-        let (report, sql) = self.bound(name, &values)?;
+        let parts = self.report_parts(&args.names, &values)?;
         self.runtime.block_on(self.session.refresh(&self.ws))?;
         match &args.output {
             None => {
                 self.settings.mode = args.format;
-                self.run_sql(&sql)
+                for part in &parts {
+                    if parts.len() > 1 {
+                        println!("{}", part.title);
+                    }
+                    self.run_sql(&part.sql)?;
+                }
+                Ok(())
             }
             Some(path) => {
-                if path.exists() && !args.force {
-                    return Err(Error::Usage(format!("{} exists; --force replaces it", path.display())));
-                }
-                let rows = self.export(&sql, path, &report.title, &args.params, args.lang == "en")?;
-                println!("{}: {rows} rows written to {}", report.title, path.display());
-                Ok(())
+                let options = ExportOptions { force: args.force, english: args.lang == "en", font: args.font.clone() };
+                self.export(path, &parts, &options)
             }
         }
     }
 
-    /// Writes a query's result to `path` in the format its extension names.
-    fn export(&mut self, sql: &str, path: &Path, title: &str, params: &[String], english: bool) -> Result<u64, Error> {
+    /// Each report bound to the parameters it takes; a parameter none of them takes is
+    /// a mistake worth reporting.
+    fn report_parts(&self, names: &[String], values: &[(String, String)]) -> Result<Vec<Part>, Error> {
+        let mut parts = Vec::new();
+        let mut used = vec![false; values.len()];
+        for name in names {
+            let report = reports::find(&self.ws, name)?;
+            let mine: Vec<(String, String)> = values
+                .iter()
+                .enumerate()
+                .filter(|(_, (k, _))| names.len() == 1 || report.params.contains(k))
+                .map(|(i, kv)| {
+                    used[i] = true;
+                    kv.clone()
+                })
+                .collect();
+            let sql = reports::bind(&report, &mine)?;
+            let params = mine.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            parts.push(Part { adds_up: report.adds_up(), title: report.title, params, sql });
+        }
+        if let Some(i) = used.iter().position(|u| !u) {
+            return Err(Error::Usage(format!("none of the reports takes a parameter {}", values[i].0)));
+        }
+        Ok(parts)
+    }
+
+    /// `.export FILE [SQL | report NAME [k=v]…]`.
+    pub fn export_command(&mut self, export: &Export) -> Result<(), Error> {
+        let parts = match &export.what {
+            Exported::Last => {
+                let sql = self.last_query.clone().ok_or_else(|| {
+                    Error::Usage("no query to export yet: run one first, or give the SQL after the file".into())
+                })?;
+                vec![Part { title: "查询结果 Query result".into(), params: Vec::new(), sql, adds_up: true }]
+            }
+            Exported::Sql(sql) => {
+                let (pieces, rest) = crate::script::split(sql);
+                let statements: Vec<String> =
+                    pieces.into_iter().chain(rest).map(|p| p.text).filter(|t| !t.trim().is_empty()).collect();
+                let n = statements.len();
+                statements
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, sql)| Part {
+                        title: if n == 1 {
+                            "查询结果 Query result".into()
+                        } else {
+                            format!("查询结果 Query {}", i + 1)
+                        },
+                        params: Vec::new(),
+                        sql,
+                        adds_up: true,
+                    })
+                    .collect()
+            }
+            Exported::Reports(list) => {
+                let mut parts = Vec::new();
+                for (name, params) in list {
+                    let values = params.iter().map(|p| parse_param(p)).collect::<Result<Vec<_>, _>>()?;
+                    parts.extend(self.report_parts(std::slice::from_ref(name), &values)?);
+                }
+                parts
+            }
+        };
+        let options = ExportOptions { force: export.force, english: export.english, font: export.font.clone() };
+        self.export(&export.file, &parts, &options)
+    }
+
+    /// Writes results to `path` in the format its extension names: one sheet (or PDF
+    /// section) per part; CSV and Parquet hold one result.
+    fn export(&mut self, path: &Path, parts: &[Part], options: &ExportOptions) -> Result<(), Error> {
+        if path.exists() && !options.force {
+            return Err(Error::Usage(format!("{} exists; --force replaces it", path.display())));
+        }
         let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
         let io = |e| Error::Io(path.display().to_string(), e);
-        match ext.as_str() {
+        let single = || match parts {
+            [one] => Ok(one),
+            _ => Err(Error::Usage(format!(
+                "{}: a .{ext} file holds one result; write several to .xlsx (a sheet each) or .pdf",
+                path.display()
+            ))),
+        };
+        let rows = match ext.as_str() {
             "parquet" => {
+                let part = single()?;
                 let tmp = path.with_extension("parquet.partial");
-                let rows = self.write_query(sql, &tmp);
-                match rows {
+                match self.write_query(&part.sql, &tmp) {
                     Ok(rows) => {
                         std::fs::rename(&tmp, path).map_err(io)?;
-                        Ok(rows)
+                        rows
                     }
                     Err(e) => {
                         let _ = std::fs::remove_file(&tmp);
-                        Err(e)
+                        return Err(e);
                     }
                 }
             }
             "csv" => {
-                let (schema, batches) = self.collect(sql)?;
+                let part = single()?;
+                let (schema, batches) = self.collect(&part.sql)?;
                 let mut cells = Cells::new(&schema);
                 for b in &batches {
                     cells.add(b, None).map_err(io)?;
                 }
-                let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
                 let mut buf: Vec<u8> = "\u{feff}".as_bytes().to_vec();
                 let style = Style { format: crate::cli::OutputFormat::Csv, max_rows: None, width: None };
                 output::write_cells(&mut buf, style, &cells).map_err(io)?;
                 let mut f = crate::workspace::fsutil::create_private(path).map_err(io)?;
                 f.write_all(&buf).and_then(|_| f.sync_all()).map_err(io)?;
-                Ok(rows as u64)
+                batches.iter().map(|b| b.num_rows() as u64).sum()
             }
-            "xlsx" => {
-                let (schema, batches) = self.collect(sql)?;
-                let heading = crate::xlsx::Heading {
-                    title: title.to_string(),
-                    params: params.to_vec(),
+            "xlsx" | "pdf" => {
+                let mut sheets = Vec::new();
+                for part in parts {
+                    let (schema, batches) = self.collect(&part.sql)?;
+                    sheets.push(Sheet {
+                        title: part.title.clone(),
+                        params: part.params.clone(),
+                        adds_up: part.adds_up,
+                        schema,
+                        batches,
+                    });
+                }
+                let meta = Meta {
                     user: self.user.name.clone(),
                     time: crate::clock::now().format("%Y-%m-%d %H:%M").to_string(),
-                    english,
+                    english: options.english,
+                    font: options.font.clone(),
                 };
-                crate::xlsx::write(path, &heading, &schema, &batches).map_err(Error::Other)
+                let written = if ext == "xlsx" {
+                    crate::export::xlsx::write(path, &meta, &sheets)
+                } else {
+                    crate::export::pdf::write(path, &meta, &sheets)
+                };
+                written.map_err(Error::Other)?
             }
-            other => Err(Error::Usage(format!(
-                "{}: recon writes .xlsx, .csv and .parquet files{}",
-                path.display(),
-                if other == "pdf" { "; PDF export is not built yet" } else { "" }
-            ))),
-        }
+            _ => {
+                return Err(Error::Usage(format!(
+                    "{}: recon writes .xlsx, .pdf, .csv and .parquet files",
+                    path.display()
+                )));
+            }
+        };
+        let what = parts.iter().map(|p| p.title.as_str()).collect::<Vec<_>>().join(", ");
+        println!("{what}: {rows} rows written to {}", path.display());
+        Ok(())
     }
+}
+
+/// One result to export: its title, the parameters it ran with, its SQL.
+struct Part {
+    title: String,
+    params: Vec<String>,
+    sql: String,
+    adds_up: bool,
+}
+
+struct ExportOptions {
+    force: bool,
+    english: bool,
+    font: Option<std::path::PathBuf>,
 }
 
 fn parse_param(s: &str) -> Result<(String, String), Error> {

@@ -27,11 +27,33 @@ pub enum DotCommand {
     Writeoff(Vec<String>),
     /// `.report` and its words.
     Report(Vec<String>),
+    Export(Export),
     Quit,
 }
 
+/// `.export [--force] [--lang en] [--font FILE] FILE [SQL | report NAME [k=v]…]…`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export {
+    pub file: PathBuf,
+    pub force: bool,
+    pub english: bool,
+    pub font: Option<PathBuf>,
+    pub what: Exported,
+}
+
+/// What `.export` writes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exported {
+    /// The last query run.
+    Last,
+    /// One or more statements, separated by `;`: one sheet each.
+    Sql(String),
+    /// Reports with their `name=value` parameters: one sheet each.
+    Reports(Vec<(String, Vec<String>)>),
+}
+
 /// Name, arguments, and what it does: the source of `.help` and of completion.
-pub const COMMANDS: [(&str, &str, &str); 17] = [
+pub const COMMANDS: [(&str, &str, &str); 18] = [
     (".help", "[views|functions [PATTERN]]", "this help, what each view answers, or SQL functions matching PATTERN"),
     (".tables", "", "tables and views, with their kind"),
     (".schema", "[TABLE]", "columns and types of a table or view (all when none is named)"),
@@ -58,6 +80,11 @@ pub const COMMANDS: [(&str, &str, &str); 17] = [
         ".report",
         "save NAME [--title T] [SQL]|list|show NAME|run NAME [k=v]|drop NAME",
         "saved reports with :parameters",
+    ),
+    (
+        ".export",
+        "[--force] [--lang en] FILE [SQL|report NAME [k=v]]",
+        "write the last result, SQL or reports to .xlsx/.pdf/.csv/.parquet",
     ),
     (".quit", "", "leave the shell (also .exit, or Ctrl-D)"),
     (".exit", "", "leave the shell"),
@@ -140,6 +167,7 @@ impl FromStr for DotCommand {
             ".unmatch" => DotCommand::Unmatch(shell_words(rest)),
             ".writeoff" => DotCommand::Writeoff(shell_words(rest)),
             ".report" => DotCommand::Report(report_words(rest)),
+            ".export" => DotCommand::Export(export_args(rest).ok_or_else(|| bad(".export"))?),
             ".quit" | ".exit" | ".q" => DotCommand::Quit,
             other => return Err(CommandError::Unknown(other.to_string())),
         })
@@ -168,6 +196,67 @@ fn report_words(rest: &str) -> Vec<String> {
         words.push(after.to_string());
     }
     words
+}
+
+fn export_args(mut rest: &str) -> Option<Export> {
+    let (mut force, mut english, mut font) = (false, false, None);
+    let file = loop {
+        let (word, after) = first_word(rest)?;
+        rest = after;
+        match word.as_str() {
+            "--force" => force = true,
+            "--lang" => {
+                let (lang, after) = first_word(rest)?;
+                english = match lang.as_str() {
+                    "en" => true,
+                    "zh" => false,
+                    _ => return None,
+                };
+                rest = after;
+            }
+            "--font" => {
+                let (path, after) = first_word(rest)?;
+                font = Some(PathBuf::from(path));
+                rest = after;
+            }
+            _ => break PathBuf::from(word),
+        }
+    };
+    let rest = rest.trim();
+    let what = if rest.is_empty() {
+        Exported::Last
+    } else if rest == "report" {
+        return None;
+    } else if rest.strip_prefix("report").is_some_and(|r| r.starts_with(char::is_whitespace)) {
+        let mut reports: Vec<(String, Vec<String>)> = Vec::new();
+        for word in shell_words(rest) {
+            match reports.last_mut() {
+                _ if word == "report" => reports.push((String::new(), Vec::new())),
+                Some((name, _)) if name.is_empty() => *name = word,
+                Some((_, params)) if word.contains('=') => params.push(word),
+                _ => return None,
+            }
+        }
+        if reports.iter().any(|(name, _)| name.is_empty()) {
+            return None;
+        }
+        Exported::Reports(reports)
+    } else {
+        Exported::Sql(rest.to_string())
+    };
+    Some(Export { file, force, english, font, what })
+}
+
+/// The first word of `s` (quoted or not) and what follows it.
+fn first_word(s: &str) -> Option<(String, &str)> {
+    let s = s.trim_start();
+    if let Some(q) = s.strip_prefix(['"', '\'']) {
+        let quote = s.chars().next()?;
+        let (word, after) = q.split_once(quote)?;
+        return Some((word.to_string(), after));
+    }
+    let end = s.find(char::is_whitespace).unwrap_or(s.len());
+    (end > 0).then(|| (s[..end].to_string(), &s[end..]))
 }
 
 /// Splits arguments on spaces, keeping quoted ones whole: `.import "my file.csv"`.
@@ -224,6 +313,29 @@ mod tests {
             Ok(DotCommand::Import(vec!["--kind".into(), "bank".into(), "a b.csv".into(), "c.csv".into()]))
         );
         assert_eq!(".exit".parse(), Ok(DotCommand::Quit));
+        let export = |file: &str, what| Export { file: file.into(), force: false, english: false, font: None, what };
+        assert_eq!(".export out.xlsx".parse(), Ok(DotCommand::Export(export("out.xlsx", Exported::Last))));
+        assert_eq!(
+            ".export \"my report.pdf\" SELECT 1 AS a; SELECT 2 AS b;".parse(),
+            Ok(DotCommand::Export(export("my report.pdf", Exported::Sql("SELECT 1 AS a; SELECT 2 AS b".into()))))
+        );
+        assert_eq!(
+            ".export --force --lang en book.xlsx report aging report collection_summary month=2026-10".parse(),
+            Ok(DotCommand::Export(Export {
+                force: true,
+                english: true,
+                ..export(
+                    "book.xlsx",
+                    Exported::Reports(vec![
+                        ("aging".into(), vec![]),
+                        ("collection_summary".into(), vec!["month=2026-10".into()])
+                    ])
+                )
+            }))
+        );
+        assert!(".export".parse::<DotCommand>().is_err());
+        assert!(".export --lang fr x.pdf".parse::<DotCommand>().is_err());
+        assert!(".export x.pdf report".parse::<DotCommand>().is_err());
         assert_eq!(
             ".match --payout P1 --bank 2026 --reason \"paid late\"".parse(),
             Ok(DotCommand::Match(

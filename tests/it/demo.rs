@@ -20,6 +20,10 @@ fn demo_builds_a_workspace_that_answers_sql() {
         use calamine::Reader;
         let mut book: calamine::Xlsx<_> = calamine::open_workbook(&file).unwrap();
         assert!(book.worksheet_range_at(0).unwrap().unwrap().height() > 4, "{report} has rows");
+        let pdf = home.join("exports").join(format!("{report}.pdf"));
+        assert!(stdout.contains(&format!("rows written to {}", pdf.display())), "{stdout}");
+        let read = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
+        assert!(text(&read.stdout).contains("合计 Total"), "{report}.pdf reads back");
     }
     for shown in
         ["| reference ", "| amount ", "| several_payouts ", "| unmatched_bank ", "| match_candidates ", "| settled "]

@@ -5,6 +5,7 @@ mod bad_input;
 mod common;
 mod crash;
 mod demo;
+mod export;
 mod fixtures;
 mod generated;
 mod matching;

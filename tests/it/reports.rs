@@ -162,3 +162,80 @@ fn an_excel_report_reads_back_with_its_numbers() {
     let sheet = book.worksheet_range_at(0).unwrap().unwrap();
     assert_eq!(sheet.get_value((3, 0)), Some(&Data::String("platform".into())));
 }
+
+#[test]
+fn the_bank_reconciliation_statement_balances() {
+    let ws = generated();
+    let statement = |account: &str| -> Vec<String> {
+        ws.rows(&format!("SELECT amount FROM bank_reconciliation WHERE account = '{account}' ORDER BY line"))
+            .into_iter()
+            .map(|r| r[0].clone())
+            .collect()
+    };
+    let accounts = ws.rows("SELECT DISTINCT account FROM bank_txns ORDER BY account");
+    assert!(!accounts.is_empty());
+    for a in &accounts {
+        let lines = statement(&a[0]);
+        assert_eq!(lines.len(), 11, "{lines:?}");
+        // The statement's balance is the bank's own last balance; both sides agree.
+        let last = ws.value(&format!(
+            "SELECT balance FROM bank_txns WHERE account = '{}' ORDER BY txn_time DESC, import_id DESC, source_line DESC LIMIT 1",
+            a[0]
+        ));
+        assert_eq!(lines[0], last);
+        assert_eq!(lines[2], lines[9], "adjusted bank = adjusted books: {lines:?}");
+        assert_eq!(lines[10], "0.00");
+    }
+    // Items in transit are the unmatched payouts; every item is listed.
+    assert_eq!(
+        ws.value("SELECT sum(amount) FROM bank_reconciliation WHERE line = 2"),
+        ws.value("SELECT sum(amount) FROM unmatched_payouts")
+    );
+    assert_eq!(
+        ws.value("SELECT sum(items) FROM bank_reconciliation WHERE line IN (2, 5, 6, 7, 8, 9)"),
+        ws.value("SELECT count(*) FROM bank_reconciliation_items")
+    );
+
+    // Writing off a payout in transit moves it to the books' side; it still balances.
+    let payout = ws.value("SELECT payout_id FROM unmatched_payouts ORDER BY amount DESC LIMIT 1");
+    let amount = ws.value(&format!("SELECT amount FROM unmatched_payouts WHERE payout_id = '{payout}'"));
+    ws.ok(&["writeoff", "--payout", &payout, "--reason", "lost by the platform"]);
+    assert_eq!(
+        ws.value("SELECT sum(amount) FROM bank_reconciliation WHERE line = 9"),
+        format!("-{amount}"),
+        "written-off payout on the books' side"
+    );
+    assert_eq!(ws.value("SELECT count(*) FROM bank_reconciliation WHERE line = 11 AND amount <> 0"), "0");
+}
+
+#[test]
+fn a_statement_with_a_line_missing_does_not_balance() {
+    let ws = Ws::new();
+    let bank = ws.scratch("bank.csv");
+    // The second of three lines (a credit of 50.00) is missing: the balance jumps.
+    std::fs::write(
+        &bank,
+        format!(
+            "{}2026-10-01 09:00:00,T1,,100.00,1100.00,客户甲,货款\n\
+             2026-10-03 09:00:00,T3,20.00,,1130.00,供应商乙,付款\n",
+            crate::common::BANK_HEADER
+        ),
+    )
+    .unwrap();
+    ws.import(&bank);
+    let lines: Vec<String> =
+        ws.rows("SELECT amount FROM bank_reconciliation ORDER BY line").into_iter().map(|r| r[0].clone()).collect();
+    assert_eq!(lines[0], "1130.00", "the bank's balance");
+    assert_eq!(lines[3], "1000.00", "opening balance, nothing booked");
+    assert_eq!(lines[4], "100.00");
+    assert_eq!(lines[6], "-20.00");
+    assert_eq!(lines[10], "50.00", "the missing line shows as the difference: {lines:?}");
+    let pdf = ws.scratch("statement.pdf");
+    ws.ok(&["report", "bank_reconciliation", "-o", pdf.to_str().unwrap()]);
+    let text = String::from_utf8(
+        std::process::Command::new("pdftotext").args(["-layout", pdf.to_str().unwrap(), "-"]).output().unwrap().stdout,
+    )
+    .unwrap();
+    assert!(text.contains("银行存款余额调节表 Bank reconciliation statement"), "{text}");
+    assert!(text.contains("差额（应为 0）") && !text.contains("合计 Total"), "{text}");
+}
