@@ -1,6 +1,6 @@
 //! The interactive shell through a real pseudo-terminal: log in at the prompt, type a
 //! multi-line query, complete with Tab, cancel a long query with Ctrl-C and carry on,
-//! switch modes, quit, start again and find the view made before.
+//! switch modes, quit, start again, find the view made before and export a result.
 
 use std::time::Duration;
 
@@ -88,6 +88,11 @@ fn a_day_at_the_shell() {
     p.exp_string("recon> ").unwrap();
     p.send_line("SELECT count(*) AS big FROM big_credits;").unwrap();
     p.exp_string("|   5 |").unwrap();
+    p.exp_string("recon> ").unwrap();
+    // The result just seen, as a PDF to send.
+    let pdf = ws.scratch("big.pdf");
+    p.send_line(&format!(".export {}", pdf.display())).unwrap();
+    p.exp_string(&format!("1 rows written to {}", pdf.display())).unwrap();
     p.exp_string("recon> ").unwrap();
     p.send_line(".views").unwrap();
     p.exp_string("big_credits (yours)").unwrap();
