@@ -18,16 +18,17 @@ pub struct Report {
     pub saved: String,
 }
 
-/// The built-in reports: a view each, titled in Chinese and English.
-const BUILTIN: [(&str, &str); 8] = [
-    ("collection_summary", "回款汇总 Collection summary"),
-    ("sales_vs_collections", "销售与回款对比 Sales vs collections"),
-    ("fees_by_platform", "平台费用 Fees by platform"),
-    ("aging", "账龄分析 Aging"),
-    ("follow_up", "逾期跟进 Overdue follow-up"),
-    ("receivables", "应收明细 Receivables"),
-    ("discrepancies", "差异明细 Discrepancies"),
-    ("bank_reconciliation", "银行存款余额调节表 Bank reconciliation statement"),
+/// The built-in reports: a view each, titled in Chinese and English, in the order a
+/// reader expects its rows.
+const BUILTIN: [(&str, &str, &str); 8] = [
+    ("collection_summary", "回款汇总 Collection summary", "platform, shop, month"),
+    ("sales_vs_collections", "销售与回款对比 Sales vs collections", "month"),
+    ("fees_by_platform", "平台费用 Fees by platform", "platform, month"),
+    ("aging", "账龄分析 Aging", "platform, shop, aging_bucket"),
+    ("follow_up", "逾期跟进 Overdue follow-up", "outstanding DESC, days_overdue DESC, order_id"),
+    ("receivables", "应收明细 Receivables", "platform, shop, order_time, order_id"),
+    ("discrepancies", "差异明细 Discrepancies", "kind, platform, time, reference"),
+    ("bank_reconciliation", "银行存款余额调节表 Bank reconciliation statement", "account, line"),
 ];
 
 /// Built-in reports whose lines are a statement, not rows to add up: no totals, no chart.
@@ -61,11 +62,11 @@ pub fn check_name(name: &str) -> Result<(), Error> {
 pub fn list(ws: &Workspace) -> Vec<Report> {
     let mut out: Vec<Report> = BUILTIN
         .iter()
-        .map(|(name, title)| Report {
+        .map(|(name, title, order)| Report {
             name: name.to_string(),
             title: title.to_string(),
             params: Vec::new(),
-            sql: format!("SELECT * FROM {name}"),
+            sql: format!("SELECT * FROM {name} ORDER BY {order}"),
             builtin: true,
             saved: String::new(),
         })
@@ -124,7 +125,7 @@ fn parse(name: &str, text: &str) -> Option<Report> {
 /// built-ins.
 pub fn save(ws: &Workspace, name: &str, title: Option<&str>, sql: &str, user: &str) -> Result<Report, Error> {
     check_name(name)?;
-    if BUILTIN.iter().any(|(b, _)| b.eq_ignore_ascii_case(name)) {
+    if BUILTIN.iter().any(|(b, _, _)| b.eq_ignore_ascii_case(name)) {
         return Err(Error::Usage(format!("{name} is a built-in report; give yours another name")));
     }
     let sql = sql.trim().trim_end_matches(';').trim();

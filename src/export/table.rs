@@ -358,7 +358,7 @@ fn chart_columns(names: &[String], kinds: &[Kind]) -> Option<ChartColumns> {
 }
 
 /// Time columns whose every value falls at midnight print as dates.
-fn date_only_columns(kinds: &[Kind], batches: &[RecordBatch]) -> Vec<bool> {
+pub fn date_only_columns(kinds: &[Kind], batches: &[RecordBatch]) -> Vec<bool> {
     (0..kinds.len())
         .map(|c| {
             kinds[c] == Kind::Time

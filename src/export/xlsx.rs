@@ -75,7 +75,10 @@ fn write_sheet(ws: &mut Worksheet, name: &str, meta: &Meta, sheet: &Sheet) -> Re
     let mut chart_widths: Vec<usize> = chart_data.as_ref().map_or(Vec::new(), |d| {
         std::iter::once(d.label_header.width()).chain(d.series.iter().map(|(n, _)| n.width())).collect()
     });
-    let date = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    let date = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    let day = Format::new().set_num_format("yyyy-mm-dd");
+    let month = Format::new().set_num_format("yyyy-mm");
+    let dates_only = table::date_only_columns(&kinds, &sheet.batches);
     let mut totals: Vec<Option<i128>> =
         kinds.iter().map(|k| matches!(k, Kind::Decimal(_) | Kind::Integer).then_some(0)).collect();
     let mut row = header_row + 1;
@@ -108,7 +111,9 @@ fn write_sheet(ws: &mut Worksheet, name: &str, meta: &Meta, sheet: &Sheet) -> Re
                     continue;
                 }
                 let text = formatters[c].value(i).to_string();
-                widths[c] = widths[c].max(text.width());
+                if kinds[c] != Kind::Time {
+                    widths[c] = widths[c].max(text.width());
+                }
                 let col = c as u16;
                 match kinds[c] {
                     Kind::Decimal(scale) => {
@@ -141,8 +146,13 @@ fn write_sheet(ws: &mut Worksheet, name: &str, meta: &Meta, sheet: &Sheet) -> Re
                     }
                     Kind::Time => match excel_time(a, i) {
                         Some(t) => {
-                            ws.write_datetime_with_format(row, col, &t, &date)?;
-                            widths[c] = widths[c].max(19);
+                            let (fmt, width) = match () {
+                                _ if dates_only[c] && schema.field(c).name() == "month" => (&month, 7),
+                                _ if dates_only[c] => (&day, 10),
+                                _ => (&date, 16),
+                            };
+                            ws.write_datetime_with_format(row, col, &t, fmt)?;
+                            widths[c] = widths[c].max(width);
                         }
                         None => {
                             ws.write_string(row, col, &text)?;
