@@ -58,6 +58,80 @@ pub enum Command {
     Report(ReportArgs),
     /// Build a demo workspace from the bundled sample data, reconcile it and show the summary
     Demo(DemoArgs),
+    /// Users and roles (admin only, but anyone may change their own password)
+    User(UserArgs),
+    /// The audit log (admin only): list events, or verify its hash chain
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    #[command(subcommand)]
+    pub action: UserAction,
+}
+
+/// A user's role: admin (users, everything), accountant (import, reconcile, decide,
+/// define views and reports, export), viewer (read-only SQL and reports, personal data masked).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    Accountant,
+    Viewer,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Add a user; the new password is asked (twice), or read with --new-password-stdin or RECON_NEW_PASSWORD
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Read the new password from standard input (after the admin's, with --password-stdin)
+        #[arg(long)]
+        new_password_stdin: bool,
+    },
+    /// Change a password: your own, or (admin) another user's
+    Passwd {
+        name: Option<String>,
+        #[arg(long)]
+        new_password_stdin: bool,
+    },
+    /// Change a user's role
+    Role {
+        name: String,
+        #[arg(value_enum)]
+        role: RoleArg,
+    },
+    /// Refuse a user's logins until unlocked
+    Lock { name: String },
+    /// Let a user log in again (also clears failed logins)
+    Unlock { name: String },
+    /// Users, roles, and whether each is locked
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub action: Option<AuditAction>,
+    /// Only events of this user
+    #[arg(long = "by", value_name = "USER")]
+    pub by: Option<String>,
+    /// Only events of this kind (login, login_failed, import, undo, run, match, unmatch, writeoff, export, user…)
+    #[arg(long)]
+    pub event: Option<String>,
+    /// Only events on or after this day
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<chrono::NaiveDate>,
+    /// At most this many, the newest
+    #[arg(long)]
+    pub last: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Check the hash chain: report an edited, removed, reordered or truncated entry
+    Verify,
 }
 
 #[derive(Debug, Args)]

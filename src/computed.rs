@@ -17,7 +17,7 @@ use datafusion::catalog::{MemTable, Session, TableProvider};
 use datafusion::datasource::TableType;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::context::SessionState;
-use datafusion::logical_expr::Expr;
+use datafusion::logical_expr::{Expr, LogicalPlan};
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
 use tokio::sync::Mutex;
@@ -27,8 +27,10 @@ pub struct ComputedView {
     name: String,
     /// The `CREATE VIEW` statement, for `information_schema.views`.
     definition: String,
-    /// The query it computes.
-    query: String,
+    /// The query it computes, planned over the tables registered when it was: a viewer's
+    /// session masks tables after planning the built-in views, so matching (by buyer name,
+    /// among others) computes the same whoever looks.
+    plan: LogicalPlan,
     schema: SchemaRef,
     /// The result, and the as-of setting it was computed under.
     result: Mutex<Option<(String, Arc<MemTable>)>>,
@@ -42,8 +44,8 @@ impl ComputedView {
         Ok(ComputedView {
             name: name.to_string(),
             definition: definition.to_string(),
-            query: query.to_string(),
             schema: Arc::new(plan.schema().as_arrow().clone()),
+            plan,
             result: Mutex::new(None),
         })
     }
@@ -54,7 +56,7 @@ impl ComputedView {
             .downcast_ref::<SessionState>()
             .ok_or_else(|| DataFusionError::Internal("a computed view needs a full session".into()))?;
         let ctx = SessionContext::new_with_state(state.clone());
-        let batches = ctx.sql(&self.query).await?.collect().await?;
+        let batches = ctx.execute_logical_plan(self.plan.clone()).await?.collect().await?;
         let batches = batches.iter().map(|b| conform(b, &self.schema)).collect::<Result<Vec<_>>>()?;
         let table = MemTable::try_new(self.schema.clone(), vec![batches])
             .map_err(|e| DataFusionError::Context(format!("view {}", self.name), Box::new(e)))?;

@@ -32,16 +32,25 @@ pub enum Error {
     Statement { origin: String, number: usize, line: usize, message: String },
     #[error("cancelled")]
     Cancelled,
+    /// The user's role may not do this.
+    #[error("{0}")]
+    Forbidden(String),
 }
 
 impl Error {
-    /// 1: the data or the request was wrong; 2: bad usage; 3: login refused.
+    /// 1: the data or the request was wrong; 2: bad usage; 3: login refused; 4: the
+    /// user's role may not do this.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) => 2,
             Error::Auth(
-                AuthError::LoginFailed | AuthError::Locked(_) | AuthError::NoPassword | AuthError::WhichUser,
+                AuthError::LoginFailed
+                | AuthError::Locked(_)
+                | AuthError::LockedOut(_)
+                | AuthError::NoPassword
+                | AuthError::WhichUser,
             ) => 3,
+            Error::Forbidden(_) => 4,
             _ => 1,
         }
     }
@@ -54,6 +63,11 @@ impl Error {
 
 impl From<datafusion::error::DataFusionError> for Error {
     fn from(e: datafusion::error::DataFusionError) -> Self {
+        if let datafusion::error::DataFusionError::External(inner) = &e
+            && let Some(Error::Forbidden(message)) = inner.downcast_ref::<Error>()
+        {
+            return Error::Forbidden(message.clone());
+        }
         Error::Sql(e.to_string())
     }
 }

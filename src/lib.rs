@@ -3,6 +3,7 @@
 //! answers SQL about them.
 
 pub mod asof;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod clock;

@@ -30,6 +30,8 @@ pub struct Session {
     /// The catalog generation the registered tables reflect.
     pub generation: u64,
     pub views: Vec<ViewDef>,
+    /// A viewer's session: every table holding personal data is seen through masks.
+    pub masked: bool,
 }
 
 /// Half the machine's memory, the default limit for query memory before spilling.
@@ -56,8 +58,8 @@ pub fn parse_size(s: &str) -> Option<usize> {
 }
 
 impl Session {
-    /// Builds the session; `memory_limit` in bytes.
-    pub async fn open(ws: &Workspace, memory_limit: usize) -> Result<Session> {
+    /// Builds the session; `memory_limit` in bytes; `masked` for a viewer.
+    pub async fn open(ws: &Workspace, memory_limit: usize, masked: bool) -> Result<Session> {
         let spill = ws.root().join("spill");
         crate::workspace::fsutil::create_private_dir(&spill)?;
         let runtime =
@@ -65,7 +67,8 @@ impl Session {
         let ctx = SessionContext::new_with_config_rt(config(), runtime);
         crate::udf::register(&ctx);
         let catalog = ws.catalog().map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))?;
-        let mut session = Session { ctx, warnings: Vec::new(), generation: catalog.generation, views: Vec::new() };
+        let mut session =
+            Session { ctx, warnings: Vec::new(), generation: catalog.generation, views: Vec::new(), masked };
         session.load(ws, &catalog).await?;
         Ok(session)
     }
@@ -84,7 +87,31 @@ impl Session {
     async fn load(&mut self, ws: &Workspace, catalog: &Catalog) -> Result<()> {
         self.warnings.clear();
         self.register_tables(ws, catalog).await?;
-        self.load_views(ws).await;
+        self.load_builtin_views().await;
+        if self.masked {
+            // Built-in views were planned over the originals (matching by buyer name
+            // must not change with who looks); from here on every name resolves to masks.
+            self.mask_tables().await?;
+        }
+        self.load_user_views(ws).await;
+        Ok(())
+    }
+
+    /// Re-registers every table and view that holds personal data behind masks.
+    async fn mask_tables(&self) -> Result<()> {
+        let Some(schema) = self.ctx.catalog("datafusion").and_then(|c| c.schema("public")) else {
+            return Ok(());
+        };
+        let state = self.ctx.state();
+        let udfs: Vec<_> =
+            crate::auth::mask::PERSONAL.iter().filter_map(|(_, f)| state.scalar_functions().get(*f).cloned()).collect();
+        for name in schema.table_names() {
+            let Some(provider) = schema.table(&name).await? else { continue };
+            if let Some(masked) = crate::auth::mask::masked(&name, provider, &udfs)? {
+                schema.deregister_table(&name)?;
+                schema.register_table(name, masked)?;
+            }
+        }
         Ok(())
     }
 
@@ -141,9 +168,8 @@ impl Session {
         Ok(())
     }
 
-    /// Built-in views (as computed views), then the user's, each in an order where what
-    /// it reads exists.
-    async fn load_views(&mut self, ws: &Workspace) {
+    /// Built-in views, as computed views.
+    async fn load_builtin_views(&mut self) {
         for v in &self.views {
             let _ = self.ctx.deregister_table(v.name.as_str());
         }
@@ -154,6 +180,10 @@ impl Session {
             }
             self.views.push(v);
         }
+    }
+
+    /// The user's views, each in an order where what it reads exists.
+    async fn load_user_views(&mut self, ws: &Workspace) {
         // A user view may read another: keep planning while something succeeds.
         let mut pending = views::user_views(ws);
         loop {

@@ -1,9 +1,17 @@
 //! Who is using recon: the users file, password hashing, and logging in.
 
+pub mod guard;
+pub mod lockout;
+pub mod mask;
 pub mod password;
 pub mod users;
 
 pub use users::{Role, User, Users};
+
+/// Refuses `action` unless `user`'s role may do it.
+pub fn allow(user: &User, action: guard::Action) -> Result<(), crate::Error> {
+    guard::allow(user.role, action).map_err(crate::Error::Forbidden)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -12,6 +20,9 @@ pub enum AuthError {
     LoginFailed,
     #[error("user '{0}' is locked; an admin can unlock it with `recon user unlock {0}`")]
     Locked(String),
+    /// The same for every name, known or not.
+    #[error("login refused: too many failed logins; try again after {0}, or ask an admin to `recon user unlock` you")]
+    LockedOut(String),
     #[error(
         "no password given: type it at the prompt on a terminal, pipe it with --password-stdin, or set RECON_PASSWORD"
     )]

@@ -20,6 +20,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Error> {
         return Ok(());
     }
     let (ws, user) = ctx.login()?;
+    crate::auth::allow(&user, crate::auth::guard::Action::Import)?;
     import_files(&ws, &user, &args)
 }
 
@@ -31,6 +32,7 @@ pub fn import_from_shell(ws: &Workspace, user: &User, words: &[String]) -> Resul
         #[command(flatten)]
         args: ImportArgs,
     }
+    crate::auth::allow(user, crate::auth::guard::Action::Import)?;
     let parsed = DotImport::try_parse_from(words).map_err(|e| Error::Usage(e.to_string().trim_end().to_string()))?;
     if parsed.args.explain {
         let opts = options(&parsed.args, &user.name)?;
@@ -81,7 +83,21 @@ fn import_files(ws: &Workspace, user: &User, args: &ImportArgs) -> Result<(), Er
     let mut importer = ingest::Importer::begin(ws)?;
     for file in &args.files {
         match importer.import(file, &opts) {
-            Ok(report) => print!("{report}"),
+            Ok(report) => {
+                print!("{report}");
+                crate::audit::record(
+                    ws,
+                    &user.name,
+                    "import",
+                    &format!(
+                        "import {}: {} ({} rows stored into {})",
+                        report.import_id,
+                        file.display(),
+                        report.counts.stored,
+                        report.kind.table()
+                    ),
+                )?;
+            }
             Err(e) => {
                 failed += 1;
                 eprintln!("error: {e}");

@@ -26,6 +26,7 @@ fn list(ctx: &Context) -> Result<(), Error> {
 
 fn undo(ctx: &Context, id: u64) -> Result<(), Error> {
     let (ws, user) = ctx.login()?;
+    crate::auth::allow(&user, crate::auth::guard::Action::UndoImport)?;
     let mut tx = ws.begin()?;
     let record = tx
         .catalog
@@ -49,6 +50,7 @@ fn undo(ctx: &Context, id: u64) -> Result<(), Error> {
     // debris the next writer removes.
     tx.commit()?;
     tx.sweep()?;
+    crate::audit::record(&ws, &user.name, "undo", &format!("import {id}: {rows} {table} rows from {file}"))?;
     println!("undid import {id}: removed {rows} {table} rows that came from {file}");
     if !shadowed.is_empty() {
         println!("  note: {}; import those files again to bring those rows back", shadowed.join(", "));

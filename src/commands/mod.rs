@@ -1,6 +1,7 @@
 //! One module per command, all called from one match; shared steps (finding the
 //! workspace, logging in) live here.
 
+mod audit;
 mod demo;
 mod generate;
 mod import;
@@ -8,6 +9,7 @@ mod imports;
 mod init;
 mod reconcile;
 mod sql;
+mod user;
 
 pub use import::import_from_shell;
 
@@ -34,6 +36,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Writeoff(args)) => reconcile::decide(&ctx, crate::runner::Decision::Writeoff(args)),
         Some(Command::Report(args)) => ctx.runner(false)?.report(&args),
         Some(Command::Demo(args)) => demo::run(&ctx, args),
+        Some(Command::User(args)) => user::run(&ctx, args),
+        Some(Command::Audit(args)) => audit::run(&ctx, args),
         Some(Command::Shell) => crate::shell::run(&ctx),
         None if std::io::stdin().is_terminal() => crate::shell::run(&ctx),
         None => sql::run_stdin(&ctx),
@@ -87,7 +91,7 @@ impl Context {
         let users = Users::load(&ws)?;
         let name = users.resolve_name(self.user.as_deref())?;
         let password = self.password.read(&format!("Password for {name}: "))?;
-        let user = users.authenticate(&name, &password)?.clone();
+        let user = crate::auth::lockout::login(&ws, &users, &name, &password)?;
         Ok((ws, user))
     }
 }

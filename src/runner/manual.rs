@@ -31,6 +31,7 @@ fn quoted(items: &[String]) -> String {
 
 impl Runner {
     pub fn decide(&mut self, decision: Decision) -> Result<(), Error> {
+        crate::auth::allow(&self.user, crate::auth::guard::Action::Decide)?;
         self.runtime.block_on(self.session.refresh(&self.ws))?;
         let (action, items, amount) = match decision {
             Decision::Match(items) => ("match", items, None),
@@ -104,6 +105,19 @@ impl Runner {
         });
         tx.commit()?;
         drop(tx);
+        crate::audit::record(
+            &self.ws,
+            &self.user.name,
+            action,
+            &format!(
+                "decision {id}: payouts [{}] orders [{}] bank lines [{}]{}; reason: {}",
+                items.payouts.join(", "),
+                items.orders.join(", "),
+                bank.iter().map(|b| b.line_id.as_str()).collect::<Vec<_>>().join(", "),
+                amount.as_ref().map(|a| format!(" amount {a}")).unwrap_or_default(),
+                items.reason.trim()
+            ),
+        )?;
         self.runtime.block_on(self.session.refresh(&self.ws))?;
 
         let mut named: Vec<String> = items.payouts.iter().map(|p| format!("payout {p}")).collect();

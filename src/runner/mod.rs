@@ -64,7 +64,8 @@ impl Runner {
             .enable_all()
             .build()
             .map_err(|e| Error::Io("the query runtime".into(), e))?;
-        let session = runtime.block_on(Session::open(&ws, memory_limit))?;
+        let masked = user.role == crate::auth::Role::Viewer;
+        let session = runtime.block_on(Session::open(&ws, memory_limit, masked))?;
         let settings =
             Settings { mode: OutputFormat::Table, max_rows: interactive.then_some(40), timer: false, output: None };
         Ok(Runner { ws, user, session, settings, runtime, interactive, last_query: None })
@@ -143,6 +144,9 @@ impl Runner {
 
     fn run_statement(&mut self, statement: DFStatement) -> Result<(), Error> {
         if let DFStatement::Statement(s) = &statement {
+            if matches!(s.as_ref(), Statement::CreateView(_) | Statement::Drop { .. } | Statement::CreateTable(_)) {
+                crate::auth::allow(&self.user, crate::auth::guard::Action::Define)?;
+            }
             match s.as_ref() {
                 Statement::CreateView(view) => return self.create_view(view, &statement),
                 Statement::Drop { object_type: ObjectType::View, names, if_exists, .. } => {
@@ -174,8 +178,10 @@ impl Runner {
         let style = self.style();
         let keep = output::shown_rows(style);
         let ctx = self.session.ctx.clone();
+        let role = self.user.role;
         let run = async move {
             let plan = ctx.state().statement_to_plan(statement).await?;
+            crate::auth::guard::check_plan(role, &plan).map_err(forbidden)?;
             let df = ctx.execute_logical_plan(plan).await?;
             let schema: SchemaRef = df.schema().inner().clone();
             let mut stream = df.execute_stream().await?;
@@ -237,8 +243,9 @@ impl Runner {
     fn collect(&self, sql: &str) -> Result<(SchemaRef, Vec<datafusion::arrow::array::RecordBatch>), Error> {
         let ctx = self.session.ctx.clone();
         let sql = sql.to_string();
+        let role = self.user.role;
         self.runtime.block_on(async move {
-            let df = ctx.sql(&sql).await?;
+            let df = planned(&ctx, role, &sql).await?;
             let schema: SchemaRef = df.schema().inner().clone();
             Ok((schema, df.collect().await?))
         })
@@ -253,4 +260,20 @@ impl Runner {
         }
         self.print(style, &cells)
     }
+}
+
+/// `sql` planned as `role` may: checked before anything runs.
+pub(crate) async fn planned(
+    ctx: &datafusion::prelude::SessionContext,
+    role: crate::auth::Role,
+    sql: &str,
+) -> datafusion::error::Result<datafusion::prelude::DataFrame> {
+    let plan = ctx.state().create_logical_plan(sql).await?;
+    crate::auth::guard::check_plan(role, &plan).map_err(forbidden)?;
+    ctx.execute_logical_plan(plan).await
+}
+
+/// A refusal carried through DataFusion's error type; `Error::from` turns it back.
+fn forbidden(message: String) -> datafusion::error::DataFusionError {
+    datafusion::error::DataFusionError::External(Box::new(Error::Forbidden(message)))
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use futures::StreamExt;
 
-use super::Runner;
+use super::{Runner, planned};
 use crate::cli::ReconcileArgs;
 use crate::error::Error;
 use crate::ingest::sink::ParquetSink;
@@ -31,6 +31,7 @@ impl Runner {
     /// for (all when none): a payout at the end of the period still finds the credit
     /// that arrives after it.
     pub fn reconcile(&mut self, args: &ReconcileArgs) -> Result<(), Error> {
+        crate::auth::allow(&self.user, crate::auth::guard::Action::Reconcile)?;
         if let (Some(from), Some(to)) = (args.from, args.to)
             && from > to
         {
@@ -87,6 +88,12 @@ impl Runner {
         });
         tx.commit()?;
         drop(tx);
+        let period = format!(
+            "from {} to {}",
+            args.from.map_or("-".into(), |d| d.to_string()),
+            args.to.map_or("-".into(), |d| d.to_string())
+        );
+        crate::audit::record(&self.ws, &self.user.name, "run", &format!("run {id} as of {as_of}, {period}"))?;
         self.runtime.block_on(self.session.refresh(&self.ws))?;
         self.print_run_summary(id)
     }
@@ -96,8 +103,9 @@ impl Runner {
         let ctx = self.session.ctx.clone();
         let sql = sql.to_string();
         let path = path.to_path_buf();
+        let role = self.user.role;
         self.block_on_cancellable(async move {
-            let df = ctx.sql(&sql).await?;
+            let df = planned(&ctx, role, &sql).await?;
             let schema = df.schema().inner().clone();
             let mut sink = ParquetSink::create(&path, schema).map_err(|e| Error::Io(path.display().to_string(), e))?;
             let mut stream = df.execute_stream().await?;

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::Path;
 
 use super::Runner;
+use crate::auth::guard::Action;
 use crate::cli::ReportArgs;
 use crate::error::Error;
 use crate::export::{Meta, Sheet};
@@ -39,6 +40,7 @@ impl Runner {
                 Ok(())
             }
             ("drop", [name]) => {
+                crate::auth::allow(&self.user, Action::Define)?;
                 reports::drop(&self.ws, name)?;
                 println!("report {name} dropped");
                 Ok(())
@@ -68,6 +70,7 @@ impl Runner {
     }
 
     fn save_report(&mut self, name: &str, title: Option<&str>, sql: &str) -> Result<(), Error> {
+        crate::auth::allow(&self.user, Action::Define)?;
         // It must plan, with each parameter standing in as a literal.
         let probe = Report {
             name: name.into(),
@@ -213,6 +216,7 @@ impl Runner {
     /// Writes results to `path` in the format its extension names: one sheet (or PDF
     /// section) per part; CSV and Parquet hold one result.
     fn export(&mut self, path: &Path, parts: &[Part], options: &ExportOptions) -> Result<(), Error> {
+        crate::auth::allow(&self.user, Action::Export)?;
         if path.exists() && !options.force {
             return Err(Error::Usage(format!("{} exists; --force replaces it", path.display())));
         }
@@ -288,6 +292,13 @@ impl Runner {
         };
         let what = parts.iter().map(|p| p.title.as_str()).collect::<Vec<_>>().join(", ");
         println!("{what}: {rows} rows written to {}", path.display());
+        let queries = parts.iter().map(|p| p.sql.as_str()).collect::<Vec<_>>().join("; ");
+        crate::audit::record(
+            &self.ws,
+            &self.user.name,
+            "export",
+            &format!("{rows} rows of {what} to {}: {queries}", path.display()),
+        )?;
         Ok(())
     }
 }

@@ -29,7 +29,7 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
     };
     let password = ctx.password.read(&format!("Password for {name}: "))?;
     let checking = std::time::Instant::now();
-    let user = users.authenticate(&name, &password)?.clone();
+    let user = crate::auth::lockout::login(&ws, &users, &name, &password)?;
     let checked = checking.elapsed();
     drop(password);
     let mut runner = Runner::new(ws.clone(), user, ctx.memory_limit, true)?;

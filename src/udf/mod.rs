@@ -15,7 +15,10 @@ use datafusion::prelude::SessionContext;
 pub use subset::{MAX_ITEMS, MAX_STEPS, solve as subset_sum};
 
 /// Names of recon's own functions, for help and completion.
-pub const NAMES: [&str; 10] = [
+pub const NAMES: [&str; 13] = [
+    "mask_name",
+    "mask_phone",
+    "mask_address",
     "jaro_winkler",
     "token_set_ratio",
     "normalize_party",

@@ -182,6 +182,25 @@ fn normalize_party(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
     })
 }
 
+fn mask_with(args: &[ColumnarValue], n: usize, mask: fn(&str) -> String) -> Result<ColumnarValue> {
+    map_texts(args, n, StringBuilder::new(), |b, r| match r[0] {
+        Some(x) => b.append_value(mask(x)),
+        None => b.append_null(),
+    })
+}
+
+fn mask_name(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    mask_with(args, n, crate::auth::mask::name)
+}
+
+fn mask_phone(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    mask_with(args, n, crate::auth::mask::phone)
+}
+
+fn mask_address(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    mask_with(args, n, crate::auth::mask::address)
+}
+
 fn normalize_order_id(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
     map_texts(args, n, StringBuilder::new(), |b, r| match r[0] {
         Some(x) => b.append_value(text::normalize_order_id(x)),
@@ -250,6 +269,42 @@ pub fn weekdays_between(a_micros: i64, b_micros: i64) -> i64 {
 
 pub fn all() -> Vec<ScalarUDF> {
     vec![
+        udf(
+            "mask_name",
+            one_text,
+            DataType::Utf8,
+            mask_name,
+            doc(
+                "A person's name masked as a viewer sees it: the first character, then one * per other character.",
+                "mask_name(name)",
+                "SELECT mask_name('张三')  -- 张*",
+                &[("name", "a buyer's name")],
+            ),
+        ),
+        udf(
+            "mask_phone",
+            one_text,
+            DataType::Utf8,
+            mask_phone,
+            doc(
+                "A phone number masked as a viewer sees it: the first three and last four digits of a mobile number.",
+                "mask_phone(phone)",
+                "SELECT mask_phone('13812341234')  -- 138****1234",
+                &[("phone", "a buyer's phone")],
+            ),
+        ),
+        udf(
+            "mask_address",
+            one_text,
+            DataType::Utf8,
+            mask_address,
+            doc(
+                "An address masked as a viewer sees it: province and city only.",
+                "mask_address(address)",
+                "SELECT mask_address('浙江省杭州市西湖区文三路90号')  -- 浙江省杭州市",
+                &[("address", "a shipping address")],
+            ),
+        ),
         udf(
             "jaro_winkler",
             two_texts,

@@ -125,12 +125,13 @@ impl Ws {
         rows[0][0].clone()
     }
 
-    /// The catalog and every file of the workspace, to prove nothing changed.
+    /// The catalog and every file of the workspace, to prove nothing changed; the audit
+    /// log and the login counts record every attempt, and are left out.
     pub fn state(&self) -> Vec<(String, Vec<u8>)> {
         let mut files = Vec::new();
         for entry in walk(&self.root) {
             let rel = entry.strip_prefix(&self.root).unwrap().to_string_lossy().into_owned();
-            if rel == ".lock" {
+            if [".lock", "audit.log", "audit.head", "logins.json"].contains(&rel.as_str()) {
                 continue;
             }
             files.push((rel, std::fs::read(&entry).unwrap()));

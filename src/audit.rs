@@ -1,0 +1,190 @@
+//! The audit log: who did what, one JSON line per event (logins and failed logins,
+//! imports and undos, runs, manual decisions, exports, user and role changes), appended
+//! only. Each line carries the hash of the line before it and its own, and the newest
+//! line's number and hash are kept apart in `audit.head`, so `recon audit verify` finds a
+//! line edited, removed, reordered, or cut off the end, and says which.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+use crate::workspace::{Workspace, fsutil};
+
+const LOG: &str = "audit.log";
+const HEAD: &str = "audit.head";
+/// The `prev` of the first line.
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Entry {
+    pub seq: u64,
+    pub time: String,
+    pub user: String,
+    pub event: String,
+    pub detail: String,
+    pub prev: String,
+    pub hash: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Head {
+    seq: u64,
+    hash: String,
+}
+
+impl Entry {
+    fn digest(&self) -> String {
+        // Everything but the hash itself, in a fixed order.
+        let body = serde_json::json!([self.seq, self.time, self.user, self.event, self.detail, self.prev]);
+        hex::encode(Sha256::digest(format!("{}{body}", self.prev).as_bytes()))
+    }
+}
+
+fn paths(ws: &Workspace) -> (PathBuf, PathBuf) {
+    (ws.path(LOG), ws.path(HEAD))
+}
+
+fn io(path: &std::path::Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::Io(path.display().to_string(), e)
+}
+
+/// Appends one event. Writers take the log's lock, so lines from two processes never mix.
+pub fn record(ws: &Workspace, user: &str, event: &str, detail: &str) -> Result<(), Error> {
+    let (log, head_path) = paths(ws);
+    let mut opts = OpenOptions::new();
+    opts.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut file = opts.open(&log).map_err(io(&log))?;
+    file.lock().map_err(io(&log))?;
+    let head: Option<Head> = std::fs::read(&head_path).ok().and_then(|b| serde_json::from_slice(&b).ok());
+    let (seq, prev) = match head {
+        Some(h) => (h.seq + 1, h.hash),
+        None => (1, GENESIS.to_string()),
+    };
+    let mut entry = Entry {
+        seq,
+        time: crate::clock::now().to_rfc3339(),
+        user: user.to_string(),
+        event: event.to_string(),
+        detail: detail.to_string(),
+        prev,
+        hash: String::new(),
+    };
+    entry.hash = entry.digest();
+    let mut line = serde_json::to_string(&entry).expect("an entry serialises");
+    line.push('\n');
+    file.write_all(line.as_bytes()).and_then(|_| file.sync_all()).map_err(io(&log))?;
+    let head = serde_json::to_vec(&Head { seq, hash: entry.hash }).expect("a head serialises");
+    fsutil::write_atomic(&head_path, &head).map_err(io(&head_path))?;
+    Ok(())
+}
+
+/// Every entry, in file order; a line that does not parse is an error naming it.
+pub fn read(ws: &Workspace) -> Result<Vec<Entry>, Error> {
+    let (log, _) = paths(ws);
+    let text = match std::fs::read_to_string(&log) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::Io(log.display().to_string(), e)),
+    };
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str(l)
+                .map_err(|e| Error::Other(format!("{}: line {} is not an audit entry: {e}", LOG, i + 1)))
+        })
+        .collect()
+}
+
+/// What `verify` found wrong, first problem first; empty when the log is intact.
+pub fn verify(ws: &Workspace) -> Vec<String> {
+    let (log, head_path) = paths(ws);
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let mut problems = Vec::new();
+    let mut prev_hash = GENESIS.to_string();
+    let mut expected_seq = 1;
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        let entry: Entry = match serde_json::from_str(line) {
+            Ok(e) => e,
+            Err(_) => {
+                problems.push(format!("line {n}: not an audit entry (edited or damaged)"));
+                return problems;
+            }
+        };
+        if entry.hash != entry.digest() {
+            problems.push(format!("line {n} (entry {}): its content does not match its hash: edited", entry.seq));
+            return problems;
+        }
+        if entry.seq != expected_seq || entry.prev != prev_hash {
+            let what = if entry.seq > expected_seq {
+                format!("entries {expected_seq}–{} are missing before it: removed", entry.seq - 1)
+            } else {
+                format!("expected entry {expected_seq}: out of order or repeated")
+            };
+            problems.push(format!("line {n} (entry {}): {what}", entry.seq));
+            return problems;
+        }
+        prev_hash = entry.hash;
+        expected_seq += 1;
+    }
+    let last = expected_seq - 1;
+    match std::fs::read(&head_path).ok().and_then(|b| serde_json::from_slice::<Head>(&b).ok()) {
+        Some(head) if head.seq > last => problems.push(format!(
+            "the log ends at entry {last} but entry {} was written: truncated (entries {}–{} are gone)",
+            head.seq,
+            last + 1,
+            head.seq
+        )),
+        Some(head) if head.seq != last || head.hash != prev_hash => {
+            problems.push(format!("the log's last entry {last} is not the one recorded as the newest ({})", head.seq))
+        }
+        None if last > 0 => problems.push(format!("{HEAD} is missing: the log's end cannot be checked")),
+        _ => {}
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chain_detects_each_kind_of_tampering() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::create(&dir.path().join("ws")).unwrap();
+        for i in 0..5 {
+            record(&ws, "alice", "login", &format!("attempt {i}")).unwrap();
+        }
+        assert!(verify(&ws).is_empty(), "{:?}", verify(&ws));
+        let log = ws.path(LOG);
+        let original = std::fs::read_to_string(&log).unwrap();
+        let lines: Vec<&str> = original.lines().collect();
+
+        std::fs::write(&log, original.replace("attempt 2", "attempt 9")).unwrap();
+        assert!(verify(&ws)[0].starts_with("line 3 (entry 3): its content"), "{:?}", verify(&ws));
+
+        let removed: Vec<&str> = lines.iter().enumerate().filter(|(i, _)| *i != 1).map(|(_, l)| *l).collect();
+        std::fs::write(&log, removed.join("\n") + "\n").unwrap();
+        assert!(verify(&ws)[0].contains("line 2 (entry 3): entries 2–2 are missing"), "{:?}", verify(&ws));
+
+        let swapped = [lines[0], lines[2], lines[1], lines[3], lines[4]];
+        std::fs::write(&log, swapped.join("\n") + "\n").unwrap();
+        assert!(verify(&ws)[0].starts_with("line 2 (entry 3)"), "{:?}", verify(&ws));
+
+        std::fs::write(&log, lines[..3].join("\n") + "\n").unwrap();
+        assert!(verify(&ws)[0].contains("truncated (entries 4–5 are gone)"), "{:?}", verify(&ws));
+
+        std::fs::write(&log, &original).unwrap();
+        assert!(verify(&ws).is_empty());
+    }
+}

@@ -1,0 +1,107 @@
+//! What each role may do. Commands and dot-commands ask `allow`; SQL is checked on what
+//! it plans to, not on its text: a viewer's plans may not define or change anything
+//! (DataFusion's `SQLOptions`), and no one but an admin may plan a read or write of a file
+//! outside the workspace (`CREATE EXTERNAL TABLE`, `COPY … TO`, `INSERT INTO` such a table).
+
+use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
+use datafusion::execution::context::SQLOptions;
+use datafusion::logical_expr::{DdlStatement, LogicalPlan};
+
+use super::Role;
+
+/// Something a command does that not every role may.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Import,
+    UndoImport,
+    Reconcile,
+    /// recon match, unmatch, writeoff.
+    Decide,
+    Export,
+    /// CREATE VIEW / TABLE, DROP, .report save|drop.
+    Define,
+    ManageUsers,
+    ReadAudit,
+}
+
+impl Action {
+    fn what(self) -> &'static str {
+        match self {
+            Action::Import => "import files",
+            Action::UndoImport => "undo imports",
+            Action::Reconcile => "run a reconciliation",
+            Action::Decide => "match, unmatch or write off by hand",
+            Action::Export => "export results to files",
+            Action::Define => "create or drop views, tables and saved reports",
+            Action::ManageUsers => "manage users",
+            Action::ReadAudit => "read the audit log",
+        }
+    }
+}
+
+/// Whether `role` may do `action`; the refusal names the role and what it may not do.
+pub fn allow(role: Role, action: Action) -> Result<(), String> {
+    let ok = match role {
+        Role::Admin => true,
+        Role::Accountant => !matches!(action, Action::ManageUsers | Action::ReadAudit),
+        Role::Viewer => false,
+    };
+    if ok { Ok(()) } else { Err(format!("permission denied: {} may not {}", a(role), action.what())) }
+}
+
+/// "an accountant", "a viewer".
+fn a(role: Role) -> String {
+    let name = role.name();
+    if name.starts_with(['a', 'e', 'i', 'o', 'u']) { format!("an {name}") } else { format!("a {name}") }
+}
+
+/// The statements a role's session may plan.
+pub fn sql_options(role: Role) -> SQLOptions {
+    let viewer = role == Role::Viewer;
+    SQLOptions::new().with_allow_ddl(!viewer).with_allow_dml(!viewer).with_allow_statements(true)
+}
+
+/// Checks a planned statement: what `sql_options` allows, and no file outside the
+/// workspace for anyone but an admin.
+pub fn check_plan(role: Role, plan: &LogicalPlan) -> Result<(), String> {
+    sql_options(role).verify_plan(plan).map_err(|e| format!("permission denied for {}: {e}", a(role)))?;
+    if role == Role::Admin {
+        return Ok(());
+    }
+    let mut refused = None;
+    plan.apply(|node| {
+        let what = match node {
+            LogicalPlan::Ddl(DdlStatement::CreateExternalTable(t)) => {
+                Some(format!("CREATE EXTERNAL TABLE (reads {})", t.locations.join(", ")))
+            }
+            LogicalPlan::Copy(c) => Some(format!("COPY TO {}", c.output_url)),
+            LogicalPlan::Dml(d) => Some(format!("writing into table {}", d.table_name)),
+            _ => None,
+        };
+        if let Some(w) = what {
+            refused = Some(w);
+            return Ok(TreeNodeRecursion::Stop);
+        }
+        Ok(TreeNodeRecursion::Continue)
+    })
+    .map_err(|e| e.to_string())?;
+    match refused {
+        Some(what) => Err(format!(
+            "permission denied: {what}: only an admin may read or write files outside the workspace through SQL"
+        )),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles() {
+        assert!(allow(Role::Admin, Action::ManageUsers).is_ok());
+        assert!(allow(Role::Accountant, Action::Import).is_ok());
+        assert!(allow(Role::Accountant, Action::ManageUsers).unwrap_err().contains("an accountant may not manage"));
+        assert!(allow(Role::Viewer, Action::Export).unwrap_err().contains("may not export"));
+    }
+}
