@@ -62,6 +62,28 @@ impl Runner {
             }
             DotCommand::Report(words) => self.report_command(&words)?,
             DotCommand::Export(export) => self.export_command(&export)?,
+            DotCommand::Users => {
+                crate::auth::allow(&self.user, crate::auth::guard::Action::ManageUsers)?;
+                let users = crate::auth::Users::load(&self.ws)?;
+                let rows: Vec<String> = users
+                    .users
+                    .iter()
+                    .map(|u| {
+                        format!(
+                            "('{}', '{}', {}, {})",
+                            u.name,
+                            u.role.name(),
+                            u.locked,
+                            crate::auth::lockout::failures(&self.ws, &u.name)
+                        )
+                    })
+                    .collect();
+                self.print_sql(&format!(
+                    "SELECT column1 AS \"user\", column2 AS role, column3 AS locked, column4 AS failed_logins \
+                     FROM (VALUES {}) ORDER BY 1",
+                    rows.join(", ")
+                ))?;
+            }
             DotCommand::Quit => return Ok(Next::Quit),
         }
         Ok(Next::Continue)

@@ -28,6 +28,7 @@ pub enum DotCommand {
     /// `.report` and its words.
     Report(Vec<String>),
     Export(Export),
+    Users,
     Quit,
 }
 
@@ -53,7 +54,7 @@ pub enum Exported {
 }
 
 /// Name, arguments, and what it does: the source of `.help` and of completion.
-pub const COMMANDS: [(&str, &str, &str); 18] = [
+pub const COMMANDS: [(&str, &str, &str); 19] = [
     (".help", "[views|functions [PATTERN]]", "this help, what each view answers, or SQL functions matching PATTERN"),
     (".tables", "", "tables and views, with their kind"),
     (".schema", "[TABLE]", "columns and types of a table or view (all when none is named)"),
@@ -86,6 +87,7 @@ pub const COMMANDS: [(&str, &str, &str); 18] = [
         "[--force] [--lang en] FILE [SQL|report NAME [k=v]]",
         "write the last result, SQL or reports to .xlsx/.pdf/.csv/.parquet",
     ),
+    (".users", "", "users, roles and lockouts (admin; manage them with `recon user`)"),
     (".quit", "", "leave the shell (also .exit, or Ctrl-D)"),
     (".exit", "", "leave the shell"),
 ];
@@ -168,6 +170,7 @@ impl FromStr for DotCommand {
             ".writeoff" => DotCommand::Writeoff(shell_words(rest)),
             ".report" => DotCommand::Report(report_words(rest)),
             ".export" => DotCommand::Export(export_args(rest).ok_or_else(|| bad(".export"))?),
+            ".users" => DotCommand::Users,
             ".quit" | ".exit" | ".q" => DotCommand::Quit,
             other => return Err(CommandError::Unknown(other.to_string())),
         })

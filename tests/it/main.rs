@@ -12,6 +12,7 @@ mod matching;
 mod real_samples;
 mod receivables;
 mod reports;
+mod security;
 mod shell;
 mod sql;
 mod terminal;
