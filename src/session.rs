@@ -135,6 +135,13 @@ impl Session {
         crate::records::register(ctx, catalog, &settings)?;
         for t in &catalog.tables {
             ctx.deregister_table(t.name.as_str())?;
+            if self.masked && t.personal {
+                self.warnings.push(format!(
+                    "table {} was made from customers' personal data and is not shown to viewers",
+                    t.name
+                ));
+                continue;
+            }
             let path = ws.path(&t.file);
             if let Err(e) = ctx
                 .register_parquet(t.name.as_str(), path.to_string_lossy().as_ref(), ParquetReadOptions::default())

@@ -64,6 +64,28 @@ pub fn address(s: &str) -> String {
     }
 }
 
+/// Whether `sql` reads a personal column (under any name it gives it): a table made from
+/// it holds personal data a mask by column name would miss. Judged on the optimised plan,
+/// where each scan lists the columns it reads.
+pub async fn reads_personal(ctx: &datafusion::prelude::SessionContext, sql: &str) -> Result<bool> {
+    use datafusion::common::tree_node::TreeNodeRecursion;
+    let state = ctx.state();
+    let plan = state.optimize(&state.create_logical_plan(sql).await?)?;
+    let mut found = false;
+    plan.apply_with_subqueries(|node| {
+        if let datafusion::logical_expr::LogicalPlan::TableScan(scan) = node {
+            let beside_buyer = scan.source.schema().column_with_name("buyer_name").is_some();
+            found |= scan
+                .projected_schema
+                .fields()
+                .iter()
+                .any(|f| PERSONAL.iter().any(|(c, _)| c == f.name()) || (beside_buyer && f.name() == "party"));
+        }
+        Ok(if found { TreeNodeRecursion::Stop } else { TreeNodeRecursion::Continue })
+    })?;
+    Ok(found)
+}
+
 /// `provider` seen through masks, or None when it holds no personal column.
 pub fn masked(
     name: &str,

@@ -91,6 +91,11 @@ impl Runner {
         if exists && !table.or_replace {
             return Err(Error::Usage(format!("table {name} exists; CREATE OR REPLACE TABLE replaces it")));
         }
+        let personal = {
+            let ctx = self.session.ctx.clone();
+            let sql = query.to_string();
+            self.runtime.block_on(async move { crate::auth::mask::reads_personal(&ctx, &sql).await })?
+        };
         let mut tx = self.ws.begin()?;
         let file = format!("tables/user/{name}-{:06}.parquet", tx.catalog.generation + 1);
         let tmp = tx.temp_path(&format!("{name}.parquet"));
@@ -109,6 +114,7 @@ impl Runner {
             rows,
             created: crate::clock::now().to_rfc3339(),
             user: self.user.name.clone(),
+            personal,
         });
         tx.commit()?;
         tx.sweep()?;

@@ -82,6 +82,9 @@ pub struct UserTable {
     pub rows: u64,
     pub created: String,
     pub user: String,
+    /// Made from customers' personal data (under whatever column names): not shown to viewers.
+    #[serde(default)]
+    pub personal: bool,
 }
 
 impl Default for Catalog {

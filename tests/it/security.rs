@@ -69,7 +69,9 @@ fn the_attack_suite() {
             "sql",
             "-c",
             "CREATE VIEW contacts AS SELECT order_id, buyer_name, buyer_phone, ship_address FROM orders; \
-             CREATE TABLE contact_copy AS SELECT order_id, buyer_name, buyer_phone, ship_address FROM orders",
+             CREATE TABLE contact_copy AS SELECT order_id, buyer_name, buyer_phone, ship_address FROM orders; \
+             CREATE TABLE renamed AS SELECT order_id, buyer_name AS who, upper(ship_address) AS place FROM orders; \
+             CREATE TABLE harmless AS SELECT order_id, paid_amount FROM orders",
         ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -93,6 +95,9 @@ fn the_attack_suite() {
         ("vera", VIEWER_PW, args(&["reconcile"])),
         ("vera", VIEWER_PW, args(&["writeoff", "--bank", "x", "--reason", "r"])),
         ("vera", VIEWER_PW, args(&["user", "list"])),
+        // Tables made from personal data, under any column names, are not shown to viewers.
+        ("vera", VIEWER_PW, sql("SELECT * FROM renamed")),
+        ("vera", VIEWER_PW, sql("SELECT * FROM contact_copy")),
         ("vera", VIEWER_PW, args(&["audit"])),
         ("alan", ACCOUNTANT_PW, sql("CREATE EXTERNAL TABLE pw STORED AS CSV LOCATION '/etc/passwd'")),
         ("alan", ACCOUNTANT_PW, sql(&format!("COPY (SELECT * FROM orders) TO '{}'", outside.display()))),
@@ -119,7 +124,7 @@ fn the_attack_suite() {
         "SELECT buyer_name, buyer_phone, ship_address FROM orders",
         "SELECT * FROM orders",
         "SELECT * FROM contacts",
-        "SELECT * FROM contact_copy",
+        "SELECT count(*) FROM harmless",
         "SELECT o.buyer_name, o.buyer_phone FROM orders o JOIN order_settlement s ON s.order_id = o.order_id",
         "SELECT (SELECT max(buyer_phone) FROM orders) AS p, (SELECT min(ship_address) FROM orders) AS a",
         "WITH c AS (SELECT buyer_name, ship_address FROM orders) SELECT * FROM c",
