@@ -5,6 +5,7 @@
 pub mod asof;
 pub mod audit;
 pub mod auth;
+pub mod chart;
 pub mod cli;
 pub mod clock;
 pub mod commands;

@@ -58,6 +58,8 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<(), Error> {
     runner.reconcile(&ReconcileArgs { from: None, to: None, no_progress: true })?;
     println!("\nWhat is still open, a few of each (unmatched_payouts, unmatched_bank, match_candidates):");
     runner.run_script(OPEN_SQL, "demo")?;
+    println!("\nWhat deserves a look first (SELECT * FROM risks), the top five:");
+    runner.run_script(RISKS_SQL, "demo")?;
     println!("\nReports to share (recon report NAME -o FILE):");
     let exports = dir.join("exports");
     std::fs::create_dir_all(&exports).map_err(|e| Error::Io(exports.display().to_string(), e))?;
@@ -92,6 +94,8 @@ SELECT platform, payout_id, payout_time, amount FROM unmatched_payouts ORDER BY 
 SELECT txn_id, txn_time, amount, counterparty_name, memo FROM unmatched_bank ORDER BY txn_time LIMIT 5;
 SELECT coalesce(payout_id, order_id) AS open_item, txn_id, amount, rule, round(score, 3) AS score
 FROM match_candidates ORDER BY open_item, score DESC LIMIT 6;";
+
+const RISKS_SQL: &str = "SELECT kind, severity, reference, amount, explanation FROM risks LIMIT 5;";
 
 const SUMMARY_SQL: &str = "\
 SELECT 'orders' AS \"table\", count(*) AS \"rows\", sum(paid_amount) AS amount, min(order_time) AS first, max(order_time) AS last FROM orders

@@ -1,6 +1,6 @@
 //! What each dot-command does.
 
-use std::io::BufWriter;
+use std::io::{BufWriter, IsTerminal};
 
 use super::{Decision, Next, Runner};
 use crate::error::Error;
@@ -62,6 +62,20 @@ impl Runner {
             }
             DotCommand::Report(words) => self.report_command(&words)?,
             DotCommand::Export(export) => self.export_command(&export)?,
+            DotCommand::Chart(words) => {
+                let sql = self
+                    .last_query
+                    .clone()
+                    .ok_or_else(|| Error::Usage("no result to chart yet: run a query first, then .chart".into()))?;
+                let (schema, batches) = self.collect(&sql)?;
+                let width = match &self.settings.output {
+                    None if std::io::stdout().is_terminal() => console::Term::stdout().size().1 as usize,
+                    _ => 80,
+                };
+                let spec = crate::chart::Spec::parse(&words);
+                let drawn = crate::chart::render(&schema, &batches, &spec, width).map_err(Error::Usage)?;
+                self.write_text(&drawn)?;
+            }
             DotCommand::Users => {
                 crate::auth::allow(&self.user, crate::auth::guard::Action::ManageUsers)?;
                 let users = crate::auth::Users::load(&self.ws)?;

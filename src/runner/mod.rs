@@ -235,6 +235,18 @@ impl Runner {
         result.map_err(|e| Error::Io(self.output_name(), e))
     }
 
+    /// Text to wherever results go (the screen, or the `.output` file).
+    fn write_text(&mut self, text: &str) -> Result<(), Error> {
+        let result = match &mut self.settings.output {
+            Some((_, file)) => file.write_all(text.as_bytes()).and_then(|_| file.flush()),
+            None => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(text.as_bytes()).and_then(|_| out.flush())
+            }
+        };
+        result.map_err(|e| Error::Io(self.output_name(), e))
+    }
+
     fn output_name(&self) -> String {
         self.settings.output.as_ref().map_or_else(|| "standard output".into(), |(p, _)| p.display().to_string())
     }

@@ -28,6 +28,8 @@ pub enum DotCommand {
     /// `.report` and its words.
     Report(Vec<String>),
     Export(Export),
+    /// `.chart [bar|line] [LABEL [VALUE…]]`.
+    Chart(Vec<String>),
     Users,
     Quit,
 }
@@ -54,7 +56,7 @@ pub enum Exported {
 }
 
 /// Name, arguments, and what it does: the source of `.help` and of completion.
-pub const COMMANDS: [(&str, &str, &str); 19] = [
+pub const COMMANDS: [(&str, &str, &str); 20] = [
     (".help", "[views|functions [PATTERN]]", "this help, what each view answers, or SQL functions matching PATTERN"),
     (".tables", "", "tables and views, with their kind"),
     (".schema", "[TABLE]", "columns and types of a table or view (all when none is named)"),
@@ -87,6 +89,7 @@ pub const COMMANDS: [(&str, &str, &str); 19] = [
         "[--force] [--lang en] FILE [SQL|report NAME [k=v]]",
         "write the last result, SQL or reports to .xlsx/.pdf/.csv/.parquet",
     ),
+    (".chart", "[bar|line] [LABEL [VALUE...]]", "draw the last result as bars, or as lines over its rows"),
     (".users", "", "users, roles and lockouts (admin; manage them with `recon user`)"),
     (".quit", "", "leave the shell (also .exit, or Ctrl-D)"),
     (".exit", "", "leave the shell"),
@@ -171,6 +174,7 @@ impl FromStr for DotCommand {
             ".report" => DotCommand::Report(report_words(rest)),
             ".export" => DotCommand::Export(export_args(rest).ok_or_else(|| bad(".export"))?),
             ".users" => DotCommand::Users,
+            ".chart" => DotCommand::Chart(shell_words(rest)),
             ".quit" | ".exit" | ".q" => DotCommand::Quit,
             other => return Err(CommandError::Unknown(other.to_string())),
         })

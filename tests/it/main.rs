@@ -1,6 +1,7 @@
 //! Integration tests: the real `recon` binary in a fresh workspace per test, with the
 //! clock and time zone fixed. One test binary, so DataFusion is linked once.
 
+mod analysis;
 mod bad_input;
 mod common;
 mod crash;

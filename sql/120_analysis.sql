@@ -1,0 +1,238 @@
+-- order_settle_days: for each order a platform settled, the days from shipment (or
+-- payment, when the export has no ship time) to its first sale line in the wallet.
+CREATE VIEW order_settle_days AS
+WITH first_sale AS (
+    SELECT order_key, min(txn_time) AS settled_at FROM order_lines WHERE kind = 'sale' GROUP BY order_key
+)
+SELECT o.platform, o.shop, o.order_id, coalesce(o.ship_time, o.pay_time, o.order_time) AS shipped_at, f.settled_at,
+    CAST(date_part('epoch', f.settled_at - coalesce(o.ship_time, o.pay_time, o.order_time)) AS DOUBLE) / 86400.0
+        AS days
+FROM orders o
+JOIN first_sale f ON f.order_key = normalize_order_id(o.order_id)
+WHERE o.order_time IS NULL OR o.order_time <= as_of();
+
+-- trends: by platform, shop and month of the order: sales, refunds and the refund rate,
+-- fees and the fee rate, the collection rate, and the days from shipment to settlement
+-- (median and 90th percentile).
+CREATE VIEW trends AS
+WITH days AS (
+    SELECT platform, shop, date_trunc('month', shipped_at) AS month,
+        median(days) AS settle_days_median,
+        approx_percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS settle_days_p90
+    FROM order_settle_days GROUP BY 1, 2, 3
+)
+SELECT c.platform, c.shop, c.month, c.orders, c.sold AS sales, c.refunds,
+    round(CAST(c.refunds AS DOUBLE) / nullif(CAST(c.sold AS DOUBLE), 0), 4) AS refund_rate,
+    c.fees,
+    round(CAST(c.fees AS DOUBLE) / nullif(CAST(c.sold AS DOUBLE), 0), 4) AS fee_rate,
+    c.collection_rate,
+    round(d.settle_days_median, 1) AS settle_days_median,
+    round(d.settle_days_p90, 1) AS settle_days_p90
+FROM collection_summary c
+LEFT JOIN days d ON d.platform = c.platform AND (d.shop IS NOT DISTINCT FROM c.shop) AND d.month = c.month;
+
+-- payout_lags: each matched payout's days from leaving the wallet to the bank credit.
+CREATE VIEW payout_lags AS
+SELECT p.platform, p.shop, p.payout_id, p.payout_time, min(m.txn_time) AS credited_at, p.amount,
+    CAST(date_part('epoch', min(m.txn_time) - p.payout_time) AS DOUBLE) / 86400.0 AS days
+FROM payouts p JOIN bank_matches m ON m.payout_id = p.payout_id
+GROUP BY p.platform, p.shop, p.payout_id, p.payout_time, p.amount;
+
+-- risks: what deserves a look, most serious first: kind, severity (high, medium, low),
+-- platform, shop, reference, amount, and a plain explanation. Kinds: fee_rate (a month's
+-- fee rate far from the platform's usual, by a robust z-score), slow_payout (a payout that
+-- took much longer than the platform's usual), overdue (shipped, unpaid past the due
+-- date), duplicate_credit (the same amount from the same payer twice within a day),
+-- duplicate_payout (one payout id on two wallet lines), refund_over_order (refunded more
+-- than the order), unknown_order (settlement lines for an order no export holds),
+-- refund_spike (a shop's month with far more refunds than its usual), and unexplained
+-- round-amount or weekend credits from unknown payers.
+CREATE VIEW risks AS
+WITH fee_months AS (
+    SELECT platform, date_trunc('month', order_time) AS month,
+        CAST(sum(fees) AS DOUBLE) / nullif(CAST(sum(sold) AS DOUBLE), 0) AS rate, sum(fees) AS fees
+    FROM order_settlement WHERE settled_via = 'platform' AND sold > 0
+    GROUP BY 1, 2
+),
+fee_usual AS (
+    SELECT platform, median(rate) AS usual FROM fee_months GROUP BY platform
+),
+fee_spread AS (
+    SELECT m.platform, u.usual, median(abs(m.rate - u.usual)) AS mad
+    FROM fee_months m JOIN fee_usual u ON u.platform = m.platform GROUP BY m.platform, u.usual
+),
+fee_z AS (
+    SELECT m.platform, m.month, m.rate, m.fees, s.usual,
+        (m.rate - s.usual) / greatest(1.4826 * s.mad, 0.05 * s.usual, 0.0005) AS z
+    FROM fee_months m JOIN fee_spread s ON s.platform = m.platform
+),
+lag_usual AS (
+    SELECT platform, median(days) AS usual FROM payout_lags GROUP BY platform
+),
+refund_months AS (
+    SELECT platform, shop, date_trunc('month', order_time) AS month, sum(refunded) AS refunded,
+        CAST(sum(refunded) AS DOUBLE) / nullif(CAST(sum(expected) AS DOUBLE), 0) AS rate
+    FROM order_settlement WHERE settled_via = 'platform'
+    GROUP BY 1, 2, 3
+),
+refund_usual AS (
+    SELECT platform, shop, median(rate) AS usual, count(*) AS months FROM refund_months GROUP BY 1, 2
+),
+found AS (
+    SELECT 'fee_rate' AS kind,
+        CASE WHEN abs(z) >= 6 THEN 'high' ELSE 'medium' END AS severity,
+        platform, CAST(NULL AS VARCHAR) AS shop, CAST(month AS VARCHAR) AS reference, fees AS amount,
+        abs(z) AS score,
+        '费率异常 Fee rate ' || CAST(round(rate * 100, 2) AS VARCHAR) || '% in ' || substr(CAST(month AS VARCHAR), 1, 7)
+            || ' against the usual ' || CAST(round(usual * 100, 2) AS VARCHAR) || '% (robust z ' || CAST(round(z, 1) AS VARCHAR) || ')'
+            AS explanation
+    FROM fee_z WHERE abs(z) >= 3.5
+    UNION ALL
+    SELECT 'slow_payout', CASE WHEN l.days > 3 * greatest(u.usual, 1) + 10 THEN 'high' ELSE 'medium' END,
+        l.platform, l.shop, l.payout_id, l.amount, l.days / greatest(u.usual, 1),
+        '回款慢 Payout took ' || CAST(round(l.days, 1) AS VARCHAR) || ' days to reach the bank; '
+            || l.platform || ' usually takes ' || CAST(round(u.usual, 1) AS VARCHAR)
+    FROM payout_lags l JOIN lag_usual u ON u.platform = l.platform
+    WHERE l.days > 2 * greatest(u.usual, 1) + 3
+    UNION ALL
+    SELECT 'overdue', CASE WHEN days_overdue > 60 THEN 'high' WHEN days_overdue > 30 THEN 'medium' ELSE 'low' END,
+        platform, shop, order_id, outstanding, CAST(days_overdue AS DOUBLE) / 30.0,
+        '逾期未回款 Shipped and unpaid ' || CAST(days_overdue AS VARCHAR) || ' days past the due date '
+            || substr(CAST(due_date AS VARCHAR), 1, 10)
+    FROM receivables WHERE status = 'overdue'
+    UNION ALL
+    SELECT 'duplicate_credit', 'high', CAST(NULL AS VARCHAR), a.account, a.txn_id || ' / ' || b.txn_id, a.amount, 10.0,
+        '疑似重复付款 The same ' || CAST(a.amount AS VARCHAR) || ' from ' || coalesce(a.counterparty_name, '?')
+            || ' twice within a day (' || a.txn_id || ', ' || b.txn_id || ')'
+    FROM bank_credits a JOIN bank_credits b
+      ON b.amount = a.amount AND (b.counterparty_name IS NOT DISTINCT FROM a.counterparty_name)
+     AND (b.memo IS NOT DISTINCT FROM a.memo)
+     AND (b.txn_time > a.txn_time OR (b.txn_time = a.txn_time AND b.line_id > a.line_id))
+     AND b.txn_time <= a.txn_time + INTERVAL '1 day'
+    UNION ALL
+    SELECT 'duplicate_payout', 'high', platform, shop, payout_id, sum(amount), 10.0,
+        '提现重复 Payout ' || payout_id || ' appears on ' || CAST(count(*) AS VARCHAR) || ' wallet lines'
+    FROM payouts GROUP BY platform, shop, payout_id HAVING count(*) > 1
+    UNION ALL
+    SELECT 'refund_over_order', 'high', platform, shop, order_id, refunded - expected, 8.0,
+        '退款超过订单 Refunded ' || CAST(refunded AS VARCHAR) || ' on an order of ' || CAST(expected AS VARCHAR)
+    FROM order_settlement WHERE refunded > expected AND expected > 0
+    UNION ALL
+    SELECT 'unknown_order', 'medium', platform, shop, order_id, sum(amount), 2.0,
+        '未知订单 ' || CAST(count(*) AS VARCHAR) || ' settlement lines for order ' || order_id || ', which no order export holds'
+    FROM unknown_order_lines GROUP BY platform, shop, order_id
+    UNION ALL
+    SELECT 'refund_spike', CASE WHEN m.rate > 5 * greatest(u.usual, 0.02) THEN 'high' ELSE 'medium' END,
+        m.platform, m.shop, CAST(m.month AS VARCHAR), m.refunded, m.rate / greatest(u.usual, 0.02),
+        '退款激增 Refunds ' || CAST(round(m.rate * 100, 1) AS VARCHAR) || '% of sales in '
+            || substr(CAST(m.month AS VARCHAR), 1, 7) || '; this shop usually ' || CAST(round(u.usual * 100, 1) AS VARCHAR) || '%'
+    FROM refund_months m JOIN refund_usual u ON u.platform = m.platform AND (u.shop IS NOT DISTINCT FROM m.shop)
+    WHERE u.months >= 3 AND m.rate > 3 * greatest(u.usual, 0.02) AND m.rate > 0.1
+    UNION ALL
+    SELECT 'unexplained_credit', 'low', CAST(NULL AS VARCHAR), account, txn_id, amount, 1.0,
+        '来源不明 ' || CASE WHEN amount % 1000 = 0 THEN 'A round ' ELSE 'A weekend ' END || CAST(amount AS VARCHAR)
+            || ' from ' || coalesce(counterparty_name, 'an unnamed payer') || ' that no payout or order explains'
+    FROM unmatched_bank
+    WHERE (amount % 1000 = 0 OR date_part('dow', txn_time) IN (0, 6))
+      AND NOT EXISTS (SELECT 1 FROM credit_platforms p WHERE p.line_id = unmatched_bank.line_id)
+)
+SELECT kind, severity, platform, shop, reference, amount, round(score, 2) AS score, explanation
+FROM found
+ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, score DESC, abs(amount) DESC;
+
+-- opportunities: platforms and shops ranked by net margin after fees and refunds, and by
+-- speed of collection (median days from shipment to settlement).
+CREATE VIEW opportunities AS
+WITH shops AS (
+    SELECT platform, shop, sum(sold) AS sales, sum(refunds) AS refunds, sum(fees) AS fees,
+        sum(received) AS received, sum(outstanding) AS outstanding
+    FROM collection_summary GROUP BY platform, shop
+),
+speed AS (
+    SELECT platform, shop, median(days) AS settle_days FROM order_settle_days GROUP BY platform, shop
+)
+SELECT s.platform, s.shop, s.sales, s.refunds, s.fees, s.sales - s.refunds - s.fees AS net,
+    round(CAST(s.sales - s.refunds - s.fees AS DOUBLE) / nullif(CAST(s.sales AS DOUBLE), 0), 4) AS net_margin,
+    round(p.settle_days, 1) AS settle_days,
+    rank() OVER (ORDER BY CAST(s.sales - s.refunds - s.fees AS DOUBLE) / nullif(CAST(s.sales AS DOUBLE), 0) DESC)
+        AS margin_rank,
+    rank() OVER (ORDER BY p.settle_days NULLS LAST) AS speed_rank
+FROM shops s LEFT JOIN speed p ON p.platform = s.platform AND (p.shop IS NOT DISTINCT FROM s.shop)
+ORDER BY margin_rank;
+
+-- cash_forecast: money expected into the bank on each of the next 30 days after as_of(),
+-- from two sources: open receivables, each arriving its platform's observed lag after it
+-- was shipped or paid (shipment to settlement, then wallet to bank; what is already late
+-- spread over the coming week; an order paid straight to the bank on its due date); and
+-- new sales, at each platform's daily rate of the last 90 days, arriving once the same
+-- lag has passed. Amounts net of the platform's usual fee rate.
+CREATE VIEW cash_forecast AS
+WITH settle AS (
+    SELECT platform, median(days) AS days FROM order_settle_days GROUP BY platform
+),
+bank_lag AS (
+    SELECT platform, median(days) AS days FROM payout_lags GROUP BY platform
+),
+fee AS (
+    SELECT platform, CAST(sum(fees) AS DOUBLE) / nullif(CAST(sum(sold) AS DOUBLE), 0) AS rate
+    FROM order_settlement WHERE settled_via = 'platform' AND sold > 0 GROUP BY platform
+),
+lag AS (
+    SELECT p.platform, coalesce(s.days, 7) + coalesce(b.days, 2) AS days, coalesce(f.rate, 0.0) AS fee_rate
+    FROM (SELECT DISTINCT platform FROM order_settlement WHERE settled_via = 'platform') p
+    LEFT JOIN settle s ON s.platform = p.platform
+    LEFT JOIN bank_lag b ON b.platform = p.platform
+    LEFT JOIN fee f ON f.platform = p.platform
+),
+open AS (
+    SELECT r.platform, r.order_id, r.outstanding,
+        CASE WHEN r.settled_via = 'bank' THEN r.due_date
+             ELSE to_timestamp_micros(CAST(coalesce(o.ship_time, o.pay_time, o.order_time) AS BIGINT)
+                  + CAST(round(coalesce(l.days, 9) * 86400) AS BIGINT) * 1000000)
+        END AS expected_at,
+        CASE WHEN r.settled_via = 'bank' THEN 0.0 ELSE coalesce(l.fee_rate, 0.0) END AS fee_rate
+    FROM receivables r
+    JOIN orders o ON o.order_id = r.order_id AND (o.platform IS NOT DISTINCT FROM r.platform)
+    LEFT JOIN lag l ON l.platform = r.platform
+    WHERE r.outstanding > 0
+),
+dated AS (
+    SELECT platform, outstanding, fee_rate,
+        -- What should have come already is spread over the next seven days.
+        CASE WHEN expected_at <= as_of()
+             THEN to_timestamp_micros(CAST(date_trunc('day', as_of()) AS BIGINT)
+                  + (1 + CAST(ascii(substr(order_id, length(order_id), 1)) AS BIGINT) % 7) * 86400000000)
+             ELSE date_trunc('day', expected_at) END AS day
+    FROM open
+),
+days AS (
+    SELECT value AS n, to_timestamp_micros(CAST(date_trunc('day', as_of()) AS BIGINT) + value * 86400000000) AS day
+    FROM range(1, 31)
+),
+daily_sales AS (
+    SELECT s.platform, CAST(sum(s.expected - s.refunded) AS DOUBLE) / 90.0 AS per_day
+    FROM order_settlement s
+    WHERE s.settled_via = 'platform' AND s.order_time > to_timestamp_micros(CAST(as_of() AS BIGINT) - 90 * 86400000000)
+    GROUP BY s.platform
+),
+from_open AS (
+    SELECT d.day, sum(CAST(CAST(x.outstanding AS DOUBLE) * (1 - x.fee_rate) AS DECIMAL(18, 2))) AS amount,
+        count(*) AS orders
+    FROM days d JOIN dated x ON x.day = d.day
+    GROUP BY d.day
+),
+from_new AS (
+    SELECT d.day, sum(CAST(v.per_day * (1 - l.fee_rate) AS DECIMAL(18, 2))) AS amount
+    FROM days d CROSS JOIN daily_sales v JOIN lag l ON l.platform = v.platform
+    WHERE CAST(d.n AS DOUBLE) > l.days
+    GROUP BY d.day
+)
+SELECT d.day,
+    coalesce(o.amount, CAST(0 AS DECIMAL(18, 2))) AS from_open_orders,
+    coalesce(n.amount, CAST(0 AS DECIMAL(18, 2))) AS from_new_sales,
+    CAST(coalesce(o.amount, 0) + coalesce(n.amount, 0) AS DECIMAL(18, 2)) AS expected_amount,
+    coalesce(o.orders, 0) AS open_orders
+FROM days d
+LEFT JOIN from_open o ON o.day = d.day
+LEFT JOIN from_new n ON n.day = d.day
+ORDER BY d.day;

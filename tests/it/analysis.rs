@@ -1,0 +1,102 @@
+//! Analysis a user reads: risks planted in real-looking files found and explained, trends
+//! and the forecast computed on generated history, and charts drawn in the terminal.
+
+use crate::common::{BANK_HEADER, Ws, text};
+
+#[test]
+fn planted_risks_are_found_and_explained() {
+    let ws = Ws::new();
+    // The same credit twice within a day from the same payer: a duplicate payment.
+    let bank = ws.scratch("bank.csv");
+    std::fs::write(
+        &bank,
+        format!(
+            "{BANK_HEADER}2026-10-10 10:00:00,D1,,5000.00,15000.00,深圳市客户甲有限公司,货款 PO-7788\n\
+             2026-10-10 16:30:00,D2,,5000.00,20000.00,深圳市客户甲有限公司,货款 PO-7788\n\
+             2026-10-11 09:00:00,D3,,123.45,20123.45,深圳市客户乙有限公司,货款\n"
+        ),
+    )
+    .unwrap();
+    ws.import(&bank);
+    // An order refunded more than it was sold for.
+    let wallet = ws.scratch("wallet.csv");
+    std::fs::write(
+        &wallet,
+        "账务流水号,发生时间,业务类型,收入金额（+元）,支出金额（-元）,商户订单号,备注\n\
+         W1,2026-10-02 10:00:00,交易,100.00,,88880001,\n\
+         W2,2026-10-05 10:00:00,退款,,-150.00,88880001,\n",
+    )
+    .unwrap();
+    ws.ok(&["import", "--platform", "tmall", "--shop", "店A", wallet.to_str().unwrap()]);
+    let orders = ws.scratch("orders.csv");
+    std::fs::write(&orders, "订单编号,下单时间,付款时间,实付金额,订单状态\n88880001,2026-10-01 09:00:00,2026-10-01 09:01:00,100.00,交易关闭\n")
+        .unwrap();
+    ws.ok(&["import", "--kind", "orders", "--platform", "tmall", "--shop", "店A", orders.to_str().unwrap()]);
+
+    let risks = ws.rows("SELECT kind, severity, reference, amount, explanation FROM risks");
+    let duplicate = risks.iter().find(|r| r[0] == "duplicate_credit").unwrap_or_else(|| panic!("{risks:?}"));
+    assert_eq!((duplicate[1].as_str(), duplicate[2].as_str(), duplicate[3].as_str()), ("high", "D1 / D2", "5000.00"));
+    assert!(duplicate[4].contains("twice within a day"), "{duplicate:?}");
+    let refund = risks.iter().find(|r| r[0] == "refund_over_order").unwrap_or_else(|| panic!("{risks:?}"));
+    assert_eq!((refund[1].as_str(), refund[2].as_str(), refund[3].as_str()), ("high", "88880001", "50.00"));
+    // High ones first; the odd 123.45 credit is not called a duplicate.
+    assert_eq!(risks[0][1], "high");
+    assert!(!risks.iter().any(|r| r[0] == "duplicate_credit" && r[2].contains("D3")));
+}
+
+#[test]
+fn trends_opportunities_and_forecast_on_generated_history() {
+    let (ws, _) = crate::common::generated(1500, 5, "low");
+    let sold = ws.value("SELECT sum(sold) FROM collection_summary");
+    assert_eq!(ws.value("SELECT sum(sales) FROM trends"), sold);
+    let rates = ws.rows("SELECT fee_rate, settle_days_median, settle_days_p90 FROM trends WHERE fee_rate IS NOT NULL");
+    assert!(!rates.is_empty());
+    for r in &rates {
+        let (rate, median) = (r[0].parse::<f64>().unwrap(), r[1].parse::<f64>().unwrap_or(0.0));
+        assert!((0.0..0.5).contains(&rate), "{r:?}");
+        assert!(median >= 0.0 && r[2].parse::<f64>().unwrap_or(0.0) >= median - 0.05, "{r:?}");
+    }
+    let ranked = ws.rows("SELECT margin_rank, net_margin FROM opportunities ORDER BY margin_rank");
+    assert!(ranked.windows(2).all(|w| w[0][1].parse::<f64>().unwrap() >= w[1][1].parse::<f64>().unwrap()));
+    let days = ws.rows("SELECT day, expected_amount FROM cash_forecast");
+    assert_eq!(days.len(), 30, "one row per day");
+    let total: f64 = days.iter().map(|d| d[1].parse::<f64>().unwrap()).sum();
+    assert!(total > 0.0);
+}
+
+#[test]
+fn charts_in_the_terminal() {
+    let ws = Ws::new();
+    let bank = ws.scratch("bank.csv");
+    std::fs::write(
+        &bank,
+        format!(
+            "{BANK_HEADER}2026-08-01 10:00:00,C1,,1000.00,,支付宝（中国）网络技术有限公司,提现\n\
+             2026-09-01 10:00:00,C2,,3000.00,,支付宝（中国）网络技术有限公司,提现\n\
+             2026-10-01 10:00:00,C3,,2000.00,,北京京东世纪贸易有限公司,提现\n"
+        ),
+    )
+    .unwrap();
+    ws.import(&bank);
+    let script = ws.scratch("chart.sql");
+    std::fs::write(
+        &script,
+        "SELECT counterparty_name AS payer, sum(amount) AS amount FROM bank_txns GROUP BY 1 ORDER BY 2 DESC;\n\
+         .chart\n\
+         SELECT date_trunc('month', txn_time) AS month, sum(amount) AS amount FROM bank_txns GROUP BY 1 ORDER BY 1;\n\
+         .chart line\n\
+         .chart bar month nothing\n",
+    )
+    .unwrap();
+    let out = ws.run(&["sql", "-f", script.to_str().unwrap()]);
+    let shown = text(&out.stdout);
+    // Bars scale to the largest; labels in Chinese line up on display width.
+    let alipay = shown.lines().find(|l| l.starts_with("支付宝")).unwrap_or_else(|| panic!("{shown}"));
+    let jd = shown.lines().find(|l| l.starts_with("北京京东")).unwrap();
+    let blocks = |l: &str| l.chars().filter(|c| *c == '█').count();
+    assert!(blocks(alipay) > blocks(jd) && blocks(jd) > 0, "{shown}");
+    assert!(alipay.ends_with("4,000.00") && jd.ends_with("2,000.00"), "{shown}");
+    assert!(shown.contains("▁") && shown.contains("█  1,000.00 → 2,000.00") || shown.contains("1,000.00 → 2,000.00"));
+    assert!(shown.contains("2026-08 … 2026-10 (3 rows)"), "{shown}");
+    assert!(text(&out.stderr).contains("no column nothing"), "{}", text(&out.stderr));
+}
