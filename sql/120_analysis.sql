@@ -81,7 +81,7 @@ refund_usual AS (
 found AS (
     SELECT 'fee_rate' AS kind,
         CASE WHEN abs(z) >= 6 THEN 'high' ELSE 'medium' END AS severity,
-        platform, CAST(NULL AS VARCHAR) AS shop, CAST(month AS VARCHAR) AS reference, fees AS amount,
+        platform, CAST(NULL AS VARCHAR) AS shop, substr(CAST(month AS VARCHAR), 1, 7) AS reference, fees AS amount,
         abs(z) AS score,
         '费率异常 Fee rate ' || CAST(round(rate * 100, 2) AS VARCHAR) || '% in ' || substr(CAST(month AS VARCHAR), 1, 7)
             || ' against the usual ' || CAST(round(usual * 100, 2) AS VARCHAR) || '% (robust z ' || CAST(round(z, 1) AS VARCHAR) || ')'
@@ -123,7 +123,7 @@ found AS (
     FROM unknown_order_lines GROUP BY platform, shop, order_id
     UNION ALL
     SELECT 'refund_spike', CASE WHEN m.rate > 5 * greatest(u.usual, 0.02) THEN 'high' ELSE 'medium' END,
-        m.platform, m.shop, CAST(m.month AS VARCHAR), m.refunded, m.rate / greatest(u.usual, 0.02),
+        m.platform, m.shop, substr(CAST(m.month AS VARCHAR), 1, 7), m.refunded, m.rate / greatest(u.usual, 0.02),
         '退款激增 Refunds ' || CAST(round(m.rate * 100, 1) AS VARCHAR) || '% of sales in '
             || substr(CAST(m.month AS VARCHAR), 1, 7) || '; this shop usually ' || CAST(round(u.usual * 100, 1) AS VARCHAR) || '%'
     FROM refund_months m JOIN refund_usual u ON u.platform = m.platform AND (u.shop IS NOT DISTINCT FROM m.shop)

@@ -31,6 +31,63 @@ const BUILTIN: [(&str, &str, &str); 8] = [
     ("bank_reconciliation", "银行存款余额调节表 Bank reconciliation statement", "account, line"),
 ];
 
+/// One section of a built-in report made of several: a sheet of its workbook, a part of
+/// its PDF.
+pub struct Section {
+    pub title: &'static str,
+    pub sql: &'static str,
+    /// Whether its rows add up to a totals row and a chart.
+    pub adds_up: bool,
+}
+
+/// The management report: headline figures, sales and collections by month, collections
+/// by platform, the top risks with their explanations, and the 30-day cash forecast.
+pub const ANALYSIS: (&str, &str, [Section; 5]) = (
+    "analysis",
+    "经营分析报告 Management report",
+    [
+        Section {
+            title: "要点 Headline figures",
+            sql: "SELECT (SELECT sum(sold) FROM collection_summary) AS sales, \
+                  (SELECT sum(received) FROM collection_summary) AS received, \
+                  (SELECT sum(outstanding) FROM receivables) AS outstanding, \
+                  (SELECT coalesce(sum(outstanding), 0) FROM receivables WHERE status = 'overdue') AS overdue, \
+                  (SELECT round(CAST(sum(received) AS DOUBLE) / nullif(CAST(sum(sold) - sum(refunds) AS DOUBLE), 0), 4) \
+                     FROM collection_summary) AS collection_rate, \
+                  (SELECT round(CAST(sum(fees) AS DOUBLE) / nullif(CAST(sum(sold) AS DOUBLE), 0), 4) FROM collection_summary) AS fee_rate, \
+                  (SELECT round(CAST(sum(refunds) AS DOUBLE) / nullif(CAST(sum(sold) AS DOUBLE), 0), 4) FROM collection_summary) AS refund_rate, \
+                  (SELECT count(*) FROM risks WHERE severity = 'high') AS high_risks",
+            adds_up: false,
+        },
+        Section {
+            title: "销售与回款趋势 Sales and collections by month",
+            sql: "SELECT month, sales, collections FROM sales_vs_collections ORDER BY month",
+            adds_up: true,
+        },
+        Section {
+            title: "平台回款 Collections by platform",
+            sql: "SELECT platform, sum(sold) AS sales, sum(fees) AS fees, sum(received) AS received, \
+                  sum(outstanding) AS outstanding FROM collection_summary GROUP BY platform ORDER BY sales DESC",
+            adds_up: true,
+        },
+        Section {
+            title: "主要风险 Top risks",
+            sql: "SELECT severity, kind, platform, reference, amount, explanation FROM risks LIMIT 15",
+            adds_up: false,
+        },
+        Section {
+            title: "30 天回款预测 Cash expected in the next 30 days",
+            sql: "SELECT day, expected_amount FROM cash_forecast ORDER BY day",
+            adds_up: true,
+        },
+    ],
+);
+
+/// The sections of a built-in report made of several, if `name` is one.
+pub fn sections(name: &str) -> Option<&'static [Section]> {
+    ANALYSIS.0.eq_ignore_ascii_case(name).then_some(&ANALYSIS.2[..])
+}
+
 /// Built-in reports whose lines are a statement, not rows to add up: no totals, no chart.
 const STATEMENTS: [&str; 1] = ["bank_reconciliation"];
 
@@ -71,6 +128,14 @@ pub fn list(ws: &Workspace) -> Vec<Report> {
             saved: String::new(),
         })
         .collect();
+    out.push(Report {
+        name: ANALYSIS.0.to_string(),
+        title: ANALYSIS.1.to_string(),
+        params: Vec::new(),
+        sql: ANALYSIS.2.iter().map(|s| s.sql).collect::<Vec<_>>().join(";\n"),
+        builtin: true,
+        saved: String::new(),
+    });
     let mut mine: Vec<Report> = std::fs::read_dir(dir(ws))
         .into_iter()
         .flatten()
@@ -125,7 +190,7 @@ fn parse(name: &str, text: &str) -> Option<Report> {
 /// built-ins.
 pub fn save(ws: &Workspace, name: &str, title: Option<&str>, sql: &str, user: &str) -> Result<Report, Error> {
     check_name(name)?;
-    if BUILTIN.iter().any(|(b, _, _)| b.eq_ignore_ascii_case(name)) {
+    if BUILTIN.iter().any(|(b, _, _)| b.eq_ignore_ascii_case(name)) || sections(name).is_some() {
         return Err(Error::Usage(format!("{name} is a built-in report; give yours another name")));
     }
     let sql = sql.trim().trim_end_matches(';').trim();

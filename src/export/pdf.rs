@@ -144,6 +144,8 @@ struct Page {
     height: f32,
     title: String,
     ops: Vec<Op>,
+    /// Where the next thing on the page may start (top edge, in points from the bottom).
+    free: f32,
 }
 
 fn rgb((r, g, b): (f32, f32, f32)) -> Color {
@@ -157,7 +159,7 @@ fn pt(x: f32, y: f32) -> Point {
 impl Page {
     fn new(landscape: bool, title: &str) -> Page {
         let (width, height) = if landscape { (A4.1, A4.0) } else { A4 };
-        Page { width, height, title: title.to_string(), ops: Vec::new() }
+        Page { width, height, title: title.to_string(), ops: Vec::new(), free: height - MARGIN }
     }
 
     fn fill(&mut self, x: f32, y: f32, w: f32, h: f32, color: (f32, f32, f32)) {
@@ -247,6 +249,7 @@ fn measure(pen: &mut Pen, grid: &Grid) -> Layout {
     if let Some(first) = natural.first_mut().filter(|_| !grid.totals.is_empty()) {
         *first = first.max(pen.width("合计 Total", BODY));
     }
+    let uncapped = natural.clone();
     for (c, w) in natural.iter_mut().enumerate() {
         if grid.kinds[c] == Kind::Text {
             *w = w.min(WIDEST_TEXT);
@@ -257,6 +260,16 @@ fn measure(pen: &mut Pen, grid: &Grid) -> Layout {
     let (portrait, landscape) = (A4.0 - 2.0 * MARGIN, A4.1 - 2.0 * MARGIN);
     if total <= portrait {
         return Layout { landscape: false, size: BODY, widths: natural.iter().map(|w| w + 2.0 * PAD).collect() };
+    }
+    if total <= landscape {
+        // Room to spare on a landscape page goes to the text that was cut short.
+        let mut spare = landscape - total;
+        for (c, w) in natural.iter_mut().enumerate() {
+            let grow = (uncapped[c] - *w).min(spare).max(0.0);
+            *w += grow;
+            spare -= grow;
+        }
+        return Layout { landscape: true, size: BODY, widths: natural.iter().map(|w| w + 2.0 * PAD).collect() };
     }
     // Text scales with the type size; the padding does not.
     let size = (BODY * (landscape - padding) / (total - padding)).clamp(SMALLEST, BODY);
@@ -280,16 +293,28 @@ fn measure(pen: &mut Pen, grid: &Grid) -> Layout {
 /// Adds the pages of one sheet.
 fn lay_out(pen: &mut Pen, meta: &Meta, sheet: &Sheet, grid: &Grid, pages: &mut Vec<Page>) {
     let layout = measure(pen, grid);
-    let mut page = Page::new(layout.landscape, &sheet.title);
-    let mut y = page.height - MARGIN - 16.0;
+    let chart = table::chart(&sheet.schema, &sheet.batches, meta.english).filter(|_| sheet.adds_up);
+    let chart_height = if layout.landscape { 190.0 } else { 230.0 };
+    // A section continues the page before when its title, chart and first rows fit there.
+    let needed = 60.0 + chart.as_ref().map_or(0.0, |_| chart_height + 14.0) + 5.0 * layout.size * 1.75;
+    let mut page = match pages.pop() {
+        Some(last) if (last.width > last.height) == layout.landscape && last.free - needed > MARGIN + FOOTER => last,
+        Some(last) => {
+            pages.push(last);
+            Page::new(layout.landscape, &sheet.title)
+        }
+        None => Page::new(layout.landscape, &sheet.title),
+    };
+    let continued = page.free < page.height - MARGIN;
+    let mut y = page.free - if continued { 30.0 } else { 16.0 };
     let title = pen.fit(&sheet.title, 16.0, page.width - 2.0 * MARGIN);
     page.runs(pen, 16.0, INK, true, &[(MARGIN, y, title)]);
     y -= 16.0;
     let about = pen.fit(&sheet.about(meta), 8.0, page.width - 2.0 * MARGIN);
     page.text(pen, MARGIN, y, 8.0, &about, GREY);
     y -= 14.0;
-    if let Some(chart) = table::chart(&sheet.schema, &sheet.batches, meta.english).filter(|_| sheet.adds_up) {
-        let height = if layout.landscape { 190.0 } else { 230.0 };
+    if let Some(chart) = chart {
+        let height = chart_height;
         let width = page.width - 2.0 * MARGIN;
         draw_chart(pen, &mut page, &chart, MARGIN, y - height, width, height);
         y -= height + 14.0;
@@ -344,6 +369,7 @@ fn lay_out(pen: &mut Pen, meta: &Meta, sheet: &Sheet, grid: &Grid, pages: &mut V
         y -= row_h;
     }
     if grid.totals.is_empty() {
+        page.free = y;
         pages.push(page);
         return;
     }
@@ -361,6 +387,7 @@ fn lay_out(pen: &mut Pen, meta: &Meta, sheet: &Sheet, grid: &Grid, pages: &mut V
     }
     let runs = cells(pen, &totals, y);
     page.runs(pen, size, INK, true, &runs);
+    page.free = y - row_h;
     pages.push(page);
 }
 

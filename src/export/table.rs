@@ -10,7 +10,7 @@ use datafusion::arrow::datatypes::{
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
 /// Chinese headers for the columns reports use; others keep their SQL name.
-const HEADERS: [(&str, &str); 44] = [
+const HEADERS: [(&str, &str); 58] = [
     ("platform", "平台"),
     ("shop", "店铺"),
     ("month", "月份"),
@@ -55,6 +55,20 @@ const HEADERS: [(&str, &str); 44] = [
     ("txn_time", "交易时间"),
     ("counterparty_name", "对方户名"),
     ("memo", "摘要"),
+    ("overdue", "逾期未回款"),
+    ("refund_rate", "退款率"),
+    ("high_risks", "高风险项"),
+    ("severity", "严重程度"),
+    ("explanation", "说明"),
+    ("score", "评分"),
+    ("day", "日期"),
+    ("expected_amount", "预计到账"),
+    ("from_open_orders", "在途订单"),
+    ("from_new_sales", "新增销售"),
+    ("net", "净额"),
+    ("net_margin", "净利率"),
+    ("settle_days", "结算天数"),
+    ("open_orders", "在途订单数"),
 ];
 
 pub fn header(name: &str, english: bool) -> String {
@@ -270,7 +284,7 @@ pub struct Chart {
 }
 
 /// Most bars a chart shows per series.
-const MOST_CATEGORIES: usize = 24;
+const MOST_CATEGORIES: usize = 31;
 /// A result longer than this is a listing, not a summary: no chart.
 const MOST_ROWS: usize = 200;
 

@@ -151,6 +151,16 @@ impl Runner {
         let mut parts = Vec::new();
         let mut used = vec![false; values.len()];
         for name in names {
+            if let Some(sections) = reports::sections(name) {
+                parts.extend(sections.iter().enumerate().map(|(i, s)| Part {
+                    // The first section carries the report's own title.
+                    title: if i == 0 { format!("{} · {}", reports::ANALYSIS.1, s.title) } else { s.title.to_string() },
+                    params: Vec::new(),
+                    sql: s.sql.to_string(),
+                    adds_up: s.adds_up,
+                }));
+                continue;
+            }
             let report = reports::find(&self.ws, name)?;
             let mine: Vec<(String, String)> = values
                 .iter()

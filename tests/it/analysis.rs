@@ -62,6 +62,40 @@ fn trends_opportunities_and_forecast_on_generated_history() {
     assert_eq!(days.len(), 30, "one row per day");
     let total: f64 = days.iter().map(|d| d[1].parse::<f64>().unwrap()).sum();
     assert!(total > 0.0);
+
+    // The management report: headline figures, trend and platform charts, top risks,
+    // the forecast; a section per sheet in Excel, flowing sections in the PDF.
+    let pdf = ws.scratch("out/analysis.pdf");
+    ws.ok(&["report", "analysis", "-o", pdf.to_str().unwrap()]);
+    let read = std::process::Command::new("pdftotext").args(["-layout", pdf.to_str().unwrap(), "-"]).output().unwrap();
+    let all = text(&read.stdout);
+    for section in
+        ["经营分析报告 Management report", "销售与回款趋势", "平台回款", "主要风险 Top risks", "30 天回款预测"]
+    {
+        assert!(all.contains(section), "{section} missing:\n{all}");
+    }
+    let first_risk = ws.value("SELECT explanation FROM risks LIMIT 1");
+    let words: String = first_risk.chars().take(12).collect();
+    assert!(all.contains(&words), "the top risk {first_risk:?} is in the report");
+    let received = ws.value("SELECT sum(received) FROM collection_summary");
+    let grouped = |v: &str| {
+        let (int, frac) = v.split_once('.').unwrap();
+        let digits: Vec<char> = int.chars().collect();
+        let mut out = String::new();
+        for (i, c) in digits.iter().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(*c);
+        }
+        format!("{out}.{frac}")
+    };
+    assert!(all.contains(&grouped(&received)), "headline received {received}");
+    let xlsx = ws.scratch("out/analysis.xlsx");
+    ws.ok(&["report", "analysis", "-o", xlsx.to_str().unwrap()]);
+    use calamine::Reader;
+    let book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    assert_eq!(book.sheet_names().len(), 5);
 }
 
 #[test]
