@@ -293,6 +293,15 @@ pub struct GenArgs {
     /// How messy the data is
     #[arg(long, default_value = "low", value_parser = ["low", "high"])]
     pub noise: String,
+    /// Plant known problems for an analysis to find (comma-separated, or repeat the option);
+    /// truth/planted.csv says where each one went
+    #[arg(
+        long,
+        value_name = "KIND",
+        value_delimiter = ',',
+        value_parser = ["fee-change", "duplicate-payment", "slow-platform", "refund-spike"]
+    )]
+    pub plant: Vec<String>,
     /// Output folder
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,

@@ -2,13 +2,22 @@
 
 use crate::cli::GenArgs;
 use crate::error::Error;
-use crate::synth::{self, GenOptions, Noise};
+use crate::synth::{self, GenOptions, Noise, Plant};
 
 pub fn run(args: GenArgs) -> Result<(), Error> {
     let noise: Noise = args.noise.parse().map_err(|e: synth::ParseNoiseError| Error::Usage(e.to_string()))?;
-    let opts = GenOptions { orders: args.orders, seed: args.seed, noise, ..GenOptions::default() };
+    let plant = args
+        .plant
+        .iter()
+        .map(|p| p.parse::<Plant>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    let opts = GenOptions { orders: args.orders, seed: args.seed, noise, plant, ..GenOptions::default() };
     let summary = synth::generate(&opts, &args.out).map_err(|e| Error::Other(e.to_string()))?;
-    println!("generated {} orders (seed {}, noise {}) in {}", args.orders, args.seed, noise, args.out.display());
+    let planted: Vec<&str> = opts.plants().iter().map(|p| p.as_str()).collect();
+    let planted = if planted.is_empty() { String::new() } else { format!(", planted {}", planted.join(", ")) };
+    let (n, seed, out) = (args.orders, args.seed, args.out.display());
+    println!("generated {n} orders (seed {seed}, noise {noise}{planted}) in {out}");
     for f in &summary.files {
         println!("  {:<11} {:>10} rows  {}", f.kind, f.rows, f.path);
     }

@@ -13,6 +13,7 @@ use super::money::{Cents, YUAN};
 use super::order_files::push_order_id;
 use super::orders::Book;
 use super::parties::{Party, dirty, pick_payer};
+use super::plant::Plan;
 use super::wallet::Wallets;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -38,6 +39,8 @@ pub enum BankKind {
     InternalTransfer,
     Subsidy,
     Unknown,
+    /// A planted second booking of a B2B credit (`--plant duplicate-payment`).
+    Duplicate,
 }
 
 impl BankKind {
@@ -58,6 +61,7 @@ impl BankKind {
             BankKind::InternalTransfer => "internal_transfer",
             BankKind::Subsidy => "subsidy",
             BankKind::Unknown => "unknown",
+            BankKind::Duplicate => "duplicate",
         }
     }
 }
@@ -85,6 +89,8 @@ pub struct BankLine {
     pub txn_id: String,
     pub balance: Cents,
     pub group: String,
+    /// The bank booked this line a second time (a planted `Duplicate`).
+    pub copied: bool,
 }
 
 impl BankLine {
@@ -106,6 +112,7 @@ impl BankLine {
             txn_id: String::new(),
             balance: 0,
             group: String::new(),
+            copied: false,
         }
     }
 
@@ -133,6 +140,8 @@ pub struct Banks {
     pub lost_payouts: Vec<usize>,
     /// Payouts whose credit would land after the statement ends.
     pub in_transit: Vec<usize>,
+    /// A planted double booking: (original, copy) as indices into `lines`.
+    pub duplicate: Option<(usize, usize)>,
 }
 
 pub fn run_bank(
@@ -142,13 +151,14 @@ pub fn run_bank(
     book: &Book,
     wallets: &Wallets,
     seeds: &mut SeedTree,
+    plan: &mut Plan,
 ) -> Banks {
     let mut rng = seeds.child();
     let mut lines = Vec::new();
     let mut lost = Vec::new();
     let mut in_transit = Vec::new();
     for p in WALLET_PLATFORMS {
-        payout_credits(world, clock, noise, wallets, p, &mut rng, &mut lines, &mut lost, &mut in_transit);
+        payout_credits(world, clock, noise, wallets, plan, p, &mut rng, &mut lines, &mut lost, &mut in_transit);
     }
     let payout_credits_n = lines.len();
     b2b_credits(world, clock, noise, book, &mut rng, &mut lines);
@@ -159,7 +169,11 @@ pub fn run_bank(
     let monthly = (consumer_paid / months).max(10_000 * YUAN);
     let opening = [200_000 * YUAN + 2 * monthly, 50_000 * YUAN + monthly / 10];
     super::bank_unrelated::unrelated(world, clock, noise, monthly, opening[0], &mut rng, &mut lines, payout_credits_n);
-    finalize(clock, noise, &mut rng, lines, opening, wallets.payouts.len(), lost, in_transit)
+    if let Some(dup) = &mut plan.duplicate {
+        dup.plant(&mut lines);
+    }
+    let dup_rng = plan.duplicate.as_mut().map(|d| d.rng());
+    finalize(clock, noise, &mut rng, dup_rng, lines, opening, wallets.payouts.len(), lost, in_transit)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -168,6 +182,7 @@ fn payout_credits(
     clock: &Clock,
     noise: &NoiseProfile,
     wallets: &Wallets,
+    plan: &Plan,
     p: Platform,
     rng: &mut GenRng,
     lines: &mut Vec<BankLine>,
@@ -182,7 +197,8 @@ fn payout_credits(
         .iter()
         .map(|&i| {
             let lag = weighted(rng, noise.lag_weights) as u32;
-            clock.add_workdays(wallets.payouts[i].t / DAY, lag)
+            let day = wallets.payouts[i].t / DAY;
+            clock.add_workdays(day, lag) + plan.payout_delay(p, day)
         })
         .collect();
     // 0 = single credit, 1 = never arrives, 2.. = member of batch (group number + 2).
@@ -324,7 +340,8 @@ fn b2b_credits(
 fn finalize(
     clock: &Clock,
     noise: &NoiseProfile,
-    rng: &mut GenRng,
+    main_rng: &mut GenRng,
+    mut dup_rng: Option<&mut GenRng>,
     mut lines: Vec<BankLine>,
     opening: [Cents; 2],
     n_payouts: usize,
@@ -348,6 +365,12 @@ fn finalize(
         bal[a] += l.amount;
         l.balance = bal[a];
         seq[a] += 1;
+        // A planted copy draws from the plant stream, so every other line gets the same
+        // digits as in a data set without it.
+        let rng: &mut GenRng = match dup_rng.as_deref_mut() {
+            Some(r) if l.kind == BankKind::Duplicate => r,
+            _ => &mut *main_rng,
+        };
         let day = l.t / DAY;
         l.txn_id = match l.account {
             Account::Icbc => {
@@ -376,5 +399,8 @@ fn finalize(
             payout_line[p] = Some(i);
         }
     }
-    Banks { lines: kept, opening, payout_line, lost_payouts, in_transit }
+    let original = kept.iter().position(|l| l.copied);
+    let copy = kept.iter().position(|l| l.kind == BankKind::Duplicate);
+    let duplicate = original.zip(copy);
+    Banks { lines: kept, opening, payout_line, lost_payouts, in_transit, duplicate }
 }

@@ -7,7 +7,9 @@
 //!
 //! Pipeline: orders (streamed to the order files, wallet events kept compactly) → one
 //! wallet per shop (settlement statement streamed, withdrawals collected) → bank (payout
-//! credits, B2B payments, unrelated lines) → truth files.
+//! credits, B2B payments, unrelated lines) → truth files. Problems asked for with
+//! `--plant` are decided up front ([`plant::Plan`]) and put in by each stage as it goes,
+//! from a random stream of their own.
 
 mod bank;
 mod bank_files;
@@ -23,10 +25,13 @@ mod names;
 mod order_files;
 mod orders;
 mod parties;
+mod plant;
 mod truth;
 mod wallet;
 mod write;
 
+#[cfg(test)]
+mod plant_tests;
 #[cfg(test)]
 mod test_read;
 #[cfg(test)]
@@ -38,6 +43,8 @@ use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
 
+pub use plant::{ParsePlantError, Plant};
+
 /// What to generate. `Default` gives the documented period 2026-01-01 .. 2026-10-31.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GenOptions {
@@ -47,6 +54,9 @@ pub struct GenOptions {
     pub start: NaiveDate,
     /// Length of the period in days; the data is "exported" on `start + days`.
     pub days: u32,
+    /// Problems to plant; order and repeats do not matter. Empty: none, and no
+    /// `truth/planted.csv`.
+    pub plant: Vec<Plant>,
 }
 
 impl Default for GenOptions {
@@ -57,7 +67,18 @@ impl Default for GenOptions {
             noise: Noise::Low,
             start: NaiveDate::from_ymd_opt(2026, 1, 1).expect("valid constant date"),
             days: 304,
+            plant: Vec::new(),
         }
+    }
+}
+
+impl GenOptions {
+    /// The kinds asked for, each once, in a fixed order.
+    pub fn plants(&self) -> Vec<Plant> {
+        let mut v = self.plant.clone();
+        v.sort_unstable();
+        v.dedup();
+        v
     }
 }
 
@@ -158,17 +179,18 @@ pub fn generate(opts: &GenOptions, out: &Path) -> Result<GenSummary, GenError> {
     let clock = clock::Clock::new(opts.start, opts.days);
     let noise = model::NoiseProfile::for_level(opts.noise);
     let world = model::World::new(&mut seeds.child());
+    let mut plan = plant::Plan::new(opts, &world, &clock);
 
     let mut files = Vec::new();
-    let mut book = orders::generate_orders(opts, &world, &clock, &noise, &mut seeds, out)?;
+    let mut book = orders::generate_orders(opts, &world, &clock, &noise, &mut seeds, &mut plan, out)?;
     files.append(&mut book.files);
 
     let mut wallets = wallet::run_wallets(&world, &clock, &noise, &mut book, &mut seeds, out)?;
     files.append(&mut wallets.files);
 
-    let banks = bank::run_bank(&world, &clock, &noise, &book, &wallets, &mut seeds);
+    let banks = bank::run_bank(&world, &clock, &noise, &book, &wallets, &mut seeds, &mut plan);
     files.append(&mut bank_files::write_bank_files(&clock, &banks, out)?);
 
-    files.append(&mut truth::write_truth(opts, &world, &clock, &book, &wallets, &banks, &files, out)?);
+    files.append(&mut truth::write_truth(opts, &world, &clock, &book, &wallets, &banks, &plan, &files, out)?);
     Ok(GenSummary { files })
 }

@@ -13,6 +13,7 @@ use super::draw::{GenRng, SeedTree, apportion, chance, pick, scramble, weighted}
 use super::model::{FeeKind, NoiseProfile, Platform, World};
 use super::money::{Cents, YUAN, rate};
 use super::order_files::{OrderFiles, OrderRow, State};
+use super::plant::{Plan, RefundSpike};
 use super::{GenError, GenOptions, GeneratedFile};
 
 /// What was decided for an order; the truth status follows from this and the numbers.
@@ -128,6 +129,7 @@ pub fn generate_orders(
     clock: &Clock,
     noise: &NoiseProfile,
     seeds: &mut SeedTree,
+    plan: &mut Plan,
     out: &std::path::Path,
 ) -> Result<Book, GenError> {
     let mut plan_rng = seeds.child();
@@ -153,6 +155,9 @@ pub fn generate_orders(
 
     let weights: Vec<u64> = (0..i64::from(opts.days)).map(|d| day_weight(clock, d, &mut plan_rng)).collect();
     let per_day = apportion(n, &weights);
+    if let Some(spike) = &mut plan.spike {
+        spike.pick(&shop_of, &per_day);
+    }
 
     let mut files = OrderFiles::create(out, clock)?;
     let mut book = Book {
@@ -180,7 +185,19 @@ pub fn generate_orders(
                 let t = day * DAY + rng.random_range(9 * HOUR..18 * HOUR);
                 b2b_order(world, clock, noise, &mut rng, &mut counter, &mut book, &mut files, &mut row, shop, t)?;
             } else {
-                consumer_order(world, clock, noise, &mut rng, &mut counter, &mut book, &mut files, &mut row, shop, t)?;
+                consumer_order(
+                    world,
+                    clock,
+                    noise,
+                    &mut rng,
+                    plan,
+                    &mut counter,
+                    &mut book,
+                    &mut files,
+                    &mut row,
+                    shop,
+                    t,
+                )?;
             }
         }
     }
@@ -194,6 +211,7 @@ fn consumer_order(
     clock: &Clock,
     noise: &NoiseProfile,
     rng: &mut GenRng,
+    plan: &mut Plan,
     counter: &mut ShopCounter,
     book: &mut Book,
     files: &mut OrderFiles,
@@ -287,11 +305,12 @@ fn consumer_order(
     let events = &mut book.events[shop as usize];
     events.push(Ev { t: settle_t, amount: sale, order: idx, kind: EvKind::Sale });
     rec.settled = sale;
+    let fee_factor = plan.fee_factor(p, t / DAY);
     for rule in s.fees {
         if !chance(rng, rule.applies_per_10k) {
             continue;
         }
-        let fee = rate(paid, *pick(rng, rule.bp));
+        let fee = rate(paid, *pick(rng, rule.bp)) * fee_factor;
         if fee > 0 {
             events.push(Ev { t: settle_t, amount: -fee, order: idx, kind: EvKind::Fee(rule.kind) });
             rec.fees += fee;
@@ -312,8 +331,39 @@ fn consumer_order(
             rec.refunded = amount;
         }
     }
+    if let Some(spike) = plan.spike.as_mut().filter(|sp| rec.fate == Fate::Normal && sp.refunds(idx)) {
+        plant_full_refund(spike, events, &mut rec, row, idx, settle_t, end);
+    }
     book.orders.push(rec);
     files.write(world, clock, noise, rng, &rec, row)
+}
+
+/// A refund-spike order is returned and refunded in full: a partial refund it already
+/// has grows to the whole amount, otherwise a refund line follows the settlement.
+fn plant_full_refund(
+    spike: &mut RefundSpike,
+    events: &mut Vec<Ev>,
+    rec: &mut OrderRec,
+    row: &mut OrderRow,
+    idx: u32,
+    settle_t: i64,
+    end: i64,
+) {
+    if rec.refunded == rec.settled {
+        return;
+    }
+    match events.last_mut() {
+        Some(e) if e.order == idx && e.kind == EvKind::Refund => e.amount = -rec.settled,
+        _ => {
+            let refund_t = settle_t + spike.refund_delay();
+            if refund_t >= end {
+                return;
+            }
+            events.push(Ev { t: refund_t, amount: -rec.settled, order: idx, kind: EvKind::Refund });
+        }
+    }
+    rec.refunded = rec.settled;
+    row.state = State::Returned;
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -8,7 +8,7 @@ use super::test_read::{TempDir, cents, clean, opts, read_text, run, s, summary, 
 use super::{GenError, GenOptions, Noise, generate};
 
 /// Every invariant the truth promises, checked against the files as written.
-fn check_all(dir: &Path, o: &GenOptions) {
+pub(super) fn check_all(dir: &Path, o: &GenOptions) {
     let sum = summary(dir);
     // Orders: the five exports hold exactly `--orders` rows, the same as the truth.
     let order_files = [

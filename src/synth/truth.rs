@@ -1,5 +1,6 @@
 //! Ground truth: how every order settled, which bank line each withdrawal and B2B payment
-//! arrived in, what every bank line really is, and a JSON summary with totals.
+//! arrived in, what every bank line really is, a JSON summary with totals, and (with
+//! `--plant`) where the planted problems are.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -7,13 +8,14 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::bank::{Account, Banks};
+use super::bank::{Account, BankKind, Banks};
 use super::bank_files::{CMB_FILE, ICBC_FILE};
 use super::clock::Clock;
 use super::model::{CMB_ACCOUNT, COMPANY, ICBC_ACCOUNT, Platform, World};
 use super::money::{Cents, cents_str};
 use super::order_files::push_order_id;
 use super::orders::{Book, Fate, OrderRec};
+use super::plant::{Plan, write_planted};
 use super::wallet::Wallets;
 use super::write::{CsvOut, Enc, Row};
 use super::{GenError, GenOptions, GeneratedFile};
@@ -57,7 +59,7 @@ pub fn status(o: &OrderRec) -> &'static str {
     }
 }
 
-fn account_no(a: Account) -> &'static str {
+pub fn account_no(a: Account) -> &'static str {
     match a {
         Account::Icbc => ICBC_ACCOUNT,
         Account::Cmb => CMB_ACCOUNT,
@@ -72,6 +74,7 @@ pub fn write_truth(
     book: &Book,
     wallets: &Wallets,
     banks: &Banks,
+    plan: &Plan,
     data_files: &[GeneratedFile],
     out: &Path,
 ) -> Result<Vec<GeneratedFile>, GenError> {
@@ -164,9 +167,17 @@ pub fn write_truth(
         if let Some((plan, _)) = l.b2b {
             push_order_id(refs, clock, Platform::B2b, &book.orders[book.b2b[plan].order as usize]);
         }
+        // A double booking refers to the line it copies.
+        if let Some((orig, _)) = banks.duplicate.filter(|_| l.kind == BankKind::Duplicate) {
+            refs.push_str(&banks.lines[orig].txn_id);
+        }
         w.row(&r)?;
     }
     files.push(w.finish("truth")?);
+
+    if plan.any {
+        files.push(write_planted(plan, world, clock, book, wallets, banks, out)?);
+    }
 
     let mut listed: Vec<GeneratedFile> = data_files.to_vec();
     listed.extend(files.iter().cloned());
@@ -204,6 +215,9 @@ struct OptionsJson {
     noise: &'static str,
     start: String,
     days: u32,
+    /// Absent without `--plant`, so such a summary reads as it always did.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    plant: Vec<&'static str>,
 }
 
 #[derive(Serialize, Default)]
@@ -395,6 +409,7 @@ fn summary(
             noise: opts.noise.as_str(),
             start: opts.start.format("%Y-%m-%d").to_string(),
             days: opts.days,
+            plant: opts.plants().iter().map(|p| p.as_str()).collect(),
         },
         company: COMPANY,
         period_from: clock.datetime(0),

@@ -10,6 +10,7 @@ mod export;
 mod fixtures;
 mod generated;
 mod matching;
+mod planted;
 mod real_samples;
 mod receivables;
 mod reports;
