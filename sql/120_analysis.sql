@@ -41,7 +41,8 @@ GROUP BY p.platform, p.shop, p.payout_id, p.payout_time, p.amount;
 -- risks: what deserves a look, most serious first: kind, severity (high, medium, low),
 -- platform, shop, reference, amount, and a plain explanation. Kinds: fee_rate (a month's
 -- fee rate far from the platform's usual, by a robust z-score), slow_payout (a payout that
--- took much longer than the platform's usual), overdue (shipped, unpaid past the due
+-- took much longer than the platform's usual), payout_not_arrived (no bank credit for a
+-- payout long past the platform's usual lag), overdue (shipped, unpaid past the due
 -- date), duplicate_credit (the same amount from the same payer twice within a day),
 -- duplicate_payout (one payout id on two wallet lines), refund_over_order (refunded more
 -- than the order), unknown_order (settlement lines for an order no export holds),
@@ -94,6 +95,18 @@ found AS (
             || l.platform || ' usually takes ' || CAST(round(u.usual, 1) AS VARCHAR)
     FROM payout_lags l JOIN lag_usual u ON u.platform = l.platform
     WHERE l.days > 2 * greatest(u.usual, 1) + 3
+    UNION ALL
+    SELECT 'payout_not_arrived',
+        CASE WHEN d.age > 3 * greatest(u.usual, 1) + 10 THEN 'high' ELSE 'medium' END,
+        d.platform, d.shop, d.payout_id, d.amount, d.age / greatest(u.usual, 1),
+        '提现未到账 Payout left the ' || d.platform || ' wallet ' || CAST(round(d.age, 0) AS VARCHAR)
+            || ' days ago and no bank credit matches it; ' || d.platform || ' usually takes '
+            || CAST(round(u.usual, 1) AS VARCHAR) || ' days'
+    FROM (SELECT platform, shop, payout_id, amount,
+                 CAST(date_part('epoch', as_of() - payout_time) AS DOUBLE) / 86400.0 AS age
+          FROM unmatched_payouts) d
+    JOIN lag_usual u ON u.platform = d.platform
+    WHERE d.age > 2 * greatest(u.usual, 1) + 3
     UNION ALL
     SELECT 'overdue', CASE WHEN days_overdue > 60 THEN 'high' WHEN days_overdue > 30 THEN 'medium' ELSE 'low' END,
         platform, shop, order_id, outstanding, CAST(days_overdue AS DOUBLE) / 30.0,

@@ -134,3 +134,37 @@ fn charts_in_the_terminal() {
     assert!(shown.contains("2026-08 … 2026-10 (3 rows)"), "{shown}");
     assert!(text(&out.stderr).contains("no column nothing"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn risks_planted_by_the_generator_are_found_ranked_and_explained() {
+    let ws = Ws::new();
+    let out = ws.scratch("gen");
+    let g = crate::common::recon()
+        .args(["gen", "--orders", "3000", "--seed", "3", "--noise", "low", "--out"])
+        .arg(&out)
+        .args(["--plant", "fee-change,duplicate-payment,slow-platform,refund-spike"])
+        .output()
+        .unwrap();
+    assert!(g.status.success(), "{}", text(&g.stderr));
+    let mut args = vec!["import".to_string(), "--no-progress".to_string()];
+    args.extend(crate::common::data_files(&out));
+    ws.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let planted = crate::common::truth(&out, "planted.csv");
+    assert_eq!(planted.len(), 4, "{planted:?}");
+    // Ranked: risk rows in order, with their position.
+    let risks = ws.rows("SELECT kind, severity, platform, shop, reference, explanation FROM risks");
+    let high = risks.iter().filter(|r| r[1] == "high").count();
+    for p in &planted {
+        let found = risks.iter().position(|r| match p["kind"].as_str() {
+            "fee_change" => r[0] == "fee_rate" && r[2] == p["platform"] && r[4] == p["month"],
+            "duplicate_payment" => r[0] == "duplicate_credit" && r[4] == p["reference"],
+            "slow_platform" => (r[0] == "payout_not_arrived" || r[0] == "slow_payout") && r[2] == p["platform"],
+            "refund_spike" => r[0] == "refund_spike" && r[3] == p["shop"] && r[4] == p["month"],
+            other => panic!("unknown plant {other}"),
+        });
+        let at = found.unwrap_or_else(|| panic!("{p:?} not found in {risks:?}"));
+        assert_eq!(risks[at][1], "high", "{p:?} is high: {:?}", risks[at]);
+        assert!(at < high, "{p:?} ranked among the high risks");
+        assert!(risks[at][5].len() > 20, "{p:?} explained: {:?}", risks[at]);
+    }
+}
