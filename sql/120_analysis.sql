@@ -67,11 +67,16 @@ fee_z AS (
         (m.rate - s.usual) / greatest(1.4826 * s.mad, 0.05 * s.usual, 0.0005) AS z
     FROM fee_months m JOIN fee_spread s ON s.platform = m.platform
 ),
+-- A platform's usual lag, and the 90th percentile, so its habits (PDD pays several
+-- payouts at once) are not called slow.
 lag_usual AS (
-    SELECT platform, median(days) AS usual FROM payout_lags GROUP BY platform
+    SELECT platform, median(days) AS usual,
+        approx_percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90
+    FROM payout_lags GROUP BY platform
 ),
 refund_months AS (
     SELECT platform, shop, date_trunc('month', order_time) AS month, sum(refunded) AS refunded,
+        count(*) FILTER (WHERE refunded > 0) AS refunds, count(*) AS orders,
         CAST(sum(refunded) AS DOUBLE) / nullif(CAST(sum(expected) AS DOUBLE), 0) AS rate
     FROM order_settlement WHERE settled_via = 'platform'
     GROUP BY 1, 2, 3
@@ -89,16 +94,16 @@ found AS (
             AS explanation
     FROM fee_z WHERE abs(z) >= 3.5
     UNION ALL
-    SELECT 'slow_payout', CASE WHEN l.days > 3 * greatest(u.usual, 1) + 10 THEN 'high' ELSE 'medium' END,
-        l.platform, l.shop, l.payout_id, l.amount, l.days / greatest(u.usual, 1),
+    SELECT 'slow_payout', CASE WHEN l.days > 3 * greatest(u.p90, 1) + 10 THEN 'high' ELSE 'medium' END,
+        l.platform, l.shop, l.payout_id, l.amount, l.days / greatest(u.p90, 1),
         '回款慢 Payout took ' || CAST(round(l.days, 1) AS VARCHAR) || ' days to reach the bank; '
             || l.platform || ' usually takes ' || CAST(round(u.usual, 1) AS VARCHAR)
     FROM payout_lags l JOIN lag_usual u ON u.platform = l.platform
-    WHERE l.days > 2 * greatest(u.usual, 1) + 3
+    WHERE l.days > 2 * greatest(u.p90, 1) + 3
     UNION ALL
     SELECT 'payout_not_arrived',
-        CASE WHEN d.age > 3 * greatest(u.usual, 1) + 10 THEN 'high' ELSE 'medium' END,
-        d.platform, d.shop, d.payout_id, d.amount, d.age / greatest(u.usual, 1),
+        CASE WHEN d.age > 3 * greatest(u.p90, 1) + 10 THEN 'high' ELSE 'medium' END,
+        d.platform, d.shop, d.payout_id, d.amount, d.age / greatest(u.p90, 1),
         '提现未到账 Payout left the ' || d.platform || ' wallet ' || CAST(round(d.age, 0) AS VARCHAR)
             || ' days ago and no bank credit matches it; ' || d.platform || ' usually takes '
             || CAST(round(u.usual, 1) AS VARCHAR) || ' days'
@@ -106,7 +111,7 @@ found AS (
                  CAST(date_part('epoch', as_of() - payout_time) AS DOUBLE) / 86400.0 AS age
           FROM unmatched_payouts) d
     JOIN lag_usual u ON u.platform = d.platform
-    WHERE d.age > 2 * greatest(u.usual, 1) + 3
+    WHERE d.age > 2 * greatest(u.p90, 1) + 3
     UNION ALL
     SELECT 'overdue', CASE WHEN days_overdue > 60 THEN 'high' WHEN days_overdue > 30 THEN 'medium' ELSE 'low' END,
         platform, shop, order_id, outstanding, CAST(days_overdue AS DOUBLE) / 30.0,
@@ -135,12 +140,14 @@ found AS (
         '未知订单 ' || CAST(count(*) AS VARCHAR) || ' settlement lines for order ' || order_id || ', which no order export holds'
     FROM unknown_order_lines GROUP BY platform, shop, order_id
     UNION ALL
-    SELECT 'refund_spike', CASE WHEN m.rate > 5 * greatest(u.usual, 0.02) THEN 'high' ELSE 'medium' END,
+    SELECT 'refund_spike',
+        CASE WHEN m.rate > 5 * greatest(u.usual, 0.02) AND m.refunds >= 10 THEN 'high' ELSE 'medium' END,
         m.platform, m.shop, substr(CAST(m.month AS VARCHAR), 1, 7), m.refunded, m.rate / greatest(u.usual, 0.02),
         '退款激增 Refunds ' || CAST(round(m.rate * 100, 1) AS VARCHAR) || '% of sales in '
             || substr(CAST(m.month AS VARCHAR), 1, 7) || '; this shop usually ' || CAST(round(u.usual * 100, 1) AS VARCHAR) || '%'
     FROM refund_months m JOIN refund_usual u ON u.platform = m.platform AND (u.shop IS NOT DISTINCT FROM m.shop)
-    WHERE u.months >= 3 AND m.rate > 3 * greatest(u.usual, 0.02) AND m.rate > 0.1
+    -- A handful of refunds in a quiet month is chance, not a spike.
+    WHERE u.months >= 3 AND m.rate > 3 * greatest(u.usual, 0.02) AND m.rate > 0.1 AND m.refunds >= 5
     UNION ALL
     SELECT 'unexplained_credit', 'low', CAST(NULL AS VARCHAR), account, txn_id, amount, 1.0,
         '来源不明 ' || CASE WHEN amount % 1000 = 0 THEN 'A round ' ELSE 'A weekend ' END || CAST(amount AS VARCHAR)
@@ -173,79 +180,130 @@ SELECT s.platform, s.shop, s.sales, s.refunds, s.fees, s.sales - s.refunds - s.f
 FROM shops s LEFT JOIN speed p ON p.platform = s.platform AND (p.shop IS NOT DISTINCT FROM s.shop)
 ORDER BY margin_rank;
 
--- cash_forecast: money expected into the bank on each of the next 30 days after as_of(),
--- from two sources: open receivables, each arriving its platform's observed lag after it
--- was shipped or paid (shipment to settlement, then wallet to bank; what is already late
--- spread over the coming week; an order paid straight to the bank on its due date); and
--- new sales, at each platform's daily rate of the last 90 days, arriving once the same
--- lag has passed. Amounts net of the platform's usual fee rate.
+-- cash_forecast: money expected into the bank on each of the next 30 days after as_of().
+-- Platform money: open orders settle, and new sales (at each platform's daily rate of the
+-- last 90 days) follow, by the platform's observed distribution of days from shipment to
+-- settlement, then reach the bank after its usual payout lag plus half the merchant's
+-- usual interval between withdrawals; net of the usual fee rate. Orders paid straight to
+-- the bank (B2B): each open one by the observed distribution of days from order to
+-- payment, given how long it has been open; new ones at the recent daily rate.
 CREATE VIEW cash_forecast AS
-WITH settle AS (
-    SELECT platform, median(days) AS days FROM order_settle_days GROUP BY platform
-),
-bank_lag AS (
+WITH bank_lag AS (
     SELECT platform, median(days) AS days FROM payout_lags GROUP BY platform
+),
+withdrawal_gaps AS (
+    SELECT platform, median(gap) / 2 AS days FROM (
+        SELECT platform, CAST(date_part('epoch', payout_time - lag(payout_time) OVER (PARTITION BY platform, shop
+            ORDER BY payout_time)) AS DOUBLE) / 86400.0 AS gap
+        FROM payouts) g
+    WHERE gap IS NOT NULL GROUP BY platform
 ),
 fee AS (
     SELECT platform, CAST(sum(fees) AS DOUBLE) / nullif(CAST(sum(sold) AS DOUBLE), 0) AS rate
     FROM order_settlement WHERE settled_via = 'platform' AND sold > 0 GROUP BY platform
 ),
-lag AS (
-    SELECT p.platform, coalesce(s.days, 7) + coalesce(b.days, 2) AS days, coalesce(f.rate, 0.0) AS fee_rate
-    FROM (SELECT DISTINCT platform FROM order_settlement WHERE settled_via = 'platform') p
-    LEFT JOIN settle s ON s.platform = p.platform
-    LEFT JOIN bank_lag b ON b.platform = p.platform
-    LEFT JOIN fee f ON f.platform = p.platform
+-- Days from shipment to the bank, per platform: settlement days plus the bank's lag.
+platform_lags AS (
+    SELECT s.platform, s.days + coalesce(b.days, 2) + coalesce(w.days, 0) AS days
+    FROM order_settle_days s LEFT JOIN bank_lag b ON b.platform = s.platform
+    LEFT JOIN withdrawal_gaps w ON w.platform = s.platform
 ),
-open AS (
-    SELECT r.platform, r.order_id, r.outstanding,
-        CASE WHEN r.settled_via = 'bank' THEN r.due_date
-             ELSE to_timestamp_micros(CAST(coalesce(o.ship_time, o.pay_time, o.order_time) AS BIGINT)
-                  + CAST(round(coalesce(l.days, 9) * 86400) AS BIGINT) * 1000000)
-        END AS expected_at,
-        CASE WHEN r.settled_via = 'bank' THEN 0.0 ELSE coalesce(l.fee_rate, 0.0) END AS fee_rate
-    FROM receivables r
-    JOIN orders o ON o.order_id = r.order_id AND (o.platform IS NOT DISTINCT FROM r.platform)
-    LEFT JOIN lag l ON l.platform = r.platform
-    WHERE r.outstanding > 0
+-- Days from order to payment for money paid straight to the bank, by amount, over orders
+-- at least 120 days old: some of it never comes, so shares are of what was owed.
+direct_orders_seen AS (
+    SELECT order_id, order_time, CAST(amount AS DOUBLE) AS owed FROM direct_orders
+    WHERE order_time <= to_timestamp_micros(CAST(as_of() AS BIGINT) - 120 * 86400000000)
 ),
-dated AS (
-    SELECT platform, outstanding, fee_rate,
-        -- What should have come already is spread over the next seven days.
-        CASE WHEN expected_at <= as_of()
-             THEN to_timestamp_micros(CAST(date_trunc('day', as_of()) AS BIGINT)
-                  + (1 + CAST(ascii(substr(order_id, length(order_id), 1)) AS BIGINT) % 7) * 86400000000)
-             ELSE date_trunc('day', expected_at) END AS day
-    FROM open
+direct_lags AS (
+    SELECT 'b2b' AS platform, CAST(date_part('epoch', m.txn_time - o.order_time) AS DOUBLE) / 86400.0 AS days,
+        CAST(m.bank_amount AS DOUBLE) AS weight
+    FROM (SELECT DISTINCT order_id, line_id, txn_time, bank_amount FROM bank_matches WHERE order_id IS NOT NULL) m
+    JOIN direct_orders_seen o ON o.order_id = m.order_id
+),
+totals AS (
+    SELECT platform, CAST(count(*) AS DOUBLE) AS total FROM platform_lags GROUP BY platform
+    UNION ALL
+    SELECT 'b2b', sum(owed) FROM direct_orders_seen
+),
+hist AS (
+    SELECT platform, CAST(floor(greatest(days, 0)) AS BIGINT) AS d, CAST(count(*) AS DOUBLE) AS w
+    FROM platform_lags GROUP BY 1, 2
+    UNION ALL
+    SELECT platform, CAST(floor(greatest(days, 0)) AS BIGINT), sum(weight) FROM direct_lags GROUP BY 1, 2
+),
+-- dense(platform, d): the share that has arrived within d days, for every d up to 399.
+cdf AS (
+    SELECT h.platform, h.d, sum(h.w) OVER (PARTITION BY h.platform ORDER BY h.d) / max(t.total) OVER (PARTITION BY h.platform) AS f
+    FROM hist h JOIN totals t ON t.platform = h.platform
+),
+dense AS (
+    SELECT p.platform, r.value AS d, coalesce(max(c.f), 0) AS f
+    FROM (SELECT DISTINCT platform FROM hist) p
+    CROSS JOIN range(0, 400) r
+    LEFT JOIN cdf c ON c.platform = p.platform AND c.d <= r.value
+    GROUP BY p.platform, r.value
+),
+-- sums(platform, n): F(0) + … + F(n − 1), what one day's sales have delivered by day n.
+sums AS (
+    SELECT platform, d + 1 AS n, sum(f) OVER (PARTITION BY platform ORDER BY d) AS s FROM dense
 ),
 days AS (
     SELECT value AS n, to_timestamp_micros(CAST(date_trunc('day', as_of()) AS BIGINT) + value * 86400000000) AS day
-    FROM range(1, 31)
+    FROM range(0, 31)
 ),
-daily_sales AS (
-    SELECT s.platform, CAST(sum(s.expected - s.refunded) AS DOUBLE) / 90.0 AS per_day
-    FROM order_settlement s
-    WHERE s.settled_via = 'platform' AND s.order_time > to_timestamp_micros(CAST(as_of() AS BIGINT) - 90 * 86400000000)
-    GROUP BY s.platform
+open AS (
+    SELECT r.platform, r.outstanding,
+        least(CAST(floor(CAST(date_part('epoch', as_of() - coalesce(o.ship_time, o.pay_time, o.order_time)) AS DOUBLE)
+            / 86400.0) AS BIGINT), 369) AS age,
+        CASE WHEN r.settled_via = 'bank' THEN 0.0 ELSE coalesce(f.rate, 0.0) END AS fee_rate
+    FROM receivables r
+    JOIN orders o ON o.order_id = r.order_id AND (o.platform IS NOT DISTINCT FROM r.platform)
+    LEFT JOIN fee f ON f.platform = r.platform
+    WHERE r.outstanding > 0
 ),
-from_open AS (
-    SELECT d.day, sum(CAST(CAST(x.outstanding AS DOUBLE) * (1 - x.fee_rate) AS DECIMAL(18, 2))) AS amount,
-        count(*) AS orders
-    FROM days d JOIN dated x ON x.day = d.day
-    GROUP BY d.day
+open_groups AS (
+    SELECT platform, greatest(age, 0) AS age, sum(CAST(outstanding AS DOUBLE) * (1 - fee_rate)) AS amount
+    FROM open GROUP BY 1, 2
 ),
-from_new AS (
-    SELECT d.day, sum(CAST(v.per_day * (1 - l.fee_rate) AS DECIMAL(18, 2))) AS amount
-    FROM days d CROSS JOIN daily_sales v JOIN lag l ON l.platform = v.platform
-    WHERE CAST(d.n AS DOUBLE) > l.days
-    GROUP BY d.day
+open_cumulative AS (
+    -- Arrived by day n, given not arrived by now: (F(age + n) − F(age)) / (1 − F(age)); a
+    -- platform order later than nearly all history is expected over the coming week, a
+    -- B2B order that late not at all (history says such money rarely comes).
+    SELECT d.n, sum(CASE WHEN now.f >= 0.95 AND g.platform = 'b2b' THEN 0.0
+                         WHEN now.f >= 0.95 THEN g.amount * least(d.n, 7) / 7.0
+                         ELSE g.amount * least(greatest((later.f - now.f) / (1 - now.f), 0.0), 1.0) END) AS amount
+    FROM days d
+    CROSS JOIN open_groups g
+    JOIN dense now ON now.platform = g.platform AND now.d = g.age
+    JOIN dense later ON later.platform = g.platform AND later.d = g.age + d.n
+    GROUP BY d.n
+),
+rates AS (
+    SELECT coalesce(s.platform, 'b2b') AS platform,
+        CAST(sum(s.expected - s.refunded) AS DOUBLE) / 90.0 * (1 - coalesce(max(f.rate), 0.0)) AS per_day
+    FROM order_settlement s LEFT JOIN fee f ON f.platform = s.platform
+    WHERE s.order_time > to_timestamp_micros(CAST(as_of() AS BIGINT) - 90 * 86400000000)
+    GROUP BY coalesce(s.platform, 'b2b')
+),
+new_cumulative AS (
+    SELECT d.n, sum(r.per_day * m.s) AS amount
+    FROM days d CROSS JOIN rates r JOIN sums m ON m.platform = r.platform AND m.n = d.n
+    GROUP BY d.n
+),
+cumulative AS (
+    SELECT d.n, d.day, coalesce(o.amount, 0) AS from_open, coalesce(w.amount, 0) AS from_new
+    FROM days d LEFT JOIN open_cumulative o ON o.n = d.n LEFT JOIN new_cumulative w ON w.n = d.n
+),
+daily AS (
+    SELECT n, day,
+        from_open - lag(from_open) OVER (ORDER BY n) AS from_open,
+        from_new - lag(from_new) OVER (ORDER BY n) AS from_new
+    FROM cumulative
 )
-SELECT d.day,
-    coalesce(o.amount, CAST(0 AS DECIMAL(18, 2))) AS from_open_orders,
-    coalesce(n.amount, CAST(0 AS DECIMAL(18, 2))) AS from_new_sales,
-    CAST(coalesce(o.amount, 0) + coalesce(n.amount, 0) AS DECIMAL(18, 2)) AS expected_amount,
-    coalesce(o.orders, 0) AS open_orders
-FROM days d
-LEFT JOIN from_open o ON o.day = d.day
-LEFT JOIN from_new n ON n.day = d.day
-ORDER BY d.day;
+SELECT day,
+    CAST(from_open AS DECIMAL(18, 2)) AS from_open_orders,
+    CAST(from_new AS DECIMAL(18, 2)) AS from_new_sales,
+    CAST(from_open + from_new AS DECIMAL(18, 2)) AS expected_amount
+FROM daily
+WHERE n >= 1
+ORDER BY day;
