@@ -290,8 +290,8 @@ pub struct GenArgs {
     /// Random seed: the same seed gives the same files, byte for byte
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// How messy the data is
-    #[arg(long, default_value = "low", value_parser = ["low", "high"])]
+    /// How messy the data is: none (clean: nothing an analysis should report), low or high
+    #[arg(long, default_value = "low", value_parser = ["none", "low", "high"])]
     pub noise: String,
     /// Plant known problems for an analysis to find (comma-separated, or repeat the option);
     /// truth/planted.csv says where each one went

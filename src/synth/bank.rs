@@ -4,6 +4,8 @@
 //! Unrelated amounts scale with the business so that a 300-order set and a million-order
 //! set both look like one company; balances start high enough never to go negative.
 
+use std::collections::BTreeMap;
+
 use rand::Rng;
 
 use super::clock::{Clock, DAY, HOUR, MINUTE};
@@ -204,7 +206,7 @@ fn payout_credits(
     // 0 = single credit, 1 = never arrives, 2.. = member of batch (group number + 2).
     let mut role = vec![0usize; n];
     if n >= 10 {
-        for _ in 0..NoiseProfile::planted(noise.lost_base, noise.lost_per, n).max(1) {
+        for _ in 0..NoiseProfile::planted(noise.lost_base, noise.lost_per, n).max(noise.lost_min) {
             let j = rng.random_range(0..n * 9 / 10);
             role[j] = 1;
         }
@@ -225,6 +227,7 @@ fn payout_credits(
             groups += 1;
         }
     }
+    let twins = if noise.quote_twins { twins(wallets, &idx) } else { vec![false; n] };
     let payers = &world.payers[p as usize];
     let first_credit = lines.len();
     let mut j = 0;
@@ -257,7 +260,7 @@ fn payout_credits(
         let sum: Cents = members.iter().map(|&m| wallets.payouts[m].amount).sum();
         let payer = pick_payer(rng, payers, noise.variant_tiers);
         let summary = *pick(rng, &["提现", "货款", "结算款", "转账", "", "汇入汇款", "提现"]);
-        let purpose = if members.len() == 1 && chance(rng, noise.ref_in_memo_per_10k) {
+        let purpose = if members.len() == 1 && (twins[j] || chance(rng, noise.ref_in_memo_per_10k)) {
             let r = &wallets.payouts[members[0]].reference;
             match rng.random_range(0..3) {
                 0 => format!("提现 {r}"),
@@ -292,6 +295,23 @@ fn payout_credits(
             }
         }
     }
+}
+
+/// For each payout of `idx` (one platform's, in time order), whether another of them has
+/// the same amount within a week: credits for such payouts can only be told apart by the
+/// reference in the memo.
+fn twins(wallets: &Wallets, idx: &[usize]) -> Vec<bool> {
+    const WEEK: i64 = 7 * DAY;
+    let mut by_amount: BTreeMap<Cents, Vec<i64>> = BTreeMap::new();
+    for &i in idx {
+        by_amount.entry(wallets.payouts[i].amount).or_default().push(wallets.payouts[i].t);
+    }
+    idx.iter()
+        .map(|&i| {
+            let p = &wallets.payouts[i];
+            by_amount[&p.amount].iter().filter(|&&t| (t - p.t).abs() <= WEEK).count() > 1
+        })
+        .collect()
 }
 
 fn p_label(p: Platform) -> &'static str {

@@ -167,7 +167,8 @@ pub fn unrelated(
                 .memo("补贴", "电商发展专项补助资金"),
         );
     }
-    let unknown = (payout_credits_n as u64 * u64::from(noise.unknown_credit_per_10k) / 10_000).max(2);
+    let unknown =
+        (payout_credits_n as u64 * u64::from(noise.unknown_credit_per_10k) / 10_000).max(noise.unknown_credit_min);
     for _ in 0..unknown {
         let decoy = !payout_lines.is_empty() && chance(rng, noise.decoy_per_10k);
         let (t, amount) = if decoy {

@@ -62,6 +62,12 @@ impl Clock {
         u32::from(self.info(day).month)
     }
 
+    /// The calendar month of `day` as one number (year × 12 + month − 1), for keys.
+    pub fn month_index(&self, day: i64) -> i64 {
+        let i = self.info(day);
+        i64::from(i.year) * 12 + i64::from(i.month) - 1
+    }
+
     pub fn day_of_month(&self, day: i64) -> u32 {
         u32::from(self.info(day).day)
     }

@@ -11,12 +11,14 @@
 //! `--plant` are decided up front ([`plant::Plan`]) and put in by each stage as it goes,
 //! from a random stream of their own.
 
+mod b2b_pay;
 mod bank;
 mod bank_files;
 mod bank_unrelated;
 mod catalogue;
 mod clock;
 mod draw;
+mod even;
 mod ledger;
 mod ledger_rows;
 mod model;
@@ -30,6 +32,8 @@ mod truth;
 mod wallet;
 mod write;
 
+#[cfg(test)]
+mod clean_tests;
 #[cfg(test)]
 mod plant_tests;
 #[cfg(test)]
@@ -82,9 +86,12 @@ impl GenOptions {
     }
 }
 
-/// How dirty the data is: `Low` has every kind of trap but rarely, `High` has many.
+/// How dirty the data is: `Low` has every kind of trap but rarely, `High` has many,
+/// `None` has none: a clean set on which an analysis should find nothing serious (model.rs
+/// `NoiseProfile::for_level` says what it leaves out).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Noise {
+    None,
     Low,
     High,
 }
@@ -92,6 +99,7 @@ pub enum Noise {
 impl Noise {
     pub fn as_str(self) -> &'static str {
         match self {
+            Noise::None => "none",
             Noise::Low => "low",
             Noise::High => "high",
         }
@@ -104,15 +112,16 @@ impl fmt::Display for Noise {
     }
 }
 
-/// The value given for `--noise` was neither `low` nor `high`.
+/// The value given for `--noise` was not `none`, `low` or `high`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown noise level {0:?}: expected \"low\" or \"high\"")]
+#[error("unknown noise level {0:?}: expected \"none\", \"low\" or \"high\"")]
 pub struct ParseNoiseError(pub String);
 
 impl FromStr for Noise {
     type Err = ParseNoiseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
+            "none" => Ok(Noise::None),
             "low" => Ok(Noise::Low),
             "high" => Ok(Noise::High),
             _ => Err(ParseNoiseError(s.to_string())),

@@ -88,6 +88,10 @@ pub struct Shop {
     /// Seconds from the buyer's confirmation to the sale line in the wallet.
     pub settle_lag: (i64, i64),
     pub habit: Habit,
+    /// Days from payment by which the reconciliation expects an order settled: the
+    /// platform's default `cycle_days` in settings.rs (B2B: the customers' terms). The
+    /// clean data set keeps every order inside it.
+    pub cycle_days: i64,
 }
 
 const TMALL_FLAGSHIP_FEES: &[FeeRule] = &[
@@ -123,6 +127,7 @@ pub fn shops() -> Vec<Shop> {
             fees: TMALL_FLAGSHIP_FEES,
             settle_lag: (5, 2 * MINUTE),
             habit: Habit::DailyAuto,
+            cycle_days: 20,
         },
         Shop {
             platform: Platform::Tmall,
@@ -132,6 +137,7 @@ pub fn shops() -> Vec<Shop> {
             fees: TMALL_HOME_FEES,
             settle_lag: (5, 2 * MINUTE),
             habit: Habit::DailyAuto,
+            cycle_days: 20,
         },
         Shop {
             platform: Platform::Jd,
@@ -141,6 +147,7 @@ pub fn shops() -> Vec<Shop> {
             fees: JD_OFFICIAL_FEES,
             settle_lag: (DAY, 3 * DAY),
             habit: Habit::Weekly,
+            cycle_days: 15,
         },
         Shop {
             platform: Platform::Jd,
@@ -150,6 +157,7 @@ pub fn shops() -> Vec<Shop> {
             fees: JD_DIGITAL_FEES,
             settle_lag: (DAY, 3 * DAY),
             habit: Habit::Weekly,
+            cycle_days: 15,
         },
         Shop {
             platform: Platform::Douyin,
@@ -159,6 +167,7 @@ pub fn shops() -> Vec<Shop> {
             fees: DOUYIN_FEES,
             settle_lag: (7 * DAY, 7 * DAY + 12 * HOUR),
             habit: Habit::EveryFewDays,
+            cycle_days: 20,
         },
         Shop {
             platform: Platform::Pdd,
@@ -168,6 +177,7 @@ pub fn shops() -> Vec<Shop> {
             fees: PDD_FEES,
             settle_lag: (MINUTE, DAY),
             habit: Habit::Manual,
+            cycle_days: 20,
         },
         Shop {
             platform: Platform::B2b,
@@ -177,6 +187,7 @@ pub fn shops() -> Vec<Shop> {
             fees: &[],
             settle_lag: (0, 0),
             habit: Habit::Manual,
+            cycle_days: 30,
         },
     ]
 }
@@ -207,11 +218,63 @@ pub struct NoiseProfile {
     pub ref_in_memo_per_10k: u32,
     /// How many tiers of counterparty-name variants are in use (1 = tame, 2 = wild too).
     pub variant_tiers: u8,
+    /// Some orders are confirmed but never settled, or settled for another amount.
+    pub order_faults: bool,
+    /// Buyers confirm early enough for every order to settle within its shop's
+    /// `cycle_days`; otherwise a slow confirmation may take it past the due date.
+    pub settle_in_cycle: bool,
+    /// Every B2B order is paid in full by its due date; otherwise some are never paid and
+    /// some balances come weeks late.
+    pub b2b_on_time: bool,
+    /// Refunds and the fees charged on only some orders are kept near their usual share
+    /// in every shop-month (even.rs); otherwise chance may pile them up in one.
+    pub even_months: bool,
+    /// A payout credit always quotes the withdrawal's reference when another payout of
+    /// the platform has the same amount within a week, so that no pairing is a guess;
+    /// otherwise only as often as `ref_in_memo_per_10k` says.
+    pub quote_twins: bool,
+    /// Lost payouts per platform at least, once it has ten payouts.
+    pub lost_min: usize,
+    /// Credits from unknown counterparties at least.
+    pub unknown_credit_min: u64,
 }
 
+/// `per` for a kind of planted case that never happens.
+const NEVER: usize = usize::MAX;
+
 impl NoiseProfile {
+    /// `None` is `Low` without anything an analysis should report: no lost, wrong or late
+    /// orders, B2B paid on time, refunds and part-time fees even across months, one bank
+    /// credit per payout within a working day and told apart from its look-alikes by its
+    /// reference, no deducted fees, no strangers' credits, no stray whitespace. What is
+    /// merely a habit (round Pinduoduo withdrawals, name variants, memos) stays as in
+    /// `Low`; its own draws may differ from `Low`'s, which stays byte for byte as it was.
     pub fn for_level(level: Noise) -> Self {
         match level {
+            Noise::None => NoiseProfile {
+                lag_weights: &[75, 25],
+                n1_base: 0,
+                n1_per: NEVER,
+                n1_max_members: 2,
+                fee_base: 0,
+                fee_per: NEVER,
+                lost_base: 0,
+                lost_per: NEVER,
+                round_per_10k: 7_000,
+                unknown_credit_per_10k: 0,
+                decoy_per_10k: 0,
+                dirty_per_10k: 0,
+                text_amount_per_10k: 0,
+                ref_in_memo_per_10k: 4_500,
+                variant_tiers: 1,
+                order_faults: false,
+                settle_in_cycle: true,
+                b2b_on_time: true,
+                even_months: true,
+                quote_twins: true,
+                lost_min: 0,
+                unknown_credit_min: 0,
+            },
             Noise::Low => NoiseProfile {
                 lag_weights: &[70, 25, 5],
                 n1_base: 1,
@@ -228,6 +291,13 @@ impl NoiseProfile {
                 text_amount_per_10k: 0,
                 ref_in_memo_per_10k: 4_500,
                 variant_tiers: 1,
+                order_faults: true,
+                settle_in_cycle: false,
+                b2b_on_time: false,
+                even_months: false,
+                quote_twins: false,
+                lost_min: 1,
+                unknown_credit_min: 2,
             },
             Noise::High => NoiseProfile {
                 lag_weights: &[45, 25, 12, 8, 6, 4],
@@ -245,6 +315,13 @@ impl NoiseProfile {
                 text_amount_per_10k: 1_500,
                 ref_in_memo_per_10k: 2_500,
                 variant_tiers: 2,
+                order_faults: true,
+                settle_in_cycle: false,
+                b2b_on_time: false,
+                even_months: false,
+                quote_twins: false,
+                lost_min: 1,
+                unknown_credit_min: 2,
             },
         }
     }

@@ -7,9 +7,11 @@
 use rand::Rng;
 use rand::seq::SliceRandom;
 
+use super::b2b_pay;
 use super::catalogue::{basket, discount};
 use super::clock::{Clock, DAY, HOUR, MINUTE};
 use super::draw::{GenRng, SeedTree, apportion, chance, pick, scramble, weighted};
+use super::even::Evener;
 use super::model::{FeeKind, NoiseProfile, Platform, World};
 use super::money::{Cents, YUAN, rate};
 use super::order_files::{OrderFiles, OrderRow, State};
@@ -167,6 +169,7 @@ pub fn generate_orders(
         files: Vec::new(),
     };
     let mut counter = ShopCounter { seq: [0; 5] };
+    let mut even = noise.even_months.then(Evener::default);
     let mut times: Vec<i64> = Vec::new();
     let mut row = OrderRow::default();
     let mut next = 0usize;
@@ -195,11 +198,15 @@ pub fn generate_orders(
                     &mut book,
                     &mut files,
                     &mut row,
+                    &mut even,
                     shop,
                     t,
                 )?;
             }
         }
+    }
+    if let Some(e) = even {
+        e.finish(&mut book, &mut rng);
     }
     book.files = files.finish()?;
     Ok(book)
@@ -216,6 +223,7 @@ fn consumer_order(
     book: &mut Book,
     files: &mut OrderFiles,
     row: &mut OrderRow,
+    even: &mut Option<Evener>,
     shop: u8,
     t: i64,
 ) -> Result<(), GenError> {
@@ -274,7 +282,15 @@ fn consumer_order(
     }
     row.ship_t = Some(ship_t);
     row.state = State::Shipped;
-    let confirm_t = ship_t + rng.random_range(5 * DAY..15 * DAY);
+    // Buyers confirm 5 to 15 days after shipping (or the platform does for them). The clean
+    // set keeps to the room the cycle leaves after shipping and the settlement lag, with a
+    // day to spare, so that no order of it is overdue on any day.
+    let confirm_max = if noise.settle_in_cycle {
+        (s.cycle_days * DAY - ship_delay - s.settle_lag.1 - DAY).clamp(5 * DAY + HOUR, 15 * DAY)
+    } else {
+        15 * DAY
+    };
+    let confirm_t = ship_t + rng.random_range(5 * DAY..confirm_max);
     if confirm_t >= end {
         book.orders.push(rec);
         return files.write(world, clock, noise, rng, &rec, row);
@@ -285,13 +301,14 @@ fn consumer_order(
         book.orders.push(rec);
         return files.write(world, clock, noise, rng, &rec, row);
     }
-    if (600..630).contains(&roll) {
+    // Rolls 600..650 are the faults; in the clean set those orders settle normally.
+    if noise.order_faults && (600..630).contains(&roll) {
         rec.fate = Fate::Lost;
         book.orders.push(rec);
         return files.write(world, clock, noise, rng, &rec, row);
     }
     let mut sale = paid;
-    if (630..650).contains(&roll) {
+    if noise.order_faults && (630..650).contains(&roll) {
         rec.fate = Fate::Discrepancy;
         sale = match rng.random_range(0..10) {
             0..7 => paid - rate(paid, rng.random_range(500..4_000)),
@@ -305,8 +322,17 @@ fn consumer_order(
     let events = &mut book.events[shop as usize];
     events.push(Ev { t: settle_t, amount: sale, order: idx, kind: EvKind::Sale });
     rec.settled = sale;
+    let month = clock.month_index(t / DAY);
+    if let Some(e) = even.as_mut() {
+        e.sale(shop, month, sale);
+    }
     let fee_factor = plan.fee_factor(p, t / DAY);
-    for rule in s.fees {
+    for (k, rule) in s.fees.iter().enumerate() {
+        if let Some(e) = even.as_mut().filter(|_| rule.applies_per_10k < 10_000) {
+            // Charged or not once the month is complete, to come to its usual share.
+            e.offer_fee(shop, month, k, rule, idx, settle_t, rate(paid, *pick(rng, rule.bp)), fee_factor);
+            continue;
+        }
         if !chance(rng, rule.applies_per_10k) {
             continue;
         }
@@ -319,16 +345,22 @@ fn consumer_order(
     if (350..600).contains(&roll) {
         let refund_t = settle_t + rng.random_range(DAY..20 * DAY);
         if refund_t < end {
-            let amount = if roll >= 500 {
-                row.state = State::Returned;
+            let returned = roll >= 500;
+            let amount = if returned {
                 paid
             } else if chance(rng, 5_000) && paid > 60 * YUAN {
                 rng.random_range(5 * YUAN..=30 * YUAN)
             } else {
                 rate(paid, rng.random_range(1_000..5_000)).max(1)
             };
-            events.push(Ev { t: refund_t, amount: -amount, order: idx, kind: EvKind::Refund });
-            rec.refunded = amount;
+            // In the clean set a refund that would crowd the month is not asked for.
+            if even.as_mut().is_none_or(|e| e.refund(shop, month, amount)) {
+                if returned {
+                    row.state = State::Returned;
+                }
+                events.push(Ev { t: refund_t, amount: -amount, order: idx, kind: EvKind::Refund });
+                rec.refunded = amount;
+            }
         }
     }
     if let Some(spike) = plan.spike.as_mut().filter(|sp| rec.fate == Fate::Normal && sp.refunds(idx)) {
@@ -388,21 +420,9 @@ fn b2b_order(
     // The first customer is the big regular one.
     let customer = if chance(rng, 3_000) { 0 } else { rng.random_range(0..world.customers.len()) };
     let end = clock.end();
-    let at =
-        |d: i64, rng: &mut GenRng| clock.roll_to_workday(d) * DAY + rng.random_range(9 * HOUR..17 * HOUR + 30 * MINUTE);
     let day = t / DAY;
-    let mut payments = Vec::new();
-    match rng.random_range(0..100) {
-        0..15 => {}
-        15..40 => {
-            let deposit = if chance(rng, 5_000) { amount * 3 / 10 } else { amount / 2 };
-            let t1 = at(day + rng.random_range(0..10), rng);
-            let t2 = at(t1 / DAY + rng.random_range(15..45), rng);
-            payments.push((t1, deposit));
-            payments.push((t2, amount - deposit));
-        }
-        _ => payments.push((at(day + rng.random_range(0..21), rng), amount)),
-    }
+    let terms = world.shops[shop as usize].cycle_days;
+    let mut payments = b2b_pay::transfers(clock, noise.b2b_on_time, terms, day, amount, rng);
     payments.retain(|&(pt, _)| pt < end);
     let received: Cents = payments.iter().map(|p| p.1).sum();
     let idx = book.orders.len() as u32;

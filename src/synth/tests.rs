@@ -258,6 +258,7 @@ fn exact_headers() {
 
 #[test]
 fn noise_parses_and_errors_are_reported() {
+    assert_eq!("none".parse::<Noise>().unwrap(), Noise::None);
     assert_eq!("low".parse::<Noise>().unwrap(), Noise::Low);
     assert_eq!("HIGH".parse::<Noise>().unwrap(), Noise::High);
     let e = "medium".parse::<Noise>().unwrap_err();
@@ -278,7 +279,7 @@ fn noise_parses_and_errors_are_reported() {
 #[test]
 #[ignore]
 fn invariants_hold_on_a_large_set() {
-    for (seed, noise) in [(21, Noise::Low), (22, Noise::High)] {
+    for (seed, noise) in [(21, Noise::Low), (22, Noise::High), (23, Noise::None)] {
         let o = opts(200_000, seed, noise);
         let d = run(&format!("large-{seed}"), &o);
         check_all(&d.0, &o);

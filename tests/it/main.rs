@@ -3,6 +3,7 @@
 
 mod analysis;
 mod bad_input;
+mod clean;
 mod common;
 mod crash;
 mod demo;
