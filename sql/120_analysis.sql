@@ -6,7 +6,8 @@ WITH first_sale AS (
 )
 SELECT o.platform, o.shop, o.order_id, coalesce(o.ship_time, o.pay_time, o.order_time) AS shipped_at, f.settled_at,
     CAST(date_part('epoch', f.settled_at - coalesce(o.ship_time, o.pay_time, o.order_time)) AS DOUBLE) / 86400.0
-        AS days
+        AS days,
+    CAST(date_part('epoch', f.settled_at - coalesce(o.order_time, o.pay_time)) AS DOUBLE) / 86400.0 AS order_days
 FROM orders o
 JOIN first_sale f ON f.order_key = normalize_order_id(o.order_id)
 WHERE o.order_time IS NULL OR o.order_time <= as_of();
@@ -155,6 +156,8 @@ found AS (
     FROM unmatched_bank
     WHERE (amount % 1000 = 0 OR date_part('dow', txn_time) IN (0, 6))
       AND NOT EXISTS (SELECT 1 FROM credit_platforms p WHERE p.line_id = unmatched_bank.line_id)
+      -- Money moved between the company's own accounts is no one's payment.
+      AND (counterparty_account IS NULL OR counterparty_account NOT IN (SELECT DISTINCT account FROM bank_txns WHERE account IS NOT NULL))
 )
 SELECT kind, severity, platform, shop, reference, amount, round(score, 2) AS score, explanation
 FROM found
@@ -182,7 +185,7 @@ ORDER BY margin_rank;
 
 -- cash_forecast: money expected into the bank on each of the next 30 days after as_of().
 -- Platform money: open orders settle, and new sales (at each platform's daily rate of the
--- last 90 days) follow, by the platform's observed distribution of days from shipment to
+-- last 90 days) follow, by the platform's observed distribution of days from order to
 -- settlement, then reach the bank after its usual payout lag plus half the merchant's
 -- usual interval between withdrawals; net of the usual fee rate. Orders paid straight to
 -- the bank (B2B): each open one by the observed distribution of days from order to
@@ -202,9 +205,9 @@ fee AS (
     SELECT platform, CAST(sum(fees) AS DOUBLE) / nullif(CAST(sum(sold) AS DOUBLE), 0) AS rate
     FROM order_settlement WHERE settled_via = 'platform' AND sold > 0 GROUP BY platform
 ),
--- Days from shipment to the bank, per platform: settlement days plus the bank's lag.
+-- Days from order to the bank, per platform: settlement days plus the bank's lag.
 platform_lags AS (
-    SELECT s.platform, s.days + coalesce(b.days, 2) + coalesce(w.days, 0) AS days
+    SELECT s.platform, s.order_days + coalesce(b.days, 2) + coalesce(w.days, 0) AS days
     FROM order_settle_days s LEFT JOIN bank_lag b ON b.platform = s.platform
     LEFT JOIN withdrawal_gaps w ON w.platform = s.platform
 ),
@@ -253,7 +256,7 @@ days AS (
 ),
 open AS (
     SELECT r.platform, r.outstanding,
-        least(CAST(floor(CAST(date_part('epoch', as_of() - coalesce(o.ship_time, o.pay_time, o.order_time)) AS DOUBLE)
+        least(CAST(floor(CAST(date_part('epoch', as_of() - coalesce(o.order_time, o.pay_time)) AS DOUBLE)
             / 86400.0) AS BIGINT), 369) AS age,
         CASE WHEN r.settled_via = 'bank' THEN 0.0 ELSE coalesce(f.rate, 0.0) END AS fee_rate
     FROM receivables r
