@@ -18,11 +18,7 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "bench", "out")
-TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(os.path.expanduser("~"), ".cache", "recon-target"))
-RECON = os.path.join(TARGET, "release", "recon")
-PASSWORD = "bench-ledger-2026"
+from benchlib import OUT, PASSWORD, RECON
 
 
 def run_measured(cmd, env=None):

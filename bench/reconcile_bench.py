@@ -23,11 +23,7 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "bench", "out")
-TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(os.path.expanduser("~"), ".cache", "recon-target"))
-RECON = os.path.join(TARGET, "release", "recon")
-PASSWORD = "bench-ledger-2026"
+from benchlib import OUT, PASSWORD, RECON, timed
 PAIRS = 2_000_000
 
 DUCK_SQL = r"""
@@ -124,17 +120,6 @@ COPY l3 TO '{out}/l3.parquet' (FORMAT parquet);
 COPY unmatched_payouts TO '{out}/unmatched_payouts.parquet' (FORMAT parquet);
 COPY unmatched_bank TO '{out}/unmatched_bank.parquet' (FORMAT parquet);
 """
-
-
-def timed(cmd, env=None):
-    """Wall seconds and peak RSS (MB) of a command, by GNU time."""
-    t0 = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-v", *cmd], env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    if p.returncode:
-        sys.exit(f"{cmd[0]} failed:\n{p.stdout}\n{p.stderr}")
-    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
-    return wall, rss_kb / 1024, p.stdout
 
 
 def main():

@@ -12,29 +12,11 @@ PDF. Each figure is the best of three. Needs a release build and a CJK font for 
 
 import argparse
 import os
-import re
-import subprocess
 import sys
 import tempfile
-import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "bench", "out")
-TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(os.path.expanduser("~"), ".cache", "recon-target"))
-RECON = os.path.join(TARGET, "release", "recon")
-PASSWORD = "bench-ledger-2026"
+from benchlib import OUT, PASSWORD, RECON, timed
 ROWS = 100_000
-
-
-def timed(cmd, env):
-    """Wall seconds and peak RSS (MB) of a command, by GNU time."""
-    t0 = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-v", *cmd], env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
-    if p.returncode:
-        sys.exit(f"{' '.join(cmd)} failed:\n{p.stdout}\n{p.stderr}")
-    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
-    return wall, rss_kb / 1024, p.stdout
 
 
 def best(cmd, env, runs=3):

@@ -119,10 +119,16 @@ figures AS (
     LEFT JOIN direct d ON d.account IS NOT DISTINCT FROM a.account
 ),
 item AS (
-    SELECT f.account, k.kind, coalesce(i.n, 0) AS n, coalesce(i.amount, 0) AS amount
+    -- Each reconciling kind has its line of the statement, shown even when it is empty.
+    SELECT f.account, k.line, k.kind, k.label, coalesce(i.n, 0) AS n, coalesce(i.amount, 0) AS amount
     FROM figures f
-    CROSS JOIN (VALUES ('payout_in_transit'), ('bank_credit_not_booked'), ('bank_credit_written_off'),
-                       ('bank_debit_not_booked'), ('payout_received_short'), ('payout_written_off')) AS k(kind)
+    CROSS JOIN (VALUES
+        (2, 'payout_in_transit', '在途提现（平台已付、银行未到）Payouts in transit'),
+        (5, 'bank_credit_not_booked', '银行已收、账上无对应 Bank credits not in the books'),
+        (6, 'bank_credit_written_off', '已核销的银行收款 Bank credits written off'),
+        (7, 'bank_debit_not_booked', '银行付款（不记应付）Bank debits'),
+        (8, 'payout_received_short', '到账差额（手续费等）Payouts received short'),
+        (9, 'payout_written_off', '已核销的提现 Payouts written off')) AS k(line, kind, label)
     LEFT JOIN items i ON (i.account IS NOT DISTINCT FROM f.account) AND i.kind = k.kind
 ),
 adjusted AS (
@@ -137,32 +143,14 @@ SELECT account, line, item, items, amount FROM (
            statement AS amount
     FROM figures
     UNION ALL
-    SELECT account, 2, '在途提现（平台已付、银行未到）Payouts in transit', n, amount
-    FROM item WHERE kind = 'payout_in_transit'
+    SELECT account, line, label, n, amount FROM item
     UNION ALL
     SELECT account, 3, '调节后银行余额 Adjusted bank balance', NULL, bank FROM adjusted
     UNION ALL
-    SELECT account, 4, '企业账面余额（期初＋提现＋直接回款）Balance per books',
-           booked_n, books
-    FROM figures
-    UNION ALL
-    SELECT account, 5, '银行已收、账上无对应 Bank credits not in the books', n, amount
-    FROM item WHERE kind = 'bank_credit_not_booked'
-    UNION ALL
-    SELECT account, 6, '已核销的银行收款 Bank credits written off', n, amount
-    FROM item WHERE kind = 'bank_credit_written_off'
-    UNION ALL
-    SELECT account, 7, '银行付款（不记应付）Bank debits', n, amount
-    FROM item WHERE kind = 'bank_debit_not_booked'
-    UNION ALL
-    SELECT account, 8, '到账差额（手续费等）Payouts received short', n, amount
-    FROM item WHERE kind = 'payout_received_short'
-    UNION ALL
-    SELECT account, 9, '已核销的提现 Payouts written off', n, amount
-    FROM item WHERE kind = 'payout_written_off'
+    SELECT account, 4, '企业账面余额（期初＋提现＋直接回款）Balance per books', booked_n, books FROM figures
     UNION ALL
     SELECT account, 10, '调节后账面余额 Adjusted book balance', NULL, books FROM adjusted
     UNION ALL
-    SELECT a.account, 11, '差额（应为 0）Difference (0 when reconciled)', NULL, a.bank - a.books FROM adjusted a
+    SELECT account, 11, '差额（应为 0）Difference (0 when reconciled)', NULL, bank - books FROM adjusted
 ) statement
 ORDER BY account, line;

@@ -4,7 +4,7 @@
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 use crate::export::table::{Grid, Kind};
 
@@ -161,21 +161,7 @@ fn pad(s: &str, w: usize) -> String {
 
 /// `s` in exactly `w` display columns: cut with an ellipsis, or padded.
 fn fit(s: &str, w: usize) -> String {
-    if s.width() <= w {
-        return pad(s, w);
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if used + cw + 1 > w {
-            break;
-        }
-        used += cw;
-        out.push(c);
-    }
-    out.push('…');
-    pad(&out, w)
+    pad(&crate::output::cut(s, w), w)
 }
 
 #[cfg(test)]

@@ -117,7 +117,8 @@ pub fn write_cells(out: &mut dyn Write, style: Style, cells: &Cells) -> io::Resu
     }
 }
 
-fn cut(s: &str, max: usize) -> String {
+/// `s` cut to `max` display columns, with an ellipsis when it was longer.
+pub(crate) fn cut(s: &str, max: usize) -> String {
     if s.width() <= max {
         return s.to_string();
     }

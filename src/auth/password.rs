@@ -30,29 +30,39 @@ impl PasswordInput {
     }
 
     fn obtain(&self, prompt: &str, confirm: bool) -> Result<String, AuthError> {
-        if self.from_stdin {
-            let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line).map_err(AuthError::Prompt)?;
-            let pw = line.trim_end_matches(['\r', '\n']).to_string();
-            return if pw.is_empty() { Err(AuthError::NoPassword) } else { Ok(pw) };
-        }
-        if let Ok(pw) = std::env::var("RECON_PASSWORD")
-            && !pw.is_empty()
-        {
-            return Ok(pw);
-        }
-        if !std::io::stdin().is_terminal() {
-            return Err(AuthError::NoPassword);
-        }
-        let pw = rpassword::prompt_password(prompt).map_err(AuthError::Prompt)?;
-        if confirm {
-            let again = rpassword::prompt_password("Repeat the password: ").map_err(AuthError::Prompt)?;
-            if again != pw {
-                return Err(AuthError::Mismatch);
-            }
-        }
-        Ok(pw)
+        obtain(self.from_stdin, "RECON_PASSWORD", prompt, confirm)
     }
+}
+
+/// A new password for another user (`recon user add|passwd`): standard input's next line,
+/// RECON_NEW_PASSWORD, or asked twice at the terminal.
+pub fn read_new_password(from_stdin: bool, prompt: &str) -> Result<String, AuthError> {
+    obtain(from_stdin, "RECON_NEW_PASSWORD", prompt, true)
+}
+
+fn obtain(from_stdin: bool, env: &str, prompt: &str, confirm: bool) -> Result<String, AuthError> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(AuthError::Prompt)?;
+        let pw = line.trim_end_matches(['\r', '\n']).to_string();
+        return if pw.is_empty() { Err(AuthError::NoPassword) } else { Ok(pw) };
+    }
+    if let Ok(pw) = std::env::var(env)
+        && !pw.is_empty()
+    {
+        return Ok(pw);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(AuthError::NoPassword);
+    }
+    let pw = rpassword::prompt_password(prompt).map_err(AuthError::Prompt)?;
+    if confirm {
+        let again = rpassword::prompt_password("Repeat the password: ").map_err(AuthError::Prompt)?;
+        if again != pw {
+            return Err(AuthError::Mismatch);
+        }
+    }
+    Ok(pw)
 }
 
 /// The rules a new password must meet.

@@ -2,8 +2,6 @@
 //! Only an admin manages users; anyone may change their own password. Every change goes
 //! to the audit log; the users file holds names, roles and hashes only.
 
-use std::io::{BufRead, IsTerminal};
-
 use super::Context;
 use crate::auth::guard::Action;
 use crate::auth::{AuthError, Role, User, Users, lockout, password};
@@ -108,27 +106,11 @@ fn save(ws: &Workspace, users: &Users, me: &User, event: &str, detail: &str) -> 
 
 /// A new password: standard input's next line, RECON_NEW_PASSWORD, or asked twice.
 fn new_password(from_stdin: bool, prompt: &str) -> Result<String, Error> {
-    if from_stdin {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(AuthError::Prompt)?;
-        let pw = line.trim_end_matches(['\r', '\n']).to_string();
-        return if pw.is_empty() { Err(AuthError::NoPassword.into()) } else { Ok(pw) };
-    }
-    if let Ok(pw) = std::env::var("RECON_NEW_PASSWORD")
-        && !pw.is_empty()
-    {
-        return Ok(pw);
-    }
-    if !std::io::stdin().is_terminal() {
-        return Err(Error::Usage(
+    password::read_new_password(from_stdin, prompt).map_err(|e| match e {
+        AuthError::NoPassword if !from_stdin => Error::Usage(
             "no new password: type it at the prompt, pipe it with --new-password-stdin, or set RECON_NEW_PASSWORD"
                 .into(),
-        ));
-    }
-    let pw = rpassword::prompt_password(prompt).map_err(AuthError::Prompt)?;
-    let again = rpassword::prompt_password("Repeat the password: ").map_err(AuthError::Prompt)?;
-    if again != pw {
-        return Err(AuthError::Mismatch.into());
-    }
-    Ok(pw)
+        ),
+        e => e.into(),
+    })
 }

@@ -1,7 +1,7 @@
 //! Analysis a user reads: risks planted in real-looking files found and explained, trends
 //! and the forecast computed on generated history, and charts drawn in the terminal.
 
-use crate::common::{BANK_HEADER, Ws, text};
+use crate::common::{BANK_HEADER, Ws, grouped, text};
 
 #[test]
 fn planted_risks_are_found_and_explained() {
@@ -78,18 +78,6 @@ fn trends_opportunities_and_forecast_on_generated_history() {
     let words: String = first_risk.chars().take(12).collect();
     assert!(all.contains(&words), "the top risk {first_risk:?} is in the report");
     let received = ws.value("SELECT sum(received) FROM collection_summary");
-    let grouped = |v: &str| {
-        let (int, frac) = v.split_once('.').unwrap();
-        let digits: Vec<char> = int.chars().collect();
-        let mut out = String::new();
-        for (i, c) in digits.iter().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(*c);
-        }
-        format!("{out}.{frac}")
-    };
     assert!(all.contains(&grouped(&received)), "headline received {received}");
     let xlsx = ws.scratch("out/analysis.xlsx");
     ws.ok(&["report", "analysis", "-o", xlsx.to_str().unwrap()]);

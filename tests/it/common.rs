@@ -225,3 +225,17 @@ pub fn equal_payouts(ws: &Ws) {
     .unwrap();
     ws.import(&bank);
 }
+
+/// `1234567.8` as the PDF prints it: `1,234,567.80`.
+pub fn grouped(v: &str) -> String {
+    let (int, frac) = v.split_once('.').unwrap_or((v, "00"));
+    let digits: Vec<char> = int.chars().collect();
+    let mut out = String::new();
+    for (i, c) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(*c);
+    }
+    format!("{out}.{frac:0<2}")
+}

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::{Ws, text};
+use crate::common::{Ws, grouped, text};
 
 fn generated() -> Ws {
     crate::common::generated(1200, 4, "low").0
@@ -28,20 +28,6 @@ fn page_text(pdf: &Path, page: usize) -> String {
 fn pages(pdf: &Path) -> usize {
     let info = poppler("pdfinfo", &[pdf.to_str().unwrap()]);
     info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap()
-}
-
-/// `1234567.8` as the PDF prints it: `1,234,567.80`.
-fn grouped(v: &str) -> String {
-    let (int, frac) = v.split_once('.').unwrap_or((v, "00"));
-    let digits: Vec<char> = int.chars().collect();
-    let mut out = String::new();
-    for (i, c) in digits.iter().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(*c);
-    }
-    format!("{out}.{frac:0<2}")
 }
 
 #[test]
