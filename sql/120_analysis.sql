@@ -183,13 +183,14 @@ SELECT s.platform, s.shop, s.sales, s.refunds, s.fees, s.sales - s.refunds - s.f
 FROM shops s LEFT JOIN speed p ON p.platform = s.platform AND (p.shop IS NOT DISTINCT FROM s.shop)
 ORDER BY margin_rank;
 
--- cash_forecast: money expected into the bank on each of the next 30 days after as_of().
--- Platform money: open orders settle, and new sales (at each platform's daily rate of the
--- last 90 days) follow, by the platform's observed distribution of days from order to
--- settlement, then reach the bank after its usual payout lag plus half the merchant's
--- usual interval between withdrawals; net of the usual fee rate. Orders paid straight to
--- the bank (B2B): each open one by the observed distribution of days from order to
--- payment, given how long it has been open; new ones at the recent daily rate.
+-- cash_forecast: money expected into the bank on each of the next 30 days after as_of(),
+-- by where it comes from. Platform money: open orders settle, and new sales (at the pace
+-- of each platform's median week of the last twelve) follow, by the platform's observed
+-- distribution of days from order to settlement, then reach the bank after its usual
+-- payout lag plus half the merchant's usual interval between withdrawals; net of the
+-- usual fee rate. Orders paid straight to the bank (B2B invoices): each open one by the
+-- observed distribution of days from order to payment, given how long it has been open;
+-- new ones at the last half year's daily average.
 CREATE VIEW cash_forecast AS
 WITH bank_lag AS (
     SELECT platform, median(days) AS days FROM payout_lags GROUP BY platform
@@ -212,10 +213,11 @@ platform_lags AS (
     LEFT JOIN withdrawal_gaps w ON w.platform = s.platform
 ),
 -- Days from order to payment for money paid straight to the bank, by amount, over orders
--- at least 120 days old: some of it never comes, so shares are of what was owed.
+-- older than the window in which a payment is matched to them (all their payments are
+-- in): some of it never comes, so shares are of what was owed.
 direct_orders_seen AS (
-    SELECT order_id, order_time, CAST(amount AS DOUBLE) AS owed FROM direct_orders
-    WHERE order_time <= to_timestamp_micros(CAST(as_of() AS BIGINT) - 120 * 86400000000)
+    SELECT d.order_id, d.order_time, CAST(d.amount AS DOUBLE) AS owed FROM direct_orders d CROSS JOIN match_params mp
+    WHERE d.order_time <= to_timestamp_micros(CAST(as_of() AS BIGINT) - mp.b2b_window_days * 86400000000)
 ),
 direct_lags AS (
     SELECT 'b2b' AS platform, CAST(date_part('epoch', m.txn_time - o.order_time) AS DOUBLE) / 86400.0 AS days,
@@ -272,41 +274,61 @@ open_cumulative AS (
     -- Arrived by day n, given not arrived by now: (F(age + n) − F(age)) / (1 − F(age)); a
     -- platform order later than nearly all history is expected over the coming week, a
     -- B2B order that late not at all (history says such money rarely comes).
-    SELECT d.n, sum(CASE WHEN now.f >= 0.95 AND g.platform = 'b2b' THEN 0.0
+    SELECT d.n, g.platform = 'b2b' AS b2b, sum(CASE WHEN now.f >= 0.95 AND g.platform = 'b2b' THEN 0.0
                          WHEN now.f >= 0.95 THEN g.amount * least(d.n, 7) / 7.0
                          ELSE g.amount * least(greatest((later.f - now.f) / (1 - now.f), 0.0), 1.0) END) AS amount
     FROM days d
     CROSS JOIN open_groups g
     JOIN dense now ON now.platform = g.platform AND now.d = g.age
     JOIN dense later ON later.platform = g.platform AND later.d = g.age + d.n
-    GROUP BY d.n
+    GROUP BY 1, 2
+),
+-- What a day's new sales will add: for a platform, the median week of the last twelve
+-- (a promotion week does not set the pace of the next month); for B2B, whose orders are
+-- few and large, the average day of the last half year.
+weekly AS (
+    SELECT coalesce(platform, 'b2b') AS platform,
+        floor(CAST(date_part('epoch', as_of() - order_time) AS DOUBLE) / 604800.0) AS week,
+        sum(CAST(expected - refunded AS DOUBLE)) AS sales
+    FROM order_settlement
+    WHERE order_time > to_timestamp_micros(CAST(as_of() AS BIGINT) - 182 * 86400000000)
+    GROUP BY 1, 2
 ),
 rates AS (
-    SELECT coalesce(s.platform, 'b2b') AS platform,
-        CAST(sum(s.expected - s.refunded) AS DOUBLE) / 90.0 * (1 - coalesce(max(f.rate), 0.0)) AS per_day
-    FROM order_settlement s LEFT JOIN fee f ON f.platform = s.platform
-    WHERE s.order_time > to_timestamp_micros(CAST(as_of() AS BIGINT) - 90 * 86400000000)
-    GROUP BY coalesce(s.platform, 'b2b')
+    SELECT w.platform,
+        CASE WHEN w.platform = 'b2b' THEN sum(w.sales) / 182.0 ELSE median(w.sales) FILTER (WHERE w.week < 12) / 7.0 END
+            * (1 - coalesce(max(f.rate), 0.0)) AS per_day
+    FROM weekly w LEFT JOIN fee f ON f.platform = w.platform
+    GROUP BY w.platform
 ),
 new_cumulative AS (
-    SELECT d.n, sum(r.per_day * m.s) AS amount
+    SELECT d.n, r.platform = 'b2b' AS b2b, sum(r.per_day * m.s) AS amount
     FROM days d CROSS JOIN rates r JOIN sums m ON m.platform = r.platform AND m.n = d.n
-    GROUP BY d.n
+    GROUP BY 1, 2
 ),
 cumulative AS (
-    SELECT d.n, d.day, coalesce(o.amount, 0) AS from_open, coalesce(w.amount, 0) AS from_new
+    SELECT d.n, d.day,
+        coalesce(max(o.amount) FILTER (WHERE NOT o.b2b), 0) AS open_orders,
+        coalesce(max(w.amount) FILTER (WHERE NOT w.b2b), 0) AS new_sales,
+        coalesce(max(o.amount) FILTER (WHERE o.b2b), 0) AS open_b2b,
+        coalesce(max(w.amount) FILTER (WHERE w.b2b), 0) AS new_b2b
     FROM days d LEFT JOIN open_cumulative o ON o.n = d.n LEFT JOIN new_cumulative w ON w.n = d.n
+    GROUP BY d.n, d.day
 ),
 daily AS (
     SELECT n, day,
-        from_open - lag(from_open) OVER (ORDER BY n) AS from_open,
-        from_new - lag(from_new) OVER (ORDER BY n) AS from_new
+        open_orders - lag(open_orders) OVER (ORDER BY n) AS open_orders,
+        new_sales - lag(new_sales) OVER (ORDER BY n) AS new_sales,
+        open_b2b - lag(open_b2b) OVER (ORDER BY n) AS open_b2b,
+        new_b2b - lag(new_b2b) OVER (ORDER BY n) AS new_b2b
     FROM cumulative
 )
 SELECT day,
-    CAST(from_open AS DECIMAL(18, 2)) AS from_open_orders,
-    CAST(from_new AS DECIMAL(18, 2)) AS from_new_sales,
-    CAST(from_open + from_new AS DECIMAL(18, 2)) AS expected_amount
+    CAST(open_orders AS DECIMAL(18, 2)) AS from_open_orders,
+    CAST(new_sales AS DECIMAL(18, 2)) AS from_new_sales,
+    CAST(open_b2b AS DECIMAL(18, 2)) AS from_b2b_invoices,
+    CAST(new_b2b AS DECIMAL(18, 2)) AS from_new_b2b,
+    CAST(open_orders + new_sales + open_b2b + new_b2b AS DECIMAL(18, 2)) AS expected_amount
 FROM daily
 WHERE n >= 1
 ORDER BY day;

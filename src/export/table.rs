@@ -10,7 +10,7 @@ use datafusion::arrow::datatypes::{
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
 /// Chinese headers for the columns reports use; others keep their SQL name.
-const HEADERS: [(&str, &str); 58] = [
+const HEADERS: [(&str, &str); 60] = [
     ("platform", "平台"),
     ("shop", "店铺"),
     ("month", "月份"),
@@ -65,6 +65,8 @@ const HEADERS: [(&str, &str); 58] = [
     ("expected_amount", "预计到账"),
     ("from_open_orders", "在途订单"),
     ("from_new_sales", "新增销售"),
+    ("from_b2b_invoices", "未收B2B货款"),
+    ("from_new_b2b", "新增B2B订单"),
     ("net", "净额"),
     ("net_margin", "净利率"),
     ("settle_days", "结算天数"),

@@ -1,7 +1,9 @@
 //! Analysis a user reads: risks planted in real-looking files found and explained, trends
 //! and the forecast computed on generated history, and charts drawn in the terminal.
 
-use crate::common::{BANK_HEADER, Ws, grouped, text};
+use chrono::NaiveDateTime;
+
+use crate::common::{BANK_HEADER, Ws, grouped, text, truth};
 
 #[test]
 fn planted_risks_are_found_and_explained() {
@@ -155,4 +157,46 @@ fn risks_planted_by_the_generator_are_found_ranked_and_explained() {
         assert!(at < high, "{p:?} ranked among the high risks");
         assert!(risks[at][5].len() > 20, "{p:?} explained: {:?}", risks[at]);
     }
+}
+
+/// The 30-day forecast made at the end of August on a clean generated history, against
+/// what the generator's September actually brought into the bank: the platforms' money
+/// within 10%, and the B2B invoices open at the end of August as they were paid.
+#[test]
+fn forecast_within_ten_percent_of_the_month_that_follows() {
+    let (ws, out) = crate::common::generated(20_000, 4, "none");
+    let as_of = "2026-08-31 23:59:59";
+    let (from, to) = (time(as_of), time("2026-09-30 23:59:59"));
+    let forecast = ws.rows_at(
+        Some(as_of),
+        "SELECT sum(from_open_orders + from_new_sales), sum(from_b2b_invoices), count(*) FROM cash_forecast",
+    );
+    let money = |s: &str| s.parse::<f64>().unwrap_or_else(|e| panic!("{s:?}: {e}"));
+    let (platforms, invoices) = (money(&forecast[0][0]), money(&forecast[0][1]));
+    assert_eq!(forecast[0][2], "30");
+
+    let bank: std::collections::BTreeMap<String, (NaiveDateTime, f64)> = truth(&out, "bank.csv")
+        .into_iter()
+        .map(|r| (r["bank_txn_id"].clone(), (time(&r["txn_time"]), money(&r["amount"]))))
+        .collect();
+    let in_window = |txn: &str| bank.get(txn).filter(|(t, _)| *t > from && *t <= to).map(|(_, a)| *a);
+    let paid_out: f64 = truth(&out, "payouts.csv").iter().filter_map(|p| in_window(&p["bank_txn_id"])).sum();
+    let placed = "SELECT order_id FROM orders WHERE platform = 'b2b' AND order_time <= as_of()";
+    let open: std::collections::BTreeSet<String> =
+        ws.rows_at(Some(as_of), placed).into_iter().map(|r| r[0].clone()).collect();
+    let invoices_paid: f64 = truth(&out, "b2b_payments.csv")
+        .iter()
+        .filter(|p| open.contains(&p["order_id"]))
+        .filter_map(|p| in_window(&p["bank_txn_id"]))
+        .sum();
+
+    let off = (platforms - paid_out) / paid_out;
+    assert!(off.abs() <= 0.10, "platforms: forecast {platforms:.2}, September paid {paid_out:.2} ({off:+.3})");
+    assert!(invoices_paid > 0.0);
+    let off = (invoices - invoices_paid) / invoices_paid;
+    assert!(off.abs() <= 0.01, "B2B invoices: forecast {invoices:.2}, paid {invoices_paid:.2}");
+}
+
+fn time(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap_or_else(|e| panic!("{s:?}: {e}"))
 }

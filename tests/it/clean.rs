@@ -17,9 +17,7 @@ fn at(s: &str) -> NaiveDateTime {
 
 /// Rows of a query as of the end of the period, header dropped.
 fn rows_as_of(ws: &Ws, sql: &str) -> Vec<Vec<String>> {
-    let out = ws.ok(&["--as-of", AS_OF, "sql", "--format", "csv", "-c", sql]);
-    let mut r = csv::ReaderBuilder::new().has_headers(true).from_reader(out.as_bytes());
-    r.records().map(|rec| rec.unwrap().iter().map(str::to_string).collect()).collect()
+    ws.rows_at(Some(AS_OF), sql)
 }
 
 #[test]

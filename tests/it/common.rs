@@ -113,7 +113,17 @@ impl Ws {
 
     /// Rows of a query as strings, header dropped.
     pub fn rows(&self, sql: &str) -> Vec<Vec<String>> {
-        let out = self.ok(&["sql", "--format", "csv", "-c", sql]);
+        self.rows_at(None, sql)
+    }
+
+    /// Rows of a query with figures as of an instant (`--as-of`), header dropped.
+    pub fn rows_at(&self, as_of: Option<&str>, sql: &str) -> Vec<Vec<String>> {
+        let mut args = Vec::new();
+        if let Some(at) = as_of {
+            args.extend(["--as-of", at]);
+        }
+        args.extend(["sql", "--format", "csv", "-c", sql]);
+        let out = self.ok(&args);
         let mut r = csv::ReaderBuilder::new().has_headers(true).from_reader(out.as_bytes());
         r.records().map(|rec| rec.unwrap().iter().map(str::to_string).collect()).collect()
     }

@@ -9,9 +9,7 @@ fn generated() -> Ws {
 }
 
 fn at(ws: &Ws, as_of: &str, sql: &str) -> Vec<Vec<String>> {
-    let out = ws.ok(&["--as-of", as_of, "sql", "--format", "csv", "-c", sql]);
-    let mut r = csv::ReaderBuilder::new().has_headers(true).from_reader(out.as_bytes());
-    r.records().map(|rec| rec.unwrap().iter().map(str::to_string).collect()).collect()
+    ws.rows_at(Some(as_of), sql)
 }
 
 #[test]
