@@ -1,25 +1,31 @@
 //! The workspace's own records as SQL tables: the import log (`imports`), the settings
-//! (`recon_settings`), manual decisions (`manual_actions`, and `manual_links` with one
-//! row per payout, order or bank line a decision names), and reconciliation runs (`runs`).
+//! (`recon_settings`, `courier_rates`), manual decisions (`manual_actions`, and `manual_links` with one
+//! row per payout, order or bank line a decision names), reconciliation runs (`runs`),
+//! closed periods (`periods`) and every change of an anomaly's state (`anomaly_log`).
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
+use datafusion::arrow::array::{
+    ArrayRef, Decimal128Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray,
+};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
 use datafusion::catalog::MemTable;
 use datafusion::error::Result;
 use datafusion::prelude::SessionContext;
 
 use crate::settings::Settings;
-use crate::workspace::{Catalog, ImportRecord, ManualAction};
+use crate::workspace::{AnomalyChange, Catalog, ImportRecord, ManualAction, Period};
 
 pub fn register(ctx: &SessionContext, catalog: &Catalog, settings: &Settings) -> Result<()> {
     for (name, table) in [
         ("imports", imports(catalog)?),
         ("recon_settings", settings_table(settings)?),
+        ("courier_rates", courier_rates(settings)?),
         ("manual_actions", actions(catalog)?),
         ("manual_links", links(catalog)?),
         ("runs", runs(catalog)?),
+        ("periods", periods(catalog)?),
+        ("anomaly_log", anomaly_log(catalog)?),
     ] {
         ctx.deregister_table(name)?;
         ctx.register_table(name, Arc::new(table))?;
@@ -95,6 +101,28 @@ fn settings_table(settings: &Settings) -> Result<MemTable> {
         vec![
             Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.0.as_str()))),
             Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.1.as_str()))),
+        ],
+    )
+}
+
+/// The contracted courier rates, as money: a rate that is not an amount was refused when
+/// the settings were loaded, so here it can only be absent.
+fn courier_rates(settings: &Settings) -> Result<MemTable> {
+    let rates = settings.couriers.table();
+    let money = |f: &dyn Fn(&crate::settings::CourierRate) -> &str| -> ArrayRef {
+        let cents = rates.iter().map(|(_, r)| crate::ingest::values::parse_money(f(r)).ok());
+        Arc::new(Decimal128Array::from_iter(cents).with_precision_and_scale(18, 2).expect("money type"))
+    };
+    table(
+        vec![
+            Field::new("courier", DataType::Utf8, false),
+            Field::new("first_kg", DataType::Decimal128(18, 2), true),
+            Field::new("extra_kg", DataType::Decimal128(18, 2), true),
+        ],
+        vec![
+            Arc::new(StringArray::from_iter_values(rates.iter().map(|(c, _)| c.as_str()))),
+            money(&|r| &r.first_kg),
+            money(&|r| &r.extra_kg),
         ],
     )
 }
@@ -184,6 +212,74 @@ fn runs(catalog: &Catalog) -> Result<MemTable> {
             Arc::new(StringArray::from_iter(r.iter().map(|x| x.from.as_deref()))),
             Arc::new(StringArray::from_iter(r.iter().map(|x| x.to.as_deref()))),
             Arc::new(StringArray::from_iter_values(r.iter().map(|x| x.params.join(", ")))),
+        ],
+    )
+}
+
+/// Midnight of a `YYYY-MM-DD` day, in the microseconds the workspace shows.
+fn day(s: &str) -> Option<i64> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_micros())
+}
+
+fn periods(catalog: &Catalog) -> Result<MemTable> {
+    let p = &catalog.periods;
+    let text = |f: &dyn Fn(&Period) -> Option<&str>| -> ArrayRef { Arc::new(StringArray::from_iter(p.iter().map(f))) };
+    let time = |f: &dyn Fn(&Period) -> Option<i64>| -> ArrayRef {
+        Arc::new(TimestampMicrosecondArray::from_iter(p.iter().map(f)))
+    };
+    table(
+        vec![
+            Field::new("period", DataType::Utf8, false),
+            Field::new("period_start", ts(), true),
+            Field::new("period_end", ts(), true),
+            Field::new("state", DataType::Utf8, false),
+            Field::new("run_id", DataType::Int64, false),
+            Field::new("last_import", DataType::Int64, false),
+            Field::new("closed_at", ts(), true),
+            Field::new("closed_by", DataType::Utf8, false),
+            Field::new("reopened_at", ts(), true),
+            Field::new("reopened_by", DataType::Utf8, true),
+            Field::new("reopen_reason", DataType::Utf8, true),
+        ],
+        vec![
+            text(&|x| Some(x.period.as_str())),
+            time(&|x| day(&x.from)),
+            time(&|x| day(&x.until)),
+            text(&|x| Some(if x.reopened_at.is_some() { "reopened" } else { "closed" })),
+            Arc::new(Int64Array::from_iter_values(p.iter().map(|x| x.run_id as i64))),
+            Arc::new(Int64Array::from_iter_values(p.iter().map(|x| x.last_import as i64))),
+            time(&|x| micros(&x.closed_at)),
+            text(&|x| Some(x.closed_by.as_str())),
+            time(&|x| x.reopened_at.as_deref().and_then(micros)),
+            text(&|x| x.reopened_by.as_deref()),
+            text(&|x| x.reopen_reason.as_deref()),
+        ],
+    )
+}
+
+fn anomaly_log(catalog: &Catalog) -> Result<MemTable> {
+    let a = &catalog.anomaly_log;
+    let text = |f: &dyn Fn(&AnomalyChange) -> Option<&str>| -> ArrayRef {
+        Arc::new(StringArray::from_iter(a.iter().map(f)))
+    };
+    table(
+        vec![
+            Field::new("seq", DataType::Int64, false),
+            Field::new("anomaly_key", DataType::Utf8, false),
+            Field::new("state", DataType::Utf8, false),
+            Field::new("assignee", DataType::Utf8, true),
+            Field::new("note", DataType::Utf8, false),
+            Field::new("user", DataType::Utf8, false),
+            Field::new("time", ts(), true),
+        ],
+        vec![
+            Arc::new(Int64Array::from_iter_values(a.iter().map(|x| x.seq as i64))),
+            text(&|x| Some(x.key.as_str())),
+            text(&|x| Some(x.state.as_str())),
+            text(&|x| x.assignee.as_deref()),
+            text(&|x| Some(x.note.as_str())),
+            text(&|x| Some(x.user.as_str())),
+            Arc::new(TimestampMicrosecondArray::from_iter(a.iter().map(|x| micros(&x.time)))),
         ],
     )
 }

@@ -23,10 +23,22 @@ pub enum Kind {
     Orders,
     Settlements,
     Bank,
+    Shipments,
+    Returns,
+    CourierBills,
+    Inventory,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Orders, Kind::Settlements, Kind::Bank];
+    pub const ALL: [Kind; 7] = [
+        Kind::Orders,
+        Kind::Settlements,
+        Kind::Bank,
+        Kind::Shipments,
+        Kind::Returns,
+        Kind::CourierBills,
+        Kind::Inventory,
+    ];
 
     /// The SQL table this kind fills.
     pub fn table(self) -> &'static str {
@@ -34,14 +46,17 @@ impl Kind {
             Kind::Orders => "orders",
             Kind::Settlements => "settlements",
             Kind::Bank => "bank_txns",
+            Kind::Shipments => "shipments",
+            Kind::Returns => "returns",
+            Kind::CourierBills => "courier_bills",
+            Kind::Inventory => "inventory",
         }
     }
 
     pub fn name(self) -> &'static str {
         match self {
-            Kind::Orders => "orders",
-            Kind::Settlements => "settlements",
             Kind::Bank => "bank",
+            other => other.table(),
         }
     }
 
@@ -50,7 +65,17 @@ impl Kind {
             Kind::Orders => ORDERS,
             Kind::Settlements => SETTLEMENTS,
             Kind::Bank => BANK_TXNS,
+            Kind::Shipments => SHIPMENTS,
+            Kind::Returns => RETURNS,
+            Kind::CourierBills => COURIER_BILLS,
+            Kind::Inventory => INVENTORY,
         }
+    }
+
+    /// Whether the same row twice in one file is two facts (a courier billing one parcel
+    /// twice) rather than one fact exported twice.
+    pub fn repeats_are_distinct(self) -> bool {
+        self == Kind::CourierBills
     }
 
     /// The schema users see in SQL (no internal key column).
@@ -77,7 +102,7 @@ impl fmt::Display for Kind {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("unknown kind '{0}': expected orders, settlements or bank")]
+#[error("unknown kind '{0}': expected orders, settlements, bank, shipments, returns, courier_bills or inventory")]
 pub struct UnknownKind(String);
 
 impl FromStr for Kind {
@@ -87,6 +112,10 @@ impl FromStr for Kind {
             "orders" | "order" => Ok(Kind::Orders),
             "settlements" | "settlement" | "wallet" => Ok(Kind::Settlements),
             "bank" | "bank_txns" => Ok(Kind::Bank),
+            "shipments" | "shipment" => Ok(Kind::Shipments),
+            "returns" | "return" | "after_sales" => Ok(Kind::Returns),
+            "courier_bills" | "courier_bill" | "courier" => Ok(Kind::CourierBills),
+            "inventory" | "stock" => Ok(Kind::Inventory),
             _ => Err(UnknownKind(s.to_string())),
         }
     }
@@ -146,7 +175,7 @@ const fn concat<const A: usize, const B: usize, const C: usize>(a: [Column; A], 
     out
 }
 
-const ORDERS_OWN: [Column; 15] = [
+const ORDERS_OWN: [Column; 18] = [
     Column::new("platform", Text),
     Column::new("shop", Text),
     Column::new("order_id", Text),
@@ -162,6 +191,9 @@ const ORDERS_OWN: [Column; 15] = [
     Column::new("ship_address", Text),
     Column::new("tracking_no", Text),
     Column::new("courier", Text),
+    Column::new("sku", Text),
+    Column::new("items", Text),
+    Column::new("quantity", Int),
 ];
 const SETTLEMENTS_OWN: [Column; 12] = [
     Column::new("platform", Text),
@@ -190,13 +222,71 @@ const BANK_OWN: [Column; 10] = [
     Column::new("line_id", Text),
 ];
 
-static ORDERS_ALL: [Column; 18] = concat(ORDERS_OWN, provenance!());
+/// Weights are kilograms to ten grams (two decimals, stored as money is).
+const SHIPMENTS_OWN: [Column; 11] = [
+    Column::new("platform", Text),
+    Column::new("shop", Text),
+    Column::new("order_id", Text),
+    Column::new("tracking_no", Text),
+    Column::new("courier", Text),
+    Column::new("ship_time", Time),
+    Column::new("sku", Text),
+    Column::new("items", Text),
+    Column::new("quantity", Int),
+    Column::new("weight", Money),
+    Column::new("warehouse", Text),
+];
+const RETURNS_OWN: [Column; 13] = [
+    Column::new("platform", Text),
+    Column::new("shop", Text),
+    Column::new("return_id", Text),
+    Column::new("order_id", Text),
+    Column::new("tracking_no", Text),
+    Column::new("courier", Text),
+    Column::new("sku", Text),
+    Column::new("items", Text),
+    Column::new("quantity", Int),
+    Column::new("state", Text),
+    Column::new("refund_amount", Money),
+    Column::new("apply_time", Time),
+    Column::new("receive_time", Time),
+];
+const COURIER_BILLS_OWN: [Column; 9] = [
+    Column::new("courier", Text),
+    Column::new("bill_period", Text),
+    Column::new("tracking_no", Text),
+    Column::new("direction", Text),
+    Column::new("ship_time", Time),
+    Column::new("weight", Money),
+    Column::new("fee", Money),
+    Column::new("surcharge", Money),
+    Column::new("amount", Money),
+];
+const INVENTORY_OWN: [Column; 7] = [
+    Column::new("sku", Text),
+    Column::new("warehouse", Text),
+    Column::new("txn_time", Time),
+    Column::new("movement", Text),
+    Column::new("quantity", Int),
+    Column::new("reference", Text),
+    Column::new("balance", Int),
+];
+
+static ORDERS_ALL: [Column; 21] = concat(ORDERS_OWN, provenance!());
 static SETTLEMENTS_ALL: [Column; 15] = concat(SETTLEMENTS_OWN, provenance!());
 static BANK_ALL: [Column; 13] = concat(BANK_OWN, provenance!());
+static SHIPMENTS_ALL: [Column; 14] = concat(SHIPMENTS_OWN, provenance!());
+static RETURNS_ALL: [Column; 16] = concat(RETURNS_OWN, provenance!());
+static COURIER_BILLS_ALL: [Column; 12] = concat(COURIER_BILLS_OWN, provenance!());
+static INVENTORY_ALL: [Column; 10] = concat(INVENTORY_OWN, provenance!());
 
 pub static ORDERS: &[Column] = &ORDERS_ALL;
 pub static SETTLEMENTS: &[Column] = &SETTLEMENTS_ALL;
 pub static BANK_TXNS: &[Column] = &BANK_ALL;
+pub static SHIPMENTS: &[Column] = &SHIPMENTS_ALL;
+pub static RETURNS: &[Column] = &RETURNS_ALL;
+pub static COURIER_BILLS: &[Column] = &COURIER_BILLS_ALL;
+pub static INVENTORY: &[Column] = &INVENTORY_ALL;
 
 /// The settlement kinds of DESIGN.md, in the order the classifier tries them.
 pub const SETTLEMENT_KINDS: [&str; 10] =
@@ -227,7 +317,7 @@ mod tests {
                 "import_id"
             ]
         );
-        assert_eq!(Kind::Orders.schema().fields().len(), 18);
+        assert_eq!(Kind::Orders.schema().fields().len(), 21);
         assert_eq!(Kind::Settlements.file_schema().fields().last().unwrap().name(), KEY_COLUMN);
         assert_eq!(
             Kind::Settlements.schema().field_with_name("amount").unwrap().data_type(),
@@ -239,6 +329,7 @@ mod tests {
     fn kind_parses_with_a_real_error() {
         assert_eq!("bank".parse::<Kind>().unwrap(), Kind::Bank);
         let err = "banks!".parse::<Kind>().unwrap_err().to_string();
-        assert!(err.contains("expected orders, settlements or bank"), "{err}");
+        assert!(err.contains("expected orders, settlements, bank, shipments"), "{err}");
+        assert_eq!("courier".parse::<Kind>().unwrap(), Kind::CourierBills);
     }
 }

@@ -12,6 +12,10 @@
 //! [receivables]
 //! cycle_days = { tmall = 20, jd = 15 }   # days from payment to the platform's settlement, per platform
 //! aging_buckets = [30, 60, 90]           # days overdue: 0-30, 31-60, 61-90, 90+
+//!
+//! [couriers]
+//! tolerance = "0.50"                     # a courier's fee this much above the contract is an overcharge
+//! rates = { "中通快递" = { first_kg = "5.00", extra_kg = "2.00" } }   # contracted rates, per courier
 //! ```
 
 use serde::Deserialize;
@@ -27,6 +31,56 @@ pub struct Settings {
     pub matching: Matching,
     #[serde(default)]
     pub receivables: Receivables,
+    #[serde(default)]
+    pub couriers: Couriers,
+}
+
+/// What the merchant agreed with each courier: a price for the first kilogram and one for
+/// every further kilogram begun, of the billed weight.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CourierRate {
+    pub first_kg: String,
+    pub extra_kg: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Couriers {
+    /// How far above the contracted fee a bill may be before it is an overcharge.
+    pub tolerance: String,
+    /// The ones given replace the defaults for their courier.
+    pub rates: std::collections::BTreeMap<String, CourierRate>,
+}
+
+impl Default for Couriers {
+    fn default() -> Self {
+        Couriers { tolerance: "0.50".into(), rates: std::collections::BTreeMap::new() }
+    }
+}
+
+/// Contracted e-commerce rates typical of a merchant shipping a few thousand parcels a
+/// month from Zhejiang: (courier, first kg, each further kg).
+pub const DEFAULT_COURIER_RATES: [(&str, &str, &str); 7] = [
+    ("中通快递", "4.50", "1.50"),
+    ("圆通速递", "4.50", "1.50"),
+    ("韵达快递", "4.30", "1.50"),
+    ("申通快递", "4.20", "1.50"),
+    ("极兔速递", "4.00", "1.40"),
+    ("顺丰速运", "12.00", "5.00"),
+    ("京东物流", "10.00", "4.00"),
+];
+
+impl Couriers {
+    /// Every courier's contracted rate: the defaults, replaced by the ones configured.
+    pub fn table(&self) -> Vec<(String, CourierRate)> {
+        let mut all: std::collections::BTreeMap<String, CourierRate> = DEFAULT_COURIER_RATES
+            .iter()
+            .map(|(c, f, e)| (c.to_string(), CourierRate { first_kg: f.to_string(), extra_kg: e.to_string() }))
+            .collect();
+        all.extend(self.rates.iter().map(|(k, v)| (k.clone(), v.clone())));
+        all.into_iter().collect()
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -82,6 +136,23 @@ impl Settings {
         match std::fs::read_to_string(&path) {
             Ok(text) => {
                 let s: Settings = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+                for (courier, rate) in s.couriers.table() {
+                    for (name, v) in [("first_kg", &rate.first_kg), ("extra_kg", &rate.extra_kg)] {
+                        if crate::ingest::values::parse_money(v).is_err() {
+                            return Err(format!(
+                                "{}: couriers.rates.{courier}.{name} = {v:?} is not an amount",
+                                path.display()
+                            ));
+                        }
+                    }
+                }
+                if crate::ingest::values::parse_money(&s.couriers.tolerance).is_err() {
+                    return Err(format!(
+                        "{}: couriers.tolerance = {:?} is not an amount",
+                        path.display(),
+                        s.couriers.tolerance
+                    ));
+                }
                 let b = &s.receivables.aging_buckets;
                 if b.is_empty() || b[0] < 1 || b.windows(2).any(|w| w[0] >= w[1]) {
                     return Err(format!(
@@ -105,6 +176,7 @@ impl Settings {
             ("fee_tolerance".into(), m.fee_tolerance.clone()),
             ("b2b_window_days".into(), m.b2b_window_days.to_string()),
             ("name_threshold".into(), m.name_threshold.to_string()),
+            ("courier_tolerance".into(), self.couriers.tolerance.clone()),
         ];
         let mut cycles: std::collections::BTreeMap<String, i64> =
             DEFAULT_CYCLE_DAYS.iter().map(|(k, v)| (k.to_string(), *v)).collect();

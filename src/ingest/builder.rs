@@ -72,6 +72,8 @@ impl TableBuilder {
                 (ColBuilder::Text(b), Val::Text(t)) => b.append_value(t),
                 (ColBuilder::Money(b), Val::Money(m)) => b.append_value(*m),
                 (ColBuilder::Time(b), Val::Time(t)) => b.append_value(*t),
+                (ColBuilder::Int(b), Val::Int(i)) => b.append_value(*i),
+                (ColBuilder::Int(b), Val::Null) => b.append_null(),
                 (ColBuilder::Text(b), Val::Null) => b.append_null(),
                 (ColBuilder::Money(b), Val::Null) => b.append_null(),
                 (ColBuilder::Time(b), Val::Null) => b.append_null(),

@@ -26,6 +26,7 @@ pub enum Val<'a> {
     Money(i128),
     /// Microseconds since the epoch, wall-clock time.
     Time(i64),
+    Int(i64),
 }
 
 impl<'a> Val<'a> {
@@ -37,6 +38,9 @@ impl<'a> Val<'a> {
     }
     fn time(v: Option<i64>) -> Self {
         v.map_or(Val::Null, Val::Time)
+    }
+    fn int(v: Option<i64>) -> Self {
+        v.map_or(Val::Null, Val::Int)
     }
 }
 
@@ -141,6 +145,10 @@ impl Converter {
             Kind::Orders => cells.orders(out),
             Kind::Settlements => cells.settlements(out),
             Kind::Bank => cells.bank(out),
+            Kind::Shipments => cells.shipments(out),
+            Kind::Returns => cells.returns(out),
+            Kind::CourierBills => cells.courier_bills(out),
+            Kind::Inventory => cells.inventory(out),
         }
     }
 
@@ -217,6 +225,24 @@ impl<'r> Cells<'r, '_> {
             None => Ok(None),
             Some((c, v)) => values::parse_money(v).map(Some).map_err(|e| self.bad(c, e)),
         }
+    }
+
+    fn quantity(&self, f: Field) -> Result<Option<i64>, Problem> {
+        match self.first(f) {
+            None => Ok(None),
+            Some((c, v)) => values::parse_quantity(v).map(Some).map_err(|e| self.bad(c, e)),
+        }
+    }
+
+    fn weight(&self, f: Field) -> Result<Option<i128>, Problem> {
+        match self.first(f) {
+            None => Ok(None),
+            Some((c, v)) => values::parse_weight(v).map(Some).map_err(|e| self.bad(c, e)),
+        }
+    }
+
+    fn required_id(&self, f: Field, empty: &str) -> Result<Cow<'r, str>, Problem> {
+        self.id(f).ok_or_else(|| Problem::reject(self.conv.map.columns(f).first().copied(), empty))
     }
 
     fn parse_time(&self, col: usize, v: &str) -> Result<chrono::NaiveDateTime, Problem> {
@@ -346,6 +372,169 @@ impl<'r> Cells<'r, '_> {
             Val::text(self.text(Field::ShipAddress)),
             Val::text(self.id(Field::TrackingNo)),
             Val::text(self.text(Field::Courier)),
+            Val::text(self.id(Field::Sku)),
+            Val::text(self.text(Field::Items)),
+            Val::int(self.quantity(Field::Quantity)?),
+        ]);
+        Ok(key)
+    }
+
+    fn shipments(&mut self, out: &mut Vec<Val<'r>>) -> Result<u128, Problem> {
+        let order_id = self.required_id(Field::OrderId, "the order id is empty")?;
+        let platform = self.platform();
+        let tracking = self.id(Field::TrackingNo);
+        let ship_time = self.time(Field::ShipTime)?;
+        let sku = self.id(Field::Sku);
+        let quantity = self.quantity(Field::Quantity)?;
+        let key = key(&[
+            b"shipments",
+            opt(&platform),
+            order_id.as_bytes(),
+            opt(&tracking),
+            opt(&sku),
+            &ship_time.unwrap_or(i64::MIN).to_le_bytes(),
+            &quantity.unwrap_or(i64::MIN).to_le_bytes(),
+        ]);
+        out.extend([
+            Val::text(platform),
+            Val::text(self.shop()),
+            Val::Text(order_id),
+            Val::text(tracking),
+            Val::text(self.text(Field::Courier)),
+            Val::time(ship_time),
+            Val::text(sku),
+            Val::text(self.text(Field::Items)),
+            Val::int(quantity),
+            Val::money(self.weight(Field::Weight)?),
+            Val::text(self.text(Field::Warehouse)),
+        ]);
+        Ok(key)
+    }
+
+    /// An after-sale case as the export shows it now: a later export of the same case in
+    /// another state is another row, and the views read the latest.
+    fn returns(&mut self, out: &mut Vec<Val<'r>>) -> Result<u128, Problem> {
+        let return_id = self.required_id(Field::ReturnId, "the after-sale id is empty")?;
+        let order_id = self.required_id(Field::OrderId, "the order id is empty")?;
+        let platform = self.platform();
+        let tracking = self.id(Field::TrackingNo);
+        let sku = self.id(Field::Sku);
+        let quantity = self.quantity(Field::Quantity)?;
+        let state = self.text(Field::Status);
+        let refund = self.money(Field::RefundAmount)?.map(i128::abs);
+        let received = self.time(Field::ReceiveTime)?;
+        let key = key(&[
+            b"returns",
+            opt(&platform),
+            return_id.as_bytes(),
+            opt(&sku),
+            opt(&tracking),
+            opt(&state),
+            &quantity.unwrap_or(i64::MIN).to_le_bytes(),
+            &money_bytes(refund),
+            &received.unwrap_or(i64::MIN).to_le_bytes(),
+        ]);
+        out.extend([
+            Val::text(platform),
+            Val::text(self.shop()),
+            Val::Text(return_id),
+            Val::Text(order_id),
+            Val::text(tracking),
+            Val::text(self.text(Field::Courier)),
+            Val::text(sku),
+            Val::text(self.text(Field::Items)),
+            Val::int(quantity),
+            Val::text(state),
+            Val::money(refund),
+            Val::time(self.time(Field::ApplyTime)?),
+            Val::time(received),
+        ]);
+        Ok(key)
+    }
+
+    fn courier_bills(&mut self, out: &mut Vec<Val<'r>>) -> Result<u128, Problem> {
+        let tracking = self.required_id(Field::TrackingNo, "the tracking number is empty")?;
+        let courier = self.text(Field::Courier);
+        let direction = courier_direction(self.text(Field::Type).as_deref());
+        let ship_time = self.time(Field::ShipTime)?;
+        let fee = self.money(Field::Fee)?;
+        let surcharge = self.money(Field::Surcharge)?;
+        let amount = match self.money(Field::Amount)? {
+            Some(a) => Some(a),
+            None => fee.map(|f| f + surcharge.unwrap_or(0)),
+        };
+        let Some(fee) = fee.or(amount) else {
+            let col = self.conv.map.columns(Field::Fee).first().or(self.conv.map.columns(Field::Amount).first());
+            return Err(Problem::reject(col.copied(), "the charge is empty"));
+        };
+        let period = match self.first(Field::BillPeriod) {
+            Some((c, v)) => Some(bill_period(v).ok_or_else(|| {
+                Problem::reject(Some(c), format!("'{v}' is not a billing month (2026-10, 2026年10月, 202610)"))
+            })?),
+            None => ship_time.map(|t| {
+                chrono::DateTime::from_timestamp_micros(t).map_or_else(String::new, |d| d.format("%Y-%m").to_string())
+            }),
+        };
+        let period = period.map(Cow::Owned);
+        let key = key(&[
+            b"courier_bills",
+            opt(&courier),
+            tracking.as_bytes(),
+            direction.as_bytes(),
+            opt(&period),
+            &ship_time.unwrap_or(i64::MIN).to_le_bytes(),
+            &fee.to_le_bytes(),
+            &money_bytes(surcharge),
+            &money_bytes(amount),
+        ]);
+        out.extend([
+            Val::text(courier),
+            Val::text(period),
+            Val::Text(tracking),
+            Val::Text(Cow::Borrowed(direction)),
+            Val::time(ship_time),
+            Val::money(self.weight(Field::Weight)?),
+            Val::Money(fee),
+            Val::money(surcharge),
+            Val::money(amount),
+        ]);
+        Ok(key)
+    }
+
+    fn inventory(&mut self, out: &mut Vec<Val<'r>>) -> Result<u128, Problem> {
+        let sku = self.required_id(Field::Sku, "the product code is empty")?;
+        let time = self.txn_time()?;
+        let movement = stock_movement(self.text(Field::Type));
+        let quantity = self.quantity(Field::Quantity)?;
+        // Exports that write goods out as positive numbers: out is out.
+        let quantity = match (movement.as_ref(), quantity) {
+            ("out", Some(q)) => Some(-q.abs()),
+            (_, q) => q,
+        };
+        let balance = self.quantity(Field::Balance)?;
+        if quantity.is_none() && balance.is_none() {
+            return Err(Problem::reject(None, "both the quantity and the balance are empty"));
+        }
+        let warehouse = self.text(Field::Warehouse);
+        let reference = self.id(Field::Reference);
+        let key = key(&[
+            b"inventory",
+            sku.as_bytes(),
+            opt(&warehouse),
+            &time.to_le_bytes(),
+            movement.as_bytes(),
+            &quantity.unwrap_or(i64::MIN).to_le_bytes(),
+            opt(&reference),
+            &balance.unwrap_or(i64::MIN).to_le_bytes(),
+        ]);
+        out.extend([
+            Val::Text(sku),
+            Val::text(warehouse),
+            Val::Time(time),
+            Val::Text(movement),
+            Val::int(quantity),
+            Val::text(reference),
+            Val::int(balance),
         ]);
         Ok(key)
     }
@@ -444,6 +633,49 @@ impl<'r> Cells<'r, '_> {
     }
 }
 
+/// `send` or `return`: couriers call a parcel carried back 退件, 退货, 逆向 or return.
+fn courier_direction(text: Option<&str>) -> &'static str {
+    match text {
+        Some(t) if t.contains('退') || t.contains("逆向") || t.to_ascii_lowercase().contains("return") => "return",
+        _ => "send",
+    }
+}
+
+/// A billing month as `YYYY-MM`: `2026-10`, `2026/10`, `2026年10月`, `202610`, or a date in it.
+fn bill_period(raw: &str) -> Option<String> {
+    let digits: Vec<u32> = raw
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let (y, m) = match digits.as_slice() {
+        [ym] if (190_001..=299_912).contains(ym) => (ym / 100, ym % 100),
+        [y, m, ..] => (*y, *m),
+        _ => return None,
+    };
+    ((1900..3000).contains(&y) && (1..=12).contains(&m)).then(|| format!("{y:04}-{m:02}"))
+}
+
+/// The kind of a stock movement, from the warehouse's words for it.
+fn stock_movement(text: Option<Cow<'_, str>>) -> Cow<'_, str> {
+    let Some(t) = text else { return Cow::Borrowed("other") };
+    let lower = t.to_lowercase();
+    let kind = if lower.contains("期初") || lower.contains("opening") {
+        "opening"
+    } else if lower.contains("盘点") || lower.contains("count") {
+        "count"
+    } else if lower.contains("退") || lower.contains("return") {
+        "return"
+    } else if lower.contains("出库") || lower.contains("销售") || lower.contains("发货") || lower == "out" {
+        "out"
+    } else if lower.contains("入库") || lower.contains("采购") || lower == "in" {
+        "in"
+    } else {
+        return t;
+    };
+    Cow::Borrowed(kind)
+}
+
 /// The first 64 bits of a natural key, as 16 hex digits.
 fn line_id(key: u128) -> Val<'static> {
     Val::Text(Cow::Owned(format!("{:016x}", (key >> 64) as u64)))
@@ -526,6 +758,7 @@ mod tests {
                 Val::Text(t) => t.to_string(),
                 Val::Money(m) => values::format_cents(*m),
                 Val::Time(t) => chrono::DateTime::from_timestamp_micros(*t).unwrap().naive_utc().to_string(),
+                Val::Int(i) => i.to_string(),
             })
             .collect())
     }

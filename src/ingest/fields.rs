@@ -68,6 +68,27 @@ fields! {
     Account => "account",
     /// 交易状态: rows of closed or failed transactions moved no money.
     TxnStatus => "txn_status",
+    /// The merchant's product code (商家编码 / SKU).
+    Sku => "sku",
+    /// The product's name or title.
+    Items => "items",
+    /// Pieces: ordered, shipped, returned, or moved in or out of stock.
+    Quantity => "quantity",
+    /// Kilograms.
+    Weight => "weight",
+    Warehouse => "warehouse",
+    /// 售后单号 / 退货单号: the after-sale case.
+    ReturnId => "return_id",
+    RefundAmount => "refund_amount",
+    ApplyTime => "apply_time",
+    ReceiveTime => "receive_time",
+    /// 账单周期: the month a courier bills.
+    BillPeriod => "bill_period",
+    /// The courier's freight charge (运费), checked against the contract.
+    Fee => "fee",
+    Surcharge => "surcharge",
+    /// 关联单号: the order or return a stock movement belongs to.
+    Reference => "reference",
 }
 
 impl Field {
@@ -290,22 +311,121 @@ pub static ORDERS: &[Spec] = &[
             "shippingaddress1",
         ],
     ),
+    spec(TrackingNo, 2, TRACKING),
+    spec(Courier, 1, COURIER),
+    spec(Sku, 0, SKU),
+    spec(Items, 0, ITEMS),
+    spec(
+        Quantity,
+        0,
+        &["宝贝总数量", "购买数量", "商品数量", "订购数量", "数量", "件数", "quantity", "qty", "lineitemquantity"],
+    ),
+];
+
+const COURIER: &[&str] =
+    &["快递公司", "物流公司", "承运商", "快递", "物流方式", "courier", "carrier", "shippingcompany"];
+const TRACKING: &[&str] = &[
+    "运单号",
+    "物流单号",
+    "快递单号",
+    "运单编号",
+    "物流编号",
+    "trackingno",
+    "trackingnumber",
+    "tracking",
+    "waybill",
+    "waybillno",
+];
+const SKU: &[&str] = &[
+    "商家编码",
+    "商品编码",
+    "商家编码sku维度",
+    "sku编码",
+    "商家sku编码",
+    "商品编号",
+    "货号",
+    "sku",
+    "skucode",
+    "productcode",
+    "itemcode",
+    "lineitemsku",
+];
+const ITEMS: &[&str] =
+    &["商品名称", "宝贝标题", "商品标题", "宝贝名称", "商品", "title", "itemname", "productname", "lineitemname"];
+const ORDER_REF: &[&str] =
+    &["订单编号", "订单号", "主订单编号", "平台订单号", "原始单号", "外部订单号", "orderid", "orderno", "ordernumber"];
+
+/// A warehouse's shipping list (发货单): one parcel per row.
+pub static SHIPMENTS: &[Spec] = &[
+    spec(OrderId, 3, ORDER_REF),
+    spec(TrackingNo, 3, TRACKING),
+    spec(Courier, 2, COURIER),
+    spec(ShipTime, 2, &["发货时间", "出库时间", "揽收时间", "打包时间", "shiptime", "shippedat", "fulfilledat"]),
+    spec(Platform, 1, PLATFORM),
+    spec(Shop, 1, SHOP),
+    spec(Sku, 1, SKU),
+    spec(Items, 0, ITEMS),
+    spec(Quantity, 2, &["发货数量", "实发数量", "数量", "商品数量", "件数", "quantity", "qty"]),
+    spec(Weight, 1, &["重量", "包裹重量", "实际重量", "称重重量", "weight"]),
+    spec(Warehouse, 1, &["发货仓库", "仓库", "仓库名称", "发货仓", "warehouse"]),
+];
+
+/// A platform's after-sale export (售后单 / 退货单).
+pub static RETURNS: &[Spec] = &[
+    spec(
+        ReturnId,
+        4,
+        &["售后单号", "退货单号", "售后编号", "退款编号", "退款单号", "服务单号", "returnid", "rmano", "refundid"],
+    ),
+    spec(OrderId, 2, ORDER_REF),
+    spec(Platform, 1, PLATFORM),
+    spec(Shop, 1, SHOP),
     spec(
         TrackingNo,
         2,
         &[
-            "物流单号",
+            "退货运单号",
+            "退货物流单号",
+            "退货快递单号",
+            "买家退货运单号",
             "运单号",
+            "物流单号",
             "快递单号",
-            "运单编号",
-            "物流编号",
-            "trackingno",
-            "trackingnumber",
-            "tracking",
-            "waybill",
+            "returntrackingnumber",
         ],
     ),
-    spec(Courier, 1, &["快递公司", "物流公司", "承运商", "快递", "物流方式", "courier", "carrier", "shippingcompany"]),
+    spec(Courier, 1, &["退货物流公司", "退货快递公司", "物流公司", "快递公司", "returncarrier"]),
+    spec(Sku, 1, SKU),
+    spec(Items, 0, ITEMS),
+    spec(Quantity, 1, &["退货数量", "退款数量", "申请数量", "数量", "商品数量", "quantity"]),
+    spec(Status, 2, &["售后状态", "退款状态", "退货状态", "状态", "status"]),
+    spec(RefundAmount, 2, &["退款金额", "实际退款金额", "申请退款金额", "买家退款金额", "refundamount"]),
+    spec(ApplyTime, 1, &["申请时间", "售后申请时间", "退款申请时间", "创建时间", "appliedat", "requestedat"]),
+    spec(ReceiveTime, 1, &["签收时间", "仓库签收时间", "收货时间", "退货签收时间", "receivedat"]),
+];
+
+/// A courier's bill: one charge per parcel, sent or returned.
+pub static COURIER_BILLS: &[Spec] = &[
+    spec(TrackingNo, 3, TRACKING),
+    spec(BillPeriod, 3, &["账单周期", "账期", "账单月份", "结算周期", "计费月份", "billperiod", "period"]),
+    spec(Courier, 2, COURIER),
+    spec(Type, 1, &["业务类型", "寄件类型", "运单类型", "类型", "方向", "direction", "type"]),
+    spec(ShipTime, 1, &["寄件时间", "揽收时间", "揽件时间", "发货时间", "shiptime"]),
+    spec(Weight, 2, &["计费重量", "结算重量", "重量", "chargeableweight", "weight"]),
+    spec(Fee, 3, &["运费", "快递费", "基础运费", "首续重费用", "freight", "fee"]),
+    spec(Surcharge, 1, &["附加费", "其他费用", "增值服务费", "surcharge"]),
+    spec(Amount, 1, &["费用合计", "合计", "应付金额", "结算金额", "总费用", "total", "amount"]),
+];
+
+/// A warehouse's stock movements (出入库明细) and counts (盘点).
+pub static INVENTORY: &[Spec] = &[
+    spec(Sku, 3, SKU),
+    spec(Warehouse, 2, &["仓库", "仓库名称", "warehouse"]),
+    spec(TxnTime, 1, &["业务时间", "单据时间", "发生时间", "出入库时间", "时间", "日期", "time", "date"]),
+    spec(Type, 2, &["业务类型", "单据类型", "出入库类型", "变动类型", "movement", "type"]),
+    spec(Quantity, 2, &["数量", "变动数量", "出入库数量", "quantity", "qty"]),
+    spec(Reference, 1, &["关联单号", "单据编号", "来源单号", "业务单号", "reference"]),
+    spec(Balance, 2, &["结存数量", "库存数量", "结存", "期末数量", "当前库存", "onhand", "balance"]),
 ];
 
 pub static SETTLEMENTS: &[Spec] = &[
@@ -586,6 +706,10 @@ pub fn specs(kind: Kind) -> &'static [Spec] {
         Kind::Orders => ORDERS,
         Kind::Settlements => SETTLEMENTS,
         Kind::Bank => BANK,
+        Kind::Shipments => SHIPMENTS,
+        Kind::Returns => RETURNS,
+        Kind::CourierBills => COURIER_BILLS,
+        Kind::Inventory => INVENTORY,
     }
 }
 
@@ -601,7 +725,21 @@ pub fn normalise_header(raw: &str) -> String {
         .filter(|c| !c.is_whitespace() && !matches!(c, '_' | '-' | '\u{feff}'))
         .flat_map(char::to_lowercase)
         .collect();
-    for unit in ["(元)", "(+元)", "(-元)", "(¥)", "(人民币)", "(rmb)", "(cny)", "(yuan)", "(人民币元)"] {
+    for unit in [
+        "(元)",
+        "(+元)",
+        "(-元)",
+        "(¥)",
+        "(人民币)",
+        "(rmb)",
+        "(cny)",
+        "(yuan)",
+        "(人民币元)",
+        "(kg)",
+        "(千克)",
+        "(公斤)",
+        "(件)",
+    ] {
         if let Some(stripped) = s.strip_suffix(unit) {
             s = stripped.to_string();
         }

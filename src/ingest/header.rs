@@ -63,6 +63,43 @@ impl ColumnMap {
                     return Some("no column for the order amount (订单金额 / 实付金额 / paid amount …)".into());
                 }
             }
+            Kind::Shipments => {
+                if !self.has(Field::OrderId) {
+                    return Some("no column for the order id (订单编号 / 订单号 …)".into());
+                }
+                if !any(&[Field::TrackingNo, Field::ShipTime]) {
+                    return Some(
+                        "no column for the tracking number or ship time (运单号 / 快递单号 / 发货时间 …)".into(),
+                    );
+                }
+            }
+            Kind::Returns => {
+                if !self.has(Field::ReturnId) {
+                    return Some("no column for the after-sale id (售后单号 / 退货单号 / 服务单号 …)".into());
+                }
+                if !self.has(Field::OrderId) {
+                    return Some("no column for the order id (订单编号 / 订单号 …)".into());
+                }
+            }
+            Kind::CourierBills => {
+                if !self.has(Field::TrackingNo) {
+                    return Some("no column for the tracking number (运单号 / 快递单号 / 物流单号 …)".into());
+                }
+                if !any(&[Field::Fee, Field::Amount]) {
+                    return Some("no column for the charge (运费 / 快递费 / 费用合计 …)".into());
+                }
+            }
+            Kind::Inventory => {
+                if !self.has(Field::Sku) {
+                    return Some("no column for the product code (商品编码 / 商家编码 / SKU …)".into());
+                }
+                if !any(&[Field::TxnTime, Field::TxnDate]) {
+                    return Some("no column for the date or time (业务时间 / 单据时间 / 日期 …)".into());
+                }
+                if !any(&[Field::Quantity, Field::Balance]) {
+                    return Some("no column for the quantity (数量 / 变动数量 / 结存数量 …)".into());
+                }
+            }
             Kind::Settlements | Kind::Bank => {
                 if !any(&[Field::TxnTime, Field::TxnDate]) {
                     return Some("no column for the date or time (交易时间 / 发生时间 / 记账日期 / date …)".into());
@@ -148,7 +185,10 @@ pub fn guess_kind(headers: &[String], mapping: Option<&MappingFile>) -> Result<C
     }
     fits.sort_by_key(|m| std::cmp::Reverse(m.score));
     match fits.as_slice() {
-        [] => Err("its columns fit none of orders (order id and amount), settlements or bank (date and amount)".into()),
+        [] => Err("its columns fit none of orders (order id and amount), settlements or bank (date and amount), \
+                   shipments (order id and tracking number), returns (after-sale id and order id), courier bills \
+                   (tracking number and fee) or inventory (SKU, date and quantity)"
+            .into()),
         [only] => Ok(only.clone()),
         [first, second, ..] if first.score >= second.score + 2 => Ok(first.clone()),
         [first, second, ..] => Err(format!(

@@ -256,7 +256,10 @@ impl<'w> Importer<'w> {
 
         let import_id = tx.catalog.next_import_id;
         let mut warnings = Vec::new();
-        if kind != Kind::Bank && plan.defaults.platform.is_none() && !plan.map.has(fields::Field::Platform) {
+        if matches!(kind, Kind::Orders | Kind::Settlements)
+            && plan.defaults.platform.is_none()
+            && !plan.map.has(fields::Field::Platform)
+        {
             warnings.push(
                 "the platform is not known: pass --platform (tmall, jd, douyin, pdd …) so matching can use it".into(),
             );
@@ -298,7 +301,8 @@ impl<'w> Importer<'w> {
             import_id: import_id as i64,
         };
         let progress = Progress::bytes(opts.progress, plan.source.size(), &source_name);
-        let mut tally = Tally::new(import_id, unit, keys, &mut rejects, &mut sink, &progress);
+        let mut tally =
+            Tally::new(import_id, unit, keys, &mut rejects, &mut sink, &progress, kind.repeats_are_distinct());
         let read = pipeline::run(plan.source.as_mut(), &converter, &checks, &mut |batch| tally.apply(batch));
         progress.finish();
         read.map_err(|source| ImportError::Read { file: file.clone(), source })?;

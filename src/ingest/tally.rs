@@ -2,9 +2,11 @@
 //! holds already, counting every row into the report and the rejects file, and
 //! passing what is new on to the Parquet sink.
 
+use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::sync::Arc;
 
-use datafusion::arrow::array::BooleanArray;
+use datafusion::arrow::array::{Array, BooleanArray, FixedSizeBinaryArray, FixedSizeBinaryBuilder, RecordBatch};
 use datafusion::arrow::compute::filter_record_batch;
 
 use super::keys::{Key, KeyMap};
@@ -12,6 +14,8 @@ use super::pipeline::{ConvertedBatch, Note, Outcome};
 use super::report::{Counts, RejectsWriter, SHOWN_PROBLEMS};
 use super::sink::ParquetSink;
 use crate::progress::Progress;
+use crate::schema::KEY_COLUMN;
+use xxhash_rust::xxh3::xxh3_128;
 
 pub struct Tally<'a> {
     pub counts: Counts,
@@ -26,6 +30,11 @@ pub struct Tally<'a> {
     /// Below a totals line, rows that fail are the rest of the footer (WeChat writes
     /// its summary as a header row and a value row).
     in_footer: bool,
+    /// For kinds whose repeated rows are separate facts (a parcel billed twice): how
+    /// often each key has come in this file. The n-th repeat is stored under a key of
+    /// its own, derived from the row's and n, so importing the file again still finds
+    /// every row a duplicate.
+    repeats: Option<HashMap<u128, u32>>,
 }
 
 impl<'a> Tally<'a> {
@@ -36,6 +45,7 @@ impl<'a> Tally<'a> {
         rejects: &'a mut RejectsWriter,
         sink: &'a mut ParquetSink,
         progress: &'a Progress,
+        repeats_are_distinct: bool,
     ) -> Tally<'a> {
         Tally {
             counts: Counts::default(),
@@ -48,6 +58,7 @@ impl<'a> Tally<'a> {
             sink,
             progress,
             in_footer: false,
+            repeats: repeats_are_distinct.then(HashMap::new),
         }
     }
 
@@ -55,6 +66,7 @@ impl<'a> Tally<'a> {
         self.progress.set(batch.offset);
         self.unterminated |= batch.unterminated;
         let mut keep = Vec::with_capacity(batch.keys.len());
+        let mut renamed: Vec<(usize, u128)> = Vec::new();
         let mut keys = batch.keys.iter();
         for outcome in batch.outcomes {
             match outcome {
@@ -70,7 +82,17 @@ impl<'a> Tally<'a> {
                     self.note(n)?;
                 }
                 Outcome::Converted { warnings } => {
-                    let key = *keys.next().ok_or("a converted row without a key")?;
+                    let mut key = *keys.next().ok_or("a converted row without a key")?;
+                    if let Some(seen) = &mut self.repeats {
+                        let n = seen.entry(key).or_default();
+                        if *n > 0 {
+                            let mut bytes = key.to_le_bytes().to_vec();
+                            bytes.extend_from_slice(&n.to_le_bytes());
+                            key = xxh3_128(&bytes);
+                            renamed.push((keep.len(), key));
+                        }
+                        *n += 1;
+                    }
                     match self.keys.entry(Key::from(key)) {
                         Entry::Occupied(origin) => {
                             self.counts.duplicates += 1;
@@ -92,7 +114,10 @@ impl<'a> Tally<'a> {
         if self.counts.stored >= 1000 {
             crate::faults::point("import:mid-file");
         }
-        let Some(rows) = batch.rows else { return Ok(()) };
+        let Some(mut rows) = batch.rows else { return Ok(()) };
+        if !renamed.is_empty() {
+            rows = with_keys_renamed(&rows, &renamed)?;
+        }
         let rows = if keep.iter().all(|k| *k) {
             rows
         } else {
@@ -117,4 +142,28 @@ impl<'a> Tally<'a> {
         }
         self.rejects.add(n.line, n.category, &n.column, &n.reason, &n.row).map_err(|e| e.to_string())
     }
+}
+
+/// The batch with the key column's values at the given rows replaced.
+fn with_keys_renamed(rows: &RecordBatch, renamed: &[(usize, u128)]) -> Result<RecordBatch, String> {
+    let index = rows.schema().index_of(KEY_COLUMN).map_err(|e| e.to_string())?;
+    let old = rows
+        .column(index)
+        .as_any()
+        .downcast_ref::<FixedSizeBinaryArray>()
+        .ok_or("the key column is not 16-byte binary")?;
+    let mut new = FixedSizeBinaryBuilder::with_capacity(old.len(), 16);
+    let mut next = renamed.iter().peekable();
+    for i in 0..old.len() {
+        match next.peek() {
+            Some((row, key)) if *row == i => {
+                new.append_value(key.to_be_bytes()).map_err(|e| e.to_string())?;
+                next.next();
+            }
+            _ => new.append_value(old.value(i)).map_err(|e| e.to_string())?,
+        }
+    }
+    let mut columns = rows.columns().to_vec();
+    columns[index] = Arc::new(new.finish());
+    RecordBatch::try_new(rows.schema(), columns).map_err(|e| e.to_string())
 }

@@ -35,6 +35,33 @@ fn is_null_marker(s: &str) -> bool {
         || s.eq_ignore_ascii_case("n/a")
 }
 
+/// A count of pieces: `2`, `-1`, `+3`, `2.0` (a spreadsheet's number), `1,200`, `3件`.
+pub fn parse_quantity(raw: &str) -> Result<i64, ValueError> {
+    let bad = || ValueError::NotQuantity(raw.trim().to_string());
+    let hw = halfwidth(raw);
+    let s = hw.trim().trim_end_matches(['件', '个', '箱', '套']).trim().replace(',', "");
+    let d: rust_decimal::Decimal = s.trim_start_matches('+').parse().map_err(|_| bad())?;
+    if !d.fract().is_zero() {
+        return Err(bad());
+    }
+    i64::try_from(d).map_err(|_| bad())
+}
+
+/// Kilograms, to ten grams (two decimals, rounded half away from zero): `1.25`,
+/// `0.8kg`, `2公斤`.
+pub fn parse_weight(raw: &str) -> Result<i128, ValueError> {
+    let bad = || ValueError::NotWeight(raw.trim().to_string());
+    let hw = halfwidth(raw);
+    let lower = hw.trim().to_ascii_lowercase();
+    let s = lower.trim_end_matches("kg").trim_end_matches(['千', '克', '公', '斤']).trim();
+    let d: rust_decimal::Decimal = s.parse().map_err(|_| bad())?;
+    if d.is_sign_negative() {
+        return Err(bad());
+    }
+    let d = d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    i128::try_from(d * rust_decimal::Decimal::ONE_HUNDRED).map_err(|_| bad())
+}
+
 /// Full-width ASCII (`１２３．４５`, `（`, `：`) to half-width; other text unchanged.
 pub fn halfwidth(s: &str) -> Cow<'_, str> {
     if s.is_ascii() || !s.chars().any(is_fullwidth) {
@@ -65,6 +92,10 @@ pub enum ValueError {
     TooLarge(String),
     #[error("'{0}' is not a date or time")]
     NotTime(String),
+    #[error("'{0}' is not a whole number of pieces")]
+    NotQuantity(String),
+    #[error("'{0}' is not a weight in kilograms")]
+    NotWeight(String),
     #[error("'{0}' is ambiguous: day and month could be either way round; give date_format in a mapping file")]
     AmbiguousDate(String),
 }
@@ -406,6 +437,24 @@ mod tests {
 
     fn t(s: &str) -> String {
         parse_time(s).map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_else(|e| e.to_string())
+    }
+
+    #[test]
+    fn quantities_and_weights() {
+        assert_eq!(parse_quantity("2"), Ok(2));
+        assert_eq!(parse_quantity("-1"), Ok(-1));
+        assert_eq!(parse_quantity("＋3"), Ok(3));
+        assert_eq!(parse_quantity("2.0"), Ok(2));
+        assert_eq!(parse_quantity("1,200"), Ok(1200));
+        assert_eq!(parse_quantity("3件"), Ok(3));
+        assert!(parse_quantity("1.5").is_err());
+        assert!(parse_quantity("两件").is_err());
+        assert_eq!(parse_weight("1.25"), Ok(125));
+        assert_eq!(parse_weight("0.8kg"), Ok(80));
+        assert_eq!(parse_weight("2公斤"), Ok(200));
+        assert_eq!(parse_weight("1.235"), Ok(124));
+        assert!(parse_weight("-1").is_err());
+        assert!(parse_weight("heavy").is_err());
     }
 
     #[test]

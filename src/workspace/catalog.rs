@@ -28,6 +28,48 @@ pub struct Catalog {
     /// Reconciliation runs kept in the workspace.
     #[serde(default)]
     pub runs: Vec<Run>,
+    /// Periods closed (and reopened), in the order it happened.
+    #[serde(default)]
+    pub periods: Vec<Period>,
+    /// Every change of an anomaly's state, oldest first.
+    #[serde(default)]
+    pub anomaly_log: Vec<AnomalyChange>,
+}
+
+/// A closed period: the run that holds its figures, and the imports it saw.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Period {
+    /// `2026-10`, `2026-W43` or `2026-10-07`.
+    pub period: String,
+    /// First day, and the day after the last (`YYYY-MM-DD`).
+    pub from: String,
+    pub until: String,
+    pub run_id: u64,
+    /// The last import the closed figures include: a later one dated inside is news.
+    pub last_import: u64,
+    pub closed_at: String,
+    pub closed_by: String,
+    #[serde(default)]
+    pub reopened_at: Option<String>,
+    #[serde(default)]
+    pub reopened_by: Option<String>,
+    #[serde(default)]
+    pub reopen_reason: Option<String>,
+}
+
+/// One change of an anomaly: its state, who it is with, and why.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AnomalyChange {
+    pub seq: u64,
+    pub key: String,
+    /// open, in_progress, resolved or ignored.
+    pub state: String,
+    #[serde(default)]
+    pub assignee: Option<String>,
+    #[serde(default)]
+    pub note: String,
+    pub user: String,
+    pub time: String,
 }
 
 /// A person's decision, which wins over every automatic pass.
@@ -97,6 +139,8 @@ impl Default for Catalog {
             tables: Vec::new(),
             actions: Vec::new(),
             runs: Vec::new(),
+            periods: Vec::new(),
+            anomaly_log: Vec::new(),
         }
     }
 }

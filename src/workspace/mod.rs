@@ -21,7 +21,7 @@ mod transaction;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-pub use catalog::{Catalog, CatalogError, ImportRecord, ManualAction, Run, UserTable};
+pub use catalog::{AnomalyChange, Catalog, CatalogError, ImportRecord, ManualAction, Period, Run, UserTable};
 pub use transaction::Transaction;
 
 use crate::schema::Kind;

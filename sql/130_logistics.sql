@@ -1,0 +1,191 @@
+-- returns_latest: each after-sale case as the latest export shows it (a later export of
+-- the same case in another state replaces the earlier one), applied by as_of().
+CREATE VIEW returns_latest AS
+SELECT platform, shop, return_id, order_id, tracking_no, courier, sku, items, quantity, state, refund_amount,
+    apply_time, receive_time, source_file, source_line
+FROM (
+    SELECT *, row_number() OVER (PARTITION BY platform, return_id, sku ORDER BY import_id DESC, source_line DESC) AS n
+    FROM returns
+    WHERE apply_time IS NULL OR apply_time <= as_of()
+) r
+WHERE n = 1;
+
+-- match_params_couriers: the courier settings as one row: tolerance (how far above the
+-- contracted fee a bill may be).
+CREATE VIEW match_params_couriers AS
+SELECT coalesce(max(CASE WHEN name = 'courier_tolerance' THEN CAST(value AS DECIMAL(18, 2)) END),
+    CAST(0.5 AS DECIMAL(18, 2))) AS tolerance
+FROM recon_settings;
+
+-- return_checks: returned parcels against the couriers' bills and the warehouse: returns
+-- the courier never carried, return parcels billed but in no return, returns cancelled or
+-- never sent whose parcel was billed anyway, received quantities that differ from the
+-- return, and bill lines above the contracted rate (courier_rates, settings.toml
+-- [couriers]) or billed twice.
+CREATE VIEW return_checks AS
+WITH bills AS (
+    SELECT * FROM courier_bills WHERE ship_time IS NULL OR ship_time <= as_of()
+),
+-- The months each courier has billed: a return is only missing from a bill that exists.
+billed_months AS (
+    SELECT DISTINCT courier, bill_period FROM bills
+),
+received AS (
+    SELECT * FROM returns_latest
+    WHERE tracking_no IS NOT NULL AND (state LIKE '%成功%' OR state LIKE '%签收%' OR state LIKE '%完成%'
+        OR lower(state) LIKE '%received%' OR lower(state) LIKE '%refunded%')
+),
+stock_returns AS (
+    SELECT reference, sum(quantity) AS quantity FROM inventory
+    WHERE movement = 'return' AND reference IS NOT NULL AND txn_time <= as_of()
+    GROUP BY reference
+),
+contract AS (
+    SELECT b.*, r.first_kg + r.extra_kg
+            * CAST((greatest(CAST(coalesce(b.weight, 1) * 100 AS BIGINT), 100) - 100 + 99) / 100 AS BIGINT) AS agreed
+    FROM bills b JOIN courier_rates r ON r.courier = b.courier
+)
+SELECT 'return_not_carried' AS kind, 'medium' AS severity, r.platform, r.shop, r.return_id AS reference,
+    r.refund_amount AS amount, coalesce(r.receive_time, r.apply_time) AS happened_at,
+    'return ' || r.return_id || ' (order ' || r.order_id || ', ' || r.state || ') says parcel ' || r.tracking_no
+        || ' came back by ' || r.courier || ', but no bill of ' || r.courier || ' carries it back' AS explanation
+FROM received r
+WHERE EXISTS (SELECT 1 FROM billed_months m WHERE m.courier = r.courier
+        AND m.bill_period >= to_char(coalesce(r.receive_time, r.apply_time), '%Y-%m'))
+  AND NOT EXISTS (SELECT 1 FROM bills b WHERE b.tracking_no = r.tracking_no AND b.direction = 'return')
+UNION ALL
+SELECT 'return_not_in_returns', 'high', NULL, NULL, b.tracking_no, b.amount, b.ship_time,
+    b.courier || ' billed ' || CAST(b.amount AS VARCHAR) || ' in ' || b.bill_period || ' for return parcel '
+        || b.tracking_no || ', which no return names'
+FROM bills b
+WHERE b.direction = 'return'
+  AND NOT EXISTS (SELECT 1 FROM returns_latest r WHERE r.tracking_no = b.tracking_no)
+UNION ALL
+SELECT 'return_state_differs', 'medium', r.platform, r.shop, r.return_id, b.amount, b.ship_time,
+    'return ' || r.return_id || ' is "' || r.state || '", but ' || b.courier || ' billed its parcel '
+        || r.tracking_no || ' as carried back on ' || CAST(CAST(b.ship_time AS DATE) AS VARCHAR)
+FROM returns_latest r JOIN bills b ON b.tracking_no = r.tracking_no AND b.direction = 'return'
+WHERE r.state LIKE '%关闭%' OR r.state LIKE '%取消%' OR r.state LIKE '%待买家%' OR r.state LIKE '%待寄回%'
+    OR lower(r.state) LIKE '%cancel%' OR lower(r.state) LIKE '%closed%'
+UNION ALL
+SELECT 'return_quantity_differs', 'medium', r.platform, r.shop, r.return_id, NULL, coalesce(r.receive_time, r.apply_time),
+    'return ' || r.return_id || ' is for ' || CAST(r.quantity AS VARCHAR) || ' of ' || coalesce(r.sku, '?')
+        || ', but the warehouse took back ' || CAST(s.quantity AS VARCHAR)
+FROM returns_latest r JOIN stock_returns s ON s.reference = r.return_id
+WHERE r.quantity IS NOT NULL AND s.quantity <> r.quantity
+UNION ALL
+SELECT 'courier_overcharge', 'high', NULL, NULL, c.tracking_no, c.fee - c.agreed, c.ship_time,
+    c.courier || ' charged ' || CAST(c.fee AS VARCHAR) || ' for ' || c.tracking_no || ' (' || c.direction || ', '
+        || CAST(c.weight AS VARCHAR) || ' kg); the contract says ' || CAST(c.agreed AS VARCHAR)
+FROM contract c CROSS JOIN match_params_couriers t
+WHERE c.fee > c.agreed + t.tolerance
+UNION ALL
+SELECT 'courier_billed_twice', 'high', NULL, NULL, tracking_no, sum(amount) - max(amount), min(ship_time),
+    max(courier) || ' billed ' || tracking_no || ' (' || direction || ') ' || CAST(count(*) AS VARCHAR)
+        || ' times, ' || string_agg(DISTINCT bill_period, ', ')
+FROM bills
+GROUP BY tracking_no, direction
+HAVING count(*) > 1;
+
+-- shipment_checks: orders, shipments and settlement against each other: shipped but
+-- not ordered, ordered and paid but not shipped three days on, a shipped quantity that
+-- is not the ordered one, settled before it was shipped, and a parcel without a
+-- tracking number or courier.
+CREATE VIEW shipment_checks AS
+WITH sent AS (
+    SELECT *, normalize_order_id(order_id) AS order_key FROM shipments WHERE ship_time IS NULL OR ship_time <= as_of()
+),
+per_order AS (
+    SELECT order_key, sum(quantity) AS quantity, min(ship_time) AS shipped_at FROM sent GROUP BY order_key
+),
+placed AS (
+    SELECT o.*, normalize_order_id(o.order_id) AS order_key FROM orders o
+    WHERE o.order_time IS NULL OR o.order_time <= as_of()
+),
+first_sale AS (
+    SELECT order_key, min(txn_time) AS settled_at FROM order_lines WHERE kind = 'sale' GROUP BY order_key
+),
+-- Orders that need no parcel: closed or cancelled, or refunded in full.
+not_to_ship AS (
+    SELECT p.order_key FROM placed p
+    WHERE p.status LIKE '%关闭%' OR p.status LIKE '%取消%' OR lower(p.status) LIKE '%cancel%'
+        OR lower(p.status) LIKE '%closed%' OR p.status LIKE '%未付款%' OR p.status LIKE '%待付款%'
+    UNION ALL
+    SELECT p.order_key FROM order_settlement s
+    JOIN placed p ON p.order_id = s.order_id AND (p.platform IS NOT DISTINCT FROM s.platform)
+    WHERE s.refunded > 0 AND s.refunded >= coalesce(p.paid_amount, p.order_amount)
+)
+SELECT 'shipped_not_ordered' AS kind, 'high' AS severity, s.platform, s.shop, s.order_id AS reference,
+    CAST(NULL AS DECIMAL(18, 2)) AS amount, s.ship_time AS happened_at,
+    'parcel ' || coalesce(s.tracking_no, '(no tracking number)') || ' of ' || CAST(s.quantity AS VARCHAR) || ' × '
+        || coalesce(s.sku, '?') || ' was shipped for order ' || s.order_id || ', which no order export has'
+        AS explanation
+FROM sent s
+WHERE NOT EXISTS (SELECT 1 FROM placed p WHERE p.order_key = s.order_key)
+UNION ALL
+SELECT 'paid_not_shipped', 'high', p.platform, p.shop, p.order_id, coalesce(p.paid_amount, p.order_amount),
+    coalesce(p.pay_time, p.order_time),
+    'order ' || p.order_id || ' was paid on ' || CAST(CAST(coalesce(p.pay_time, p.order_time) AS DATE) AS VARCHAR)
+        || ' and is not closed or refunded, but no parcel was shipped for it'
+FROM placed p
+WHERE coalesce(p.pay_time, p.order_time) < to_timestamp_micros(CAST(as_of() AS BIGINT) - 3 * 86400000000)
+  AND coalesce(p.paid_amount, p.order_amount) > 0
+  AND NOT EXISTS (SELECT 1 FROM per_order s WHERE s.order_key = p.order_key)
+  AND NOT EXISTS (SELECT 1 FROM not_to_ship n WHERE n.order_key = p.order_key)
+UNION ALL
+SELECT 'shipped_quantity_differs', 'medium', p.platform, p.shop, p.order_id, NULL, s.shipped_at,
+    'order ' || p.order_id || ' is for ' || CAST(p.quantity AS VARCHAR) || ' of ' || coalesce(p.sku, '?')
+        || ', but ' || CAST(s.quantity AS VARCHAR) || ' were shipped'
+FROM placed p JOIN per_order s ON s.order_key = p.order_key
+WHERE p.quantity IS NOT NULL AND s.quantity IS NOT NULL AND p.quantity <> s.quantity
+UNION ALL
+SELECT 'settled_before_shipment', 'medium', p.platform, p.shop, p.order_id, NULL, f.settled_at,
+    'order ' || p.order_id || ' was settled on ' || CAST(f.settled_at AS VARCHAR) || ', before it was shipped on '
+        || CAST(s.shipped_at AS VARCHAR)
+FROM placed p JOIN per_order s ON s.order_key = p.order_key JOIN first_sale f ON f.order_key = p.order_key
+WHERE f.settled_at < s.shipped_at
+UNION ALL
+SELECT 'logistics_missing', 'low', s.platform, s.shop, s.order_id, NULL, s.ship_time,
+    'the parcel of order ' || s.order_id || ' has no '
+        || CASE WHEN s.tracking_no IS NULL AND s.courier IS NULL THEN 'tracking number or courier'
+                WHEN s.tracking_no IS NULL THEN 'tracking number' ELSE 'courier' END
+FROM sent s
+WHERE s.tracking_no IS NULL OR s.courier IS NULL;
+
+-- inventory_checks: stock movements against what was shipped and counted: a parcel whose
+-- goods-out differs from what it carried, and a stock count that is not the sum of the
+-- movements before it.
+CREATE VIEW inventory_checks AS
+WITH stock AS (
+    SELECT * FROM inventory WHERE txn_time <= as_of()
+),
+outs AS (
+    SELECT reference, -sum(quantity) AS quantity FROM stock WHERE movement = 'out' AND reference IS NOT NULL
+    GROUP BY reference
+),
+stocked AS (
+    SELECT DISTINCT sku FROM stock
+),
+levels AS (
+    SELECT sku, warehouse, txn_time, movement, balance,
+        sum(CASE WHEN movement = 'count' THEN 0 ELSE coalesce(quantity, 0) END) OVER (PARTITION BY sku, warehouse
+            ORDER BY txn_time, CASE WHEN movement = 'count' THEN 1 ELSE 0 END, source_line
+            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS level
+    FROM stock
+)
+SELECT 'inventory_out_differs' AS kind, 'medium' AS severity, s.platform, s.shop, s.order_id AS reference,
+    CAST(NULL AS DECIMAL(18, 2)) AS amount, s.ship_time AS happened_at,
+    'order ' || s.order_id || ' shipped ' || CAST(s.quantity AS VARCHAR) || ' of ' || s.sku
+        || ', but the stock records ' || CAST(coalesce(o.quantity, 0) AS VARCHAR) || ' out for it' AS explanation
+FROM shipments s
+JOIN stocked k ON k.sku = s.sku
+LEFT JOIN outs o ON o.reference = s.order_id
+WHERE (s.ship_time IS NULL OR s.ship_time <= as_of()) AND s.quantity IS NOT NULL
+  AND coalesce(o.quantity, 0) <> s.quantity
+UNION ALL
+SELECT 'stock_count_differs', 'medium', NULL, NULL, sku, NULL, txn_time,
+    'the count of ' || sku || ' in ' || coalesce(warehouse, '?') || ' on ' || CAST(CAST(txn_time AS DATE) AS VARCHAR)
+        || ' found ' || CAST(balance AS VARCHAR) || ', but the movements before it leave '
+        || CAST(level AS VARCHAR)
+FROM levels
+WHERE movement = 'count' AND balance IS NOT NULL AND balance <> level;
