@@ -35,7 +35,7 @@ WITH found AS (
             || CAST(received AS VARCHAR)
     FROM receivables WHERE status = 'discrepancy'
     UNION ALL
-    SELECT 'closed_period_changed', 'high', NULL, NULL, 'import ' || CAST(import_id AS VARCHAR) || ' ' || period, amount,
+    SELECT 'closed_period_changed', 'high', NULL, NULL, period || '/import-' || CAST(import_id AS VARCHAR), amount,
         first_at,
         'import ' || CAST(import_id AS VARCHAR) || ' (' || source_file || ') brought ' || CAST(rows_dated_inside AS VARCHAR)
             || ' rows dated in ' || period || ', which was closed before it; the closed figures stand until it is reopened'

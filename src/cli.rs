@@ -38,7 +38,7 @@ pub enum Command {
     Init,
     /// The interactive SQL shell (also what `recon` alone opens)
     Shell,
-    /// Import CSV/TSV, XLSX, XLS or Parquet files of orders, settlements or bank statements
+    /// Import CSV/TSV, XLSX, XLS or Parquet files: orders, settlements, bank statements, shipments, returns, courier bills, inventory
     Import(ImportArgs),
     /// List the import log, or undo one import
     Imports(ImportsArgs),
@@ -48,6 +48,12 @@ pub enum Command {
     Gen(GenArgs),
     /// Run matching and keep the result as a numbered run; print what matched and what is open
     Reconcile(ReconcileArgs),
+    /// Close a period: its latest run's figures become the period's, and later imports dated inside are flagged
+    Close(CloseArgs),
+    /// Reopen a closed period (admin), so it can be reconciled again; the reason is audited
+    Reopen(ReopenArgs),
+    /// Work the anomalies: list what is open, assign, start, resolve, ignore or reopen one
+    Anomaly(AnomalyArgs),
     /// Match payouts or orders to bank lines by hand (wins over automatic matching)
     Match(DecisionArgs),
     /// Break a match: the payouts or orders and bank lines named are never paired automatically again
@@ -166,9 +172,77 @@ pub struct ReconcileArgs {
     /// Last day the run keeps
     #[arg(long, value_name = "DATE")]
     pub to: Option<chrono::NaiveDate>,
+    /// The period the run keeps, by name: `--period month 2026-10`, `--period week 2026-W41`, `--period day 2026-10-07` (or just the name)
+    #[arg(long, num_args = 1..=2, value_names = ["GRAIN", "PERIOD"], conflicts_with_all = ["from", "to"])]
+    pub period: Option<Vec<String>>,
     /// No progress bar, even on a terminal
     #[arg(long)]
     pub no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CloseArgs {
+    /// The period: 2026-10 (month), 2026-W41 (ISO week) or 2026-10-07 (day)
+    pub period: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ReopenArgs {
+    /// The closed period, as `recon close` named it
+    pub period: String,
+    /// Why it is reopened: kept in the audit log
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct AnomalyArgs {
+    #[command(subcommand)]
+    pub action: Option<AnomalyAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AnomalyAction {
+    /// What is open or in progress, oldest first (the default)
+    List {
+        /// Every anomaly, resolved and ignored ones too
+        #[arg(long)]
+        all: bool,
+        /// Only this kind (courier_overcharge, paid_not_shipped …)
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Give an anomaly to a user
+    Assign {
+        key: String,
+        user: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Mark an anomaly in progress
+    Start {
+        key: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Mark an anomaly resolved, saying how
+    Resolve {
+        key: String,
+        #[arg(long)]
+        note: String,
+    },
+    /// Mark an anomaly as nothing to do, saying why
+    Ignore {
+        key: String,
+        #[arg(long)]
+        note: String,
+    },
+    /// Open a resolved or ignored anomaly again
+    Reopen {
+        key: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
 }
 
 /// What a manual decision names.
@@ -203,7 +277,7 @@ pub struct ImportArgs {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// What the files hold [default: guessed from the columns]
-    #[arg(long, value_name = "KIND", value_parser = ["orders", "settlements", "bank"])]
+    #[arg(long, value_name = "KIND", value_parser = ["orders", "settlements", "bank", "shipments", "returns", "courier_bills", "inventory"])]
     pub kind: Option<String>,
     /// How to read the files [default: detected from their content]
     #[arg(long = "as", value_name = "FORMAT", value_enum)]

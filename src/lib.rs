@@ -15,6 +15,7 @@ pub mod export;
 pub mod faults;
 pub mod ingest;
 pub mod output;
+pub mod period;
 pub mod progress;
 pub mod records;
 pub mod reports;

@@ -17,6 +17,12 @@ pub enum Action {
     Reconcile,
     /// recon match, unmatch, writeoff.
     Decide,
+    /// Close a period (freeze its figures).
+    ClosePeriod,
+    /// Reopen a closed period: only an admin.
+    ReopenPeriod,
+    /// Change an anomaly's state, assignee or note.
+    WorkAnomaly,
     Export,
     /// CREATE VIEW / TABLE, DROP, .report save|drop.
     Define,
@@ -31,6 +37,9 @@ impl Action {
             Action::UndoImport => "undo imports",
             Action::Reconcile => "run a reconciliation",
             Action::Decide => "match, unmatch or write off by hand",
+            Action::ClosePeriod => "close a period",
+            Action::ReopenPeriod => "reopen a closed period",
+            Action::WorkAnomaly => "change an anomaly's state",
             Action::Export => "export results to files",
             Action::Define => "create or drop views, tables and saved reports",
             Action::ManageUsers => "manage users",
@@ -43,7 +52,7 @@ impl Action {
 pub fn allow(role: Role, action: Action) -> Result<(), String> {
     let ok = match role {
         Role::Admin => true,
-        Role::Accountant => !matches!(action, Action::ManageUsers | Action::ReadAudit),
+        Role::Accountant => !matches!(action, Action::ManageUsers | Action::ReadAudit | Action::ReopenPeriod),
         Role::Viewer => false,
     };
     if ok { Ok(()) } else { Err(format!("permission denied: {} may not {}", a(role), action.what())) }

@@ -55,7 +55,7 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<(), Error> {
     super::sql::print_query(&ws, &user, WALLET_SQL, OutputFormat::Table)?;
     println!("\nReconciling (recon reconcile):\n");
     let mut runner = crate::runner::Runner::new(ws.clone(), user, ctx.memory_limit, false)?;
-    runner.reconcile(&ReconcileArgs { from: None, to: None, no_progress: true })?;
+    runner.reconcile(&ReconcileArgs { from: None, to: None, period: None, no_progress: true })?;
     println!("\nWhat is still open, a few of each (unmatched_payouts, unmatched_bank, match_candidates):");
     runner.run_script(OPEN_SQL, "demo")?;
     println!("\nWhat deserves a look first (SELECT * FROM risks), the top five:");

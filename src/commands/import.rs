@@ -80,11 +80,15 @@ fn options(args: &ImportArgs, user: &str) -> Result<ImportOptions, Error> {
 fn import_files(ws: &Workspace, user: &User, args: &ImportArgs) -> Result<(), Error> {
     let opts = options(args, &user.name)?;
     let mut failed = 0;
+    let mut stored = Vec::new();
     let mut importer = ingest::Importer::begin(ws)?;
     for file in &args.files {
         match importer.import(file, &opts) {
             Ok(report) => {
                 print!("{report}");
+                if report.counts.stored > 0 {
+                    stored.push(report.import_id);
+                }
                 crate::audit::record(
                     ws,
                     &user.name,
@@ -102,6 +106,14 @@ fn import_files(ws: &Workspace, user: &User, args: &ImportArgs) -> Result<(), Er
                 failed += 1;
                 eprintln!("error: {e}");
             }
+        }
+    }
+    drop(importer);
+    if !stored.is_empty() && crate::runner::periods::closed(&ws.catalog()?).next().is_some() {
+        let runner =
+            crate::runner::Runner::new(ws.clone(), user.clone(), crate::session::default_memory_limit(), false)?;
+        for news in runner.closed_period_news(&stored)? {
+            println!("  warning: {news}");
         }
     }
     match failed {

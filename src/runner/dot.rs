@@ -60,6 +60,34 @@ impl Runner {
                 }
                 self.decide(Decision::Writeoff(parse_words::<Args>(&words)?.args))?;
             }
+            DotCommand::Close(words) => {
+                #[derive(clap::Parser)]
+                #[command(name = ".close", no_binary_name = true)]
+                struct Args {
+                    #[command(flatten)]
+                    args: crate::cli::CloseArgs,
+                }
+                self.close_period(&parse_words::<Args>(&words)?.args.period)?;
+            }
+            DotCommand::Reopen(words) => {
+                #[derive(clap::Parser)]
+                #[command(name = ".reopen", no_binary_name = true)]
+                struct Args {
+                    #[command(flatten)]
+                    args: crate::cli::ReopenArgs,
+                }
+                let args = parse_words::<Args>(&words)?.args;
+                self.reopen_period(&args.period, &args.reason)?;
+            }
+            DotCommand::Anomaly(words) => {
+                #[derive(clap::Parser)]
+                #[command(name = ".anomaly", no_binary_name = true)]
+                struct Args {
+                    #[command(flatten)]
+                    args: crate::cli::AnomalyArgs,
+                }
+                self.anomaly(parse_words::<Args>(&words)?.args.action)?;
+            }
             DotCommand::Report(words) => self.report_command(&words)?,
             DotCommand::Export(export) => self.export_command(&export)?,
             DotCommand::Chart(words) => {

@@ -222,7 +222,7 @@ impl Runner {
     }
 
     /// A query's rows as text.
-    fn strings(&self, sql: &str) -> Result<Vec<Vec<String>>, Error> {
+    pub(super) fn strings(&self, sql: &str) -> Result<Vec<Vec<String>>, Error> {
         let (_, batches) = self.collect(sql)?;
         let mut rows = Vec::new();
         for b in &batches {

@@ -3,9 +3,11 @@
 //! settings say (`.mode`, `.maxrows`, `.timer`, `.output`); statements that change the
 //! workspace (views, working tables) are stored; canonical tables change only by import.
 
+mod anomaly;
 mod ddl;
 mod dot;
 mod manual;
+pub mod periods;
 mod reconcile;
 mod report;
 
@@ -263,7 +265,7 @@ impl Runner {
         })
     }
 
-    fn print_sql(&mut self, sql: &str) -> Result<(), Error> {
+    pub(super) fn print_sql(&mut self, sql: &str) -> Result<(), Error> {
         let (schema, batches) = self.collect(sql)?;
         let mut cells = Cells::new(&schema);
         let style = Style { max_rows: None, ..self.style() };

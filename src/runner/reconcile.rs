@@ -32,13 +32,38 @@ impl Runner {
     /// that arrives after it.
     pub fn reconcile(&mut self, args: &ReconcileArgs) -> Result<(), Error> {
         crate::auth::allow(&self.user, crate::auth::guard::Action::Reconcile)?;
-        if let (Some(from), Some(to)) = (args.from, args.to)
+        let span = match args.period.as_deref() {
+            Some([name]) => Some(crate::period::parse(None, name)),
+            Some([grain, name]) => Some(grain.parse().and_then(|g| crate::period::parse(Some(g), name))),
+            _ => None,
+        }
+        .transpose()
+        .map_err(Error::Usage)?;
+        let (from, to) = match &span {
+            Some(s) => (Some(s.from), Some(s.last_day())),
+            None => (args.from, args.to),
+        };
+        if let (Some(from), Some(to)) = (from, to)
             && from > to
         {
             return Err(Error::Usage(format!("--from {from} is after --to {to}")));
         }
         self.runtime.block_on(self.session.refresh(&self.ws))?;
         let mut tx = self.ws.begin()?;
+        let asked = crate::period::Span {
+            label: String::new(),
+            from: from.unwrap_or(chrono::NaiveDate::MIN),
+            until: to.and_then(|t| t.succ_opt()).unwrap_or(chrono::NaiveDate::MAX),
+        };
+        // A run for a named span inside a closed period would pose as its figures; a run
+        // of everything is only the current state, and the period keeps its own run.
+        let explicit = from.is_some() || to.is_some();
+        if let Some(closed) = super::periods::closed(&tx.catalog).find(|p| explicit && p.overlaps(&asked)) {
+            return Err(Error::Usage(format!(
+                "{} is closed: its figures are kept as they were; `recon reopen {} --reason …` (admin) first",
+                closed.label, closed.label
+            )));
+        }
         let id = tx.catalog.runs.iter().map(|r| r.id).max().unwrap_or(0) + 1;
         let dir = format!("runs/{id:06}");
         fsutil::create_private_dir(&self.ws.path("runs"))
@@ -49,10 +74,10 @@ impl Runner {
         for (view, time) in RUN_VIEWS {
             progress.message(view);
             let mut conditions = Vec::new();
-            if let (Some(col), Some(from)) = (time, args.from) {
+            if let (Some(col), Some(from)) = (time, from) {
                 conditions.push(format!("{col} >= TIMESTAMP '{from} 00:00:00'"));
             }
-            if let (Some(col), Some(to)) = (time, args.to) {
+            if let (Some(col), Some(to)) = (time, to) {
                 conditions.push(format!("{col} < TIMESTAMP '{to} 00:00:00' + INTERVAL '1 day'"));
             }
             let filter =
@@ -81,18 +106,22 @@ impl Runner {
             id,
             time: crate::clock::now().to_rfc3339(),
             user: self.user.name.clone(),
-            from: args.from.map(|d| d.to_string()),
-            to: args.to.map(|d| d.to_string()),
+            from: from.map(|d| d.to_string()),
+            to: to.map(|d| d.to_string()),
             dir,
             views: kept,
+            period: span.as_ref().map(|s| s.label.clone()),
         });
         tx.commit()?;
         drop(tx);
-        let period = format!(
-            "from {} to {}",
-            args.from.map_or("-".into(), |d| d.to_string()),
-            args.to.map_or("-".into(), |d| d.to_string())
-        );
+        let period = match &span {
+            Some(s) => format!("period {}", s.label),
+            None => format!(
+                "from {} to {}",
+                from.map_or("-".into(), |d| d.to_string()),
+                to.map_or("-".into(), |d| d.to_string())
+            ),
+        };
         crate::audit::record(&self.ws, &self.user.name, "run", &format!("run {id} as of {as_of}, {period}"))?;
         self.runtime.block_on(self.session.refresh(&self.ws))?;
         self.print_run_summary(id)

@@ -25,6 +25,10 @@ pub enum DotCommand {
     Match(Vec<String>),
     Unmatch(Vec<String>),
     Writeoff(Vec<String>),
+    /// `.close PERIOD`, `.reopen PERIOD --reason TEXT`, `.anomaly …`, as typed.
+    Close(Vec<String>),
+    Reopen(Vec<String>),
+    Anomaly(Vec<String>),
     /// `.report` and its words.
     Report(Vec<String>),
     Export(Export),
@@ -56,7 +60,7 @@ pub enum Exported {
 }
 
 /// Name, arguments, and what it does: the source of `.help` and of completion.
-pub const COMMANDS: [(&str, &str, &str); 20] = [
+pub const COMMANDS: [(&str, &str, &str); 23] = [
     (".help", "[views|functions [PATTERN]]", "this help, what each view answers, or SQL functions matching PATTERN"),
     (".tables", "", "tables and views, with their kind"),
     (".schema", "[TABLE]", "columns and types of a table or view (all when none is named)"),
@@ -67,7 +71,18 @@ pub const COMMANDS: [(&str, &str, &str); 20] = [
     (".output", "[FILE]", "send results to FILE (csv, json … as the mode says); no FILE: back to the screen"),
     (".read", "FILE", "run the statements and dot-commands of FILE"),
     (".import", "[OPTIONS] FILE...", "import files, as `recon import` does (see `recon import --help`)"),
-    (".reconcile", "[--from DATE] [--to DATE]", "run matching, keep it as a numbered run, print the summary"),
+    (
+        ".reconcile",
+        "[--from DATE] [--to DATE] | [--period [day|week|month] P]",
+        "run matching, keep it as a numbered run, print the summary",
+    ),
+    (".close", "PERIOD", "close a period (2026-10, 2026-W41, 2026-10-07): its last run's figures stand"),
+    (".reopen", "PERIOD --reason TEXT", "reopen a closed period (admin)"),
+    (
+        ".anomaly",
+        "[list [--all] [--kind K]] | assign KEY USER | start|resolve|ignore|reopen KEY [--note TEXT]",
+        "work the anomalies: what is open, who has it, how it ended",
+    ),
     (".match", "--payout ID|--order ID... --bank ID... --reason TEXT", "match by hand (wins over automatic matching)"),
     (
         ".unmatch",
@@ -171,6 +186,9 @@ impl FromStr for DotCommand {
             ".match" => DotCommand::Match(shell_words(rest)),
             ".unmatch" => DotCommand::Unmatch(shell_words(rest)),
             ".writeoff" => DotCommand::Writeoff(shell_words(rest)),
+            ".close" => DotCommand::Close(shell_words(rest)),
+            ".reopen" => DotCommand::Reopen(shell_words(rest)),
+            ".anomaly" => DotCommand::Anomaly(shell_words(rest)),
             ".report" => DotCommand::Report(report_words(rest)),
             ".export" => DotCommand::Export(export_args(rest).ok_or_else(|| bad(".export"))?),
             ".users" => DotCommand::Users,

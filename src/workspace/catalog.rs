@@ -113,6 +113,9 @@ pub struct Run {
     /// The matching settings the run used, `name=value`.
     #[serde(default)]
     pub params: Vec<String>,
+    /// The named period it was run for (`--period`), if any.
+    #[serde(default)]
+    pub period: Option<String>,
 }
 
 /// A table a user made from a query, stored as one Parquet file.
