@@ -218,7 +218,9 @@ fn runs(catalog: &Catalog) -> Result<MemTable> {
 
 /// Midnight of a `YYYY-MM-DD` day, in the microseconds the workspace shows.
 fn day(s: &str) -> Option<i64> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_micros())
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_micros())
 }
 
 fn periods(catalog: &Catalog) -> Result<MemTable> {
@@ -259,9 +261,8 @@ fn periods(catalog: &Catalog) -> Result<MemTable> {
 
 fn anomaly_log(catalog: &Catalog) -> Result<MemTable> {
     let a = &catalog.anomaly_log;
-    let text = |f: &dyn Fn(&AnomalyChange) -> Option<&str>| -> ArrayRef {
-        Arc::new(StringArray::from_iter(a.iter().map(f)))
-    };
+    let text =
+        |f: &dyn Fn(&AnomalyChange) -> Option<&str>| -> ArrayRef { Arc::new(StringArray::from_iter(a.iter().map(f))) };
     table(
         vec![
             Field::new("seq", DataType::Int64, false),
