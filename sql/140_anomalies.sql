@@ -55,7 +55,7 @@ latest AS (
 )
 SELECT k.anomaly_key, k.kind, k.severity, coalesce(l.state, 'open') AS state, l.assignee, k.platform, k.shop,
     k.reference, CAST(k.amount AS DECIMAL(18, 2)) AS amount, k.happened_at,
-    CAST(greatest(date_part('day', as_of() - k.happened_at), 0) AS BIGINT) AS age_days, k.explanation, l.note,
+    CAST(greatest(date_part('day', as_of() - k.happened_at), 0) AS BIGINT) AS age_days, k.explanation, nullif(l.note, '') AS note,
     l."user" AS updated_by, l.time AS updated_at
 FROM keyed k LEFT JOIN latest l ON l.anomaly_key = k.anomaly_key;
 

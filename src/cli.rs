@@ -215,7 +215,9 @@ pub enum AnomalyAction {
     /// Give an anomaly to a user
     Assign {
         key: String,
-        user: String,
+        /// The user who takes it
+        #[arg(value_name = "USER")]
+        assignee: String,
         #[arg(long, default_value = "")]
         note: String,
     },

@@ -24,7 +24,7 @@ impl Runner {
                      FROM {source}{filter} ORDER BY age_days DESC, anomaly_key"
                 ));
             }
-            AnomalyAction::Assign { key, user, note } => (key, None, Some(user), note),
+            AnomalyAction::Assign { key, assignee, note } => (key, None, Some(assignee), note),
             AnomalyAction::Start { key, note } => (key, Some("in_progress"), None, note),
             AnomalyAction::Resolve { key, note } => (key, Some("resolved"), None, note),
             AnomalyAction::Ignore { key, note } => (key, Some("ignored"), None, note),

@@ -51,6 +51,22 @@ pub fn bank_csv(ids: std::ops::Range<u32>) -> String {
     s
 }
 
+/// The binary run as `user` with that user's password.
+pub fn as_user(ws: &Ws, user: &str, password: &str, args: &[&str]) -> Output {
+    ws.cmd().args(["--user", user]).args(args).env("RECON_PASSWORD", password).output().unwrap()
+}
+
+/// A new user, added by the admin.
+pub fn add_user(ws: &Ws, name: &str, role: &str, password: &str) {
+    let out = ws
+        .cmd()
+        .args(["--user", "admin", "user", "add", name, "--role", role])
+        .env("RECON_NEW_PASSWORD", password)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
 pub fn text(out: &[u8]) -> String {
     String::from_utf8_lossy(out).into_owned()
 }

@@ -10,6 +10,7 @@ mod demo;
 mod export;
 mod fixtures;
 mod generated;
+mod logistics;
 mod matching;
 mod planted;
 mod real_samples;

@@ -3,31 +3,15 @@
 //! customers' unmasked names, phones and addresses; a brute-force login; and an audit
 //! log edited, cut and reordered. Every attempt must fail cleanly, and nothing leak.
 
-use std::process::Output;
-
-use crate::common::{PASSWORD, Ws, text};
+use crate::common::{PASSWORD, Ws, add_user, as_user, text};
 
 const VIEWER_PW: &str = "viewer-pass-2026";
 const ACCOUNTANT_PW: &str = "accountant-pass-2026";
-
-fn as_user(ws: &Ws, user: &str, password: &str, args: &[&str]) -> Output {
-    ws.cmd().args(["--user", user]).args(args).env("RECON_PASSWORD", password).output().unwrap()
-}
 
 fn admin(ws: &Ws, args: &[&str]) -> String {
     let out = as_user(ws, "admin", PASSWORD, args);
     assert!(out.status.success(), "admin {args:?}: {}", text(&out.stderr));
     text(&out.stdout)
-}
-
-fn add_user(ws: &Ws, name: &str, role: &str, password: &str) {
-    let out = ws
-        .cmd()
-        .args(["--user", "admin", "user", "add", name, "--role", role])
-        .env("RECON_NEW_PASSWORD", password)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
 /// The tally the note quotes: attempts tried, refused (or answered with masks only),
