@@ -238,7 +238,7 @@ impl Runner {
     }
 
     /// Text to wherever results go (the screen, or the `.output` file).
-    fn write_text(&mut self, text: &str) -> Result<(), Error> {
+    pub(super) fn write_text(&mut self, text: &str) -> Result<(), Error> {
         let result = match &mut self.settings.output {
             Some((_, file)) => file.write_all(text.as_bytes()).and_then(|_| file.flush()),
             None => {

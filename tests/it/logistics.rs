@@ -288,3 +288,29 @@ fn a_closed_month_keeps_its_figures_and_late_data_is_flagged() {
     admin(&["close", "2026-10"]);
     assert_eq!(sql("SELECT state, run_id FROM periods ORDER BY closed_at"), "reopened,1\nclosed,2");
 }
+
+/// The same work from the shell, on a real terminal: list, resolve, run the month, close it.
+#[test]
+fn working_anomalies_and_closing_in_the_shell() {
+    let ws = Ws::new();
+    month_of_logistics(&ws);
+    let mut p = crate::shell::login(&ws, PASSWORD);
+    p.exp_string("recon> ").unwrap();
+    p.send_line(".anomaly list --kind courier_overcharge").unwrap();
+    p.exp_string("courier_overcharge:T8  (high, open, 28 days, 5.00)").unwrap();
+    p.exp_string("charged 9.50 for T8 (send, 1.00 kg); the contract says 4.50").unwrap();
+    p.exp_string("1 open anomaly").unwrap();
+    p.send_line(".anomaly resolve courier_overcharge:T8 --note \"credited on the November bill\"").unwrap();
+    p.exp_string("resolved: credited on the November bill").unwrap();
+    p.send_line(".close 2026-10").unwrap();
+    p.exp_string("no run for 2026-10 yet").unwrap();
+    p.send_line(".reconcile --period month 2026-10 --no-progress").unwrap();
+    p.exp_string("Kept as run 1").unwrap();
+    p.send_line(".close 2026-10").unwrap();
+    p.exp_string("closed 2026-10: run 1").unwrap();
+    p.send_line("SELECT count(*) AS still_open FROM open_anomalies;").unwrap();
+    p.exp_string(" 12 |").unwrap();
+    p.send_line(".quit").unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(ws.value("SELECT state FROM periods"), "closed");
+}

@@ -25,7 +25,7 @@ fn bank_rows(ws: &Ws) {
 }
 
 /// Starts the shell and logs in at its prompts, as a person would.
-fn login(ws: &Ws, password: &str) -> PtySession {
+pub fn login(ws: &Ws, password: &str) -> PtySession {
     let mut cmd = ws.cmd();
     cmd.env_remove("RECON_PASSWORD").env("TERM", "xterm");
     let mut p = spawn_command(cmd, Some(TIMEOUT_MS)).expect("the shell starts on a pseudo-terminal");
