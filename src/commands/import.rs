@@ -77,6 +77,27 @@ fn options(args: &ImportArgs, user: &str) -> Result<ImportOptions, Error> {
     })
 }
 
+/// What the new rows say about the workspace as a whole: bank statements whose running
+/// balance breaks, and rows dated inside a closed period.
+fn after_import(ws: &Workspace, user: &User, stored: &[(u64, crate::schema::Kind)]) -> Result<(), Error> {
+    let bank: Vec<u64> = stored.iter().filter(|(_, k)| *k == crate::schema::Kind::Bank).map(|(id, _)| *id).collect();
+    let any_closed = crate::runner::periods::closed(&ws.catalog()?).next().is_some();
+    if bank.is_empty() && !(any_closed && !stored.is_empty()) {
+        return Ok(());
+    }
+    let runner = crate::runner::Runner::new(ws.clone(), user.clone(), crate::session::default_memory_limit(), false)?;
+    for line in runner.balance_breaks(&bank)? {
+        println!("  warning: {line}");
+    }
+    if any_closed {
+        let ids: Vec<u64> = stored.iter().map(|(id, _)| *id).collect();
+        for news in runner.closed_period_news(&ids)? {
+            println!("  warning: {news}");
+        }
+    }
+    Ok(())
+}
+
 fn import_files(ws: &Workspace, user: &User, args: &ImportArgs) -> Result<(), Error> {
     let opts = options(args, &user.name)?;
     let mut failed = 0;
@@ -87,7 +108,7 @@ fn import_files(ws: &Workspace, user: &User, args: &ImportArgs) -> Result<(), Er
             Ok(report) => {
                 print!("{report}");
                 if report.counts.stored > 0 {
-                    stored.push(report.import_id);
+                    stored.push((report.import_id, report.kind));
                 }
                 crate::audit::record(
                     ws,
@@ -109,13 +130,7 @@ fn import_files(ws: &Workspace, user: &User, args: &ImportArgs) -> Result<(), Er
         }
     }
     drop(importer);
-    if !stored.is_empty() && crate::runner::periods::closed(&ws.catalog()?).next().is_some() {
-        let runner =
-            crate::runner::Runner::new(ws.clone(), user.clone(), crate::session::default_memory_limit(), false)?;
-        for news in runner.closed_period_news(&stored)? {
-            println!("  warning: {news}");
-        }
-    }
+    after_import(ws, user, &stored)?;
     match failed {
         0 => Ok(()),
         _ => Err(Error::SomeFilesFailed { failed, total: args.files.len() }),

@@ -114,6 +114,26 @@ impl Runner {
         Ok(())
     }
 
+    /// Where the bank statements of the given imports break their own running balance:
+    /// the first few breaks of each, and how to see the rest.
+    pub fn balance_breaks(&self, imports: &[u64]) -> Result<Vec<String>, Error> {
+        const SHOWN: usize = 5;
+        let mut out = Vec::new();
+        for id in imports {
+            let rows = self.strings(&format!(
+                "SELECT explanation FROM balance_breaks WHERE import_id = {id} ORDER BY source_line"
+            ))?;
+            out.extend(rows.iter().take(SHOWN).map(|r| format!("import {id}: {}", r[0])));
+            if rows.len() > SHOWN {
+                out.push(format!(
+                    "import {id}: {} more balance breaks: SELECT * FROM balance_breaks WHERE import_id = {id}",
+                    rows.len() - SHOWN
+                ));
+            }
+        }
+        Ok(out)
+    }
+
     /// What the given imports brought into closed periods, one line each.
     pub fn closed_period_news(&self, imports: &[u64]) -> Result<Vec<String>, Error> {
         if imports.is_empty() {

@@ -19,5 +19,6 @@ mod reports;
 mod security;
 mod shell;
 mod sql;
+mod statement_checks;
 mod terminal;
 mod workspace;
