@@ -82,7 +82,8 @@ fn options(args: &ImportArgs, user: &str) -> Result<ImportOptions, Error> {
 fn after_import(ws: &Workspace, user: &User, stored: &[(u64, crate::schema::Kind)]) -> Result<(), Error> {
     let bank: Vec<u64> = stored.iter().filter(|(_, k)| *k == crate::schema::Kind::Bank).map(|(id, _)| *id).collect();
     let any_closed = crate::runner::periods::closed(&ws.catalog()?).next().is_some();
-    if bank.is_empty() && !(any_closed && !stored.is_empty()) {
+    let news_possible = any_closed && !stored.is_empty();
+    if bank.is_empty() && !news_possible {
         return Ok(());
     }
     let runner = crate::runner::Runner::new(ws.clone(), user.clone(), crate::session::default_memory_limit(), false)?;
