@@ -370,12 +370,19 @@ pub struct GenArgs {
     #[arg(long, default_value = "low", value_parser = ["none", "low", "high"])]
     pub noise: String,
     /// Plant known problems for an analysis to find (comma-separated, or repeat the option);
-    /// truth/planted.csv says where each one went
+    /// truth/planted.csv says where each one went. `logistics` is every warehouse kind
+    /// (returns, courier bills, shipments, stock), two instances each
     #[arg(
         long,
         value_name = "KIND",
         value_delimiter = ',',
-        value_parser = ["fee-change", "duplicate-payment", "slow-platform", "refund-spike"]
+        value_parser = [
+            "fee-change", "duplicate-payment", "slow-platform", "refund-spike", "logistics",
+            "return-not-carried", "return-not-in-returns", "return-state", "return-quantity",
+            "courier-overcharge", "courier-twice", "shipped-not-ordered", "paid-not-shipped",
+            "shipped-quantity", "settled-before-shipment", "logistics-missing", "inventory-out",
+            "stock-count",
+        ]
     )]
     pub plant: Vec<String>,
     /// Output folder

@@ -9,9 +9,10 @@ pub fn run(args: GenArgs) -> Result<(), Error> {
     let plant = args
         .plant
         .iter()
-        .map(|p| p.parse::<Plant>())
+        .map(|p| Plant::parse_list(p))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Error::Usage(e.to_string()))?;
+        .map_err(|e| Error::Usage(e.to_string()))?
+        .concat();
     let opts = GenOptions { orders: args.orders, seed: args.seed, noise, plant, ..GenOptions::default() };
     let summary = synth::generate(&opts, &args.out).map_err(|e| Error::Other(e.to_string()))?;
     let planted: Vec<&str> = opts.plants().iter().map(|p| p.as_str()).collect();

@@ -1,5 +1,6 @@
 //! What the merchant sells and what a basket costs: catalogue prices, quantities and the
-//! usual discounts (满减, coupons, 95折), all in integer cents.
+//! usual discounts (满减, coupons, 95折), all in integer cents; and what the warehouse
+//! knows of each product: its SKU code (商家编码) and its weight.
 
 use rand::Rng;
 
@@ -28,13 +29,60 @@ pub const CATALOGUE: &[(&str, Cents, u32)] = &[
     ("云帆 扫地机器人S7", 169900, 3),
 ];
 
+/// Per product (same index as [`CATALOGUE`]): the SKU code the shops and the warehouse
+/// use (商家编码 / 商品编码), and the weight of one unit packed, in grams (0.2 to 4.7 kg,
+/// so that one unit with its carton stays under 5 kg).
+pub const PRODUCTS: &[(&str, u32)] = &[
+    ("YF-10213", 240),
+    ("YF-10327", 620),
+    ("YF-10415", 450),
+    ("YF-20108", 200),
+    ("YF-10532", 880),
+    ("YF-10644", 420),
+    ("YF-30116", 380),
+    ("YF-20251", 1_350),
+    ("YF-20376", 310),
+    ("YF-30229", 1_180),
+    ("YF-20483", 2_750),
+    ("YF-20517", 4_350),
+    ("YF-30341", 2_150),
+    ("YF-20622", 4_050),
+    ("YF-30458", 2_900),
+    ("YF-40105", 4_700),
+    ("YF-40217", 2_450),
+    ("YF-20794", 3_800),
+];
+
+/// The SKU code of product `p`.
+pub fn sku(p: u8) -> &'static str {
+    PRODUCTS[p as usize % PRODUCTS.len()].0
+}
+
+/// The product name of product `p`.
+pub fn product_name(p: u8) -> &'static str {
+    CATALOGUE[p as usize % CATALOGUE.len()].0
+}
+
+/// The weight of one unit of product `p`, in grams.
+pub fn unit_grams(p: u8) -> u32 {
+    PRODUCTS[p as usize % PRODUCTS.len()].1
+}
+
 const MAX_ORDER: Cents = 3_000 * YUAN;
 
-pub fn basket(rng: &mut GenRng) -> (u8, Cents) {
+/// Most units of its product an order has.
+pub const MAX_QTY: u8 = 3;
+
+/// A basket: its (first) product, its amount, and how many units of that product it
+/// holds (1 to [`MAX_QTY`]). A basket of one product costs exactly units × price; a
+/// basket of several products (a third of them) is sold as its first product, at the
+/// amount of all its lines.
+pub fn basket(rng: &mut GenRng) -> (u8, Cents, u8) {
     let weights: Vec<u32> = CATALOGUE.iter().map(|c| c.2).collect();
     let lines = [1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 3][rng.random_range(0..12)];
     let mut first = None;
     let mut amount = 0;
+    let mut units: i64 = 0;
     for _ in 0..lines {
         let p = weighted(rng, &weights);
         let qty = if chance(rng, 1_000) { 2 } else { 1 };
@@ -43,13 +91,16 @@ pub fn basket(rng: &mut GenRng) -> (u8, Cents) {
             if amount == 0 {
                 amount = CATALOGUE[p].1;
                 first = Some(p);
+                units = 1;
             }
             break;
         }
         amount += add;
-        first.get_or_insert(p);
+        if *first.get_or_insert(p) == p {
+            units += qty;
+        }
     }
-    (first.unwrap_or(0) as u8, amount)
+    (first.unwrap_or(0) as u8, amount, units.clamp(1, i64::from(MAX_QTY)) as u8)
 }
 
 pub fn discount(rng: &mut GenRng, amount: Cents) -> Cents {

@@ -1,13 +1,16 @@
 //! Synthetic data of one merchant selling on several platforms, with ground truth.
 //!
-//! `generate` writes platform order exports, wallet statements, two bank statements and a
-//! `truth/` folder that says how everything really links up, so matching can be scored.
+//! `generate` writes platform order exports, wallet statements, two bank statements, the
+//! warehouse's shipments, returns, courier bills and stock book, and a `truth/` folder that
+//! says how everything really links up, so matching can be scored.
 //! Everything is a pure function of [`GenOptions`]: one seeded ChaCha stream, no wall
 //! clock, no hash-map iteration, hence byte-identical output for the same options.
 //!
 //! Pipeline: orders (streamed to the order files, wallet events kept compactly) → one
 //! wallet per shop (settlement statement streamed, withdrawals collected) → bank (payout
-//! credits, B2B payments, unrelated lines) → truth files. Problems asked for with
+//! credits, B2B payments, unrelated lines) → the warehouse (shipments decided with each
+//! order, from a seed tree of its own; returns once the wallets have said which refunds
+//! were paid) → truth files. Problems asked for with
 //! `--plant` are decided up front ([`plant::Plan`]) and put in by each stage as it goes,
 //! from a random stream of their own.
 
@@ -19,8 +22,12 @@ mod catalogue;
 mod clock;
 mod draw;
 mod even;
+mod inventory;
 mod ledger;
 mod ledger_rows;
+mod logistics;
+mod logistics_files;
+mod logistics_plant;
 mod model;
 mod money;
 mod names;
@@ -34,6 +41,8 @@ mod write;
 
 #[cfg(test)]
 mod clean_tests;
+#[cfg(test)]
+mod logistics_tests;
 #[cfg(test)]
 mod plant_tests;
 #[cfg(test)]
@@ -134,7 +143,8 @@ impl FromStr for Noise {
 pub struct GeneratedFile {
     /// Relative to the output directory, with `/` separators.
     pub path: String,
-    /// `orders`, `settlements`, `bank` or `truth`.
+    /// `orders`, `settlements`, `bank`, `shipments`, `returns`, `courier`, `inventory` or
+    /// `truth`.
     pub kind: &'static str,
     /// Data rows, not counting title, preamble, header or footer lines.
     pub rows: u64,
@@ -179,7 +189,7 @@ pub fn generate(opts: &GenOptions, out: &Path) -> Result<GenSummary, GenError> {
     if !years_ok {
         return Err(GenError::Options("period ends after year 9999".into()));
     }
-    for dir in ["orders", "settlements", "bank", "truth"] {
+    for dir in ["orders", "settlements", "bank"].into_iter().chain(logistics_files::DIRS).chain(["truth"]) {
         let path = out.join(dir);
         std::fs::create_dir_all(&path).map_err(|source| GenError::CreateDir { path, source })?;
     }
@@ -189,9 +199,10 @@ pub fn generate(opts: &GenOptions, out: &Path) -> Result<GenSummary, GenError> {
     let noise = model::NoiseProfile::for_level(opts.noise);
     let world = model::World::new(&mut seeds.child());
     let mut plan = plant::Plan::new(opts, &world, &clock);
+    let mut lg = logistics::Logistics::new(opts.seed, opts.orders);
 
     let mut files = Vec::new();
-    let mut book = orders::generate_orders(opts, &world, &clock, &noise, &mut seeds, &mut plan, out)?;
+    let mut book = orders::generate_orders(opts, &world, &clock, &noise, &mut seeds, &mut plan, &mut lg, out)?;
     files.append(&mut book.files);
 
     let mut wallets = wallet::run_wallets(&world, &clock, &noise, &mut book, &mut seeds, out)?;
@@ -199,6 +210,12 @@ pub fn generate(opts: &GenOptions, out: &Path) -> Result<GenSummary, GenError> {
 
     let banks = bank::run_bank(&world, &clock, &noise, &book, &wallets, &mut seeds, &mut plan);
     files.append(&mut bank_files::write_bank_files(&clock, &banks, out)?);
+
+    lg.build_returns(&world, &clock, &book.orders);
+    if let Some(l) = plan.logistics.as_mut() {
+        l.after_returns(&mut lg, &world, &clock, &book.orders);
+    }
+    files.append(&mut logistics_files::write_all(&world, &clock, &book, &mut lg, out)?);
 
     files.append(&mut truth::write_truth(opts, &world, &clock, &book, &wallets, &banks, &plan, &files, out)?);
     Ok(GenSummary { files })

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use rand::Rng;
 
+use super::catalogue::sku;
 use super::clock::{Clock, push_num};
 use super::draw::{GenRng, chance};
 use super::model::{NoiseProfile, Platform, World};
@@ -36,6 +37,8 @@ pub const TMALL_HEADER: &[&str] = &[
     "收货地址",
     "物流单号",
     "快递公司",
+    "商家编码",
+    "宝贝总数量",
 ];
 pub const JD_HEADER: &[&str] = &[
     "平台",
@@ -52,6 +55,8 @@ pub const JD_HEADER: &[&str] = &[
     "客户地址",
     "运单号",
     "承运商",
+    "商品编号",
+    "订购数量",
 ];
 pub const DOUYIN_HEADER: &[&str] = &[
     "平台",
@@ -68,6 +73,8 @@ pub const DOUYIN_HEADER: &[&str] = &[
     "详细地址",
     "快递单号",
     "快递公司",
+    "商家编码",
+    "商品数量",
 ];
 pub const PDD_HEADER: &[&str] = &[
     "平台",
@@ -84,9 +91,22 @@ pub const PDD_HEADER: &[&str] = &[
     "收货地址",
     "快递单号",
     "快递公司",
+    "商家编码-SKU维度",
+    "商品数量(件)",
 ];
-pub const B2B_HEADER: &[&str] =
-    &["平台", "店铺", "订单编号", "下单时间", "订单状态", "订单金额", "客户名称", "联系电话", "收货地址"];
+pub const B2B_HEADER: &[&str] = &[
+    "平台",
+    "店铺",
+    "订单编号",
+    "下单时间",
+    "订单状态",
+    "订单金额",
+    "客户名称",
+    "联系电话",
+    "收货地址",
+    "商品编码",
+    "数量",
+];
 
 /// Where an order stands at the export.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -145,8 +165,18 @@ pub struct OrderRow {
     pub amount: Cents,
     pub payable: Cents,
     pub customer: usize,
+    /// Units of the order's product.
+    pub qty: u8,
+    /// The warehouse's courier and tracking number (logistics.rs); empty when the order
+    /// was not shipped (the tracking number alone may be missing).
+    pub courier: &'static str,
+    pub tracking: String,
+    /// Whether the main stream draws a courier for the row, as it did before the warehouse
+    /// chose them (for an order orders.rs shipped), so that later draws do not move.
+    pub draw_courier: bool,
     cells: Row,
     scratch: String,
+    drawn: String,
 }
 
 impl OrderRow {
@@ -159,6 +189,10 @@ impl OrderRow {
         self.amount = amount;
         self.payable = payable;
         self.customer = 0;
+        self.qty = 1;
+        self.courier = "";
+        self.tracking.clear();
+        self.draw_courier = false;
     }
 }
 
@@ -179,7 +213,10 @@ impl OrderFiles {
         let export = format!("导出时间：{} 09:00:00", date_dash(clock));
         jd.preamble(Some(&export))?;
         jd.preamble(None)?;
-        jd.header(JD_HEADER, &[8.0, 20.0, 16.0, 20.0, 20.0, 20.0, 12.0, 12.0, 12.0, 10.0, 14.0, 50.0, 18.0, 10.0])?;
+        jd.header(
+            JD_HEADER,
+            &[8.0, 20.0, 16.0, 20.0, 20.0, 20.0, 12.0, 12.0, 12.0, 10.0, 14.0, 50.0, 18.0, 10.0, 12.0, 10.0],
+        )?;
         let mut douyin = CsvOut::create(out, DOUYIN_ORDERS, Enc::Utf8, false)?;
         douyin.header(DOUYIN_HEADER)?;
         let mut pdd = CsvOut::create(out, PDD_ORDERS, Enc::Gb18030, true)?;
@@ -224,6 +261,8 @@ impl OrderFiles {
             cell.push_str(["0755-", "021-", "020-", "0512-", "025-", "028-"][rng.random_range(0..6)]);
             push_num(cell, rng.random_range(20_000_000..90_000_000), 8);
             push_address(c.cell(), rng, false);
+            c.push(sku(rec.product));
+            push_num(c.cell(), u64::from(row.qty), 1);
             row.scratch = id;
             return self.b2b.row(&row.cells);
         }
@@ -248,10 +287,15 @@ impl OrderFiles {
         let mut addr = String::with_capacity(96);
         push_address(&mut addr, rng, p == Platform::Tmall);
         c.push(&dirty(rng, &addr, dirt));
-        let mut tracking = String::with_capacity(16);
-        let carrier = if row.ship_t.is_some() { courier(rng, p, &mut tracking) } else { "" };
-        c.push(&tracking);
-        c.push(carrier);
+        if row.draw_courier {
+            // Drawn as before, the warehouse's is written.
+            row.drawn.clear();
+            courier(rng, p, &mut row.drawn);
+        }
+        c.push(&row.tracking);
+        c.push(row.courier);
+        c.push(sku(rec.product));
+        push_num(c.cell(), u64::from(row.qty), 1);
         row.scratch = id;
         match p {
             Platform::Tmall => self.tmall.row(&row.cells),

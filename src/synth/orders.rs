@@ -12,6 +12,7 @@ use super::catalogue::{basket, discount};
 use super::clock::{Clock, DAY, HOUR, MINUTE};
 use super::draw::{GenRng, SeedTree, apportion, chance, pick, scramble, weighted};
 use super::even::Evener;
+use super::logistics::{After, Logistics};
 use super::model::{FeeKind, NoiseProfile, Platform, World};
 use super::money::{Cents, YUAN, rate};
 use super::order_files::{OrderFiles, OrderRow, State};
@@ -108,7 +109,7 @@ fn day_weight(clock: &Clock, day: i64, rng: &mut GenRng) -> u64 {
 
 /// Numeric id of the `seq`-th order of a platform: unique, of the platform's length, and
 /// random-looking (a scrambled sequence number and one random digit).
-fn order_number(p: Platform, seq: u32, rng: &mut GenRng) -> u64 {
+pub fn order_number(p: Platform, seq: u32, rng: &mut GenRng) -> u64 {
     let (base, modulus): (u64, u64) = match p {
         Platform::Tmall => (3_700_000_000_000_000_000, 10_000_000_000_000_000),
         Platform::Jd => (300_000_000_000, 10_000_000_000),
@@ -125,6 +126,7 @@ struct ShopCounter {
     seq: [u32; 5],
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn generate_orders(
     opts: &GenOptions,
     world: &World,
@@ -132,6 +134,7 @@ pub fn generate_orders(
     noise: &NoiseProfile,
     seeds: &mut SeedTree,
     plan: &mut Plan,
+    lg: &mut Logistics,
     out: &std::path::Path,
 ) -> Result<Book, GenError> {
     let mut plan_rng = seeds.child();
@@ -160,6 +163,9 @@ pub fn generate_orders(
     if let Some(spike) = &mut plan.spike {
         spike.pick(&shop_of, &per_day);
     }
+    if let Some(l) = &mut plan.logistics {
+        l.pick_starts(&per_day);
+    }
 
     let mut files = OrderFiles::create(out, clock)?;
     let mut book = Book {
@@ -186,22 +192,11 @@ pub fn generate_orders(
             next += 1;
             if world.shops[shop as usize].platform == Platform::B2b {
                 let t = day * DAY + rng.random_range(9 * HOUR..18 * HOUR);
-                b2b_order(world, clock, noise, &mut rng, &mut counter, &mut book, &mut files, &mut row, shop, t)?;
+                let mut o = Sinks { book: &mut book, files: &mut files, plan, lg };
+                b2b_order(world, clock, noise, &mut rng, &mut counter, &mut o, &mut row, shop, t)?;
             } else {
-                consumer_order(
-                    world,
-                    clock,
-                    noise,
-                    &mut rng,
-                    plan,
-                    &mut counter,
-                    &mut book,
-                    &mut files,
-                    &mut row,
-                    &mut even,
-                    shop,
-                    t,
-                )?;
+                let mut o = Sinks { book: &mut book, files: &mut files, plan, lg };
+                consumer_order(world, clock, noise, &mut rng, &mut counter, &mut o, &mut row, &mut even, shop, t)?;
             }
         }
     }
@@ -212,16 +207,42 @@ pub fn generate_orders(
     Ok(book)
 }
 
+/// Where a finished order goes: the book, its export, the plants and the warehouse.
+struct Sinks<'a> {
+    book: &'a mut Book,
+    files: &'a mut OrderFiles,
+    plan: &'a mut Plan,
+    lg: &'a mut Logistics,
+}
+
+impl Sinks<'_> {
+    /// Books the order, lets the warehouse ship it, and writes its export row.
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &mut self,
+        world: &World,
+        clock: &Clock,
+        noise: &NoiseProfile,
+        rng: &mut GenRng,
+        rec: OrderRec,
+        row: &mut OrderRow,
+        after: &After,
+    ) -> Result<(), GenError> {
+        let idx = self.book.orders.len() as u32;
+        self.book.orders.push(rec);
+        self.lg.order(world, clock, self.plan, idx, &rec, row, after);
+        self.files.write(world, clock, noise, rng, &rec, row)
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn consumer_order(
     world: &World,
     clock: &Clock,
     noise: &NoiseProfile,
     rng: &mut GenRng,
-    plan: &mut Plan,
     counter: &mut ShopCounter,
-    book: &mut Book,
-    files: &mut OrderFiles,
+    o: &mut Sinks<'_>,
     row: &mut OrderRow,
     even: &mut Option<Evener>,
     shop: u8,
@@ -233,9 +254,9 @@ fn consumer_order(
     let seq = counter.seq[p as usize];
     counter.seq[p as usize] += 1;
     let num = order_number(p, seq, rng);
-    let (product, amount) = basket(rng);
+    let (product, amount, qty) = basket(rng);
     let paid = amount - discount(rng, amount);
-    let idx = book.orders.len() as u32;
+    let idx = o.book.orders.len() as u32;
     let mut rec = OrderRec {
         shop,
         fate: Fate::Normal,
@@ -249,15 +270,16 @@ fn consumer_order(
         refunded: 0,
         fees: 0,
     };
+    let mut after = After::default();
     let pay_t = t + rng.random_range(5..30 * MINUTE);
     let unpaid = pay_t >= end || (t >= end - DAY && chance(rng, 800));
     row.reset(shop, t, amount, paid);
+    row.qty = qty;
     if unpaid {
         rec.fate = Fate::Unpaid;
         rec.paid = 0;
         row.state = State::Unpaid;
-        book.orders.push(rec);
-        return files.write(world, clock, noise, rng, &rec, row);
+        return o.finish(world, clock, noise, rng, rec, row, &after);
     }
     rec.pay_day = (pay_t / DAY) as u16;
     row.pay_t = Some(pay_t);
@@ -271,14 +293,12 @@ fn consumer_order(
         if refund_t < end {
             rec.fate = Fate::Cancelled;
             row.state = State::Closed;
-            book.orders.push(rec);
-            return files.write(world, clock, noise, rng, &rec, row);
+            return o.finish(world, clock, noise, rng, rec, row, &after);
         }
     }
     let ship_t = pay_t + ship_delay;
     if ship_t >= end {
-        book.orders.push(rec);
-        return files.write(world, clock, noise, rng, &rec, row);
+        return o.finish(world, clock, noise, rng, rec, row, &after);
     }
     row.ship_t = Some(ship_t);
     row.state = State::Shipped;
@@ -292,20 +312,17 @@ fn consumer_order(
     };
     let confirm_t = ship_t + rng.random_range(5 * DAY..confirm_max);
     if confirm_t >= end {
-        book.orders.push(rec);
-        return files.write(world, clock, noise, rng, &rec, row);
+        return o.finish(world, clock, noise, rng, rec, row, &after);
     }
     row.state = State::Done;
     let settle_t = confirm_t + rng.random_range(s.settle_lag.0..=s.settle_lag.1);
     if settle_t >= end {
-        book.orders.push(rec);
-        return files.write(world, clock, noise, rng, &rec, row);
+        return o.finish(world, clock, noise, rng, rec, row, &after);
     }
     // Rolls 600..650 are the faults; in the clean set those orders settle normally.
     if noise.order_faults && (600..630).contains(&roll) {
         rec.fate = Fate::Lost;
-        book.orders.push(rec);
-        return files.write(world, clock, noise, rng, &rec, row);
+        return o.finish(world, clock, noise, rng, rec, row, &after);
     }
     let mut sale = paid;
     if noise.order_faults && (630..650).contains(&roll) {
@@ -319,14 +336,15 @@ fn consumer_order(
             sale = paid + 1;
         }
     }
-    let events = &mut book.events[shop as usize];
+    let events = &mut o.book.events[shop as usize];
     events.push(Ev { t: settle_t, amount: sale, order: idx, kind: EvKind::Sale });
+    after.settle_t = Some(settle_t);
     rec.settled = sale;
     let month = clock.month_index(t / DAY);
     if let Some(e) = even.as_mut() {
         e.sale(shop, month, sale);
     }
-    let fee_factor = plan.fee_factor(p, t / DAY);
+    let fee_factor = o.plan.fee_factor(p, t / DAY);
     for (k, rule) in s.fees.iter().enumerate() {
         if let Some(e) = even.as_mut().filter(|_| rule.applies_per_10k < 10_000) {
             // Charged or not once the month is complete, to come to its usual share.
@@ -357,17 +375,27 @@ fn consumer_order(
             if even.as_mut().is_none_or(|e| e.refund(shop, month, amount)) {
                 if returned {
                     row.state = State::Returned;
+                    after.ret = Some((refund_t, amount));
                 }
                 events.push(Ev { t: refund_t, amount: -amount, order: idx, kind: EvKind::Refund });
                 rec.refunded = amount;
+                after.refunded = true;
             }
+        } else if roll >= 500 {
+            // A return still under way at the export: asked for, not yet refunded.
+            after.ret = Some((refund_t, paid));
         }
     }
-    if let Some(spike) = plan.spike.as_mut().filter(|sp| rec.fate == Fate::Normal && sp.refunds(idx)) {
+    if let Some(spike) = o.plan.spike.as_mut().filter(|sp| rec.fate == Fate::Normal && sp.refunds(idx)) {
         plant_full_refund(spike, events, &mut rec, row, idx, settle_t, end);
+        if row.state == State::Returned
+            && let Some(e) = events.last().filter(|e| e.order == idx && e.kind == EvKind::Refund)
+        {
+            after.ret = Some((e.t, -e.amount));
+            after.refunded = true;
+        }
     }
-    book.orders.push(rec);
-    files.write(world, clock, noise, rng, &rec, row)
+    o.finish(world, clock, noise, rng, rec, row, &after)
 }
 
 /// A refund-spike order is returned and refunded in full: a partial refund it already
@@ -405,8 +433,7 @@ fn b2b_order(
     noise: &NoiseProfile,
     rng: &mut GenRng,
     counter: &mut ShopCounter,
-    book: &mut Book,
-    files: &mut OrderFiles,
+    o: &mut Sinks<'_>,
     row: &mut OrderRow,
     shop: u8,
     t: i64,
@@ -425,11 +452,12 @@ fn b2b_order(
     let mut payments = b2b_pay::transfers(clock, noise.b2b_on_time, terms, day, amount, rng);
     payments.retain(|&(pt, _)| pt < end);
     let received: Cents = payments.iter().map(|p| p.1).sum();
-    let idx = book.orders.len() as u32;
+    let idx = o.book.orders.len() as u32;
+    let (product, qty) = o.lg.b2b_item();
     let rec = OrderRec {
         shop,
         fate: Fate::B2b,
-        product: 0,
+        product,
         day: (t / DAY) as u16,
         pay_day: 0,
         seq,
@@ -440,6 +468,7 @@ fn b2b_order(
         fees: 0,
     };
     row.reset(shop, t, amount, amount);
+    row.qty = qty;
     row.customer = customer;
     row.state = if received == 0 {
         State::Unpaid
@@ -448,7 +477,6 @@ fn b2b_order(
     } else {
         State::Done
     };
-    book.orders.push(rec);
-    book.b2b.push(B2bPlan { order: idx, customer, amount, payments });
-    files.write(world, clock, noise, rng, &rec, row)
+    o.book.b2b.push(B2bPlan { order: idx, customer, amount, payments });
+    o.finish(world, clock, noise, rng, rec, row, &After::default())
 }

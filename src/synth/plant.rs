@@ -20,6 +20,7 @@ use rand::seq::index::sample;
 use super::bank::{BankKind, BankLine, Banks};
 use super::clock::{Clock, DAY, HOUR};
 use super::draw::{GenRng, SeedTree};
+use super::logistics_plant::LogiPlan;
 use super::model::{Platform, World};
 use super::money::cents_str;
 use super::orders::Book;
@@ -52,10 +53,76 @@ pub enum Plant {
     SlowPlatform,
     /// Four in ten orders of one shop-month refunded in full.
     RefundSpike,
+    // The warehouse's (logistics_plant.rs): two instances each.
+    /// A received return with a tracking number and no 退件 bill line.
+    ReturnNotCarried,
+    /// A 退件 bill line of a parcel that is no return.
+    ReturnNotInReturns,
+    /// A withdrawn return (退款关闭) whose parcel was billed as carried back.
+    ReturnState,
+    /// A return booked into stock with another quantity than returned.
+    ReturnQuantity,
+    /// A courier bill line above the contracted fee.
+    CourierOvercharge,
+    /// A shipment billed twice.
+    CourierTwice,
+    /// A shipment of an order no export has.
+    ShippedNotOrdered,
+    /// An order paid more than a week before the export and never shipped.
+    PaidNotShipped,
+    /// A shipment of another quantity than ordered.
+    ShippedQuantity,
+    /// A shipment after the order's sale was settled.
+    SettledBeforeShipment,
+    /// A shipment without tracking number.
+    LogisticsMissing,
+    /// A shipment booked out of stock with another quantity than shipped.
+    InventoryOut,
+    /// A month-end stock count that differs from the stock book.
+    StockCount,
 }
 
 impl Plant {
-    pub const ALL: [Plant; 4] = [Plant::FeeChange, Plant::DuplicatePayment, Plant::SlowPlatform, Plant::RefundSpike];
+    /// The money side's kinds, as they were before the warehouse had any.
+    pub const MONEY: [Plant; 4] = [Plant::FeeChange, Plant::DuplicatePayment, Plant::SlowPlatform, Plant::RefundSpike];
+
+    /// The warehouse's kinds: what `--plant logistics` asks for.
+    pub const LOGISTICS: [Plant; 13] = [
+        Plant::ReturnNotCarried,
+        Plant::ReturnNotInReturns,
+        Plant::ReturnState,
+        Plant::ReturnQuantity,
+        Plant::CourierOvercharge,
+        Plant::CourierTwice,
+        Plant::ShippedNotOrdered,
+        Plant::PaidNotShipped,
+        Plant::ShippedQuantity,
+        Plant::SettledBeforeShipment,
+        Plant::LogisticsMissing,
+        Plant::InventoryOut,
+        Plant::StockCount,
+    ];
+
+    /// Every kind.
+    pub const ALL: [Plant; 17] = [
+        Plant::FeeChange,
+        Plant::DuplicatePayment,
+        Plant::SlowPlatform,
+        Plant::RefundSpike,
+        Plant::ReturnNotCarried,
+        Plant::ReturnNotInReturns,
+        Plant::ReturnState,
+        Plant::ReturnQuantity,
+        Plant::CourierOvercharge,
+        Plant::CourierTwice,
+        Plant::ShippedNotOrdered,
+        Plant::PaidNotShipped,
+        Plant::ShippedQuantity,
+        Plant::SettledBeforeShipment,
+        Plant::LogisticsMissing,
+        Plant::InventoryOut,
+        Plant::StockCount,
+    ];
 
     /// The name `--plant` takes.
     pub fn as_str(self) -> &'static str {
@@ -64,6 +131,19 @@ impl Plant {
             Plant::DuplicatePayment => "duplicate-payment",
             Plant::SlowPlatform => "slow-platform",
             Plant::RefundSpike => "refund-spike",
+            Plant::ReturnNotCarried => "return-not-carried",
+            Plant::ReturnNotInReturns => "return-not-in-returns",
+            Plant::ReturnState => "return-state",
+            Plant::ReturnQuantity => "return-quantity",
+            Plant::CourierOvercharge => "courier-overcharge",
+            Plant::CourierTwice => "courier-twice",
+            Plant::ShippedNotOrdered => "shipped-not-ordered",
+            Plant::PaidNotShipped => "paid-not-shipped",
+            Plant::ShippedQuantity => "shipped-quantity",
+            Plant::SettledBeforeShipment => "settled-before-shipment",
+            Plant::LogisticsMissing => "logistics-missing",
+            Plant::InventoryOut => "inventory-out",
+            Plant::StockCount => "stock-count",
         }
     }
 
@@ -74,7 +154,28 @@ impl Plant {
             Plant::DuplicatePayment => "duplicate_payment",
             Plant::SlowPlatform => "slow_platform",
             Plant::RefundSpike => "refund_spike",
+            Plant::ReturnNotCarried => "return_not_carried",
+            Plant::ReturnNotInReturns => "return_not_in_returns",
+            Plant::ReturnState => "return_state_differs",
+            Plant::ReturnQuantity => "return_quantity_differs",
+            Plant::CourierOvercharge => "courier_overcharge",
+            Plant::CourierTwice => "courier_billed_twice",
+            Plant::ShippedNotOrdered => "shipped_not_ordered",
+            Plant::PaidNotShipped => "paid_not_shipped",
+            Plant::ShippedQuantity => "shipped_quantity_differs",
+            Plant::SettledBeforeShipment => "settled_before_shipment",
+            Plant::LogisticsMissing => "logistics_missing",
+            Plant::InventoryOut => "inventory_out_differs",
+            Plant::StockCount => "stock_count_differs",
         }
+    }
+
+    /// A `--plant` value: one kind, or `logistics` for all the warehouse's kinds.
+    pub fn parse_list(s: &str) -> Result<Vec<Plant>, ParsePlantError> {
+        if s.trim().eq_ignore_ascii_case("logistics") {
+            return Ok(Plant::LOGISTICS.to_vec());
+        }
+        s.parse().map(|p| vec![p])
     }
 }
 
@@ -86,7 +187,12 @@ impl fmt::Display for Plant {
 
 /// The value given for `--plant` is not a known kind.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown plant {0:?}: expected fee-change, duplicate-payment, slow-platform or refund-spike")]
+#[error(
+    "unknown plant {0:?}: expected fee-change, duplicate-payment, slow-platform, refund-spike, logistics (all of: \
+     return-not-carried, return-not-in-returns, return-state, return-quantity, courier-overcharge, courier-twice, \
+     shipped-not-ordered, paid-not-shipped, shipped-quantity, settled-before-shipment, logistics-missing, \
+     inventory-out, stock-count) or one of those"
+)]
 pub struct ParsePlantError(pub String);
 
 impl FromStr for Plant {
@@ -137,6 +243,8 @@ pub struct Plan {
     pub slow: Option<SlowPlatform>,
     pub spike: Option<RefundSpike>,
     pub duplicate: Option<DuplicatePayment>,
+    /// The warehouse's kinds (logistics_plant.rs), if any is asked for.
+    pub logistics: Option<LogiPlan>,
     /// Whether `--plant` was given at all (then `truth/planted.csv` is written).
     pub any: bool,
 }
@@ -167,8 +275,13 @@ impl Plan {
         let mut seeds = SeedTree::new(opts.seed ^ SEED_SALT);
         let spike_rng = seeds.child();
         let dup_rng = seeds.child();
+        let logistics_rng = seeds.child();
         let wants = |p: Plant| opts.plant.contains(&p);
-        let mut plan = Plan { any: !opts.plant.is_empty(), ..Plan::default() };
+        let mut plan = Plan {
+            any: !opts.plant.is_empty(),
+            logistics: LogiPlan::new(&opts.plant, logistics_rng),
+            ..Plan::default()
+        };
         if wants(Plant::FeeChange) {
             plan.fee = platform_or_first(world, Platform::Tmall)
                 .zip(month_days(clock, FEE_MONTH))
@@ -341,6 +454,13 @@ pub fn write_planted(
             let detail = format!("{refunded} of {} orders refunded", month.len());
             let kind = Plant::RefundSpike.kind();
             row(&mut w, [kind, shop.platform.code(), shop.name, shop.name, &month_str(sp.month), &detail])?;
+        }
+    }
+    if let Some(l) = &plan.logistics {
+        let mut rows: Vec<&(Plant, [String; 6])> = l.rows.iter().collect();
+        rows.sort_by_key(|r| r.0);
+        for (_, cells) in rows {
+            row(&mut w, cells.each_ref().map(String::as_str))?;
         }
     }
     w.finish("truth")

@@ -69,7 +69,7 @@ fn order_months(dir: &Path, file: &str, id: &str, time: &str) -> BTreeMap<String
 /// truth still describes the data.
 #[test]
 fn planted_problems_are_where_the_truth_says() {
-    let o = GenOptions { plant: Plant::ALL.to_vec(), ..opts(3_000, 3, Noise::Low) };
+    let o = GenOptions { plant: Plant::MONEY.to_vec(), ..opts(3_000, 3, Noise::Low) };
     let d = run("planted", &o);
     check_all(&d.0, &o);
     let planted = table(&d.0, "truth/planted.csv", "kind");
@@ -176,7 +176,7 @@ fn plants_are_deterministic_safe_on_tiny_sets_and_absent_unless_asked() {
     }
     check_all(&a.0, &o);
     for n in [0, 1, 7, 60] {
-        let o = GenOptions { plant: Plant::ALL.to_vec(), ..opts(n, 3, Noise::Low) };
+        let o = GenOptions { plant: Plant::MONEY.to_vec(), ..opts(n, 3, Noise::Low) };
         let d = run(&format!("plant-tiny-{n}"), &o);
         check_all(&d.0, &o);
         assert!(d.0.join("truth/planted.csv").exists());
@@ -192,7 +192,7 @@ fn plants_are_deterministic_safe_on_tiny_sets_and_absent_unless_asked() {
 #[ignore]
 fn plants_keep_the_truth_on_a_large_set() {
     for (seed, noise) in [(31, Noise::Low), (32, Noise::High)] {
-        let o = GenOptions { plant: Plant::ALL.to_vec(), ..opts(100_000, seed, noise) };
+        let o = GenOptions { plant: Plant::MONEY.to_vec(), ..opts(100_000, seed, noise) };
         let d = run(&format!("plant-large-{seed}"), &o);
         check_all(&d.0, &o);
     }

@@ -132,6 +132,8 @@ pub(super) struct WLine {
     pub(super) balance: Option<i64>,
     pub(super) flow: String,
     pub(super) memo: String,
+    /// `YYYY-MM-DD HH:MM:SS`.
+    pub(super) time: String,
 }
 
 pub(super) fn wallet_lines(dir: &Path, platform: &str, file: &str) -> Vec<WLine> {
@@ -169,6 +171,7 @@ pub(super) fn wallet_lines(dir: &Path, platform: &str, file: &str) -> Vec<WLine>
                     balance: Some(cents(&r["账户余额（元）"])),
                     flow: get(r, "账务流水号"),
                     memo: get(r, "备注"),
+                    time: get(r, "发生时间"),
                 }
             })
             .collect(),
@@ -184,6 +187,7 @@ pub(super) fn wallet_lines(dir: &Path, platform: &str, file: &str) -> Vec<WLine>
                     balance: Some(cents(&r["账户余额"])),
                     flow: get(r, "账户流水号"),
                     memo: get(r, "备注"),
+                    time: get(r, "发生时间"),
                 }
             })
             .collect(),
@@ -199,6 +203,7 @@ pub(super) fn wallet_lines(dir: &Path, platform: &str, file: &str) -> Vec<WLine>
                     balance: None,
                     flow: get(r, "动帐流水号"),
                     memo: get(r, "备注"),
+                    time: get(r, "动账时间"),
                 }
             })
             .collect(),
@@ -211,6 +216,7 @@ pub(super) fn wallet_lines(dir: &Path, platform: &str, file: &str) -> Vec<WLine>
                 balance: None,
                 flow: String::new(),
                 memo: get(r, "备注"),
+                time: get(r, "发生时间"),
             })
             .collect(),
     }

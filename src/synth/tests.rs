@@ -178,7 +178,7 @@ fn same_seed_same_bytes_different_seed_different_data() {
     let b = run("det-b", &o);
     let c = run("det-c", &GenOptions { seed: 8, ..o.clone() });
     let files = generate(&o, &a.0).unwrap().files;
-    assert_eq!(files.len(), 18);
+    assert_eq!(files.len(), 28);
     for f in &files {
         let x = std::fs::read(a.0.join(&f.path)).unwrap();
         let y = std::fs::read(b.0.join(&f.path)).unwrap();
@@ -237,7 +237,7 @@ fn exact_headers() {
     let d = run("headers", &o);
     let tmall = read_text(&d.0.join("orders/tmall_orders.csv"));
     assert!(std::fs::read(d.0.join("orders/tmall_orders.csv")).unwrap().starts_with(b"\xEF\xBB\xBF"));
-    assert!(tmall.starts_with("平台,店铺名称,订单编号,下单时间,付款时间,发货时间,订单状态,币种,订单金额,实付金额,买家姓名,联系电话,收货地址,物流单号,快递公司\r\n"));
+    assert!(tmall.starts_with("平台,店铺名称,订单编号,下单时间,付款时间,发货时间,订单状态,币种,订单金额,实付金额,买家姓名,联系电话,收货地址,物流单号,快递公司,商家编码,宝贝总数量\r\n"));
     let alipay = read_text(&d.0.join("settlements/tmall_flagship_alipay.csv"));
     assert!(alipay.starts_with("#支付宝账务明细查询\r\n#账号：[finance@yunfan-ec.com]\r\n#平台：天猫\r\n#店铺：云帆天猫旗舰店\r\n#起始日期：[2026年01月01日 00:00:00]   终止日期：[2026年10月31日 23:59:59]\r\n账务流水号,业务流水号,商户订单号,商品名称,发生时间,对方账号,收入金额（+元）,支出金额（-元）,账户余额（元）,交易渠道,业务类型,备注\r\n"));
     assert!(alipay.contains(
