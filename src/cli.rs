@@ -42,6 +42,8 @@ pub enum Command {
     Import(ImportArgs),
     /// List the import log, or undo one import
     Imports(ImportsArgs),
+    /// The named export formats recon recognises: what each fills, and the header it looks for
+    Formats,
     /// Run SQL against the workspace
     Sql(SqlArgs),
     /// Generate realistic synthetic data with ground truth (for tests and benchmarks)
@@ -281,9 +283,9 @@ pub struct ImportArgs {
     /// What the files hold [default: guessed from the columns]
     #[arg(long, value_name = "KIND", value_parser = ["orders", "settlements", "bank", "shipments", "returns", "courier_bills", "inventory"])]
     pub kind: Option<String>,
-    /// How to read the files [default: detected from their content]
-    #[arg(long = "as", value_name = "FORMAT", value_enum)]
-    pub format: Option<FileFormat>,
+    /// How to read the files: a named format (`recon formats` lists them, e.g. alipay-ledger) or csv, tsv, xlsx, xls, parquet [default: detected from their content]
+    #[arg(long = "as", value_name = "FORMAT")]
+    pub format: Option<String>,
     /// A mapping file (TOML) for layouts recon cannot guess
     #[arg(long, value_name = "FILE")]
     pub map: Option<PathBuf>,

@@ -49,15 +49,28 @@ fn options(args: &ImportArgs, user: &str) -> Result<ImportOptions, Error> {
         Some(p) => Some(MappingFile::load(p)?),
         None => None,
     };
-    if let Some(format) = args.format {
-        let m = mapping.get_or_insert_with(MappingFile::default);
-        match format {
-            FileFormat::Tsv => m.delimiter = Some("\t".into()),
-            FileFormat::Csv => m.delimiter = m.delimiter.take().or(Some(",".into())),
-            FileFormat::Xlsx | FileFormat::Xls | FileFormat::Parquet => {}
+    let mut named = None;
+    if let Some(format) = &args.format {
+        match <FileFormat as clap::ValueEnum>::from_str(format, true) {
+            Ok(container) => {
+                let m = mapping.get_or_insert_with(MappingFile::default);
+                match container {
+                    FileFormat::Tsv => m.delimiter = Some("\t".into()),
+                    FileFormat::Csv => m.delimiter = m.delimiter.take().or(Some(",".into())),
+                    FileFormat::Xlsx | FileFormat::Xls | FileFormat::Parquet => {}
+                }
+            }
+            Err(_) => {
+                named = Some(ingest::formats::by_name(format).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "unknown format '{format}': `recon formats` lists the named ones; csv, tsv, xlsx, xls and parquet say only how to read the file"
+                    ))
+                })?);
+            }
         }
     }
     Ok(ImportOptions {
+        format: named,
         kind: args
             .kind
             .as_deref()

@@ -3,6 +3,7 @@
 
 mod audit;
 mod demo;
+mod formats;
 mod generate;
 mod import;
 mod imports;
@@ -28,6 +29,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Init) => init::run(&ctx),
         Some(Command::Import(args)) => import::run(&ctx, args),
         Some(Command::Imports(args)) => imports::run(&ctx, args),
+        Some(Command::Formats) => {
+            print!("{}", formats::list());
+            Ok(())
+        }
         Some(Command::Sql(args)) => sql::run(&ctx, args),
         Some(Command::Gen(args)) => generate::run(args),
         Some(Command::Reconcile(args)) => reconcile::run(&ctx, args),

@@ -7,6 +7,7 @@ pub mod builder;
 pub mod classify;
 pub mod convert;
 pub mod fields;
+pub mod footer;
 pub mod header;
 pub mod keys;
 pub mod mapping;
@@ -17,6 +18,7 @@ pub mod sink;
 pub mod sniff;
 pub mod source;
 pub mod tally;
+pub mod formats;
 pub mod values;
 
 use std::collections::HashMap;
@@ -39,6 +41,8 @@ use crate::workspace::{ImportRecord, Transaction, Workspace, WorkspaceError};
 #[derive(Clone, Debug, Default)]
 pub struct ImportOptions {
     pub kind: Option<Kind>,
+    /// A named format the file must be in (`--as alipay-ledger`).
+    pub format: Option<&'static formats::Format>,
     pub mapping: Option<MappingFile>,
     /// From `--platform`, `--shop`, `--account`.
     pub defaults: Defaults,
@@ -78,6 +82,8 @@ pub struct Plan {
     pub header_line: u64,
     pub headers: Vec<String>,
     pub map: ColumnMap,
+    /// The named format recognised (or insisted on), if any.
+    pub format: Option<&'static formats::Format>,
     pub hints: Hints,
     pub defaults: Defaults,
     pub date_format: Option<String>,
@@ -88,8 +94,9 @@ pub struct Plan {
 impl Plan {
     pub fn explain(&self) -> String {
         let mut s = format!(
-            "{}\n  read as: {}\n  header: {} {}: {}\n  kind: {} (table {})\n",
+            "{}\n  format: {}\n  read as: {}\n  header: {} {}: {}\n  kind: {} (table {})\n",
             self.file,
+            self.format.map_or("none of the named ones: read by its column names".into(), |f| format!("{} ({})", f.name, f.title)),
             self.source.describe(),
             self.source.unit(),
             self.header_line,
@@ -145,7 +152,7 @@ pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
     let headers: Vec<String> =
         header_row.cells().map(|c| c.trim().trim_start_matches('\u{feff}').to_string()).collect();
     let hints = header::preamble_hints(&head[..header_at]);
-    let kind = opts.kind.or_else(|| mapping.and_then(MappingFile::kind));
+    let kind = opts.kind.or(opts.format.map(|f| f.kind)).or_else(|| mapping.and_then(MappingFile::kind));
     let map = match kind {
         Some(kind) => {
             let map = header::map_columns(kind, &headers, mapping)
@@ -166,6 +173,25 @@ pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
             header::guess_kind(&headers, mapping).map_err(|detail| ImportError::Kind { file: file.clone(), detail })?
         }
     };
+    let format = match opts.format {
+        Some(f) => {
+            let missing = f.missing(&headers);
+            if !missing.is_empty() {
+                return Err(ImportError::Mapping {
+                    file,
+                    detail: format!(
+                        "imported as {} ({}), but its header (line {}) has no column {}",
+                        f.name,
+                        f.title,
+                        header_row.line,
+                        missing.join(", ")
+                    ),
+                });
+            }
+            Some(f)
+        }
+        None => formats::identify(&headers, map.kind),
+    };
     let from_file = Defaults {
         platform: hints.platform.as_deref().map(|p| header::normalise_platform(p).into_owned()).or_else(|| {
             if map.kind == Kind::Bank {
@@ -180,7 +206,9 @@ pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
     };
     let mut cli = opts.defaults.clone();
     cli.platform = cli.platform.as_deref().map(|p| header::normalise_platform(p).into_owned());
-    let defaults = cli.or(&mapping.map(|m| m.defaults.clone()).unwrap_or_default()).or(&from_file);
+    let from_format = Defaults { platform: format.and_then(|f| f.platform).map(String::from), ..Defaults::default() };
+    let defaults =
+        cli.or(&mapping.map(|m| m.defaults.clone()).unwrap_or_default()).or(&from_file).or(&from_format);
     let estimated_rows =
         head.last().filter(|r| r.offset > 0).map_or(0, |r| src.size().saturating_mul(head.len() as u64) / r.offset);
     Ok(Plan {
@@ -190,6 +218,7 @@ pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
         header_line: header_row.line,
         headers,
         map,
+        format,
         hints,
         defaults,
         date_format: mapping.and_then(|m| m.date_format.clone()),
@@ -306,6 +335,7 @@ impl<'w> Importer<'w> {
         let read = pipeline::run(plan.source.as_mut(), &converter, &checks, &mut |batch| tally.apply(batch));
         progress.finish();
         read.map_err(|source| ImportError::Read { file: file.clone(), source })?;
+        warnings.extend(tally.footer.mismatches());
         let (counts, problems) = (tally.counts, tally.problems);
         if tally.unterminated {
             warnings.push(format!("the last {unit} has no line break after it: check the file is complete"));
@@ -373,7 +403,10 @@ impl<'w> Importer<'w> {
             user: opts.user.clone(),
             source_file: source_name,
             sha256,
-            format: plan.source.describe(),
+            format: match plan.format {
+                Some(f) => format!("{}: {}", f.name, plan.source.describe()),
+                None => plan.source.describe(),
+            },
             kind: kind.name().to_string(),
             rows_stored: c.stored,
             duplicates_skipped: c.duplicates,

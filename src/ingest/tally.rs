@@ -9,6 +9,7 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, BooleanArray, FixedSizeBinaryArray, FixedSizeBinaryBuilder, RecordBatch};
 use datafusion::arrow::compute::filter_record_batch;
 
+use super::footer::FooterCheck;
 use super::keys::{Key, KeyMap};
 use super::pipeline::{ConvertedBatch, Note, Outcome};
 use super::report::{Counts, RejectsWriter, SHOWN_PROBLEMS};
@@ -35,6 +36,8 @@ pub struct Tally<'a> {
     /// its own, derived from the row's and n, so importing the file again still finds
     /// every row a duplicate.
     repeats: Option<HashMap<u128, u32>>,
+    /// The totals the file's footer states, against the rows read.
+    pub footer: FooterCheck,
 }
 
 impl<'a> Tally<'a> {
@@ -59,6 +62,7 @@ impl<'a> Tally<'a> {
             progress,
             in_footer: false,
             repeats: repeats_are_distinct.then(HashMap::new),
+            footer: FooterCheck::default(),
         }
     }
 
@@ -115,6 +119,7 @@ impl<'a> Tally<'a> {
             crate::faults::point("import:mid-file");
         }
         let Some(mut rows) = batch.rows else { return Ok(()) };
+        self.footer.add_rows(&rows);
         if !renamed.is_empty() {
             rows = with_keys_renamed(&rows, &renamed)?;
         }
@@ -130,6 +135,9 @@ impl<'a> Tally<'a> {
     }
 
     fn note(&mut self, n: Note) -> Result<(), String> {
+        if n.category == "skipped" {
+            self.footer.see_line(n.line, &n.row);
+        }
         match n.category {
             "rejected" => self.counts.rejected += 1,
             "ignored" => self.counts.ignored += 1,

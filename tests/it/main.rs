@@ -9,6 +9,7 @@ mod crash;
 mod demo;
 mod export;
 mod fixtures;
+mod formats;
 mod generated;
 mod logistics;
 mod matching;

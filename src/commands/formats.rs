@@ -1,0 +1,29 @@
+//! `recon formats`: the named formats, each with the table it fills, the platform it
+//! implies, and the header it is recognised by.
+
+use unicode_width::UnicodeWidthStr;
+
+use crate::ingest::formats::FORMATS;
+
+pub fn list() -> String {
+    let name_width = FORMATS.iter().map(|f| f.name.width()).max().unwrap_or(0);
+    let mut out = String::from(
+        "Recognised from a file's header whatever its name; `recon import --as NAME` insists on one.\n\n",
+    );
+    for f in FORMATS {
+        out.push_str(&format!(
+            "{:<name_width$}  {} → {}{}\n{:<name_width$}  e.g. {}\n",
+            f.name,
+            f.title,
+            f.kind.table(),
+            f.platform.map(|p| format!(" (platform {p})")).unwrap_or_default(),
+            "",
+            f.example
+        ));
+    }
+    out.push_str(
+        "\nAnything else with column names recon knows (订单编号, 交易时间, 金额, 对方户名 …) imports too; \
+         `recon import --explain FILE` shows how it would be read, and a mapping file (--map) covers the rest.\n",
+    );
+    out
+}

@@ -1,0 +1,114 @@
+//! A file's own totals: the footer lines wallet and bank exports end with (`#收入合计：
+//! 1,234.50元`, `支出合计：…`, `收入：12笔 345.00元`) are never imported, but what they
+//! state is checked against the rows that were read, so a file cut short or a row lost
+//! is noticed.
+
+use datafusion::arrow::array::{Array, Decimal128Array, RecordBatch};
+
+use super::values::{format_cents, parse_money};
+
+/// Words a footer uses for the total of money in, and of money out.
+const INCOME: [&str; 5] = ["收入合计", "收入总额", "总收入", "收入金额合计", "收入"];
+const EXPENSE: [&str; 5] = ["支出合计", "支出总额", "总支出", "支出金额合计", "支出"];
+
+#[derive(Default)]
+pub struct FooterCheck {
+    /// Sums of the rows read (stored or already stored), in cents.
+    income: i128,
+    expense: i128,
+    rows: u64,
+    /// (line, label, stated cents, is income)
+    stated: Vec<(u64, String, i128, bool)>,
+}
+
+impl FooterCheck {
+    /// Counts the signed `amount` column of converted rows, before duplicates are dropped:
+    /// the footer speaks of the whole file.
+    pub fn add_rows(&mut self, rows: &RecordBatch) {
+        let Some(amounts) = rows.column_by_name("amount").and_then(|c| c.as_any().downcast_ref::<Decimal128Array>())
+        else {
+            return;
+        };
+        for v in amounts.iter().flatten() {
+            if v >= 0 {
+                self.income += v;
+            } else {
+                self.expense -= v;
+            }
+        }
+        self.rows += amounts.len() as u64;
+    }
+
+    /// Reads the totals a footer or comment line below the header states.
+    pub fn see_line(&mut self, line: u64, text: &str) {
+        let text = text.trim_start_matches(['#', ' ']);
+        for (words, income) in [(&INCOME, true), (&EXPENSE, false)] {
+            if let Some((label, amount)) = stated(text, words) {
+                self.stated.push((line, label, amount, income));
+            }
+        }
+    }
+
+    /// The footer totals the rows do not add up to, as sentences.
+    pub fn mismatches(&self) -> Vec<String> {
+        if self.rows == 0 {
+            return Vec::new();
+        }
+        self.stated
+            .iter()
+            .filter_map(|(line, label, stated, income)| {
+                let read = if *income { self.income } else { self.expense };
+                (stated.abs() != read).then(|| {
+                    format!(
+                        "the footer on line {line} says {label} {}, but the rows read add up to {} ({} apart): a row missing or cut off?",
+                        format_cents(stated.abs()),
+                        format_cents(read),
+                        format_cents((stated.abs() - read).abs())
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+/// The first label of `words` in `text` followed by an amount: `收入合计：1,234.50元`,
+/// `收入：12笔 345.00元` (a count of rows before the amount is skipped).
+fn stated(text: &str, words: &[&str]) -> Option<(String, i128)> {
+    let (at, word) = words.iter().find_map(|w| text.find(w).map(|i| (i, *w)))?;
+    let rest = &text[at + word.len()..];
+    let filler = [':', '：', ' ', '\t', ',', '，', '"', '共', '计', '¥', '￥'];
+    let rest = rest.trim_start_matches(filler);
+    // `12笔，共345.00元`: the number of rows, then the money.
+    let rest = match rest.find('笔') {
+        Some(i) if rest[..i].chars().all(|c| c.is_ascii_digit()) => rest[i + '笔'.len_utf8()..].trim_start_matches(filler),
+        _ => rest,
+    };
+    let end = rest.find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+'))).unwrap_or(rest.len());
+    let amount = parse_money(&rest[..end]).ok()?;
+    Some((word.to_string(), amount))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn footers_say_their_totals() {
+        assert_eq!(stated("#收入合计：1,234.50元", &INCOME), Some(("收入合计".into(), 123_450)));
+        assert_eq!(stated("支出合计：-99.00元", &EXPENSE), Some(("支出合计".into(), -9_900)));
+        assert_eq!(stated("收入：12笔 345.00元", &INCOME), Some(("收入".into(), 34_500)));
+        assert_eq!(stated("#支出合计：3065笔，共-243983.95元", &EXPENSE), Some(("支出合计".into(), -24_398_395)));
+        let pdd = "#合计：收入704笔，共107444.76元；支出755笔，共-106257.48元";
+        assert_eq!(stated(pdd, &INCOME), Some(("收入".into(), 10_744_476)));
+        assert_eq!(stated(pdd, &EXPENSE), Some(("支出".into(), -10_625_748)));
+        assert_eq!(stated("导出时间：[2026-11-01 09:00:00]", &INCOME), None);
+        assert_eq!(stated("收入合计：", &INCOME), None);
+
+        let mut check = FooterCheck { income: 34_500, expense: 9_900, rows: 3, ..Default::default() };
+        check.see_line(20, "#收入合计：345.00元");
+        check.see_line(21, "#支出合计：-100.00元");
+        let m = check.mismatches();
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(m[0].contains("line 21 says 支出合计 100.00, but the rows read add up to 99.00 (1.00 apart)"), "{m:?}");
+    }
+}
