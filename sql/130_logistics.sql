@@ -105,11 +105,14 @@ placed AS (
 first_sale AS (
     SELECT order_key, min(txn_time) AS settled_at FROM order_lines WHERE kind = 'sale' GROUP BY order_key
 ),
--- Orders that need no parcel: closed or cancelled, or refunded in full.
+-- Orders that need no parcel: closed, cancelled, unpaid, or refunded (a refund after
+-- shipping leaves the parcel in shipments, so it is not missed).
 not_to_ship AS (
     SELECT p.order_key FROM placed p
     WHERE p.status LIKE '%关闭%' OR p.status LIKE '%取消%' OR lower(p.status) LIKE '%cancel%'
         OR lower(p.status) LIKE '%closed%' OR p.status LIKE '%未付款%' OR p.status LIKE '%待付款%'
+        OR p.status LIKE '%等待买家付款%' OR p.status LIKE '%退款成功%' OR p.status LIKE '%已退款%'
+        OR lower(p.status) LIKE '%refunded%'
     UNION ALL
     SELECT p.order_key FROM order_settlement s
     JOIN placed p ON p.order_id = s.order_id AND (p.platform IS NOT DISTINCT FROM s.platform)

@@ -192,14 +192,40 @@ pub fn truth(dir: &Path, name: &str) -> Vec<std::collections::BTreeMap<String, S
 /// `recon gen` data written beside `ws` and every file of it imported; the folder (with
 /// its truth/) and what the import printed.
 pub fn generate_into(ws: &Ws, orders: u32, seed: u32, noise: &str) -> (PathBuf, String) {
+    let out = generate(ws, orders, seed, noise, &[]);
+    import_files(ws, &data_files(&out), out)
+}
+
+/// As [`generate_into`], with more `recon gen` options, and the warehouse side
+/// (shipments, returns, courier bills, stock) imported too.
+pub fn generate_all_into(ws: &Ws, orders: u32, seed: u32, noise: &str, more: &[&str]) -> (PathBuf, String) {
+    let out = generate(ws, orders, seed, noise, more);
+    let mut files = data_files(&out);
+    for folder in ["shipments", "returns", "courier", "inventory"] {
+        let mut names: Vec<String> = std::fs::read_dir(out.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        files.extend(names);
+    }
+    import_files(ws, &files, out)
+}
+
+fn generate(ws: &Ws, orders: u32, seed: u32, noise: &str, more: &[&str]) -> PathBuf {
     let out = ws.scratch("gen");
     let g = recon()
-        .args(["gen", "--orders", &orders.to_string(), "--seed", &seed.to_string(), "--noise", noise, "--out"])
+        .args(["gen", "--orders", &orders.to_string(), "--seed", &seed.to_string(), "--noise", noise])
+        .args(more)
+        .arg("--out")
         .arg(&out)
         .output()
         .unwrap();
     assert!(g.status.success(), "{}", text(&g.stderr));
-    let files = data_files(&out);
+    out
+}
+
+fn import_files(ws: &Ws, files: &[String], out: PathBuf) -> (PathBuf, String) {
     let mut args = vec!["import", "--no-progress"];
     args.extend(files.iter().map(String::as_str));
     let report = ws.ok(&args);

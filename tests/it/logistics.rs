@@ -314,3 +314,29 @@ fn working_anomalies_and_closing_in_the_shell() {
     p.exp_eof().unwrap();
     assert_eq!(ws.value("SELECT state FROM periods"), "closed");
 }
+
+/// `recon gen --plant logistics` puts two of each problem into a clean generated year;
+/// each is found once, with its kind and reference, and nothing else is. Without the
+/// plants the same year raises no anomaly at all.
+#[test]
+fn generated_problems_are_found_exactly_once_and_clean_data_raises_none() {
+    let ws = Ws::new();
+    let (out, report) = crate::common::generate_all_into(&ws, 3000, 3, "none", &["--plant", "logistics"]);
+    assert!(!report.contains("rejected:"), "{report}");
+    let mut found: Vec<(String, String)> = ws
+        .rows_at(Some(AS_OF), "SELECT kind, reference FROM anomalies")
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect();
+    let mut planted: Vec<(String, String)> =
+        crate::common::truth(&out, "planted.csv").into_iter().map(|r| (r["kind"].clone(), r["reference"].clone())).collect();
+    found.sort();
+    planted.sort();
+    assert_eq!(planted.len(), 26, "two of each of the thirteen kinds");
+    assert_eq!(found, planted);
+
+    let clean = Ws::new();
+    crate::common::generate_all_into(&clean, 3000, 3, "none", &[]);
+    assert_eq!(clean.rows_at(Some(AS_OF), "SELECT kind, reference, explanation FROM anomalies"), Vec::<Vec<String>>::new());
+    assert_eq!(clean.value("SELECT count(*) > 2000 FROM shipments"), "true");
+}
