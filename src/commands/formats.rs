@@ -7,9 +7,8 @@ use crate::ingest::formats::FORMATS;
 
 pub fn list() -> String {
     let name_width = FORMATS.iter().map(|f| f.name.width()).max().unwrap_or(0);
-    let mut out = String::from(
-        "Recognised from a file's header whatever its name; `recon import --as NAME` insists on one.\n\n",
-    );
+    let mut out =
+        String::from("Recognised from a file's header whatever its name; `recon import --as NAME` insists on one.\n\n");
     for f in FORMATS {
         out.push_str(&format!(
             "{:<name_width$}  {} → {}{}\n{:<name_width$}  e.g. {}\n",

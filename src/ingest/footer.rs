@@ -80,7 +80,9 @@ fn stated(text: &str, words: &[&str]) -> Option<(String, i128)> {
     let rest = rest.trim_start_matches(filler);
     // `12笔，共345.00元`: the number of rows, then the money.
     let rest = match rest.find('笔') {
-        Some(i) if rest[..i].chars().all(|c| c.is_ascii_digit()) => rest[i + '笔'.len_utf8()..].trim_start_matches(filler),
+        Some(i) if rest[..i].chars().all(|c| c.is_ascii_digit()) => {
+            rest[i + '笔'.len_utf8()..].trim_start_matches(filler)
+        }
         _ => rest,
     };
     let end = rest.find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+'))).unwrap_or(rest.len());

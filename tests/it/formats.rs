@@ -89,8 +89,11 @@ fn a_named_format_insists_on_its_columns_and_tolerates_a_changed_layout() {
 
     // Without 账务类型 it is no Pinduoduo ledger: refused, naming the column.
     let missing = ws.scratch("pdd_missing.csv");
-    std::fs::write(&missing, PDD_MOVED.replace(",账务类型", "").replace(",交易收入,,系统", ",,系统").replace(",技术服务费,,系统", ",,系统"))
-        .unwrap();
+    std::fs::write(
+        &missing,
+        PDD_MOVED.replace(",账务类型", "").replace(",交易收入,,系统", ",,系统").replace(",技术服务费,,系统", ",,系统"),
+    )
+    .unwrap();
     let refused = ws.run(&["import", "--no-progress", "--as", "pdd-ledger", missing.to_str().unwrap()]);
     assert!(!refused.status.success());
     let why = text(&refused.stderr);
@@ -105,8 +108,11 @@ fn a_named_format_insists_on_its_columns_and_tolerates_a_changed_layout() {
 
     // A footer whose total the rows do not reach: a row was lost on the way.
     let short = ws.scratch("pdd_short.csv");
-    std::fs::write(&short, PDD_MOVED.replace("#收入合计：99.00元", "#收入合计：199.00元").replace("260531-", "260601-"))
-        .unwrap();
+    std::fs::write(
+        &short,
+        PDD_MOVED.replace("#收入合计：99.00元", "#收入合计：199.00元").replace("260531-", "260601-"),
+    )
+    .unwrap();
     let out = ws.ok(&["import", "--no-progress", short.to_str().unwrap()]);
     assert!(
         out.contains("the footer on line 7 says 收入合计 199.00, but the rows read add up to 99.00 (100.00 apart)"),

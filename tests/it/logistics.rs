@@ -328,8 +328,10 @@ fn generated_problems_are_found_exactly_once_and_clean_data_raises_none() {
         .into_iter()
         .map(|r| (r[0].clone(), r[1].clone()))
         .collect();
-    let mut planted: Vec<(String, String)> =
-        crate::common::truth(&out, "planted.csv").into_iter().map(|r| (r["kind"].clone(), r["reference"].clone())).collect();
+    let mut planted: Vec<(String, String)> = crate::common::truth(&out, "planted.csv")
+        .into_iter()
+        .map(|r| (r["kind"].clone(), r["reference"].clone()))
+        .collect();
     found.sort();
     planted.sort();
     assert_eq!(planted.len(), 26, "two of each of the thirteen kinds");
@@ -337,6 +339,9 @@ fn generated_problems_are_found_exactly_once_and_clean_data_raises_none() {
 
     let clean = Ws::new();
     crate::common::generate_all_into(&clean, 3000, 3, "none", &[]);
-    assert_eq!(clean.rows_at(Some(AS_OF), "SELECT kind, reference, explanation FROM anomalies"), Vec::<Vec<String>>::new());
+    assert_eq!(
+        clean.rows_at(Some(AS_OF), "SELECT kind, reference, explanation FROM anomalies"),
+        Vec::<Vec<String>>::new()
+    );
     assert_eq!(clean.value("SELECT count(*) > 2000 FROM shipments"), "true");
 }
