@@ -153,6 +153,19 @@ pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
         header_row.cells().map(|c| c.trim().trim_start_matches('\u{feff}').to_string()).collect();
     let hints = header::preamble_hints(&head[..header_at]);
     let kind = opts.kind.or(opts.format.map(|f| f.kind)).or_else(|| mapping.and_then(MappingFile::kind));
+    let kind = match container {
+        // A statement standard holds bank transactions, whatever a mapping says.
+        sniff::Container::Statement(standard) => match opts.kind {
+            Some(k) if k != Kind::Bank => {
+                return Err(ImportError::Kind {
+                    file,
+                    detail: format!("it is a {} bank statement, so it imports as bank, not {k}", standard.label()),
+                });
+            }
+            _ => Some(Kind::Bank),
+        },
+        _ => kind,
+    };
     let map = match kind {
         Some(kind) => {
             let map = header::map_columns(kind, &headers, mapping)

@@ -1,5 +1,6 @@
-//! What a file is, from its first bytes rather than its name: Parquet, XLSX, XLS, or
-//! text, and for text its encoding (UTF-8 with or without BOM, UTF-16, GB18030/GBK, or
+//! What a file is, from its first bytes rather than its name: Parquet, XLSX, XLS, a bank
+//! statement in one of the standards (SWIFT MT940, ISO 20022 camt.053, OFX), or text,
+//! and for text its encoding (UTF-8 with or without BOM, UTF-16, GB18030/GBK, or
 //! chardetng's best guess). Binary files are refused here, before anything is read.
 
 use std::fs::File;
@@ -16,6 +17,29 @@ pub enum Container {
     Xlsx,
     Xls,
     Parquet,
+    /// A bank statement in a standard format, read whole by its own parser.
+    Statement(Standard),
+}
+
+/// The bank statement standards recon reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standard {
+    /// SWIFT MT940 customer statement (`:20:`, `:25:`, `:60F:`, `:61:` … fields).
+    Mt940,
+    /// ISO 20022 BankToCustomerStatement, any version (001.02 to 001.13).
+    Camt053,
+    /// Open Financial Exchange: 1.x (SGML) or 2.x (XML).
+    Ofx,
+}
+
+impl Standard {
+    pub fn label(self) -> &'static str {
+        match self {
+            Standard::Mt940 => "mt940",
+            Standard::Camt053 => "camt.053",
+            Standard::Ofx => "ofx",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +70,7 @@ impl Container {
             Container::Xlsx => "xlsx".into(),
             Container::Xls => "xls".into(),
             Container::Parquet => "parquet".into(),
+            Container::Statement(s) => s.label().into(),
         }
     }
 }
@@ -81,6 +106,10 @@ pub fn sniff_bytes(sample: &[u8], forced_encoding: Option<&str>) -> Result<Conta
     if sample.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         return Ok(Container::Xls);
     }
+    // Before the text heuristics: these are text too, but rows are not their lines.
+    if let Some(standard) = standard(sample) {
+        return Ok(Container::Statement(standard));
+    }
     if let Some(label) = forced_encoding {
         let encoding = Encoding::for_label(label.trim().as_bytes())
             .ok_or_else(|| SniffError::UnknownEncoding(label.to_string()))?;
@@ -111,6 +140,46 @@ pub fn sniff_bytes(sample: &[u8], forced_encoding: Option<&str>) -> Result<Conta
         det.guess(None, chardetng::Utf8Detection::Allow)
     };
     Ok(Container::Text(TextEncoding { encoding, bom: 0 }))
+}
+
+/// The bank statement standard the sample is written in, by the marks each must carry:
+/// OFX its `OFXHEADER:` (1.x) or `<?OFX …?>` (2.x) header or `<OFX>` root, camt.053 its
+/// `BkToCstmrStmt` element or namespace, MT940 a `:20:` field with a balance or statement
+/// line field (`:60F:`, `:61:` …), also inside a SWIFT `{4:` block.
+fn standard(sample: &[u8]) -> Option<Standard> {
+    // The marks are ASCII: any ASCII-compatible encoding shows them as they are.
+    let text = match Encoding::for_bom(sample) {
+        Some((enc, bom)) if enc == UTF_16LE || enc == UTF_16BE => enc.decode_without_bom_handling(&sample[bom..]).0,
+        Some((_, bom)) => String::from_utf8_lossy(&sample[bom..]),
+        None => String::from_utf8_lossy(sample),
+    };
+    let body = text.trim_start();
+    let head: String = body.chars().take(4096).collect::<String>().to_ascii_uppercase();
+    if head.starts_with("OFXHEADER") || head.contains("<?OFX") || head.starts_with("<OFX>") {
+        return Some(Standard::Ofx);
+    }
+    if body.starts_with('<') {
+        if head.contains("<OFX>") {
+            return Some(Standard::Ofx);
+        }
+        if text.contains("BkToCstmrStmt") || text.contains(":camt.053.") {
+            return Some(Standard::Camt053);
+        }
+        return None;
+    }
+    let (mut ref20, mut balance_or_line) = (false, false);
+    for line in text.lines() {
+        let mut l = line.trim_start();
+        if let Some(i) = l.find("{4:") {
+            l = l[i + 3..].trim_start();
+        }
+        ref20 |= l.starts_with(":20:");
+        balance_or_line |= [":60F:", ":60M:", ":61:", ":62F:", ":62M:"].iter().any(|t| l.starts_with(t));
+        if ref20 && balance_or_line {
+            return Some(Standard::Mt940);
+        }
+    }
+    None
 }
 
 /// Non-ASCII characters decoded, and malformed sequences met, in this encoding.
@@ -190,6 +259,28 @@ mod tests {
             label(&[0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0]),
             "this is a binary file, not CSV/TSV text, XLSX, XLS or Parquet"
         );
+    }
+
+    #[test]
+    fn statement_standards_by_content() {
+        assert_eq!(label(b":20:STARTUMS\r\n:25:DE12/34\r\n:28C:1/1\r\n:60F:C260101EUR0,00\r\n"), "mt940");
+        assert_eq!(
+            label(b"{1:F01BANKDEFFAXXX0000000000}{2:O940}{4:\r\n:20:X\r\n:25:1\r\n:61:2601010101C1,00NTRFNONREF\r\n-}"),
+            "mt940"
+        );
+        assert_eq!(
+            label(b"ABNANL2A\n940\nABNANL2A\n:20:ABN AMRO BANK NV\n:25:1\n:28:1/1\n:60F:C190825EUR1,00\n"),
+            "mt940"
+        );
+        assert_eq!(
+            label(b"<?xml version=\"1.0\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\"><BkToCstmrStmt/></Document>"),
+            "camt.053"
+        );
+        assert_eq!(label(b"OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\n\n<OFX>\n<SIGNONMSGSRSV1>"), "ofx");
+        assert_eq!(label(b"<?xml version=\"1.0\"?>\n<?OFX OFXHEADER=\"200\" VERSION=\"220\"?>\n<OFX></OFX>"), "ofx");
+        // A CSV that mentions a field tag mid-line, or XML of another kind, is not a statement.
+        assert_eq!(label(b"date,memo\n2026-01-01,see :20: and :61:\n"), "text/utf-8");
+        assert_eq!(label(b"<?xml version=\"1.0\"?><Document><CstmrCdtTrfInitn/></Document>"), "text/utf-8");
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod reports;
 mod security;
 mod shell;
 mod sql;
+mod standards;
 mod statement_checks;
 mod terminal;
 mod workspace;

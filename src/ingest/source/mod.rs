@@ -1,10 +1,12 @@
 //! Sources of raw rows: a CSV/TSV text file in any encoding, a sheet of an XLSX or XLS
-//! workbook, or a Parquet file. Each streams its rows in batches, so memory stays
-//! bounded by a few batches whatever the file size; batches handed back through the
-//! `spent` channel are refilled rather than allocated anew.
+//! workbook, a Parquet file, or a bank statement in a standard (MT940, camt.053, OFX).
+//! Each streams its rows in batches, so memory stays bounded by a few batches whatever
+//! the file size; batches handed back through the `spent` channel are refilled rather
+//! than allocated anew. (Statements are small and parsed whole before the first row.)
 
 mod parquet;
 mod sheet;
+mod statement;
 mod text;
 
 use std::path::Path;
@@ -12,6 +14,7 @@ use std::sync::mpsc::{Receiver, channel};
 
 pub use self::parquet::ParquetSource;
 pub use sheet::SheetSource;
+pub use statement::StatementSource;
 pub use text::TextSource;
 
 use super::mapping::MappingFile;
@@ -38,6 +41,9 @@ pub enum SourceError {
     Parquet(String),
     #[error("stopped: {0}")]
     Visitor(String),
+    /// A bank statement standard's file that cannot be read or does not add up.
+    #[error("{0}")]
+    Statement(String),
 }
 
 /// Receives each batch of rows, in file order.
@@ -137,6 +143,7 @@ pub fn open(path: &Path, container: Container, mapping: Option<&MappingFile>) ->
             Box::new(SheetSource::open(path, container == Container::Xls, mapping.and_then(|m| m.sheet.as_deref()))?)
         }
         Container::Parquet => Box::new(ParquetSource::open(path)?),
+        Container::Statement(standard) => Box::new(StatementSource::open(path, standard, mapping)?),
     })
 }
 
