@@ -301,6 +301,9 @@ pub struct ImportArgs {
     /// Import nothing if any row is rejected
     #[arg(long)]
     pub strict: bool,
+    /// Import an MT940, camt.053 or OFX statement even if its opening balance plus its entries is not its closing balance (the difference is reported)
+    #[arg(long)]
+    pub allow_unbalanced: bool,
     /// Show how the files would be read (header, kind, column mapping) and import nothing
     #[arg(long)]
     pub explain: bool,

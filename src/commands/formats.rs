@@ -21,6 +21,12 @@ pub fn list() -> String {
         ));
     }
     out.push_str(
+        "\nBank statement standards, recognised by their content and imported into bank_txns: \
+         SWIFT MT940 (.sta), ISO 20022 camt.053 (XML, any version), OFX (SGML 1.x and XML 2.x). \
+         A statement whose opening balance and entries do not give its closing balance is refused \
+         (--allow-unbalanced imports it and reports the difference).\n",
+    );
+    out.push_str(
         "\nAnything else with column names recon knows (订单编号, 交易时间, 金额, 对方户名 …) imports too; \
          `recon import --explain FILE` shows how it would be read, and a mapping file (--map) covers the rest.\n",
     );

@@ -85,6 +85,7 @@ fn options(args: &ImportArgs, user: &str) -> Result<ImportOptions, Error> {
             currency: None,
         },
         strict: args.strict,
+        allow_unbalanced: args.allow_unbalanced,
         progress: !args.no_progress,
         user: user.to_string(),
     })

@@ -8,6 +8,7 @@ pub mod classify;
 pub mod convert;
 pub mod fields;
 pub mod footer;
+pub mod formats;
 pub mod header;
 pub mod keys;
 pub mod mapping;
@@ -18,7 +19,6 @@ pub mod sink;
 pub mod sniff;
 pub mod source;
 pub mod tally;
-pub mod formats;
 pub mod values;
 
 use std::collections::HashMap;
@@ -41,6 +41,8 @@ use crate::workspace::{ImportRecord, Transaction, Workspace, WorkspaceError};
 #[derive(Clone, Debug, Default)]
 pub struct ImportOptions {
     pub kind: Option<Kind>,
+    /// Import a bank statement whose balances do not add up, saying so.
+    pub allow_unbalanced: bool,
     /// A named format the file must be in (`--as alipay-ledger`).
     pub format: Option<&'static formats::Format>,
     pub mapping: Option<MappingFile>,
@@ -96,7 +98,11 @@ impl Plan {
         let mut s = format!(
             "{}\n  format: {}\n  read as: {}\n  header: {} {}: {}\n  kind: {} (table {})\n",
             self.file,
-            self.format.map_or("none of the named ones: read by its column names".into(), |f| format!("{} ({})", f.name, f.title)),
+            match (self.format, self.container) {
+                (Some(f), _) => format!("{} ({})", f.name, f.title),
+                (None, sniff::Container::Statement(s)) => format!("{} (bank statement standard)", s.label()),
+                (None, _) => "none of the named ones: read by its column names".into(),
+            },
             self.source.describe(),
             self.source.unit(),
             self.header_line,
@@ -132,7 +138,7 @@ pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
     let container = sniff::sniff(path, mapping.and_then(|m| m.encoding.as_deref()))
         .map_err(|source| ImportError::Sniff { file: file.clone(), source })?;
     let read_err = |source| ImportError::Read { file: file.clone(), source };
-    let mut src = source::open(path, container, mapping).map_err(read_err)?;
+    let mut src = source::open(path, container, mapping, opts.allow_unbalanced).map_err(read_err)?;
     let head = source::head(src.as_mut(), header::SEARCH_ROWS).map_err(read_err)?;
     if head.iter().all(RawRow::is_blank) {
         return Err(ImportError::Sniff { file, source: sniff::SniffError::Empty });
@@ -220,8 +226,7 @@ pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
     let mut cli = opts.defaults.clone();
     cli.platform = cli.platform.as_deref().map(|p| header::normalise_platform(p).into_owned());
     let from_format = Defaults { platform: format.and_then(|f| f.platform).map(String::from), ..Defaults::default() };
-    let defaults =
-        cli.or(&mapping.map(|m| m.defaults.clone()).unwrap_or_default()).or(&from_file).or(&from_format);
+    let defaults = cli.or(&mapping.map(|m| m.defaults.clone()).unwrap_or_default()).or(&from_file).or(&from_format);
     let estimated_rows =
         head.last().filter(|r| r.offset > 0).map_or(0, |r| src.size().saturating_mul(head.len() as u64) / r.offset);
     Ok(Plan {
@@ -349,6 +354,7 @@ impl<'w> Importer<'w> {
         progress.finish();
         read.map_err(|source| ImportError::Read { file: file.clone(), source })?;
         warnings.extend(tally.footer.mismatches());
+        warnings.extend(plan.source.warnings());
         let (counts, problems) = (tally.counts, tally.problems);
         if tally.unterminated {
             warnings.push(format!("the last {unit} has no line break after it: check the file is complete"));

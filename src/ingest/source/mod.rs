@@ -59,6 +59,10 @@ pub trait Source: Send {
     fn unit(&self) -> &'static str;
     /// Total bytes, for the progress bar.
     fn size(&self) -> u64;
+    /// What the import summary should say about the file as a whole.
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// Streams every row in batches. `spent` returns batches the caller is done with,
     /// so their rows' buffers can be reused.
     fn for_each_batch(&mut self, visit: &mut BatchVisitor<'_>, spent: Receiver<Vec<RawRow>>)
@@ -136,14 +140,20 @@ pub fn for_each_row(
 
 /// The source for a sniffed file. Text needs its delimiter found and workbooks their
 /// sheet chosen, both by looking for the header.
-pub fn open(path: &Path, container: Container, mapping: Option<&MappingFile>) -> Result<Box<dyn Source>, SourceError> {
+/// `unbalanced_ok`: a bank statement standard whose balances do not add up is read anyway.
+pub fn open(
+    path: &Path,
+    container: Container,
+    mapping: Option<&MappingFile>,
+    unbalanced_ok: bool,
+) -> Result<Box<dyn Source>, SourceError> {
     Ok(match container {
         Container::Text(enc) => Box::new(TextSource::open(path, enc, mapping.and_then(MappingFile::delimiter_byte))?),
         Container::Xlsx | Container::Xls => {
             Box::new(SheetSource::open(path, container == Container::Xls, mapping.and_then(|m| m.sheet.as_deref()))?)
         }
         Container::Parquet => Box::new(ParquetSource::open(path)?),
-        Container::Statement(standard) => Box::new(StatementSource::open(path, standard, mapping)?),
+        Container::Statement(standard) => Box::new(StatementSource::open(path, standard, mapping, unbalanced_ok)?),
     })
 }
 

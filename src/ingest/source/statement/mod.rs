@@ -87,15 +87,22 @@ pub struct StatementSource {
     describe: String,
     size: u64,
     rows: Vec<RawRow>,
+    /// Statements that do not balance, when the user accepted that (`--allow-unbalanced`).
+    warnings: Vec<String>,
 }
 
 impl StatementSource {
     /// Reads, parses and checks the whole file: any error is found here, before a row
     /// is imported.
-    pub fn open(path: &Path, standard: Standard, mapping: Option<&MappingFile>) -> Result<Self, SourceError> {
+    pub fn open(
+        path: &Path,
+        standard: Standard,
+        mapping: Option<&MappingFile>,
+        unbalanced_ok: bool,
+    ) -> Result<Self, SourceError> {
         let bytes = std::fs::read(path)?;
         let forced = mapping.and_then(|m| m.encoding.as_deref());
-        let parsed = parse(&bytes, standard, forced).map_err(SourceError::Statement)?;
+        let (parsed, warnings) = parse(&bytes, standard, forced, unbalanced_ok).map_err(SourceError::Statement)?;
         let mut rows = Vec::new();
         let mut header = RawRow::default();
         for h in HEADER {
@@ -141,7 +148,7 @@ impl StatementSource {
         for note in &parsed.not_imported {
             describe.push_str(&format!("; not imported: {note}"));
         }
-        Ok(StatementSource { describe, size, rows })
+        Ok(StatementSource { describe, size, rows, warnings })
     }
 }
 
@@ -152,6 +159,10 @@ impl Source for StatementSource {
 
     fn unit(&self) -> &'static str {
         "line"
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        self.warnings.clone()
     }
 
     fn size(&self) -> u64 {
@@ -180,18 +191,42 @@ impl Source for StatementSource {
     }
 }
 
-/// The file's statements, checked, with each entry's running balance.
-fn parse(bytes: &[u8], standard: Standard, forced: Option<&str>) -> Result<Parsed, String> {
+/// The file's statements, checked, with each entry's running balance; with
+/// `unbalanced_ok`, statements that do not balance are said, not refused.
+fn parse(
+    bytes: &[u8],
+    standard: Standard,
+    forced: Option<&str>,
+    unbalanced_ok: bool,
+) -> Result<(Parsed, Vec<String>), String> {
     let mut parsed = match standard {
         Standard::Mt940 => mt940::parse(&decode(bytes, forced, None)?),
         Standard::Camt053 => camt::parse(&decode(bytes, forced, xml_declared_encoding(bytes).as_deref())?),
         Standard::Ofx => ofx::parse(&decode(bytes, forced, ofx::declared_encoding(bytes).as_deref())?),
     }
     .map_err(|e| format!("not a readable {} statement: {e}", title(standard)))?;
+    let mut warnings = Vec::new();
     for s in &mut parsed.statements {
-        settle(s)?;
+        match settle(s) {
+            Err(Unsettled::Unbalanced(why)) if unbalanced_ok => warnings.push(why),
+            Err(Unsettled::Unbalanced(why)) => {
+                return Err(format!(
+                    "{why}: an entry is missing or misread, so nothing was imported (--allow-unbalanced imports it anyway)"
+                ));
+            }
+            Err(Unsettled::Other(why)) => return Err(why),
+            Ok(()) => {}
+        }
     }
-    Ok(parsed)
+    Ok((parsed, warnings))
+}
+
+/// Why a statement's running balance could not be settled.
+#[derive(Debug)]
+enum Unsettled {
+    /// Opening balance plus entries is not the closing balance.
+    Unbalanced(String),
+    Other(String),
 }
 
 fn title(standard: Standard) -> &'static str {
@@ -205,38 +240,41 @@ fn title(standard: Standard) -> &'static str {
 /// Checks that the opening balance plus the entries gives the closing balance, and
 /// fills each entry's running balance (from the opening balance, or back from the
 /// closing one when that is all the statement gives).
-fn settle(s: &mut Statement) -> Result<(), String> {
+fn settle(s: &mut Statement) -> Result<(), Unsettled> {
     // Checked: amounts near Decimal's limit must fail the file, not the program.
-    let too_large = || format!("{}: its amounts add up to more than can be counted", s.name);
+    let too_large = || Unsettled::Other(format!("{}: its amounts add up to more than can be counted", s.name));
     let sum = s.entries.iter().try_fold(Decimal::ZERO, |a, e| a.checked_add(e.amount)).ok_or_else(too_large)?;
+    // A statement that does not balance still gets its running balance from the
+    // opening one, in case the user imports it anyway.
+    let mut unbalanced = None;
     if let (Some(open), Some(close)) = (s.opening, s.closing) {
         let expected = open.checked_add(sum).ok_or_else(too_large)?;
         if expected != close {
-            return Err(format!(
+            unbalanced = Some(Unsettled::Unbalanced(format!(
                 "{} does not balance: opening balance {open} + entries {sum} = {expected}, but the closing balance \
-                 is {close} (a difference of {}): an entry is missing or misread, so nothing was imported",
+                 is {close} (a difference of {})",
                 s.name,
                 close.checked_sub(expected).ok_or_else(too_large)?
-            ));
+            )));
         }
     }
     let start = match (s.opening, s.closing) {
         (Some(open), _) => open,
         (None, Some(close)) => close.checked_sub(sum).ok_or_else(too_large)?,
-        (None, None) => return Ok(()),
+        (None, None) => return unbalanced.map_or(Ok(()), Err),
     };
     let n = s.entries.len();
     let order: Box<dyn Iterator<Item = usize>> = match s.order {
         Order::OldestFirst => Box::new(0..n),
         Order::NewestFirst => Box::new((0..n).rev()),
-        Order::Unknown => return Ok(()),
+        Order::Unknown => return unbalanced.map_or(Ok(()), Err),
     };
     let mut balance = start;
     for i in order {
         balance = balance.checked_add(s.entries[i].amount).ok_or_else(too_large)?;
         s.entries[i].balance = Some(balance);
     }
-    Ok(())
+    unbalanced.map_or(Ok(()), Err)
 }
 
 /// Text in the encoding the user named, the BOM says, the file declares, or UTF-8;
@@ -335,13 +373,13 @@ pub(crate) mod tests {
     /// The rows a fixture gives, header first, cells as strings.
     pub(crate) fn rows(name: &str, standard: Standard) -> Vec<Vec<String>> {
         let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/standards").join(name);
-        let src = StatementSource::open(&p, standard, None).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let src = StatementSource::open(&p, standard, None, false).unwrap_or_else(|e| panic!("{name}: {e}"));
         src.rows.iter().map(|r| r.cells().map(str::to_string).collect()).collect()
     }
 
     pub(crate) fn parse_err(bytes: &[u8], standard: Standard) -> String {
-        match parse(bytes, standard, None) {
-            Ok(p) => panic!("should fail, but read {p:?}"),
+        match parse(bytes, standard, None, false) {
+            Ok((p, _)) => panic!("should fail, but read {p:?}"),
             Err(e) => e,
         }
     }
@@ -373,7 +411,7 @@ pub(crate) mod tests {
         settle(&mut s).unwrap();
         assert_eq!(s.entries.iter().map(|e| e.balance.unwrap().to_string()).collect::<Vec<_>>(), ["90.00", "95.00"]);
         s.closing = Some("96.00".parse().unwrap());
-        let e = settle(&mut s).unwrap_err();
+        let Err(Unsettled::Unbalanced(e)) = settle(&mut s) else { panic!("a statement 1.00 out must not settle") };
         assert!(e.contains("statement 7 of account NL01 does not balance") && e.contains("difference of 1.00"), "{e}");
         // Newest first, from the closing balance alone (OFX).
         let mut s = Statement {
@@ -398,7 +436,7 @@ pub(crate) mod tests {
         ] {
             let bytes = fixture(name);
             for cut in (0..bytes.len()).step_by(3) {
-                let _ = parse(&bytes[..cut], standard, None);
+                let _ = parse(&bytes[..cut], standard, None, false);
             }
         }
     }
