@@ -170,6 +170,19 @@ pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
             }
             _ => Some(Kind::Bank),
         },
+        // A payout export's rows are settlement lines, whatever a mapping says.
+        sniff::Container::Payout(export) => match opts.kind {
+            Some(k) if k != Kind::Settlements => {
+                return Err(ImportError::Kind {
+                    file,
+                    detail: format!(
+                        "it is a payout export ({}), so it imports as settlements, not {k}",
+                        export.label()
+                    ),
+                });
+            }
+            _ => Some(Kind::Settlements),
+        },
         _ => kind,
     };
     let map = match kind {

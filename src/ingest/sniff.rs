@@ -1,6 +1,7 @@
 //! What a file is, from its first bytes rather than its name: Parquet, XLSX, XLS, a bank
-//! statement in one of the standards (SWIFT MT940, ISO 20022 camt.053, OFX), or text,
-//! and for text its encoding (UTF-8 with or without BOM, UTF-16, GB18030/GBK, or
+//! statement in one of the standards (SWIFT MT940, ISO 20022 camt.053, OFX), a platform's
+//! payout export known by its header (Amazon Settlement V2), or text, and for text its
+//! encoding (UTF-8 with or without BOM, UTF-16, GB18030/GBK, or
 //! chardetng's best guess). Binary files are refused here, before anything is read.
 
 use std::fs::File;
@@ -19,6 +20,37 @@ pub enum Container {
     Parquet,
     /// A bank statement in a standard format, read whole by its own parser.
     Statement(Standard),
+    /// A platform's payout export, read whole and expanded into settlement lines.
+    Payout(PayoutExport),
+}
+
+/// The payout exports recon reads, each known by its header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PayoutExport {
+    /// Amazon Seller Central's Settlement V2 flat file (TSV).
+    AmazonV2,
+}
+
+impl PayoutExport {
+    pub fn label(self) -> &'static str {
+        match self {
+            PayoutExport::AmazonV2 => "amazon-settlement-v2",
+        }
+    }
+
+    /// How messages name it.
+    pub fn title(self) -> &'static str {
+        match self {
+            PayoutExport::AmazonV2 => "Amazon Settlement V2 flat file",
+        }
+    }
+
+    /// The platform its lines belong to.
+    pub fn platform(self) -> &'static str {
+        match self {
+            PayoutExport::AmazonV2 => "amazon",
+        }
+    }
 }
 
 /// The bank statement standards recon reads.
@@ -71,6 +103,7 @@ impl Container {
             Container::Xls => "xls".into(),
             Container::Parquet => "parquet".into(),
             Container::Statement(s) => s.label().into(),
+            Container::Payout(p) => p.label().into(),
         }
     }
 }
@@ -109,6 +142,9 @@ pub fn sniff_bytes(sample: &[u8], forced_encoding: Option<&str>) -> Result<Conta
     // Before the text heuristics: these are text too, but rows are not their lines.
     if let Some(standard) = standard(sample) {
         return Ok(Container::Statement(standard));
+    }
+    if let Some(export) = payout_export(sample) {
+        return Ok(Container::Payout(export));
     }
     if let Some(label) = forced_encoding {
         let encoding = Encoding::for_label(label.trim().as_bytes())
@@ -178,6 +214,21 @@ fn standard(sample: &[u8]) -> Option<Standard> {
         if ref20 && balance_or_line {
             return Some(Standard::Mt940);
         }
+    }
+    None
+}
+
+/// The payout export whose header the first non-empty line is. The names are ASCII
+/// (or, for localised exports, tried in the encodings those files come in).
+fn payout_export(sample: &[u8]) -> Option<PayoutExport> {
+    let text = match Encoding::for_bom(sample) {
+        Some((enc, bom)) => enc.decode_without_bom_handling(&sample[bom..]).0,
+        None => String::from_utf8_lossy(sample),
+    };
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let lower = first.to_lowercase();
+    if lower.starts_with("settlement-id") && lower.contains("total-amount") && lower.contains("amount-type") {
+        return Some(PayoutExport::AmazonV2);
     }
     None
 }
@@ -281,6 +332,16 @@ mod tests {
         // A CSV that mentions a field tag mid-line, or XML of another kind, is not a statement.
         assert_eq!(label(b"date,memo\n2026-01-01,see :20: and :61:\n"), "text/utf-8");
         assert_eq!(label(b"<?xml version=\"1.0\"?><Document><CstmrCdtTrfInitn/></Document>"), "text/utf-8");
+    }
+
+    #[test]
+    fn payout_exports_by_header() {
+        assert_eq!(
+            label(b"settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\ttotal-amount\tcurrency\ttransaction-type\torder-id\tamount-type\n"),
+            "amazon-settlement-v2"
+        );
+        // A CSV that merely has a settlement id column is not one.
+        assert_eq!(label(b"settlement-id,amount\n1,2.00\n"), "text/utf-8");
     }
 
     #[test]

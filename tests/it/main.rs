@@ -13,6 +13,7 @@ mod formats;
 mod generated;
 mod logistics;
 mod matching;
+mod payouts;
 mod planted;
 mod real_samples;
 mod receivables;

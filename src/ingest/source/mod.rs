@@ -1,10 +1,13 @@
 //! Sources of raw rows: a CSV/TSV text file in any encoding, a sheet of an XLSX or XLS
-//! workbook, a Parquet file, or a bank statement in a standard (MT940, camt.053, OFX).
+//! workbook, a Parquet file, a bank statement in a standard (MT940, camt.053, OFX), or a
+//! platform's payout export (Amazon Settlement V2).
 //! Each streams its rows in batches, so memory stays bounded by a few batches whatever
 //! the file size; batches handed back through the `spent` channel are refilled rather
-//! than allocated anew. (Statements are small and parsed whole before the first row.)
+//! than allocated anew. (Statements and payout exports are small and parsed whole before
+//! the first row.)
 
 mod parquet;
+mod payout;
 mod sheet;
 mod statement;
 mod text;
@@ -13,6 +16,7 @@ use std::path::Path;
 use std::sync::mpsc::{Receiver, channel};
 
 pub use self::parquet::ParquetSource;
+pub use payout::PayoutSource;
 pub use sheet::SheetSource;
 pub use statement::StatementSource;
 pub use text::TextSource;
@@ -154,6 +158,7 @@ pub fn open(
         }
         Container::Parquet => Box::new(ParquetSource::open(path)?),
         Container::Statement(standard) => Box::new(StatementSource::open(path, standard, mapping, unbalanced_ok)?),
+        Container::Payout(export) => Box::new(PayoutSource::open(path, export, mapping)?),
     })
 }
 

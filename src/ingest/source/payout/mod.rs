@@ -1,0 +1,386 @@
+//! Payout exports of international platforms — the Amazon Settlement V2 flat file (more
+//! to follow) — as a source of settlement rows. Their rows are not settlement lines one
+//! for one: a summary row is the payout itself, a row may carry a sale and its fee, and
+//! the kind of a line lies in platform-specific type words. So each file is read whole,
+//! checked (a settlement whose lines do not add up to its total is refused), and expanded
+//! into lines under one fixed English header that the settlement synonyms map.
+
+mod amazon;
+
+use std::path::Path;
+use std::sync::mpsc::Receiver;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use encoding_rs::{Encoding, WINDOWS_1252};
+use rust_decimal::Decimal;
+
+use super::{BatchFiller, BatchVisitor, Source, SourceError};
+use crate::ingest::mapping::MappingFile;
+use crate::ingest::row::RawRow;
+use crate::ingest::sniff::PayoutExport;
+
+/// The header the lines come under. Each name is a settlement synonym in fields.rs that
+/// maps to exactly one field (txn id → txn_id, payout id → payout_ref …). The type
+/// column holds the kind the platform's own type words give, as the one English word
+/// classify reads as that kind; the platform's words go to the memo.
+const HEADER: [&str; 11] = [
+    "platform",
+    "txn id",
+    "order id",
+    "time",
+    "type",
+    "amount",
+    "currency",
+    "balance",
+    "counterparty",
+    "memo",
+    "payout id",
+];
+
+/// The table keeps money in cents.
+const MAX_DECIMALS: u32 = 2;
+
+/// One settlement line of the wallet.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Line {
+    /// The file line it comes from (a row's sale and fee lines share it).
+    pub line: u64,
+    pub txn_id: Option<String>,
+    pub order_id: Option<String>,
+    pub time: NaiveDateTime,
+    /// A settlement kind: sale, refund, fee … (classify.rs maps the word to itself).
+    pub kind: &'static str,
+    /// Money into the platform balance positive.
+    pub amount: Decimal,
+    pub currency: Option<String>,
+    pub balance: Option<Decimal>,
+    pub counterparty: Option<String>,
+    pub memo: Option<String>,
+    pub payout_ref: Option<String>,
+}
+
+/// What a parser found in a file.
+#[derive(Debug, Default)]
+pub(crate) struct Parsed {
+    pub lines: Vec<Line>,
+    /// Rows read but not imported, said in `describe` (pending payments …).
+    pub not_imported: Vec<String>,
+}
+
+pub struct PayoutSource {
+    describe: String,
+    size: u64,
+    rows: Vec<RawRow>,
+}
+
+impl PayoutSource {
+    /// Reads, parses and checks the whole file: any error is found here, before a row
+    /// is imported.
+    pub fn open(path: &Path, export: PayoutExport, mapping: Option<&MappingFile>) -> Result<Self, SourceError> {
+        let bytes = std::fs::read(path)?;
+        let forced = mapping.and_then(|m| m.encoding.as_deref());
+        let text = decode(&bytes, forced).map_err(SourceError::Statement)?;
+        let parsed = match export {
+            PayoutExport::AmazonV2 => amazon::parse(&text),
+        }
+        .map_err(|e| SourceError::Statement(format!("not a readable {}: {e}", export.title())))?;
+        let size = bytes.len() as u64;
+        let rows = rows(&parsed.lines, export.platform(), size)?;
+        let n = parsed.lines.len();
+        let mut describe = format!("{}, {n} line{}", export.label(), if n == 1 { "" } else { "s" });
+        for note in &parsed.not_imported {
+            describe.push_str(&format!("; not imported: {note}"));
+        }
+        Ok(PayoutSource { describe, size, rows })
+    }
+}
+
+/// The header row and one row per line. Lines that say exactly the same (two equal
+/// components of one order item) get `#2`, `#3` in the memo: the settlement key is
+/// everything a line says, and they must not pass for duplicates of each other.
+fn rows(lines: &[Line], platform: &str, size: u64) -> Result<Vec<RawRow>, SourceError> {
+    let mut out = Vec::with_capacity(lines.len() + 1);
+    let mut header = RawRow::default();
+    for h in HEADER {
+        header.push(h);
+    }
+    header.line = 1;
+    out.push(header);
+    let mut seen: std::collections::HashMap<Vec<String>, usize> = std::collections::HashMap::new();
+    for (i, l) in lines.iter().enumerate() {
+        let bad = |what: &str, m: String| SourceError::Statement(format!("line {}: {what} {m}", l.line));
+        let mut cells: Vec<String> = [
+            Some(platform.to_string()),
+            l.txn_id.clone(),
+            l.order_id.clone(),
+            Some(format_time(l.time)),
+            Some(l.kind.to_string()),
+            Some(money(l.amount).map_err(|m| bad("amount", m))?),
+            l.currency.clone(),
+            l.balance.map(money).transpose().map_err(|m| bad("balance", m))?,
+            l.counterparty.clone(),
+            l.memo.clone(),
+            l.payout_ref.clone(),
+        ]
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect();
+        let n = seen.entry(cells.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            let memo = &mut cells[9];
+            *memo = if memo.is_empty() { format!("#{n}") } else { format!("{memo} #{n}") };
+        }
+        let mut row = RawRow::default();
+        row.line = l.line;
+        row.offset = size * (i as u64 + 1) / lines.len().max(1) as u64;
+        for c in &cells {
+            row.push(c);
+        }
+        out.push(row);
+    }
+    Ok(out)
+}
+
+impl Source for PayoutSource {
+    fn describe(&self) -> String {
+        self.describe.clone()
+    }
+
+    fn unit(&self) -> &'static str {
+        "line"
+    }
+
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn for_each_batch(
+        &mut self,
+        visit: &mut BatchVisitor<'_>,
+        spent: Receiver<Vec<RawRow>>,
+    ) -> Result<(), SourceError> {
+        let mut filler = BatchFiller::new(spent);
+        for row in &self.rows {
+            if filler.is_full() && !filler.flush(visit)? {
+                return Ok(());
+            }
+            let r = filler.next_row();
+            r.line = row.line;
+            r.offset = row.offset;
+            for c in row.cells() {
+                r.push(c);
+            }
+        }
+        filler.flush(visit)?;
+        Ok(())
+    }
+}
+
+/// Text in the encoding the user named, the BOM says, or UTF-8; bytes that are not
+/// UTF-8 are read as Windows-1252, which Amazon's EU marketplaces write.
+fn decode(bytes: &[u8], forced: Option<&str>) -> Result<String, String> {
+    if let Some(label) = forced {
+        let enc = Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| format!("unknown encoding '{label}'"))?;
+        return Ok(enc.decode_with_bom_removal(bytes).0.into_owned());
+    }
+    if let Some((enc, bom)) = Encoding::for_bom(bytes) {
+        return Ok(enc.decode_without_bom_handling(&bytes[bom..]).0.into_owned());
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(_) => Ok(WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()),
+    }
+}
+
+/// A file's rows: the header and each record with its line, cells trimmed.
+pub(crate) struct Table {
+    pub header: Vec<String>,
+    pub records: Vec<(u64, Vec<String>)>,
+}
+
+impl Table {
+    /// Reads delimited text; `quoted` is false for Amazon's TSV, whose descriptions may
+    /// hold a lone `"` that is no quote.
+    pub fn read(text: &str, delimiter: u8, quoted: bool) -> Result<Table, String> {
+        // The csv crate counts a record after CRLF as starting on the line before.
+        let text = text.replace("\r\n", "\n");
+        let mut r = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .quoting(quoted)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut header = None;
+        let mut records = Vec::new();
+        for rec in r.records() {
+            let rec = rec.map_err(|e| match e.position() {
+                Some(p) => format!("line {}: {e}", p.line()),
+                None => e.to_string(),
+            })?;
+            let line = rec.position().map_or(0, |p| p.line());
+            let cells: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
+            if cells.iter().all(String::is_empty) {
+                continue;
+            }
+            if header.is_none() {
+                header = Some(cells.iter().map(|c| c.trim_start_matches('\u{feff}').to_string()).collect());
+            } else {
+                records.push((line, cells));
+            }
+        }
+        Ok(Table { header: header.ok_or("the file has no header")?, records })
+    }
+
+    /// The column named by any of `names` (case-insensitive), or an error naming the first.
+    pub fn column(&self, names: &[&str]) -> Result<usize, String> {
+        self.find(names).ok_or_else(|| format!("the header has no column '{}'", names[0]))
+    }
+
+    pub fn find(&self, names: &[&str]) -> Option<usize> {
+        names.iter().find_map(|n| self.header.iter().position(|h| h.eq_ignore_ascii_case(n)))
+    }
+}
+
+/// A cell of a record, or "" past its end.
+pub(crate) fn cell(cells: &[String], col: usize) -> &str {
+    cells.get(col).map_or("", String::as_str)
+}
+
+/// An amount as these exports write it: `-12.34`, `12,34` (EU decimal comma),
+/// `1.234,56` or `1,234.56` (the last separator is the decimal one).
+pub(crate) fn parse_amount(raw: &str) -> Result<Decimal, String> {
+    let s: String = raw.trim().chars().filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\'').collect();
+    let (dot, comma) = (s.rfind('.'), s.rfind(','));
+    let plain = match (dot, comma) {
+        (Some(d), Some(c)) if c > d => s.replace('.', "").replace(',', "."),
+        (Some(_), Some(_)) => s.replace(',', ""),
+        (None, Some(_)) if s.matches(',').count() == 1 => s.replace(',', "."),
+        _ => s.clone(),
+    };
+    let plain = plain.strip_prefix('+').unwrap_or(&plain);
+    if plain.is_empty()
+        || !plain.trim_start_matches('-').chars().all(|c| c.is_ascii_digit() || c == '.')
+        || plain.trim_start_matches('-').is_empty()
+    {
+        return Err(format!("'{raw}' is not an amount"));
+    }
+    plain.parse::<Decimal>().map_err(|_| format!("'{raw}' is not an amount"))
+}
+
+/// An amount cell, or an error naming its line and column.
+pub(crate) fn amount_at(cells: &[String], col: usize, line: u64, name: &str) -> Result<Decimal, String> {
+    parse_amount(cell(cells, col)).map_err(|e| format!("line {line}, column {name}: {e}"))
+}
+
+/// A date or date-time as these exports write it, in the wall-clock time shown: ISO
+/// (`2026-03-02`, `2026-03-02 11:33:27 UTC`, `2026-03-02T11:33:27+00:00`), German
+/// `02.03.2026`, or `02/03/2026` read as day first when `day_first`, else month first.
+pub(crate) fn parse_time(raw: &str, day_first: bool) -> Option<NaiveDateTime> {
+    let s = raw.trim();
+    // A trailing zone (UTC, PST, +00:00) is dropped: times are kept as the export shows.
+    let s = s.strip_suffix('Z').unwrap_or(s);
+    let s = match s.rsplit_once(' ') {
+        Some((head, zone)) if zone.chars().all(|c| c.is_ascii_alphabetic()) && head.len() >= 8 => head,
+        _ => s,
+    };
+    let s = if s.len() > 19 && s.as_bytes().get(10) == Some(&b'T') { &s[..19] } else { s };
+    let s = s.replacen('T', " ", 1);
+    let (date, time) = match s.split_once(' ') {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (s.as_str(), None),
+    };
+    let date = if date.contains('-') {
+        NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?
+    } else if date.contains('.') {
+        NaiveDate::parse_from_str(date, "%d.%m.%Y").ok()?
+    } else if date.contains('/') {
+        let fmt = if day_first { "%d/%m/%Y" } else { "%m/%d/%Y" };
+        NaiveDate::parse_from_str(date, fmt).ok()?
+    } else {
+        return None;
+    };
+    let time = match time {
+        None | Some("") => NaiveTime::MIN,
+        Some(t) => NaiveTime::parse_from_str(t, "%H:%M:%S").or_else(|_| NaiveTime::parse_from_str(t, "%H:%M")).ok()?,
+    };
+    Some(date.and_time(time))
+}
+
+/// Non-empty cell text, or none.
+pub(crate) fn non_empty(s: &str) -> Option<String> {
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!s.is_empty()).then_some(s)
+}
+
+/// Money as the table keeps it, or why it cannot be.
+fn money(d: Decimal) -> Result<String, String> {
+    let d = d.normalize();
+    if d.scale() > MAX_DECIMALS {
+        return Err(format!("{d} has more decimal places than recon keeps ({MAX_DECIMALS})"));
+    }
+    Ok(format!("{d:.2}"))
+}
+
+fn format_time(t: NaiveDateTime) -> String {
+    if t.time() == NaiveTime::MIN {
+        t.format("%Y-%m-%d").to_string()
+    } else {
+        t.format("%Y-%m-%d %H:%M:%S").to_string()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// The lines a fixture gives, header first, cells as strings.
+    pub(crate) fn rows_of(name: &str, export: PayoutExport) -> Vec<Vec<String>> {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/payouts").join(name);
+        let src = PayoutSource::open(&p, export, None).unwrap_or_else(|e| panic!("{name}: {e}"));
+        src.rows.iter().map(|r| r.cells().map(str::to_string).collect()).collect()
+    }
+
+    #[test]
+    fn header_maps_to_settlement_fields() {
+        let headers: Vec<String> = HEADER.iter().map(|h| h.to_string()).collect();
+        let map = crate::ingest::header::map_columns(crate::schema::Kind::Settlements, &headers, None).unwrap();
+        assert!(map.missing().is_none());
+        use crate::ingest::fields::Field::*;
+        for (i, f) in
+            [Platform, TxnId, OrderId, TxnTime, Type, Amount, Currency, Balance, Counterparty, Memo, PayoutRef]
+                .iter()
+                .enumerate()
+        {
+            assert_eq!(map.columns(*f), &[i], "{f}");
+        }
+    }
+
+    #[test]
+    fn kind_words_classify_as_themselves() {
+        for k in ["sale", "refund", "commission", "fee", "shipping", "promotion", "adjustment", "withdrawal", "deposit"]
+        {
+            assert_eq!(crate::ingest::classify::kind_of(k), Some(k));
+        }
+    }
+
+    #[test]
+    fn amounts_and_times() {
+        let a = |s: &str| parse_amount(s).map(|d| d.to_string());
+        assert_eq!(a("-12,34").unwrap(), "-12.34");
+        assert_eq!(a("1.234,56").unwrap(), "1234.56");
+        assert_eq!(a("-1,234.56").unwrap(), "-1234.56");
+        assert_eq!(a("0.5").unwrap(), "0.5");
+        assert!(a("12x").unwrap_err().contains("'12x' is not an amount"));
+        assert!(a("").is_err() && a("-").is_err());
+        let t = |s: &str, d| parse_time(s, d).map(|t| t.to_string());
+        assert_eq!(t("2026-03-02 11:33:27 UTC", false).unwrap(), "2026-03-02 11:33:27");
+        assert_eq!(t("2026-03-02T11:33:27+00:00", false).unwrap(), "2026-03-02 11:33:27");
+        assert_eq!(t("02.03.2026 11:33:27 UTC", false).unwrap(), "2026-03-02 11:33:27");
+        assert_eq!(t("03/02/2026", false).unwrap(), "2026-03-02 00:00:00");
+        assert_eq!(t("02/03/2026", true).unwrap(), "2026-03-02 00:00:00");
+        assert_eq!(t("2026-13-01", false), None);
+        assert_eq!(decode(b"Geb\xfchr", None).unwrap(), "Gebühr");
+        assert_eq!(decode("\u{feff}Gebühr".as_bytes(), None).unwrap(), "Gebühr");
+    }
+}

@@ -1,0 +1,97 @@
+//! Platform payout exports import as settlement lines, recognised by their header: the
+//! Amazon Settlement V2 flat file (Windows-1252, decimal commas) with its summary row as
+//! the payout. Kinds, signs and payout references are checked line by line, the payout
+//! in the `payouts` view, and broken files fail whole with the reason.
+
+use std::path::PathBuf;
+
+use crate::common::{Ws, fixture};
+
+fn payouts(name: &str) -> PathBuf {
+    fixture(&format!("payouts/{name}"))
+}
+
+fn lines(ws: &Ws) -> Vec<(String, String, String)> {
+    ws.rows("SELECT kind, amount, payout_ref FROM settlements ORDER BY source_line, amount")
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].clone(), r[2].clone()))
+        .collect()
+}
+
+fn expect(rows: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+    rows.iter().map(|(k, a, p)| (k.to_string(), a.to_string(), p.to_string())).collect()
+}
+
+/// A copy of a fixture with `from` replaced by `to` (in its own encoding's bytes).
+fn edited(ws: &Ws, name: &str, from: &[u8], to: &[u8]) -> PathBuf {
+    let bytes = std::fs::read(payouts(name)).unwrap();
+    let at = bytes.windows(from.len()).position(|w| w == from).unwrap_or_else(|| panic!("{name}: no {from:?}"));
+    let mut out = bytes[..at].to_vec();
+    out.extend_from_slice(to);
+    out.extend_from_slice(&bytes[at + from.len()..]);
+    let p = ws.scratch(name);
+    std::fs::write(&p, out).unwrap();
+    p
+}
+
+#[test]
+fn amazon_settlement_v2() {
+    let ws = Ws::new();
+    let report = ws.import(&payouts("amazon-settlement-v2-de.txt"));
+    assert!(report.contains("amazon-settlement-v2") && report.contains("stored 12 rows"), "{report}");
+    let id = "11783497812";
+    assert_eq!(
+        lines(&ws),
+        expect(&[
+            ("withdrawal", "-45.81", id),
+            ("sale", "49.99", id),
+            ("shipping", "4.90", id),
+            ("commission", "-7.50", id),
+            ("fee", "-3.05", id),
+            ("promotion", "-4.90", id),
+            ("sale", "29.90", id),
+            ("commission", "-4.49", id),
+            ("refund", "-19.99", id),
+            ("refund", "3.00", id),
+            ("refund", "-0.60", id),
+            ("fee", "-1.45", id),
+        ])
+    );
+    assert_eq!(
+        ws.rows("SELECT platform, payout_id, CAST(payout_time AS VARCHAR), amount FROM payouts"),
+        [["amazon", id, "2026-03-17T07:12:44", "45.81"]]
+    );
+    // Money in equals money out: the components less the payout leave nothing.
+    assert_eq!(ws.value(&format!("SELECT sum(amount) FROM settlements WHERE payout_ref = '{id}'")), "0.00");
+    assert_eq!(
+        ws.rows("SELECT order_id, memo FROM settlements WHERE source_line = 3"),
+        [["302-1111111-1111111", "Order / ItemPrice / Principal; SKU BÜRSTE-GRÜN; item 61234567890123"]]
+    );
+    // A re-import adds nothing.
+    let again = ws.import(&payouts("amazon-settlement-v2-de.txt"));
+    assert!(again.contains("12 duplicates"), "{again}");
+}
+
+#[test]
+fn amazon_settlement_that_does_not_add_up_is_refused() {
+    let ws = Ws::new();
+    let before = ws.state();
+    let p = edited(&ws, "amazon-settlement-v2-de.txt", b"\t45,81\t", b"\t46,81\t");
+    let e = ws.fails(&["import", "--no-progress", p.to_str().unwrap()]);
+    assert!(e.contains("settlement 11783497812 does not add up") && e.contains("a difference of 1.00"), "{e}");
+    let p = edited(&ws, "amazon-settlement-v2-de.txt", b"\t-7,50\t", b"\t-7,5O\t");
+    let e = ws.fails(&["import", "--no-progress", p.to_str().unwrap()]);
+    assert!(e.contains("line 5, column amount: '-7,5O' is not an amount"), "{e}");
+    let p = edited(&ws, "amazon-settlement-v2-de.txt", b"\tamount-description\t", b"\tdescription\t");
+    let e = ws.fails(&["import", "--no-progress", p.to_str().unwrap()]);
+    assert!(e.contains("the header has no column 'amount-description'"), "{e}");
+    let e = ws.fails(&[
+        "import",
+        "--no-progress",
+        "--kind",
+        "bank",
+        payouts("amazon-settlement-v2-de.txt").to_str().unwrap(),
+    ]);
+    assert!(e.contains("imports as settlements, not bank"), "{e}");
+    assert_eq!(ws.state(), before);
+}
