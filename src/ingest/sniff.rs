@@ -1,6 +1,6 @@
 //! What a file is, from its first bytes rather than its name: Parquet, XLSX, XLS, a bank
 //! statement in one of the standards (SWIFT MT940, ISO 20022 camt.053, OFX), a platform's
-//! payout export known by its header (Amazon Settlement V2), or text, and for text its
+//! payout export known by its header (Amazon Settlement V2, PayPal activity), or text, and for text its
 //! encoding (UTF-8 with or without BOM, UTF-16, GB18030/GBK, or
 //! chardetng's best guess). Binary files are refused here, before anything is read.
 
@@ -8,7 +8,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
+use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 const SAMPLE: usize = 256 * 1024;
 
@@ -29,12 +29,15 @@ pub enum Container {
 pub enum PayoutExport {
     /// Amazon Seller Central's Settlement V2 flat file (TSV).
     AmazonV2,
+    /// PayPal's activity download (CSV), English or German.
+    PaypalActivity,
 }
 
 impl PayoutExport {
     pub fn label(self) -> &'static str {
         match self {
             PayoutExport::AmazonV2 => "amazon-settlement-v2",
+            PayoutExport::PaypalActivity => "paypal-activity",
         }
     }
 
@@ -42,6 +45,7 @@ impl PayoutExport {
     pub fn title(self) -> &'static str {
         match self {
             PayoutExport::AmazonV2 => "Amazon Settlement V2 flat file",
+            PayoutExport::PaypalActivity => "PayPal activity download",
         }
     }
 
@@ -49,6 +53,7 @@ impl PayoutExport {
     pub fn platform(self) -> &'static str {
         match self {
             PayoutExport::AmazonV2 => "amazon",
+            PayoutExport::PaypalActivity => "paypal",
         }
     }
 }
@@ -223,14 +228,33 @@ fn standard(sample: &[u8]) -> Option<Standard> {
 fn payout_export(sample: &[u8]) -> Option<PayoutExport> {
     let text = match Encoding::for_bom(sample) {
         Some((enc, bom)) => enc.decode_without_bom_handling(&sample[bom..]).0,
-        None => String::from_utf8_lossy(sample),
+        // Older German PayPal downloads are Windows-1252: `Gebühr` must still read.
+        None => match UTF_8.decode_without_bom_handling_and_without_replacement(first_line(sample)) {
+            Some(t) => t,
+            None => WINDOWS_1252.decode_without_bom_handling(first_line(sample)).0,
+        },
     };
     let first = text.lines().map(str::trim).find(|l| !l.is_empty())?;
     let lower = first.to_lowercase();
     if lower.starts_with("settlement-id") && lower.contains("total-amount") && lower.contains("amount-type") {
         return Some(PayoutExport::AmazonV2);
     }
+    let names: Vec<&str> = lower.split([',', ';']).map(|c| c.trim().trim_matches('"').trim()).collect();
+    let has = |all: &[&str]| all.iter().all(|n| names.contains(n));
+    if (has(&["gross", "fee", "net", "transaction id"]) || has(&["brutto", "gebühr", "netto", "transaktionscode"]))
+        && (names.contains(&"date") || names.contains(&"datum"))
+    {
+        return Some(PayoutExport::PaypalActivity);
+    }
     None
+}
+
+/// The bytes up to the end of the first line that holds anything, so that a sample
+/// cut mid-character far below does not make UTF-8 look invalid.
+fn first_line(sample: &[u8]) -> &[u8] {
+    let start = sample.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(sample.len());
+    let end = sample[start..].iter().position(|&b| b == b'\n').map_or(sample.len(), |i| start + i);
+    &sample[..end]
 }
 
 /// Non-ASCII characters decoded, and malformed sequences met, in this encoding.
@@ -340,6 +364,15 @@ mod tests {
             label(b"settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\ttotal-amount\tcurrency\ttransaction-type\torder-id\tamount-type\n"),
             "amazon-settlement-v2"
         );
+        assert_eq!(
+            label("\u{feff}\"Datum\",\"Uhrzeit\",\"Zeitzone\",\"Name\",\"Typ\",\"Status\",\"Währung\",\"Brutto\",\"Gebühr\",\"Netto\",\"Transaktionscode\"\n".as_bytes()),
+            "paypal-activity"
+        );
+        assert_eq!(
+            label(b"\"Date\",\"Time\",\"TimeZone\",\"Name\",\"Type\",\"Status\",\"Currency\",\"Gross\",\"Fee\",\"Net\",\"Transaction ID\"\r\n"),
+            "paypal-activity"
+        );
+        assert_eq!(label(b"Datum,Name,Brutto,Geb\xfchr,Netto,Transaktionscode\n"), "paypal-activity");
         // A CSV that merely has a settlement id column is not one.
         assert_eq!(label(b"settlement-id,amount\n1,2.00\n"), "text/utf-8");
     }

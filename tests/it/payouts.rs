@@ -1,6 +1,7 @@
 //! Platform payout exports import as settlement lines, recognised by their header: the
 //! Amazon Settlement V2 flat file (Windows-1252, decimal commas) with its summary row as
-//! the payout. Kinds, signs and payout references are checked line by line, the payout
+//! the payout; the German PayPal activity download (BOM, quotes, decimal commas) with
+//! its fees split out and pending rows left out. Kinds, signs and payout references are checked line by line, the payout
 //! in the `payouts` view, and broken files fail whole with the reason.
 
 use std::path::PathBuf;
@@ -93,5 +94,53 @@ fn amazon_settlement_that_does_not_add_up_is_refused() {
         payouts("amazon-settlement-v2-de.txt").to_str().unwrap(),
     ]);
     assert!(e.contains("imports as settlements, not bank"), "{e}");
+    assert_eq!(ws.state(), before);
+}
+
+#[test]
+fn paypal_activity_german() {
+    let ws = Ws::new();
+    let report = ws.import(&payouts("paypal-activity-de.csv"));
+    assert!(report.contains("paypal-activity") && report.contains("stored 6 rows"), "{report}");
+    assert!(report.contains("2 rows with status Abgelehnt (1), Ausstehend (1): no money moved"), "{report}");
+    let wd = "5WD12345AB678901G";
+    assert_eq!(
+        lines(&ws),
+        expect(&[
+            ("fee", "-23.81", ""),
+            ("sale", "1234.56", ""),
+            ("refund", "-100.00", ""),
+            ("fee", "-1.20", ""),
+            ("sale", "45.00", ""),
+            ("withdrawal", "-1000.00", wd),
+        ])
+    );
+    assert_eq!(
+        ws.rows(
+            "SELECT txn_id, order_id, counterparty, balance FROM settlements WHERE source_line = 2 ORDER BY amount"
+        ),
+        [
+            ["1AB23456CD789012E-fee", "INV-2026-0001", "Erika Mustermann", "1310.75"],
+            ["1AB23456CD789012E", "INV-2026-0001", "Erika Mustermann", ""],
+        ]
+    );
+    assert_eq!(ws.rows("SELECT platform, payout_id, amount FROM payouts"), [["paypal", wd, "1000.00"]]);
+    // The running balance follows the lines: 100.00 before the first.
+    assert_eq!(ws.value("SELECT 100 + sum(amount) FROM settlements"), "254.55");
+}
+
+#[test]
+fn paypal_activity_broken() {
+    let ws = Ws::new();
+    let before = ws.state();
+    let p = edited(&ws, "paypal-activity-de.csv", b"\"Status\"", b"\"Zustand\"");
+    let e = ws.fails(&["import", "--no-progress", p.to_str().unwrap()]);
+    assert!(e.contains("the header has no column 'Status'"), "{e}");
+    let p = edited(&ws, "paypal-activity-de.csv", b"\"45,00\"", b"\"45,0O\"");
+    let e = ws.fails(&["import", "--no-progress", p.to_str().unwrap()]);
+    assert!(e.contains("line 5, column Brutto: '45,0O' is not an amount"), "{e}");
+    let p = edited(&ws, "paypal-activity-de.csv", b"\"43,80\"", b"\"43,90\"");
+    let e = ws.fails(&["import", "--no-progress", p.to_str().unwrap()]);
+    assert!(e.contains("line 5: Brutto 45.00 and Gebühr -1.20 do not make Netto 43.90"), "{e}");
     assert_eq!(ws.state(), before);
 }

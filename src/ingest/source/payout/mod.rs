@@ -1,11 +1,12 @@
-//! Payout exports of international platforms — the Amazon Settlement V2 flat file (more
-//! to follow) — as a source of settlement rows. Their rows are not settlement lines one
+//! Payout exports of international platforms — the Amazon Settlement V2 flat file and
+//! the PayPal activity download — as a source of settlement rows. Their rows are not settlement lines one
 //! for one: a summary row is the payout itself, a row may carry a sale and its fee, and
 //! the kind of a line lies in platform-specific type words. So each file is read whole,
 //! checked (a settlement whose lines do not add up to its total is refused), and expanded
 //! into lines under one fixed English header that the settlement synonyms map.
 
 mod amazon;
+mod paypal;
 
 use std::path::Path;
 use std::sync::mpsc::Receiver;
@@ -82,6 +83,7 @@ impl PayoutSource {
         let text = decode(&bytes, forced).map_err(SourceError::Statement)?;
         let parsed = match export {
             PayoutExport::AmazonV2 => amazon::parse(&text),
+            PayoutExport::PaypalActivity => paypal::parse(&text),
         }
         .map_err(|e| SourceError::Statement(format!("not a readable {}: {e}", export.title())))?;
         let size = bytes.len() as u64;
@@ -234,7 +236,10 @@ impl Table {
 
     /// The column named by any of `names` (case-insensitive), or an error naming the first.
     pub fn column(&self, names: &[&str]) -> Result<usize, String> {
-        self.find(names).ok_or_else(|| format!("the header has no column '{}'", names[0]))
+        self.find(names).ok_or_else(|| {
+            let others: Vec<String> = names[1..].iter().map(|n| format!(" (or '{n}')")).collect();
+            format!("the header has no column '{}'{}", names[0], others.concat())
+        })
     }
 
     pub fn find(&self, names: &[&str]) -> Option<usize> {
