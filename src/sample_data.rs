@@ -8,7 +8,7 @@ use include_dir::{Dir, DirEntry, include_dir};
 static SAMPLE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/sample-data");
 
 /// The folders `recon demo` imports, in order: orders before the money that pays them.
-pub const IMPORT_FOLDERS: [&str; 3] = ["orders", "settlements", "bank"];
+pub const IMPORT_FOLDERS: [&str; 7] = ["orders", "settlements", "bank", "shipments", "returns", "courier", "inventory"];
 
 /// Writes the sample data under `dir` and returns the data files to import, in order.
 pub fn extract(dir: &Path) -> std::io::Result<Vec<PathBuf>> {

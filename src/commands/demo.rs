@@ -60,6 +60,8 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<(), Error> {
     runner.run_script(OPEN_SQL, "demo")?;
     println!("\nWhat deserves a look first (SELECT * FROM risks), the top five:");
     runner.run_script(RISKS_SQL, "demo")?;
+    println!("\nDisagreements to work (recon anomaly lists them; assign, resolve or ignore each):");
+    runner.run_script(ANOMALIES_SQL, "demo")?;
     println!("\nReports to share (recon report NAME -o FILE):");
     let exports = dir.join("exports");
     std::fs::create_dir_all(&exports).map_err(|e| Error::Io(exports.display().to_string(), e))?;
@@ -98,9 +100,17 @@ FROM match_candidates ORDER BY open_item, score DESC LIMIT 6;";
 const RISKS_SQL: &str = "SELECT kind, severity, reference, amount, explanation FROM risks LIMIT 5;";
 
 const SUMMARY_SQL: &str = "\
-SELECT 'orders' AS \"table\", count(*) AS \"rows\", sum(paid_amount) AS amount, min(order_time) AS first, max(order_time) AS last FROM orders
-UNION ALL SELECT 'settlements', count(*), sum(amount), min(txn_time), max(txn_time) FROM settlements
-UNION ALL SELECT 'bank_txns', count(*), sum(amount), min(txn_time), max(txn_time) FROM bank_txns";
+SELECT \"table\", \"rows\", amount, first, last FROM (
+SELECT 1 AS n, 'orders' AS \"table\", count(*) AS \"rows\", sum(paid_amount) AS amount, min(order_time) AS first, max(order_time) AS last FROM orders
+UNION ALL SELECT 2, 'settlements', count(*), sum(amount), min(txn_time), max(txn_time) FROM settlements
+UNION ALL SELECT 3, 'bank_txns', count(*), sum(amount), min(txn_time), max(txn_time) FROM bank_txns
+UNION ALL SELECT 4, 'shipments', count(*), NULL, min(ship_time), max(ship_time) FROM shipments
+UNION ALL SELECT 5, 'returns', count(*), sum(refund_amount), min(apply_time), max(apply_time) FROM returns
+UNION ALL SELECT 6, 'courier_bills', count(*), sum(amount), min(ship_time), max(ship_time) FROM courier_bills
+UNION ALL SELECT 7, 'inventory', count(*), NULL, min(txn_time), max(txn_time) FROM inventory
+) t ORDER BY n";
+
+const ANOMALIES_SQL: &str = "SELECT kind, count(*) AS open, sum(amount) AS amount FROM open_anomalies GROUP BY kind ORDER BY open DESC, kind;";
 
 const WALLET_SQL: &str = "\
 SELECT platform,

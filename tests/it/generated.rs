@@ -116,7 +116,7 @@ fn the_committed_sample_data_is_what_gen_makes() {
         .unwrap();
     assert!(g.status.success(), "{}", text(&g.stderr));
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
-    for folder in ["orders", "settlements", "bank", "truth"] {
+    for folder in ["orders", "settlements", "bank", "shipments", "returns", "courier", "inventory", "truth"] {
         for e in std::fs::read_dir(dir.path().join(folder)).unwrap() {
             let p = e.unwrap().path();
             let rel = p.strip_prefix(dir.path()).unwrap();
