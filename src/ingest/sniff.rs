@@ -1,6 +1,7 @@
 //! What a file is, from its first bytes rather than its name: Parquet, XLSX, XLS, a bank
 //! statement in one of the standards (SWIFT MT940, ISO 20022 camt.053, OFX), a platform's
-//! payout export known by its header (Amazon Settlement V2, PayPal activity), or text, and for text its
+//! payout export known by its header (Amazon Settlement V2, PayPal activity, Stripe
+//! balance), or text, and for text its
 //! encoding (UTF-8 with or without BOM, UTF-16, GB18030/GBK, or
 //! chardetng's best guess). Binary files are refused here, before anything is read.
 
@@ -31,6 +32,8 @@ pub enum PayoutExport {
     AmazonV2,
     /// PayPal's activity download (CSV), English or German.
     PaypalActivity,
+    /// Stripe's balance transactions export (Dashboard → Balance → Export).
+    StripeBalance,
 }
 
 impl PayoutExport {
@@ -38,6 +41,7 @@ impl PayoutExport {
         match self {
             PayoutExport::AmazonV2 => "amazon-settlement-v2",
             PayoutExport::PaypalActivity => "paypal-activity",
+            PayoutExport::StripeBalance => "stripe-balance",
         }
     }
 
@@ -46,6 +50,7 @@ impl PayoutExport {
         match self {
             PayoutExport::AmazonV2 => "Amazon Settlement V2 flat file",
             PayoutExport::PaypalActivity => "PayPal activity download",
+            PayoutExport::StripeBalance => "Stripe balance transactions export",
         }
     }
 
@@ -54,6 +59,7 @@ impl PayoutExport {
         match self {
             PayoutExport::AmazonV2 => "amazon",
             PayoutExport::PaypalActivity => "paypal",
+            PayoutExport::StripeBalance => "stripe",
         }
     }
 }
@@ -246,6 +252,9 @@ fn payout_export(sample: &[u8]) -> Option<PayoutExport> {
     {
         return Some(PayoutExport::PaypalActivity);
     }
+    if names.starts_with(&["id", "type", "source", "amount", "fee", "net"]) {
+        return Some(PayoutExport::StripeBalance);
+    }
     None
 }
 
@@ -373,6 +382,10 @@ mod tests {
             "paypal-activity"
         );
         assert_eq!(label(b"Datum,Name,Brutto,Geb\xfchr,Netto,Transaktionscode\n"), "paypal-activity");
+        assert_eq!(
+            label(b"id,Type,Source,Amount,Fee,Net,Currency,Created (UTC),Available On (UTC),Description\n"),
+            "stripe-balance"
+        );
         // A CSV that merely has a settlement id column is not one.
         assert_eq!(label(b"settlement-id,amount\n1,2.00\n"), "text/utf-8");
     }

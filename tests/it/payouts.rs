@@ -1,7 +1,8 @@
 //! Platform payout exports import as settlement lines, recognised by their header: the
 //! Amazon Settlement V2 flat file (Windows-1252, decimal commas) with its summary row as
 //! the payout; the German PayPal activity download (BOM, quotes, decimal commas) with
-//! its fees split out and pending rows left out. Kinds, signs and payout references are checked line by line, the payout
+//! its fees split out and pending rows left out; Stripe balance transactions, charges split
+//! from their fees and tied to their payouts. Kinds, signs and payout references are checked line by line, the payout
 //! in the `payouts` view, and broken files fail whole with the reason.
 
 use std::path::PathBuf;
@@ -143,4 +144,34 @@ fn paypal_activity_broken() {
     let e = ws.fails(&["import", "--no-progress", p.to_str().unwrap()]);
     assert!(e.contains("line 5: Brutto 45.00 and Gebühr -1.20 do not make Netto 43.90"), "{e}");
     assert_eq!(ws.state(), before);
+}
+
+#[test]
+fn stripe_balance_transactions() {
+    let ws = Ws::new();
+    let report = ws.import(&payouts("stripe-balance.csv"));
+    assert!(report.contains("stripe-balance") && report.contains("stored 7 rows"), "{report}");
+    let po = "po_1QzX9";
+    assert_eq!(
+        lines(&ws),
+        expect(&[
+            ("fee", "-3.78", po),
+            ("sale", "120.00", po),
+            ("fee", "-1.75", po),
+            ("sale", "49.99", po),
+            ("refund", "-20.00", po),
+            ("fee", "-2.00", po),
+            ("withdrawal", "-142.46", po),
+        ])
+    );
+    assert_eq!(ws.rows("SELECT platform, payout_id, amount FROM payouts"), [["stripe", po, "142.46"]]);
+    // Everything the payout carried, less the payout, leaves nothing behind.
+    assert_eq!(ws.value(&format!("SELECT sum(amount) FROM settlements WHERE payout_ref = '{po}'")), "0.00");
+    assert_eq!(ws.value("SELECT txn_id FROM settlements WHERE source_line = 2 AND kind = 'fee'"), "txn_3PqA1-fee");
+    let p = edited(&ws, "stripe-balance.csv", b"116.22", b"116.32");
+    let e = ws.fails(&["import", "--no-progress", p.to_str().unwrap()]);
+    assert!(e.contains("line 2: Amount 120.00 less Fee 3.78 does not make Net 116.32"), "{e}");
+    let p = edited(&ws, "stripe-balance.csv", b",Currency,", b",Ccy,");
+    let e = ws.fails(&["import", "--no-progress", p.to_str().unwrap()]);
+    assert!(e.contains("the header has no column 'Currency'"), "{e}");
 }

@@ -1,5 +1,5 @@
-//! Payout exports of international platforms — the Amazon Settlement V2 flat file and
-//! the PayPal activity download — as a source of settlement rows. Their rows are not settlement lines one
+//! Payout exports of international platforms — the Amazon Settlement V2 flat file, the
+//! PayPal activity download, Stripe balance transactions — as a source of settlement rows. Their rows are not settlement lines one
 //! for one: a summary row is the payout itself, a row may carry a sale and its fee, and
 //! the kind of a line lies in platform-specific type words. So each file is read whole,
 //! checked (a settlement whose lines do not add up to its total is refused), and expanded
@@ -7,6 +7,7 @@
 
 mod amazon;
 mod paypal;
+mod stripe;
 
 use std::path::Path;
 use std::sync::mpsc::Receiver;
@@ -84,6 +85,7 @@ impl PayoutSource {
         let parsed = match export {
             PayoutExport::AmazonV2 => amazon::parse(&text),
             PayoutExport::PaypalActivity => paypal::parse(&text),
+            PayoutExport::StripeBalance => stripe::parse(&text),
         }
         .map_err(|e| SourceError::Statement(format!("not a readable {}: {e}", export.title())))?;
         let size = bytes.len() as u64;
@@ -255,7 +257,12 @@ pub(crate) fn cell(cells: &[String], col: usize) -> &str {
 /// An amount as these exports write it: `-12.34`, `12,34` (EU decimal comma),
 /// `1.234,56` or `1,234.56` (the last separator is the decimal one).
 pub(crate) fn parse_amount(raw: &str) -> Result<Decimal, String> {
-    let s: String = raw.trim().chars().filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\'').collect();
+    // Spaces, apostrophes (Swiss thousands) and currency signs (Shopify's `$21.83`) go.
+    let s: String = raw
+        .trim()
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '\u{a0}' | '\'' | '$' | '€' | '£' | '¥'))
+        .collect();
     let (dot, comma) = (s.rfind('.'), s.rfind(','));
     let plain = match (dot, comma) {
         (Some(d), Some(c)) if c > d => s.replace('.', "").replace(',', "."),
@@ -286,7 +293,13 @@ pub(crate) fn parse_time(raw: &str, day_first: bool) -> Option<NaiveDateTime> {
     // A trailing zone (UTC, PST, +00:00) is dropped: times are kept as the export shows.
     let s = s.strip_suffix('Z').unwrap_or(s);
     let s = match s.rsplit_once(' ') {
-        Some((head, zone)) if zone.chars().all(|c| c.is_ascii_alphabetic()) && head.len() >= 8 => head,
+        Some((head, zone))
+            if head.len() >= 8
+                && (zone.chars().all(|c| c.is_ascii_alphabetic())
+                    || (zone.starts_with(['+', '-']) && zone[1..].chars().all(|c| c.is_ascii_digit() || c == ':'))) =>
+        {
+            head
+        }
         _ => s,
     };
     let s = if s.len() > 19 && s.as_bytes().get(10) == Some(&b'T') { &s[..19] } else { s };
@@ -316,6 +329,29 @@ pub(crate) fn parse_time(raw: &str, day_first: bool) -> Option<NaiveDateTime> {
 pub(crate) fn non_empty(s: &str) -> Option<String> {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     (!s.is_empty()).then_some(s)
+}
+
+/// A gross amount and its fee as Stripe gives them: the fee positive, taken
+/// from the gross (net = amount − fee), checked against the net when there is one.
+pub(crate) fn gross_and_fee(
+    t: &Table,
+    r: &[String],
+    line: u64,
+    cols: (usize, usize, Option<usize>),
+) -> Result<(Decimal, Decimal), String> {
+    let (amount, fee, net) = cols;
+    let a = amount_at(r, amount, line, &t.header[amount])?;
+    let f = if cell(r, fee).is_empty() { Decimal::ZERO } else { amount_at(r, fee, line, &t.header[fee])? };
+    if let Some(n) = net.filter(|c| !cell(r, *c).is_empty()) {
+        let v = amount_at(r, n, line, &t.header[n])?;
+        if a - f != v {
+            return Err(format!(
+                "line {line}: {} {a} less {} {f} does not make {} {v}",
+                t.header[amount], t.header[fee], t.header[n]
+            ));
+        }
+    }
+    Ok((a, f))
 }
 
 /// Money as the table keeps it, or why it cannot be.
@@ -376,11 +412,14 @@ pub(crate) mod tests {
         assert_eq!(a("1.234,56").unwrap(), "1234.56");
         assert_eq!(a("-1,234.56").unwrap(), "-1234.56");
         assert_eq!(a("0.5").unwrap(), "0.5");
+        assert_eq!(a("-$1,598.70").unwrap(), "-1598.70");
         assert!(a("12x").unwrap_err().contains("'12x' is not an amount"));
         assert!(a("").is_err() && a("-").is_err());
         let t = |s: &str, d| parse_time(s, d).map(|t| t.to_string());
         assert_eq!(t("2026-03-02 11:33:27 UTC", false).unwrap(), "2026-03-02 11:33:27");
         assert_eq!(t("2026-03-02T11:33:27+00:00", false).unwrap(), "2026-03-02 11:33:27");
+        assert_eq!(t("2026-01-19 12:07:45 +0100", false).unwrap(), "2026-01-19 12:07:45");
+        assert_eq!(t("8/6/2026 12:00", false).unwrap(), "2026-08-06 12:00:00");
         assert_eq!(t("02.03.2026 11:33:27 UTC", false).unwrap(), "2026-03-02 11:33:27");
         assert_eq!(t("03/02/2026", false).unwrap(), "2026-03-02 00:00:00");
         assert_eq!(t("02/03/2026", true).unwrap(), "2026-03-02 00:00:00");
