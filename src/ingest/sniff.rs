@@ -1,7 +1,7 @@
 //! What a file is, from its first bytes rather than its name: Parquet, XLSX, XLS, a bank
 //! statement in one of the standards (SWIFT MT940, ISO 20022 camt.053, OFX), a platform's
 //! payout export known by its header (Amazon Settlement V2, PayPal activity, Stripe
-//! balance), or text, and for text its
+//! balance, Shopify Payments), or text, and for text its
 //! encoding (UTF-8 with or without BOM, UTF-16, GB18030/GBK, or
 //! chardetng's best guess). Binary files are refused here, before anything is read.
 
@@ -34,6 +34,8 @@ pub enum PayoutExport {
     PaypalActivity,
     /// Stripe's balance transactions export (Dashboard → Balance → Export).
     StripeBalance,
+    /// Shopify Payments' transactions export (Payouts → Transactions).
+    ShopifyPayments,
 }
 
 impl PayoutExport {
@@ -42,6 +44,7 @@ impl PayoutExport {
             PayoutExport::AmazonV2 => "amazon-settlement-v2",
             PayoutExport::PaypalActivity => "paypal-activity",
             PayoutExport::StripeBalance => "stripe-balance",
+            PayoutExport::ShopifyPayments => "shopify-payments",
         }
     }
 
@@ -51,6 +54,7 @@ impl PayoutExport {
             PayoutExport::AmazonV2 => "Amazon Settlement V2 flat file",
             PayoutExport::PaypalActivity => "PayPal activity download",
             PayoutExport::StripeBalance => "Stripe balance transactions export",
+            PayoutExport::ShopifyPayments => "Shopify Payments transactions export",
         }
     }
 
@@ -60,6 +64,7 @@ impl PayoutExport {
             PayoutExport::AmazonV2 => "amazon",
             PayoutExport::PaypalActivity => "paypal",
             PayoutExport::StripeBalance => "stripe",
+            PayoutExport::ShopifyPayments => "shopify",
         }
     }
 }
@@ -255,6 +260,9 @@ fn payout_export(sample: &[u8]) -> Option<PayoutExport> {
     if names.starts_with(&["id", "type", "source", "amount", "fee", "net"]) {
         return Some(PayoutExport::StripeBalance);
     }
+    if names.starts_with(&["transaction date", "type", "order"]) && names.contains(&"payout id") {
+        return Some(PayoutExport::ShopifyPayments);
+    }
     None
 }
 
@@ -385,6 +393,10 @@ mod tests {
         assert_eq!(
             label(b"id,Type,Source,Amount,Fee,Net,Currency,Created (UTC),Available On (UTC),Description\n"),
             "stripe-balance"
+        );
+        assert_eq!(
+            label(b"Transaction Date,Type,Order,Card Brand,Card Source,Payout Status,Payout Date,Payout ID,Available On,Amount,Fee,Net,Checkout,Currency\n"),
+            "shopify-payments"
         );
         // A CSV that merely has a settlement id column is not one.
         assert_eq!(label(b"settlement-id,amount\n1,2.00\n"), "text/utf-8");

@@ -1,8 +1,8 @@
 //! Platform payout exports import as settlement lines, recognised by their header: the
 //! Amazon Settlement V2 flat file (Windows-1252, decimal commas) with its summary row as
 //! the payout; the German PayPal activity download (BOM, quotes, decimal commas) with
-//! its fees split out and pending rows left out; Stripe balance transactions, charges split
-//! from their fees and tied to their payouts. Kinds, signs and payout references are checked line by line, the payout
+//! its fees split out and pending rows left out; Stripe balance transactions and Shopify
+//! Payments transactions, charges split from their fees and tied to their payouts. Kinds, signs and payout references are checked line by line, the payout
 //! in the `payouts` view, and broken files fail whole with the reason.
 
 use std::path::PathBuf;
@@ -174,4 +174,30 @@ fn stripe_balance_transactions() {
     let p = edited(&ws, "stripe-balance.csv", b",Currency,", b",Ccy,");
     let e = ws.fails(&["import", "--no-progress", p.to_str().unwrap()]);
     assert!(e.contains("the header has no column 'Currency'"), "{e}");
+}
+
+#[test]
+fn shopify_payments_transactions() {
+    let ws = Ws::new();
+    let report = ws.import(&payouts("shopify-payments.csv"));
+    assert!(report.contains("shopify-payments") && report.contains("stored 6 rows"), "{report}");
+    let po = "123456789";
+    assert_eq!(
+        lines(&ws),
+        expect(&[
+            ("fee", "-0.75", po),
+            ("sale", "30.00", po),
+            ("refund", "-5.00", po),
+            ("fee", "-2.15", ""),
+            ("sale", "89.90", ""),
+            ("adjustment", "-1.00", po),
+        ])
+    );
+    assert_eq!(
+        ws.rows("SELECT DISTINCT platform, order_id FROM settlements ORDER BY order_id"),
+        [["shopify", "#1001"], ["shopify", "#1002"]]
+    );
+    let p = edited(&ws, "shopify-payments.csv", b"89.90,2.15", b"89.9O,2.15");
+    let e = ws.fails(&["import", "--no-progress", p.to_str().unwrap()]);
+    assert!(e.contains("line 4, column Amount: '89.9O' is not an amount"), "{e}");
 }

@@ -1,5 +1,6 @@
 //! Payout exports of international platforms — the Amazon Settlement V2 flat file, the
-//! PayPal activity download, Stripe balance transactions — as a source of settlement rows. Their rows are not settlement lines one
+//! PayPal activity download, Stripe balance transactions, Shopify Payments transactions
+//! — as a source of settlement rows. Their rows are not settlement lines one
 //! for one: a summary row is the payout itself, a row may carry a sale and its fee, and
 //! the kind of a line lies in platform-specific type words. So each file is read whole,
 //! checked (a settlement whose lines do not add up to its total is refused), and expanded
@@ -7,6 +8,7 @@
 
 mod amazon;
 mod paypal;
+mod shopify;
 mod stripe;
 
 use std::path::Path;
@@ -86,6 +88,7 @@ impl PayoutSource {
             PayoutExport::AmazonV2 => amazon::parse(&text),
             PayoutExport::PaypalActivity => paypal::parse(&text),
             PayoutExport::StripeBalance => stripe::parse(&text),
+            PayoutExport::ShopifyPayments => shopify::parse(&text),
         }
         .map_err(|e| SourceError::Statement(format!("not a readable {}: {e}", export.title())))?;
         let size = bytes.len() as u64;
@@ -331,7 +334,7 @@ pub(crate) fn non_empty(s: &str) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-/// A gross amount and its fee as Stripe gives them: the fee positive, taken
+/// A gross amount and its fee as Stripe and Shopify give them: the fee positive, taken
 /// from the gross (net = amount − fee), checked against the net when there is one.
 pub(crate) fn gross_and_fee(
     t: &Table,
