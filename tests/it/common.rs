@@ -56,6 +56,23 @@ pub fn as_user(ws: &Ws, user: &str, password: &str, args: &[&str]) -> Output {
     ws.cmd().args(["--user", user]).args(args).env("RECON_PASSWORD", password).output().unwrap()
 }
 
+/// Rows of a query run as `user` (for workspaces with several users), header dropped.
+pub fn rows_as(ws: &Ws, user: &str, password: &str, as_of: Option<&str>, sql: &str) -> Vec<Vec<String>> {
+    let mut args = Vec::new();
+    if let Some(at) = as_of {
+        args.extend(["--as-of", at]);
+    }
+    args.extend(["sql", "--format", "csv", "-c", sql]);
+    let out = as_user(ws, user, password, &args);
+    assert!(out.status.success(), "{sql}: {}", text(&out.stderr));
+    csv_rows(&text(&out.stdout))
+}
+
+fn csv_rows(out: &str) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new().has_headers(true).from_reader(out.as_bytes());
+    r.records().map(|rec| rec.unwrap().iter().map(str::to_string).collect()).collect()
+}
+
 /// A new user, added by the admin.
 pub fn add_user(ws: &Ws, name: &str, role: &str, password: &str) {
     let out = ws
@@ -139,9 +156,7 @@ impl Ws {
             args.extend(["--as-of", at]);
         }
         args.extend(["sql", "--format", "csv", "-c", sql]);
-        let out = self.ok(&args);
-        let mut r = csv::ReaderBuilder::new().has_headers(true).from_reader(out.as_bytes());
-        r.records().map(|rec| rec.unwrap().iter().map(str::to_string).collect()).collect()
+        csv_rows(&self.ok(&args))
     }
 
     /// One value from a query.

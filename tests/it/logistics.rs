@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::common::{PASSWORD, Ws, add_user, as_user, text};
+use crate::common::{PASSWORD, Ws, add_user, as_user, rows_as, text};
 
 const ACCOUNTANT_PW: &str = "accountant-pass-2026";
 const AS_OF: &str = "2026-10-31 23:59:59";
@@ -156,18 +156,10 @@ fn anomalies_are_worked_to_resolution() {
     };
     let alan = |args: &[&str]| as_user(&ws, "alan", ACCOUNTANT_PW, args);
     let state = |key: &str| {
-        let out = admin(&[
-            "--as-of",
-            AS_OF,
-            "sql",
-            "--format",
-            "csv",
-            "-c",
-            &format!(
-                "SELECT state, coalesce(assignee, '-'), coalesce(note, '-') FROM anomalies WHERE anomaly_key = '{key}'"
-            ),
-        ]);
-        out.lines().nth(1).unwrap_or_default().to_string()
+        let sql = format!(
+            "SELECT state, coalesce(assignee, '-'), coalesce(note, '-') FROM anomalies WHERE anomaly_key = '{key}'"
+        );
+        rows_as(&ws, "admin", PASSWORD, Some(AS_OF), &sql).first().map(|r| r.join(",")).unwrap_or_default()
     };
     let key = "courier_overcharge:T8";
     assert_eq!(state(key), "open,-,-");
@@ -200,19 +192,13 @@ fn anomalies_are_worked_to_resolution() {
     admin(&["import", "--no-progress", more.to_str().unwrap()]);
     admin(&["reconcile", "--no-progress"]);
     assert_eq!(state(key), "resolved,alan,ZTO credited 5.00 on the November bill");
-    let open: Vec<Vec<String>> = admin(&[
-        "--as-of",
-        AS_OF,
-        "sql",
-        "--format",
-        "csv",
-        "-c",
+    let open = rows_as(
+        &ws,
+        "admin",
+        PASSWORD,
+        Some(AS_OF),
         "SELECT anomaly_key, age_bucket FROM open_anomalies ORDER BY age_days DESC",
-    ])
-    .lines()
-    .skip(1)
-    .map(|l| l.split(',').map(str::to_string).collect())
-    .collect();
+    );
     assert_eq!(open.len(), 12, "{open:?}");
     assert!(!open.iter().any(|r| r[0] == key));
     assert!(open.iter().all(|r| ["0-7", "8-30", "31-60", "60+"].contains(&r[1].as_str())), "{open:?}");
@@ -283,10 +269,13 @@ fn a_closed_month_keeps_its_figures_and_late_data_is_flagged() {
     assert!(audit.contains("late order 100010 from Tmall"), "{audit}");
     let rerun = admin(&["--as-of", AS_OF, "reconcile", "--period", "month", "2026-10", "--no-progress"]);
     assert!(rerun.contains("run 2"), "{rerun}");
-    let sql = |q: &str| admin(&["sql", "--format", "csv", "-c", q]).lines().skip(1).collect::<Vec<_>>().join("\n");
-    assert_eq!(sql("SELECT count(*) FROM run_receivables WHERE run_id = 2 AND order_id = '100010'"), "1");
+    let sql = |q: &str| rows_as(&ws, "admin", PASSWORD, None, q);
+    assert_eq!(sql("SELECT count(*) FROM run_receivables WHERE run_id = 2 AND order_id = '100010'"), vec![vec!["1"]]);
     admin(&["close", "2026-10"]);
-    assert_eq!(sql("SELECT state, run_id FROM periods ORDER BY closed_at"), "reopened,1\nclosed,2");
+    assert_eq!(
+        sql("SELECT state, run_id FROM periods ORDER BY closed_at"),
+        vec![vec!["reopened", "1"], vec!["closed", "2"]]
+    );
 }
 
 /// The same work from the shell, on a real terminal: list, resolve, run the month, close it.
