@@ -125,7 +125,7 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
                 s.sum,
                 s.line,
                 s.total,
-                s.total - s.sum
+                s.total.checked_sub(s.sum).ok_or("the amounts add up to more than can be counted")?
             ));
         }
     }

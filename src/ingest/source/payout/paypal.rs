@@ -57,7 +57,8 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
         let f = if cell(r, fee).is_empty() { Default::default() } else { amount_at(r, fee, line, f_name)? };
         if !cell(r, net).is_empty() {
             let n = amount_at(r, net, line, n_name)?;
-            if g + f != n {
+            // Checked: amounts near Decimal's limit must fail the file, not the program.
+            if g.checked_add(f) != Some(n) {
                 return Err(format!("line {line}: {g_name} {g} and {f_name} {f} do not make {n_name} {n}"));
             }
         }
