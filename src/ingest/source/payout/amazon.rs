@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::{Line, Parsed, Table, amount_at, cell, non_empty, parse_time};
+use super::{Line, Parsed, Table, amount_at, cell, non_empty, parse_time, slash_day_first};
 
 /// The settlement a summary row describes.
 struct Summary {
@@ -40,8 +40,12 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
     let sku = t.find(&["sku"]);
     let item = t.find(&["order-item-code"]);
     let opt = |cells: &[String], c: Option<usize>| c.and_then(|c| non_empty(cell(cells, c)));
-    // EU marketplaces write dates day first (02.03.2026 or 02/03/2026).
-    let day_first = t.records.iter().any(|(_, r)| cell(r, amount).contains(',') || cell(r, total).contains(','));
+    // Slashed dates are day first outside the US (02/03/2026): the dates tell when a day
+    // is above 12, else the decimal comma of EU marketplaces does.
+    let dates = t.records.iter().flat_map(|(_, r)| [deposit, posted, start].map(|c| cell(r, c)));
+    let day_first = slash_day_first(dates).unwrap_or_else(|| {
+        t.records.iter().any(|(_, r)| cell(r, amount).contains(',') || cell(r, total).contains(','))
+    });
 
     let mut summaries: BTreeMap<String, Summary> = BTreeMap::new();
     let mut out = Parsed::default();

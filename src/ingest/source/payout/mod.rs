@@ -328,6 +328,23 @@ pub(crate) fn parse_time(raw: &str, day_first: bool) -> Option<NaiveDateTime> {
     Some(date.and_time(time))
 }
 
+/// Whether slashed dates are day first (`31/01/2026`, UK) or month first (`1/31/2026`,
+/// US): a first part above 12 says day first, a second part above 12 month first; None
+/// when no date shows.
+pub(crate) fn slash_day_first<'a>(dates: impl Iterator<Item = &'a str>) -> Option<bool> {
+    for d in dates.filter(|d| d.contains('/')) {
+        let mut parts = d.split('/').map(|p| p.trim().parse::<u32>().unwrap_or(0));
+        let (a, b) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+        if a > 12 {
+            return Some(true);
+        }
+        if b > 12 {
+            return Some(false);
+        }
+    }
+    None
+}
+
 /// Non-empty cell text, or none.
 pub(crate) fn non_empty(s: &str) -> Option<String> {
     let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -459,6 +476,9 @@ pub(crate) mod tests {
         assert_eq!(t("03/02/2026", false).unwrap(), "2026-03-02 00:00:00");
         assert_eq!(t("02/03/2026", true).unwrap(), "2026-03-02 00:00:00");
         assert_eq!(t("2026-13-01", false), None);
+        assert_eq!(slash_day_first(["3/2/2026", "31/01/2026 10:00"].into_iter()), Some(true));
+        assert_eq!(slash_day_first(["2026-01-31", "1/31/2026"].into_iter()), Some(false));
+        assert_eq!(slash_day_first(["3/2/2026"].into_iter()), None);
         assert_eq!(decode(b"Geb\xfchr", None).unwrap(), "Gebühr");
         assert_eq!(decode("\u{feff}Gebühr".as_bytes(), None).unwrap(), "Gebühr");
     }

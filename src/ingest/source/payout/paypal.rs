@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Line, Parsed, Table, amount_at, cell, non_empty, parse_time};
+use super::{Line, Parsed, Table, amount_at, cell, non_empty, parse_time, slash_day_first};
 
 /// A column's English and German names.
 const DATE: &[&str] = &["Date", "Datum"];
@@ -42,7 +42,8 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
     let item = t.find(ITEM);
     let opt = |cells: &[String], c: Option<usize>| c.and_then(|c| non_empty(cell(cells, c)));
     let (g_name, f_name, n_name) = (&t.header[gross], &t.header[fee], &t.header[net]);
-    let day_first = day_first(t.records.iter().map(|(_, r)| cell(r, date)));
+    // US downloads write 1/31/2026, UK ones 31/01/2026: the dates themselves tell, else US.
+    let day_first = slash_day_first(t.records.iter().map(|(_, r)| cell(r, date))).unwrap_or(false);
 
     let mut out = Parsed::default();
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
@@ -147,22 +148,6 @@ fn kind(type_text: &str) -> &'static str {
     }
 }
 
-/// Whether `dd/mm/yyyy` (UK) rather than `mm/dd/yyyy` (US): a first part above 12 says
-/// so; a second part above 12 says not; when neither shows, US.
-fn day_first<'a>(dates: impl Iterator<Item = &'a str>) -> bool {
-    for d in dates {
-        let mut parts = d.split('/').map(|p| p.trim().parse::<u32>().unwrap_or(0));
-        let (a, b) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-        if a > 12 {
-            return true;
-        }
-        if b > 12 {
-            return false;
-        }
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,8 +167,6 @@ mod tests {
         assert_eq!(kind("Reversal of General Account Hold"), "adjustment");
         assert_eq!(kind("General Currency Conversion"), "other");
         assert!(no_money_moved("Ausstehend") && no_money_moved("Denied") && !no_money_moved("Abgeschlossen"));
-        assert!(day_first(["3/2/2026", "31/01/2026"].into_iter()));
-        assert!(!day_first(["1/31/2026"].into_iter()));
     }
 
     #[test]
