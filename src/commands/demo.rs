@@ -110,7 +110,8 @@ UNION ALL SELECT 6, 'courier_bills', count(*), sum(amount), min(ship_time), max(
 UNION ALL SELECT 7, 'inventory', count(*), NULL, min(txn_time), max(txn_time) FROM inventory
 ) t ORDER BY n";
 
-const ANOMALIES_SQL: &str = "SELECT kind, count(*) AS open, sum(amount) AS amount FROM open_anomalies GROUP BY kind ORDER BY open DESC, kind;";
+const ANOMALIES_SQL: &str =
+    "SELECT kind, count(*) AS open, sum(amount) AS amount FROM open_anomalies GROUP BY kind ORDER BY open DESC, kind;";
 
 const WALLET_SQL: &str = "\
 SELECT platform,
