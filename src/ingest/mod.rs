@@ -101,6 +101,7 @@ impl Plan {
             match (self.format, self.container) {
                 (Some(f), _) => format!("{} ({})", f.name, f.title),
                 (None, sniff::Container::Statement(s)) => format!("{} (bank statement standard)", s.label()),
+                (None, sniff::Container::Payout(p)) => format!("{} (payout export)", p.label()),
                 (None, _) => "none of the named ones: read by its column names".into(),
             },
             self.source.describe(),

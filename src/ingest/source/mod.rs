@@ -6,6 +6,7 @@
 //! than allocated anew. (Statements and payout exports are small and parsed whole before
 //! the first row.)
 
+mod held;
 mod parquet;
 mod payout;
 mod sheet;

@@ -12,13 +12,12 @@ mod shopify;
 mod stripe;
 
 use std::path::Path;
-use std::sync::mpsc::Receiver;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use encoding_rs::{Encoding, WINDOWS_1252};
 use rust_decimal::Decimal;
 
-use super::{BatchFiller, BatchVisitor, Source, SourceError};
+use super::SourceError;
+use super::held::{HeldRows, decode};
 use crate::ingest::mapping::MappingFile;
 use crate::ingest::row::RawRow;
 use crate::ingest::sniff::PayoutExport;
@@ -71,19 +70,16 @@ pub(crate) struct Parsed {
     pub not_imported: Vec<String>,
 }
 
-pub struct PayoutSource {
-    describe: String,
-    size: u64,
-    rows: Vec<RawRow>,
-}
+/// Opens a payout export as rows held in memory.
+pub struct PayoutSource;
 
 impl PayoutSource {
     /// Reads, parses and checks the whole file: any error is found here, before a row
     /// is imported.
-    pub fn open(path: &Path, export: PayoutExport, mapping: Option<&MappingFile>) -> Result<Self, SourceError> {
+    pub fn open(path: &Path, export: PayoutExport, mapping: Option<&MappingFile>) -> Result<HeldRows, SourceError> {
         let bytes = std::fs::read(path)?;
         let forced = mapping.and_then(|m| m.encoding.as_deref());
-        let text = decode(&bytes, forced).map_err(SourceError::Statement)?;
+        let text = decode(&bytes, forced, None).map_err(SourceError::Statement)?;
         let parsed = match export {
             PayoutExport::AmazonV2 => amazon::parse(&text),
             PayoutExport::PaypalActivity => paypal::parse(&text),
@@ -98,7 +94,7 @@ impl PayoutSource {
         for note in &parsed.not_imported {
             describe.push_str(&format!("; not imported: {note}"));
         }
-        Ok(PayoutSource { describe, size, rows })
+        Ok(HeldRows { describe, size, rows, warnings: Vec::new() })
     }
 }
 
@@ -147,57 +143,6 @@ fn rows(lines: &[Line], platform: &str, size: u64) -> Result<Vec<RawRow>, Source
         out.push(row);
     }
     Ok(out)
-}
-
-impl Source for PayoutSource {
-    fn describe(&self) -> String {
-        self.describe.clone()
-    }
-
-    fn unit(&self) -> &'static str {
-        "line"
-    }
-
-    fn size(&self) -> u64 {
-        self.size
-    }
-
-    fn for_each_batch(
-        &mut self,
-        visit: &mut BatchVisitor<'_>,
-        spent: Receiver<Vec<RawRow>>,
-    ) -> Result<(), SourceError> {
-        let mut filler = BatchFiller::new(spent);
-        for row in &self.rows {
-            if filler.is_full() && !filler.flush(visit)? {
-                return Ok(());
-            }
-            let r = filler.next_row();
-            r.line = row.line;
-            r.offset = row.offset;
-            for c in row.cells() {
-                r.push(c);
-            }
-        }
-        filler.flush(visit)?;
-        Ok(())
-    }
-}
-
-/// Text in the encoding the user named, the BOM says, or UTF-8; bytes that are not
-/// UTF-8 are read as Windows-1252, which Amazon's EU marketplaces write.
-fn decode(bytes: &[u8], forced: Option<&str>) -> Result<String, String> {
-    if let Some(label) = forced {
-        let enc = Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| format!("unknown encoding '{label}'"))?;
-        return Ok(enc.decode_with_bom_removal(bytes).0.into_owned());
-    }
-    if let Some((enc, bom)) = Encoding::for_bom(bytes) {
-        return Ok(enc.decode_without_bom_handling(&bytes[bom..]).0.into_owned());
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_string()),
-        Err(_) => Ok(WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()),
-    }
 }
 
 /// A file's rows: the header and each record with its line, cells trimmed.
@@ -437,7 +382,7 @@ pub(crate) mod tests {
             ("shopify-payments.csv", PayoutExport::ShopifyPayments),
         ] {
             let bytes = std::fs::read(dir.join(name)).unwrap();
-            let text = decode(&bytes, None).unwrap();
+            let text = decode(&bytes, None, None).unwrap();
             let parse = |t: &str| match export {
                 PayoutExport::AmazonV2 => amazon::parse(t),
                 PayoutExport::PaypalActivity => paypal::parse(t),
@@ -479,7 +424,7 @@ pub(crate) mod tests {
         assert_eq!(slash_day_first(["3/2/2026", "31/01/2026 10:00"].into_iter()), Some(true));
         assert_eq!(slash_day_first(["2026-01-31", "1/31/2026"].into_iter()), Some(false));
         assert_eq!(slash_day_first(["3/2/2026"].into_iter()), None);
-        assert_eq!(decode(b"Geb\xfchr", None).unwrap(), "Gebühr");
-        assert_eq!(decode("\u{feff}Gebühr".as_bytes(), None).unwrap(), "Gebühr");
+        assert_eq!(decode(b"Geb\xfchr", None, None).unwrap(), "Gebühr");
+        assert_eq!(decode("\u{feff}Gebühr".as_bytes(), None, None).unwrap(), "Gebühr");
     }
 }

@@ -9,13 +9,12 @@ mod mt940;
 mod ofx;
 
 use std::path::Path;
-use std::sync::mpsc::Receiver;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
 use rust_decimal::Decimal;
 
-use super::{BatchFiller, BatchVisitor, Source, SourceError};
+use super::SourceError;
+use super::held::{HeldRows, decode};
 use crate::ingest::mapping::MappingFile;
 use crate::ingest::row::RawRow;
 use crate::ingest::sniff::Standard;
@@ -83,13 +82,8 @@ pub(crate) struct Parsed {
     pub not_imported: Vec<String>,
 }
 
-pub struct StatementSource {
-    describe: String,
-    size: u64,
-    rows: Vec<RawRow>,
-    /// Statements that do not balance, when the user accepted that (`--allow-unbalanced`).
-    warnings: Vec<String>,
-}
+/// Opens a statement file as rows held in memory.
+pub struct StatementSource;
 
 impl StatementSource {
     /// Reads, parses and checks the whole file: any error is found here, before a row
@@ -99,7 +93,7 @@ impl StatementSource {
         standard: Standard,
         mapping: Option<&MappingFile>,
         unbalanced_ok: bool,
-    ) -> Result<Self, SourceError> {
+    ) -> Result<HeldRows, SourceError> {
         let bytes = std::fs::read(path)?;
         let forced = mapping.and_then(|m| m.encoding.as_deref());
         let (parsed, warnings) = parse(&bytes, standard, forced, unbalanced_ok).map_err(SourceError::Statement)?;
@@ -148,46 +142,7 @@ impl StatementSource {
         for note in &parsed.not_imported {
             describe.push_str(&format!("; not imported: {note}"));
         }
-        Ok(StatementSource { describe, size, rows, warnings })
-    }
-}
-
-impl Source for StatementSource {
-    fn describe(&self) -> String {
-        self.describe.clone()
-    }
-
-    fn unit(&self) -> &'static str {
-        "line"
-    }
-
-    fn warnings(&self) -> Vec<String> {
-        self.warnings.clone()
-    }
-
-    fn size(&self) -> u64 {
-        self.size
-    }
-
-    fn for_each_batch(
-        &mut self,
-        visit: &mut BatchVisitor<'_>,
-        spent: Receiver<Vec<RawRow>>,
-    ) -> Result<(), SourceError> {
-        let mut filler = BatchFiller::new(spent);
-        for row in &self.rows {
-            if filler.is_full() && !filler.flush(visit)? {
-                return Ok(());
-            }
-            let r = filler.next_row();
-            r.line = row.line;
-            r.offset = row.offset;
-            for c in row.cells() {
-                r.push(c);
-            }
-        }
-        filler.flush(visit)?;
-        Ok(())
+        Ok(HeldRows { describe, size, rows, warnings })
     }
 }
 
@@ -275,28 +230,6 @@ fn settle(s: &mut Statement) -> Result<(), Unsettled> {
         s.entries[i].balance = Some(balance);
     }
     unbalanced.map_or(Ok(()), Err)
-}
-
-/// Text in the encoding the user named, the BOM says, the file declares, or UTF-8;
-/// bytes that are not UTF-8 are read as Windows-1252, which Western banks write.
-fn decode(bytes: &[u8], forced: Option<&str>, declared: Option<&str>) -> Result<String, String> {
-    if let Some(label) = forced {
-        let enc = Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| format!("unknown encoding '{label}'"))?;
-        return Ok(enc.decode_with_bom_removal(bytes).0.into_owned());
-    }
-    if let Some((enc, bom)) = Encoding::for_bom(bytes) {
-        return Ok(enc.decode_without_bom_handling(&bytes[bom..]).0.into_owned());
-    }
-    // A declared single-byte charset wins; a declared UTF-8 that is not is read as
-    // Windows-1252 like an undeclared one.
-    let declared = declared.and_then(|l| Encoding::for_label(l.trim().as_bytes())).filter(|e| *e != UTF_8);
-    if let Some(enc) = declared {
-        return Ok(enc.decode_without_bom_handling(bytes).0.into_owned());
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_string()),
-        Err(_) => Ok(WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()),
-    }
 }
 
 /// The `encoding="…"` of an XML declaration.
