@@ -27,6 +27,11 @@ pub fn list() -> String {
          (--allow-unbalanced imports it and reports the difference).\n",
     );
     out.push_str(
+        "\nPayout exports, recognised by their header and expanded into settlement lines: Amazon Settlement V2 \
+         (the summary row is the payout), PayPal activity (English or German), Stripe balance transactions, \
+         Shopify Payments transactions; a sale and its fee become two lines.\n",
+    );
+    out.push_str(
         "\nAnything else with column names recon knows (订单编号, 交易时间, 金额, 对方户名 …) imports too; \
          `recon import --explain FILE` shows how it would be read, and a mapping file (--map) covers the rest.\n",
     );
