@@ -98,11 +98,12 @@ impl Field {
         matches!(self, Field::Memo)
     }
 
-    /// Fields fed by several columns: memo (joined) and amounts (the first non-empty,
-    /// as ICBC fills 记账金额 but leaves 交易金额 empty). Every other field takes the
+    /// Fields fed by several columns: memo (joined), amounts (the first non-empty,
+    /// as ICBC fills 记账金额 but leaves 交易金额 empty) and the order id (JD's settlement
+    /// bill leaves 商户订单号 empty and fills 订单编号). Every other field takes the
     /// single best column.
     pub fn takes_several_columns(self) -> bool {
-        matches!(self, Field::Memo | Field::Amount | Field::Income | Field::Expense)
+        matches!(self, Field::Memo | Field::Amount | Field::Income | Field::Expense | Field::OrderId)
     }
 }
 
@@ -197,6 +198,7 @@ pub static ORDERS: &[Spec] = &[
         1,
         &[
             "付款时间",
+            "订单付款时间",
             "支付时间",
             "支付完成时间",
             "买家付款时间",
@@ -236,6 +238,7 @@ pub static ORDERS: &[Spec] = &[
         2,
         &[
             "实付金额",
+            "买家实际支付金额",
             "买家实付金额",
             "买家实付",
             "实付款",
@@ -490,6 +493,8 @@ pub static SETTLEMENTS: &[Spec] = &[
             "创建时间",
             "时间",
             "账单时间",
+            "账单生成时间",
+            "到账时间",
             "transactiontime",
             "time",
             "datetime",
@@ -519,7 +524,11 @@ pub static SETTLEMENTS: &[Spec] = &[
     ),
     spec(Income, 1, &["收入金额", "收入", "入账金额", "income", "moneyin"]),
     spec(Expense, 1, &["支出金额", "支出", "出账金额", "expense", "moneyout"]),
-    spec(Amount, 1, &["金额", "动账金额", "收支金额", "交易金额", "发生额", "应结金额", "结算金额", "amount", "net"]),
+    spec(
+        Amount,
+        1,
+        &["金额", "动账金额", "收支金额", "交易金额", "发生额", "应结金额", "结算金额", "商家实收", "amount", "net"],
+    ),
     spec(Direction, 1, &["收/支", "收支类型", "收支方向", "动账方向", "资金方向", "收付方向", "方向", "direction"]),
     spec(Balance, 1, &["账户余额", "余额", "账户结余", "可用余额", "balance"]),
     spec(Counterparty, 1, &["交易对方", "对方名称", "对方户名", "对方", "商户名称", "对方账号", "counterparty"]),

@@ -60,14 +60,6 @@ pub static FORMATS: &[Format] = &[
         "交易时间,交易分类,交易对方,对方账号,商品说明,收/支,金额,收/付款方式,交易状态,交易订单号,商家订单号,备注"
     ),
     format!(
-        "wechat-trade",
-        "WeChat Pay merchant trade bill",
-        Settlements,
-        Some("wechat"),
-        [["微信订单号"], ["商户订单号"], ["应结订单金额"], ["手续费"]],
-        "交易时间,公众账号ID,商户号,微信订单号,商户订单号,交易类型,交易状态,应结订单金额,微信退款单号,退款金额,商品名称,手续费,费率,订单金额"
-    ),
-    format!(
         "wechat-funds",
         "WeChat Pay fund bill 资金账单",
         Settlements,
