@@ -29,7 +29,8 @@ pub fn list() -> String {
     out.push_str(
         "\nPayout exports, recognised by their header and expanded into settlement lines: Amazon Settlement V2 \
          (the summary row is the payout), PayPal activity (English or German), Stripe balance transactions, \
-         Shopify Payments transactions; a sale and its fee become two lines.\n",
+         Shopify Payments transactions, the WeChat Pay merchant trade bill (交易账单, payments and refunds, its totals \
+         footer checked); a sale and its fee become two lines.\n",
     );
     out.push_str(
         "\nAnything else with column names recon knows (订单编号, 交易时间, 金额, 对方户名 …) imports too; \

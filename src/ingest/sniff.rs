@@ -36,6 +36,8 @@ pub enum PayoutExport {
     StripeBalance,
     /// Shopify Payments' transactions export (Payouts → Transactions).
     ShopifyPayments,
+    /// WeChat Pay's merchant trade bill (交易账单).
+    WechatTrade,
 }
 
 impl PayoutExport {
@@ -45,6 +47,7 @@ impl PayoutExport {
             PayoutExport::PaypalActivity => "paypal-activity",
             PayoutExport::StripeBalance => "stripe-balance",
             PayoutExport::ShopifyPayments => "shopify-payments",
+            PayoutExport::WechatTrade => "wechat-trade",
         }
     }
 
@@ -55,6 +58,7 @@ impl PayoutExport {
             PayoutExport::PaypalActivity => "PayPal activity download",
             PayoutExport::StripeBalance => "Stripe balance transactions export",
             PayoutExport::ShopifyPayments => "Shopify Payments transactions export",
+            PayoutExport::WechatTrade => "WeChat Pay merchant trade bill",
         }
     }
 
@@ -65,6 +69,7 @@ impl PayoutExport {
             PayoutExport::PaypalActivity => "paypal",
             PayoutExport::StripeBalance => "stripe",
             PayoutExport::ShopifyPayments => "shopify",
+            PayoutExport::WechatTrade => "wechat",
         }
     }
 }
@@ -242,6 +247,10 @@ fn payout_export(sample: &[u8]) -> Option<PayoutExport> {
         // Older German PayPal downloads are Windows-1252: `Gebühr` must still read.
         None => match UTF_8.decode_without_bom_handling_and_without_replacement(first_line(sample)) {
             Some(t) => t,
+            // A GBK WeChat bill reads in GB18030; a German PayPal file still reads as 1252.
+            None if GB18030.decode_without_bom_handling(first_line(sample)).0.contains("微信订单号") => {
+                GB18030.decode_without_bom_handling(first_line(sample)).0
+            }
             None => WINDOWS_1252.decode_without_bom_handling(first_line(sample)).0,
         },
     };
@@ -262,6 +271,9 @@ fn payout_export(sample: &[u8]) -> Option<PayoutExport> {
     }
     if names.starts_with(&["transaction date", "type", "order"]) && names.contains(&"payout id") {
         return Some(PayoutExport::ShopifyPayments);
+    }
+    if has(&["微信订单号", "商户订单号", "交易状态", "应结订单金额", "退款金额", "手续费"]) {
+        return Some(PayoutExport::WechatTrade);
     }
     None
 }

@@ -201,3 +201,31 @@ fn shopify_payments_transactions() {
     let e = ws.fails(&["import", "--no-progress", p.to_str().unwrap()]);
     assert!(e.contains("line 4, column Amount: '89.9O' is not an amount"), "{e}");
 }
+
+#[test]
+fn wechat_pay_merchant_trade_bill() {
+    let ws = Ws::new();
+    // GBK, a backtick before every value, a payment, its partial refund, a revoked
+    // payment, and the totals footer.
+    let report = ws.import(&payouts("wechat-trade.csv"));
+    assert!(report.contains("wechat-trade") && report.contains("stored 4 rows"), "{report}");
+    assert!(report.contains("1 rows neither paid nor refunded"), "{report}");
+    assert_eq!(
+        ws.rows("SELECT platform, kind, amount, order_id, txn_id FROM settlements ORDER BY source_line, amount DESC"),
+        [
+            ["wechat", "sale", "100.00", "T1001", "4200001"],
+            ["wechat", "fee", "-0.60", "T1001", "4200001-fee"],
+            ["wechat", "fee", "0.24", "T1001", "5030001-fee"],
+            ["wechat", "refund", "-40.00", "T1001", "5030001"],
+        ]
+    );
+    // The order's settlement: sold 100.00, refunded 40.00, fees 0.36.
+    assert_eq!(ws.value("SELECT sum(amount) FROM settlements WHERE order_id = 'T1001'"), "59.64");
+    // A footer the rows do not add up to: the file is refused.
+    let bytes = std::fs::read(payouts("wechat-trade.csv")).unwrap();
+    let text = encoding_rs::GB18030.decode(&bytes).0.replace("`0.36,", "`0.30,");
+    let short = ws.scratch("wechat_short.csv");
+    std::fs::write(&short, encoding_rs::GB18030.encode(&text).0).unwrap();
+    let e = ws.fails(&["import", "--no-progress", short.to_str().unwrap()]);
+    assert!(e.contains("says 手续费总金额 0.30, but the rows add up to 0.36"), "{e}");
+}

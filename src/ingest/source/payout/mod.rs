@@ -10,6 +10,7 @@ mod amazon;
 mod paypal;
 mod shopify;
 mod stripe;
+mod wechat;
 
 use std::path::Path;
 
@@ -70,6 +71,23 @@ pub(crate) struct Parsed {
     pub not_imported: Vec<String>,
 }
 
+/// An export's text: WeChat bills come in UTF-8 or GBK, the other exports are Western.
+fn text_of(export: PayoutExport, bytes: &[u8], forced: Option<&str>) -> Result<String, String> {
+    let gbk = export == PayoutExport::WechatTrade && std::str::from_utf8(bytes).is_err();
+    decode(bytes, forced, gbk.then_some("gb18030"))
+}
+
+/// The lines of an export's text.
+fn parse(export: PayoutExport, text: &str) -> Result<Parsed, String> {
+    match export {
+        PayoutExport::AmazonV2 => amazon::parse(text),
+        PayoutExport::PaypalActivity => paypal::parse(text),
+        PayoutExport::StripeBalance => stripe::parse(text),
+        PayoutExport::ShopifyPayments => shopify::parse(text),
+        PayoutExport::WechatTrade => wechat::parse(text),
+    }
+}
+
 /// Opens a payout export as rows held in memory.
 pub struct PayoutSource;
 
@@ -79,14 +97,9 @@ impl PayoutSource {
     pub fn open(path: &Path, export: PayoutExport, mapping: Option<&MappingFile>) -> Result<HeldRows, SourceError> {
         let bytes = std::fs::read(path)?;
         let forced = mapping.and_then(|m| m.encoding.as_deref());
-        let text = decode(&bytes, forced, None).map_err(SourceError::Statement)?;
-        let parsed = match export {
-            PayoutExport::AmazonV2 => amazon::parse(&text),
-            PayoutExport::PaypalActivity => paypal::parse(&text),
-            PayoutExport::StripeBalance => stripe::parse(&text),
-            PayoutExport::ShopifyPayments => shopify::parse(&text),
-        }
-        .map_err(|e| SourceError::Statement(format!("not a readable {}: {e}", export.title())))?;
+        let text = text_of(export, &bytes, forced).map_err(SourceError::Statement)?;
+        let parsed = parse(export, &text)
+            .map_err(|e| SourceError::Statement(format!("not a readable {}: {e}", export.title())))?;
         let size = bytes.len() as u64;
         let rows = rows(&parsed.lines, export.platform(), size)?;
         let n = parsed.lines.len();
@@ -380,15 +393,11 @@ pub(crate) mod tests {
             ("paypal-activity-de.csv", PayoutExport::PaypalActivity),
             ("stripe-balance.csv", PayoutExport::StripeBalance),
             ("shopify-payments.csv", PayoutExport::ShopifyPayments),
+            ("wechat-trade.csv", PayoutExport::WechatTrade),
         ] {
             let bytes = std::fs::read(dir.join(name)).unwrap();
-            let text = decode(&bytes, None, None).unwrap();
-            let parse = |t: &str| match export {
-                PayoutExport::AmazonV2 => amazon::parse(t),
-                PayoutExport::PaypalActivity => paypal::parse(t),
-                PayoutExport::StripeBalance => stripe::parse(t),
-                PayoutExport::ShopifyPayments => shopify::parse(t),
-            };
+            let text = text_of(export, &bytes, None).unwrap();
+            let parse = |t: &str| parse(export, t);
             assert!(parse(&text).is_ok(), "{name}");
             for cut in (0..text.len()).filter(|c| text.is_char_boundary(*c)).step_by(3) {
                 let _ = parse(&text[..cut]);
