@@ -352,6 +352,15 @@ impl<'r> Cells<'r, '_> {
         let order_amount = self.money(Field::OrderAmount)?;
         let paid_amount = self.money(Field::PaidAmount)?;
         if order_amount.is_none() && paid_amount.is_none() {
+            // Exports with one row per line item (Shopify) give the order's figures on its
+            // first row only; a further item's row is part of that order, not an error.
+            if [Field::Sku, Field::Items, Field::Quantity].iter().any(|f| self.first(*f).is_some()) {
+                return Err(Problem {
+                    category: Category::Ignored,
+                    column: None,
+                    reason: format!("a further line item of order {order_id}, whose first row carries its amounts"),
+                });
+            }
             return Err(Problem::reject(None, "both the order amount and the paid amount are empty"));
         }
         let platform = self.platform();

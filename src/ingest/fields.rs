@@ -229,8 +229,8 @@ pub static ORDERS: &[Spec] = &[
             "总金额",
             "orderamount",
             "ordertotal",
-            "subtotal",
             "total",
+            "subtotal",
         ],
     ),
     spec(

@@ -116,6 +116,14 @@ pub static FORMATS: &[Format] = &[
         "订单编号,买家会员名,买家应付货款,总金额,买家实际支付金额,订单状态,收货人姓名,收货地址,联系手机,订单创建时间,订单付款时间,宝贝标题,物流单号,物流公司,宝贝总数量,商家编码"
     ),
     format!(
+        "shopify-orders",
+        "Shopify orders export (one row per line item)",
+        Orders,
+        Some("shopify"),
+        [["name"], ["financialstatus"], ["lineitemquantity"], ["total"]],
+        "Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Currency,Subtotal,Shipping,Taxes,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Shipping Name,Shipping Address1,Shipping Phone"
+    ),
+    format!(
         "icbc-debit",
         "ICBC 工商银行 debit card statement (v1 and v2)",
         Bank,

@@ -204,7 +204,10 @@ pub fn convert_batch(
 /// wider than the header.
 fn precheck(row: &RawRow, checks: &Checks, converter: &Converter) -> Option<Note> {
     let width = checks.width;
-    let (category, column, reason) = if row.get(0).trim_start().starts_with('#') {
+    // `#` opens the comment and totals lines wallet exports write around their table,
+    // one or two cells long; a row with more that starts with `#` is data (Shopify's #1001).
+    let filled = || row.cells().filter(|c| values::clean(c).is_some()).count();
+    let (category, column, reason) = if row.get(0).trim_start().starts_with('#') && filled() <= 2 {
         ("skipped", String::new(), "comment line".to_string())
     } else if row.unterminated && (row.len() < width || row.undecodable.is_some()) {
         (

@@ -100,7 +100,11 @@ impl fmt::Display for ImportReport {
         }
         write!(f, " · {} rejected", n(c.rejected))?;
         if c.ignored > 0 {
-            write!(f, " · {} ignored (no money moved)", n(c.ignored))?;
+            write!(
+                f,
+                " · {} ignored (nothing to store: a row that moved no money, or part of one above)",
+                n(c.ignored)
+            )?;
         }
         if c.warnings > 0 {
             write!(f, " · {} values left empty", n(c.warnings))?;

@@ -162,3 +162,21 @@ fn documented_layouts_land_with_the_right_signs() {
         vec![vec!["tmall", "3700000000000000001", "100.00", "95.00", "2026-10-01T10:01:00", "1", "YF-A"]]
     );
 }
+
+/// A Shopify orders export: one row per line item, the order's figures on its first row.
+#[test]
+fn shopify_orders_export_one_order_per_order() {
+    let ws = Ws::new();
+    let out = ws.import(&crate::common::fixture("formats/shopify-orders.csv"));
+    assert!(out.contains("stored 2 rows") && out.contains("0 rejected") && out.contains("1 ignored"), "{out}");
+    assert!(ws.value("SELECT format FROM imports").starts_with("shopify-orders: "));
+    assert_eq!(
+        ws.rows(
+            "SELECT platform, order_id, currency, order_amount, status, quantity, sku FROM orders ORDER BY order_id"
+        ),
+        [
+            ["shopify", "#1001", "USD", "63.00", "paid", "2", "YF-10001"],
+            ["shopify", "#1002", "USD", "19.90", "refunded", "1", "YF-10003"],
+        ]
+    );
+}
