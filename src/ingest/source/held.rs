@@ -4,7 +4,9 @@
 
 use std::sync::mpsc::Receiver;
 
+use chrono::{NaiveDateTime, NaiveTime};
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+use rust_decimal::Decimal;
 
 use super::{BatchFiller, BatchVisitor, Source, SourceError};
 use crate::ingest::row::RawRow;
@@ -77,5 +79,26 @@ pub fn decode(bytes: &[u8], forced: Option<&str>, declared: Option<&str>) -> Res
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s.to_string()),
         Err(_) => Ok(WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()),
+    }
+}
+
+/// The table keeps money in cents.
+const MAX_DECIMALS: u32 = 2;
+
+/// Money as the table keeps it, or why it cannot be.
+pub fn money(d: Decimal) -> Result<String, String> {
+    let d = d.normalize();
+    if d.scale() > MAX_DECIMALS {
+        return Err(format!("{d} has more decimal places than recon keeps ({MAX_DECIMALS})"));
+    }
+    Ok(format!("{d:.2}"))
+}
+
+/// A time as the importer reads it back: the date alone when there is no time of day.
+pub fn format_time(t: NaiveDateTime) -> String {
+    if t.time() == NaiveTime::MIN {
+        t.format("%Y-%m-%d").to_string()
+    } else {
+        t.format("%Y-%m-%d %H:%M:%S").to_string()
     }
 }

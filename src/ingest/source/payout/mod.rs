@@ -18,7 +18,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
 
 use super::SourceError;
-use super::held::{HeldRows, decode};
+use super::held::{HeldRows, decode, format_time, money};
 use crate::ingest::mapping::MappingFile;
 use crate::ingest::row::RawRow;
 use crate::ingest::sniff::PayoutExport;
@@ -40,9 +40,6 @@ const HEADER: [&str; 11] = [
     "memo",
     "payout id",
 ];
-
-/// The table keeps money in cents.
-const MAX_DECIMALS: u32 = 2;
 
 /// One settlement line of the wallet.
 #[derive(Debug, Default, Clone)]
@@ -331,23 +328,6 @@ pub(crate) fn gross_and_fee(
         }
     }
     Ok((a, f))
-}
-
-/// Money as the table keeps it, or why it cannot be.
-fn money(d: Decimal) -> Result<String, String> {
-    let d = d.normalize();
-    if d.scale() > MAX_DECIMALS {
-        return Err(format!("{d} has more decimal places than recon keeps ({MAX_DECIMALS})"));
-    }
-    Ok(format!("{d:.2}"))
-}
-
-fn format_time(t: NaiveDateTime) -> String {
-    if t.time() == NaiveTime::MIN {
-        t.format("%Y-%m-%d").to_string()
-    } else {
-        t.format("%Y-%m-%d %H:%M:%S").to_string()
-    }
 }
 
 #[cfg(test)]

@@ -10,11 +10,11 @@ mod ofx;
 
 use std::path::Path;
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 
 use super::SourceError;
-use super::held::{HeldRows, decode};
+use super::held::{HeldRows, decode, format_time, money};
 use crate::ingest::mapping::MappingFile;
 use crate::ingest::row::RawRow;
 use crate::ingest::sniff::Standard;
@@ -24,9 +24,6 @@ use crate::ingest::sniff::Standard;
 /// counterparty_account, and so on.
 const HEADER: [&str; 9] =
     ["date", "account", "txn id", "amount", "currency", "balance", "counterparty", "counterparty account", "memo"];
-
-/// The table keeps money in cents.
-const MAX_DECIMALS: u32 = 2;
 
 /// One statement of a file: one MT940 message, one camt.053 `<Stmt>`, one OFX `<STMTRS>`.
 #[derive(Debug, Default)]
@@ -242,23 +239,6 @@ fn xml_declared_encoding(bytes: &[u8]) -> Option<String> {
     let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let rest = &rest[1..];
     Some(rest[..rest.find(quote)?].to_string())
-}
-
-/// Money as the table keeps it, or why it cannot be.
-fn money(d: Decimal) -> Result<String, String> {
-    let d = d.normalize();
-    if d.scale() > MAX_DECIMALS {
-        return Err(format!("{d} has more decimal places than recon keeps ({MAX_DECIMALS})"));
-    }
-    Ok(format!("{d:.2}"))
-}
-
-fn format_time(t: NaiveDateTime) -> String {
-    if t.time() == NaiveTime::MIN {
-        t.format("%Y-%m-%d").to_string()
-    } else {
-        t.format("%Y-%m-%d %H:%M:%S").to_string()
-    }
 }
 
 /// Text made one line: runs of whitespace (line breaks, padding) become one space.
