@@ -68,6 +68,22 @@ pub(crate) struct Parsed {
     pub not_imported: Vec<String>,
 }
 
+impl Parsed {
+    /// A line, and after it the fee the platform kept on it (a positive cost) as a fee
+    /// line of its own, known by the line's id with `-fee`; nothing when there was none.
+    pub fn push_with_fee(&mut self, line: Line, fee: Decimal, fee_memo: Option<String>) {
+        let fee_line = (!fee.is_zero()).then(|| Line {
+            txn_id: line.txn_id.as_ref().map(|id| format!("{id}-fee")),
+            kind: "fee",
+            amount: -fee,
+            memo: fee_memo,
+            ..line.clone()
+        });
+        self.lines.push(line);
+        self.lines.extend(fee_line);
+    }
+}
+
 /// An export's text: WeChat bills come in UTF-8 or GBK, the other exports are Western.
 fn text_of(export: PayoutExport, bytes: &[u8], forced: Option<&str>) -> Result<String, String> {
     let gbk = export == PayoutExport::WechatTrade && std::str::from_utf8(bytes).is_err();

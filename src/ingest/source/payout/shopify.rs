@@ -41,15 +41,11 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
             payout_ref: non_empty(cell(r, payout)),
             ..Line::default()
         };
-        out.lines.push(Line { kind, amount: gross, memo: non_empty(&memo), ..base.clone() });
-        if !f.is_zero() {
-            out.lines.push(Line {
-                kind: "fee",
-                amount: -f,
-                memo: Some(format!("Shopify Payments fee: {type_text}")),
-                ..base
-            });
-        }
+        out.push_with_fee(
+            Line { kind, amount: gross, memo: non_empty(&memo), ..base },
+            f,
+            Some(format!("Shopify Payments fee: {type_text}")),
+        );
     }
     Ok(out)
 }

@@ -39,16 +39,11 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
         let memo = [non_empty(type_text), opt(r, description)].into_iter().flatten().collect::<Vec<_>>().join("; ");
         let base =
             Line { line, time, currency: non_empty(&cell(r, currency).to_uppercase()), payout_ref, ..Line::default() };
-        out.lines.push(Line { txn_id: Some(txn.clone()), kind, amount: gross, memo: non_empty(&memo), ..base.clone() });
-        if !f.is_zero() {
-            out.lines.push(Line {
-                txn_id: Some(format!("{txn}-fee")),
-                kind: "fee",
-                amount: -f,
-                memo: Some(format!("Stripe fee: {type_text}")),
-                ..base
-            });
-        }
+        out.push_with_fee(
+            Line { txn_id: Some(txn), kind, amount: gross, memo: non_empty(&memo), ..base },
+            f,
+            Some(format!("Stripe fee: {type_text}")),
+        );
     }
     Ok(out)
 }

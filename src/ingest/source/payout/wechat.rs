@@ -69,10 +69,8 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
             }
         };
         let id = id.ok_or_else(|| format!("line {line}: the WeChat order or refund number is empty"))?;
-        out.lines.push(Line { txn_id: Some(id.clone()), kind, amount, ..base.clone() });
-        if !f.is_zero() {
-            out.lines.push(Line { txn_id: Some(format!("{id}-fee")), kind: "fee", amount: -f, ..base });
-        }
+        let memo = base.memo.clone();
+        out.push_with_fee(Line { txn_id: Some(id), kind, amount, ..base }, f, memo);
     }
     if skipped > 0 {
         out.not_imported.push(format!("{skipped} rows neither paid nor refunded"));
