@@ -23,3 +23,11 @@ def timed(cmd, env=None):
         sys.exit(f"{' '.join(cmd)} failed:\n{p.stdout}\n{p.stderr}")
     rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
     return wall, rss_kb / 1024, p.stdout
+
+
+def parse_args(ap):
+    """The parsed command line, once there is a release build to measure."""
+    args = ap.parse_args()
+    if not os.path.exists(RECON):
+        sys.exit(f"no release build at {RECON}: run cargo build --release")
+    return args

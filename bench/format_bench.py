@@ -16,7 +16,7 @@ import shutil
 import time
 from datetime import datetime, timedelta
 
-from benchlib import OUT, PASSWORD, RECON, timed
+from benchlib import OUT, PASSWORD, RECON, parse_args, timed
 
 DIR = os.path.join(OUT, "formats")
 TYPES = [("交易", 1), ("交易", 1), ("交易", 1), ("服务费", -1), ("退款", -1), ("提现", -1)]
@@ -132,7 +132,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--alipay-rows", type=int, default=1_000_000)
     ap.add_argument("--bank-rows", type=int, default=200_000)
-    args = ap.parse_args()
+    args = parse_args(ap)
     alipay, bank = alipay_file(args.alipay_rows), bank_file(args.bank_rows)
     for name, path, rows in (("Alipay 账务明细 GBK csv", alipay, args.alipay_rows), ("bank xlsx", bank, args.bank_rows)):
         best = min(recon_import(path) for _ in range(2))

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from benchlib import OUT, PASSWORD, RECON
+from benchlib import OUT, PASSWORD, RECON, parse_args
 RUNS = 5
 
 QUERIES = {
@@ -37,9 +37,7 @@ def recon(ws, *args, stdin=None):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--orders", type=int, default=1_000_000)
-    args = ap.parse_args()
-    if not os.path.exists(RECON):
-        sys.exit(f"no release build at {RECON}: run cargo build --release")
+    args = parse_args(ap)
     import duckdb
 
     gen = os.path.join(OUT, f"gen-{args.orders}-1-low")

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 
-from benchlib import OUT, PASSWORD, RECON, timed
+from benchlib import OUT, PASSWORD, RECON, parse_args, timed
 PAIRS = 2_000_000
 
 DUCK_SQL = r"""
@@ -125,9 +125,7 @@ COPY unmatched_bank TO '{out}/unmatched_bank.parquet' (FORMAT parquet);
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--orders", type=int, default=1_000_000)
-    args = ap.parse_args()
-    if not os.path.exists(RECON):
-        sys.exit(f"no release build at {RECON}: run cargo build --release")
+    args = parse_args(ap)
     import duckdb  # noqa: F401  (the child process needs it)
 
     env = {**os.environ, "RECON_PASSWORD": PASSWORD}

@@ -15,7 +15,7 @@ import os
 import sys
 import tempfile
 
-from benchlib import OUT, PASSWORD, RECON, timed
+from benchlib import OUT, PASSWORD, RECON, parse_args, timed
 ROWS = 100_000
 
 
@@ -29,9 +29,7 @@ def best(cmd, env, runs=3):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--orders", type=int, default=1_000_000)
-    args = ap.parse_args()
-    if not os.path.exists(RECON):
-        sys.exit(f"no release build at {RECON}: run cargo build --release")
+    args = parse_args(ap)
     ws = os.path.join(OUT, f"ws-reconcile-{args.orders}")
     if not os.path.exists(os.path.join(ws, "catalog.json")):
         sys.exit(f"no workspace at {ws}: run python3 bench/reconcile_bench.py --orders {args.orders} first")
