@@ -73,13 +73,14 @@ pub enum Direction {
 pub fn direction(raw: &str) -> Option<Direction> {
     let s = raw.trim().to_lowercase();
     let s = s.as_str();
-    const IN: [&str; 16] = [
+    // 应收 / 应付: JD's 商家应收/应付, what the merchant receives or pays.
+    const IN: [&str; 17] = [
         "收入", "收", "入", "入账", "进账", "贷", "贷方", "贷 cr", "cr", "credit", "c", "in", "+", "收款", "转入",
-        "存入",
+        "存入", "应收",
     ];
-    const OUT: [&str; 16] = [
+    const OUT: [&str; 17] = [
         "支出", "支", "出", "出账", "借", "借方", "借 dr", "dr", "debit", "d", "out", "-", "付款", "转出", "取出",
-        "扣款",
+        "扣款", "应付",
     ];
     if IN.contains(&s) {
         Some(Direction::In)
@@ -149,6 +150,7 @@ mod tests {
         assert_eq!(direction("贷 Cr"), Some(Direction::In));
         assert_eq!(direction("借 Dr"), Some(Direction::Out));
         assert_eq!(direction("出账"), Some(Direction::Out));
+        assert_eq!(direction("应付"), Some(Direction::Out));
         assert_eq!(direction("不计收支"), Some(Direction::Neutral));
         assert_eq!(direction("商户消费"), None);
         assert_eq!(infer_direction(&[Some("退款-亲情卡")]), None);

@@ -1,21 +1,24 @@
 //! A file's own totals: the footer lines wallet and bank exports end with (`#收入合计：
-//! 1,234.50元`, `支出合计：…`, `收入：12笔 345.00元`) are never imported, but what they
-//! state is checked against the rows that were read, so a file cut short or a row lost
-//! is noticed.
+//! 1,234.50元`, `支出合计：…`, `收入：12笔 345.00元`, `已支出:55笔,1999.92元`) are never
+//! imported, but what they state is checked against the rows that were read, so a file
+//! cut short or a row lost is noticed.
 
-use datafusion::arrow::array::{Array, Decimal128Array, RecordBatch};
+use datafusion::arrow::array::{Array, AsArray, Decimal128Array, RecordBatch};
 
 use super::values::{format_cents, parse_money};
 
 /// Words a footer uses for the total of money in, and of money out.
-const INCOME: [&str; 5] = ["收入合计", "收入总额", "总收入", "收入金额合计", "收入"];
-const EXPENSE: [&str; 5] = ["支出合计", "支出总额", "总支出", "支出金额合计", "支出"];
+const INCOME: [&str; 6] = ["收入合计", "收入总额", "总收入", "收入金额合计", "已收入", "收入"];
+const EXPENSE: [&str; 6] = ["支出合计", "支出总额", "总支出", "支出金额合计", "已支出", "支出"];
 
 #[derive(Default)]
 pub struct FooterCheck {
     /// Sums of the rows read (stored or already stored), in cents.
     income: i128,
     expense: i128,
+    /// The part of those sums that moved between the holder's own accounts (提现, 充值).
+    transfers_in: i128,
+    transfers_out: i128,
     rows: u64,
     /// (line, label, stated cents, is income)
     stated: Vec<(u64, String, i128, bool)>,
@@ -29,11 +32,16 @@ impl FooterCheck {
         else {
             return;
         };
-        for v in amounts.iter().flatten() {
+        let kinds = rows.column_by_name("kind").and_then(|c| c.as_string_opt::<i32>());
+        for (i, v) in amounts.iter().enumerate() {
+            let Some(v) = v else { continue };
+            let transfer = kinds.is_some_and(|k| k.is_valid(i) && matches!(k.value(i), "withdrawal" | "deposit"));
             if v >= 0 {
                 self.income += v;
+                self.transfers_in += if transfer { v } else { 0 };
             } else {
                 self.expense -= v;
+                self.transfers_out -= if transfer { v } else { 0 };
             }
         }
         self.rows += amounts.len() as u64;
@@ -42,6 +50,10 @@ impl FooterCheck {
     /// Reads the totals a footer or comment line below the header states.
     pub fn see_line(&mut self, line: u64, text: &str) {
         let text = text.trim_start_matches(['#', ' ']);
+        // 待收入 / 待支出: money still on its way, which no row of the file has moved yet.
+        if text.starts_with('待') {
+            return;
+        }
         for (words, income) in [(&INCOME, true), (&EXPENSE, false)] {
             if let Some((label, amount)) = stated(text, words) {
                 self.stated.push((line, label, amount, income));
@@ -57,7 +69,14 @@ impl FooterCheck {
         self.stated
             .iter()
             .filter_map(|(line, label, stated, income)| {
-                let read = if *income { self.income } else { self.expense };
+                let read = match (*income, label.starts_with('已')) {
+                    (true, false) => self.income,
+                    (false, false) => self.expense,
+                    // Alipay's personal bill counts 已收入 / 已支出 of trades only: what
+                    // moved between the holder's own accounts (资金转移: 提现, 充值) is in neither.
+                    (true, true) => self.income - self.transfers_in,
+                    (false, true) => self.expense - self.transfers_out,
+                };
                 (stated.abs() != read).then(|| {
                     format!(
                         "the footer on line {line} says {label} {}, but the rows read add up to {} ({} apart): a row missing or cut off?",
@@ -105,6 +124,7 @@ mod tests {
         assert_eq!(stated(pdd, &EXPENSE), Some(("支出".into(), -10_625_748)));
         assert_eq!(stated("导出时间：[2026-11-01 09:00:00]", &INCOME), None);
         assert_eq!(stated("收入合计：", &INCOME), None);
+        assert_eq!(stated("已支出:55笔,1999.92元", &EXPENSE), Some(("已支出".into(), 199_992)));
 
         let mut check = FooterCheck { income: 34_500, expense: 9_900, rows: 3, ..Default::default() };
         check.see_line(20, "#收入合计：345.00元");
@@ -112,5 +132,12 @@ mod tests {
         let m = check.mismatches();
         assert_eq!(m.len(), 1, "{m:?}");
         assert!(m[0].contains("line 21 says 支出合计 100.00, but the rows read add up to 99.00 (1.00 apart)"), "{m:?}");
+
+        // Alipay's personal bill: a withdrawal is in 支出合计-style totals but not in 已支出,
+        // and 待支出 is money not yet moved.
+        let mut check = FooterCheck { expense: 62_000, transfers_out: 50_000, rows: 4, ..Default::default() };
+        check.see_line(30, "已支出:2笔,120.00元");
+        check.see_line(31, "待支出:1笔,35.00元");
+        assert!(check.mismatches().is_empty(), "{:?}", check.mismatches());
     }
 }

@@ -5,14 +5,16 @@
 
 use crate::common::{Ws, recon, shared, text};
 
-const NAMES: [&str; 21] = [
+const NAMES: [&str; 23] = [
     "alipay-ledger",
     "alipay-business",
     "alipay-personal",
+    "alipay-personal-web",
     "wechat-funds",
     "wechat-personal",
     "jd-wallet",
     "jd-settlement",
+    "jd-settlement-old",
     "douyin-ledger",
     "pdd-ledger",
     "taobao-orders",
@@ -177,6 +179,210 @@ fn shopify_orders_export_one_order_per_order() {
         [
             ["shopify", "#1001", "USD", "63.00", "paid", "2", "YF-10001"],
             ["shopify", "#1002", "USD", "19.90", "refunded", "1", "YF-10003"],
+        ]
+    );
+}
+
+/// Alipay's personal bill from the web (支付宝交易记录明细查询, GBK, padded cells, ids
+/// ending in a tab, `----` rules and a footer of 已收入 / 待收入 / 已支出 / 待支出): trades
+/// land signed, a closed trade is left out, a withdrawal (资金转移) is a withdrawal, and
+/// the footer is checked the way Alipay counts it — trades only, nothing pending.
+#[test]
+fn alipay_personal_bill_web_layout() {
+    let ws = Ws::new();
+    let out = ws.import(&crate::common::fixture("formats/alipay-personal-web.csv"));
+    assert!(out.contains("stored 5 rows") && out.contains("0 rejected") && out.contains("1 ignored"), "{out}");
+    assert!(!out.contains("footer"), "{out}");
+    assert!(ws.value("SELECT format FROM imports").starts_with("alipay-personal-web: "));
+    assert_eq!(
+        ws.rows(
+            "SELECT platform, txn_id, coalesce(order_id, ''), kind, amount, coalesce(counterparty, ''), memo \
+             FROM settlements ORDER BY txn_time"
+        ),
+        [
+            ["alipay", "2026100122001100010001", "T200P3700000000000000001", "sale", "99.00", "张三", "连衣裙"],
+            ["alipay", "2026100222001100010002", "T200P3700000000000000002", "sale", "50.00", "李四", "T恤"],
+            ["alipay", "2026100322001100010003", "", "sale", "-20.00", "某某物流", "快递费"],
+            [
+                "alipay",
+                "2026100422001100010004",
+                "T200P3700000000000000004",
+                "refund",
+                "-100.00",
+                "王五",
+                "退款-连衣裙"
+            ],
+            ["alipay", "2026100520001100010005", "", "withdrawal", "-500.00", "", "提现-实时提现"],
+        ]
+    );
+
+    // The same bill with a trade lost on the way: 已收入 no longer adds up.
+    let bytes = std::fs::read(crate::common::fixture("formats/alipay-personal-web.csv")).unwrap();
+    let (text, _, _) = encoding_rs::GBK.decode(&bytes);
+    let cut: String =
+        text.lines().filter(|l| !l.starts_with("2026100222001100010002")).map(|l| format!("{l}\n")).collect();
+    let short = ws.scratch("alipay_short.csv");
+    std::fs::write(&short, encoding_rs::GBK.encode(&cut).0).unwrap();
+    let out = ws.import(&short);
+    assert!(out.contains("says 已收入 149.00, but the rows read add up to 99.00 (50.00 apart)"), "{out}");
+    assert!(!out.contains("已支出") && !out.contains("待"), "only 已收入 is off: {out}");
+}
+
+/// The app's personal bill as older app versions wrote it, columns in another order
+/// (收/支 first, 交易时间 last): the same format, the same rows.
+#[test]
+fn alipay_personal_bill_older_app_column_order() {
+    let ws = Ws::new();
+    let file = ws.scratch("alipay_app_2021.csv");
+    let body = "------------------------------------------------------------------------------------\n\
+        导出信息：\n\
+        ------------------------支付宝（中国）网络技术有限公司  电子客户回单------------------------\n\
+        收/支,交易对方,对方账号,商品说明,收/付款方式,金额,交易状态,交易分类,交易订单号,商家订单号,交易时间,\n\
+        收入,张三,zh***@qq.com,连衣裙,余额,99.00,交易成功,商业服务,2021100122001100010001\t,T200P100\t,2021-10-01 10:00:00,\n\
+        支出,某某物流,/,快递费,余额,12.00,交易成功,物流快递,2021100222001100010002\t,,2021-10-02 09:00:00,\n\
+        不计收支,支付宝,/,提现-实时提现,余额,80.00,交易成功,转账提现,2021100320001100010003\t,,2021-10-03 18:00:00,\n";
+    std::fs::write(&file, encoding_rs::GBK.encode(body).0).unwrap();
+    let out = ws.import(&file);
+    assert!(out.contains("stored 3 rows") && out.contains("0 rejected"), "{out}");
+    assert!(ws.value("SELECT format FROM imports").starts_with("alipay-personal: "));
+    assert_eq!(
+        ws.rows("SELECT txn_id, kind, amount, CAST(txn_time AS VARCHAR) AS t FROM settlements ORDER BY txn_time"),
+        [
+            ["2021100122001100010001", "other", "99.00", "2021-10-01T10:00:00"],
+            ["2021100222001100010002", "shipping", "-12.00", "2021-10-02T09:00:00"],
+            ["2021100320001100010003", "withdrawal", "-80.00", "2021-10-03T18:00:00"],
+        ]
+    );
+}
+
+/// JD's settlement bill with the old header (钱包结算: 费用项, 金额, 商家应收/应付, ids
+/// written `="…"` so Excel keeps their digits): each fee line lands signed, settled on
+/// 费用结算时间, with its document number and order.
+#[test]
+fn jd_settlement_bill_old_header() {
+    let ws = Ws::new();
+    let out = ws.import(&crate::common::fixture("formats/jd-settlement-old.csv"));
+    assert!(out.contains("stored 4 rows") && out.contains("0 rejected"), "{out}");
+    assert!(ws.value("SELECT format FROM imports").starts_with("jd-settlement-old: "));
+    assert_eq!(
+        ws.rows(
+            "SELECT platform, txn_id, order_id, kind, amount, CAST(txn_time AS VARCHAR) AS t, memo \
+             FROM settlements ORDER BY txn_time, amount DESC"
+        ),
+        [
+            ["jd", "880001", "300002", "sale", "200.00", "2026-10-07T10:00:00", "商品B | 货款"],
+            ["jd", "880001", "300002", "commission", "-12.00", "2026-10-07T10:00:00", "商品B | 佣金"],
+            ["jd", "880002", "300003", "commission", "3.00", "2026-10-08T10:00:00", "商品C | 佣金退回"],
+            ["jd", "880002", "300003", "sale", "-50.00", "2026-10-08T10:00:00", "商品C | 售后退款"],
+        ]
+    );
+    // Without 收支方向, 商家应收/应付 says which way the money went.
+    let text = std::fs::read_to_string(crate::common::fixture("formats/jd-settlement-old.csv")).unwrap();
+    let undirected: String = text
+        .lines()
+        .map(|l| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            cells.remove(20);
+            let mut line = cells.join(",").replace(",-12.00,", ",12.00,").replace(",-50.00,", ",50.00,");
+            line.push('\n');
+            line
+        })
+        .collect();
+    let ws = Ws::new();
+    let file = ws.scratch("jd_old_no_direction.csv");
+    std::fs::write(&file, undirected).unwrap();
+    let out = ws.import(&file);
+    assert!(out.contains("stored 4 rows"), "{out}");
+    assert_eq!(
+        ws.rows("SELECT amount FROM settlements ORDER BY txn_time, amount DESC"),
+        [["200.00"], ["-12.00"], ["3.00"], ["-50.00"]]
+    );
+}
+
+/// Douyin's 资金流水明细 as 抖店 exports it: an xlsx whose first sheet is a note, a title
+/// row above the header, 动账 spelt with 账, and 出账 amounts written signed or not.
+#[test]
+fn douyin_funds_flow_workbook() {
+    let ws = Ws::new();
+    let path = ws.scratch("抖店资金流水明细.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet().set_name("说明").unwrap().write(0, 0, "本表为抖店资金流水明细导出，金额单位：元").unwrap();
+    let sheet = wb.add_worksheet().set_name("资金流水明细").unwrap();
+    let rows: [&[&str]; 6] = [
+        &["资金流水明细（2026-10-01 至 2026-10-31）"],
+        &[
+            "动账时间",
+            "动账流水号",
+            "动账方向",
+            "动账金额",
+            "动账账户",
+            "动账场景",
+            "动账摘要",
+            "订单号",
+            "子订单号",
+            "售后编号",
+            "备注",
+        ],
+        &[
+            "2026-10-03 08:00:00",
+            "AS1_IN",
+            "入账",
+            "179.00",
+            "聚合账户",
+            "货款结算入账",
+            "订单结算",
+            "6929001",
+            "6929002",
+            "",
+            "结算",
+        ],
+        &[
+            "2026-10-03 08:00:00",
+            "AS2_OUT",
+            "出账",
+            "-8.95",
+            "聚合账户",
+            "平台服务费",
+            "订单结算",
+            "6929001",
+            "6929002",
+            "",
+            "",
+        ],
+        &[
+            "2026-10-05 10:00:00",
+            "AS3_OUT",
+            "出账",
+            "5.00",
+            "聚合账户",
+            "退款-结算后退款-退用户",
+            "已退款",
+            "6929001",
+            "6929002",
+            "SS70150",
+            "",
+        ],
+        &["2026-10-10 09:00:00", "AS4_OUT", "出账", "165.05", "聚合账户", "提现", "提现", "", "", "", "提现至对公账户"],
+    ];
+    for (r, cells) in rows.iter().enumerate() {
+        for (c, v) in cells.iter().enumerate() {
+            sheet.write(r as u32, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(&path).unwrap();
+    let out = ws.import(&path);
+    assert!(out.contains("sheet 资金流水明细, header on row 2") && out.contains("stored 4 rows"), "{out}");
+    assert!(ws.value("SELECT format FROM imports").starts_with("douyin-ledger: "));
+    assert_eq!(
+        ws.rows(
+            "SELECT platform, txn_id, coalesce(order_id, ''), kind, amount, coalesce(payout_ref, '') \
+             FROM settlements ORDER BY txn_time, txn_id"
+        ),
+        [
+            ["douyin", "AS1_IN", "6929001", "sale", "179.00", ""],
+            ["douyin", "AS2_OUT", "6929001", "fee", "-8.95", ""],
+            ["douyin", "AS3_OUT", "6929001", "refund", "-5.00", ""],
+            ["douyin", "AS4_OUT", "", "withdrawal", "-165.05", "AS4_OUT"],
         ]
     );
 }
