@@ -229,3 +229,43 @@ fn wechat_pay_merchant_trade_bill() {
     let e = ws.fails(&["import", "--no-progress", short.to_str().unwrap()]);
     assert!(e.contains("says 手续费总金额 0.30, but the rows add up to 0.36"), "{e}");
 }
+
+/// The bill's other two variants, told by their header: successful payments only (no
+/// refund columns) and refunds only (the refund's own time in 退款成功时间).
+#[test]
+fn wechat_pay_trade_bill_variants() {
+    let ws = Ws::new();
+    let success = ws.scratch("wechat_success.csv");
+    std::fs::write(
+        &success,
+        "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,商品名称,商户数据包,手续费,费率,订单金额,费率备注\n\
+         `2026-10-02 09:30:00,`wx1,`1900001,`0,`,`4200003,`T1003,`oU3,`JSAPI,`SUCCESS,`ICBC_CREDIT,`CNY,`59.00,`0.00,`充电宝,`,`0.35,`0.60%,`59.00,`\n\
+         总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额\n\
+         `1,`59.00,`0.00,`0.00,`0.35,`59.00,`0.00\n",
+    )
+    .unwrap();
+    let report = ws.import(&success);
+    assert!(report.contains("wechat-trade") && report.contains("stored 2 rows"), "{report}");
+    let refunds = ws.scratch("wechat_refunds.csv");
+    std::fs::write(
+        &refunds,
+        "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,退款申请时间,退款成功时间,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注\n\
+         `2026-10-02 09:30:00,`wx1,`1900001,`0,`,`4200003,`T1003,`oU3,`JSAPI,`REFUND,`ICBC_CREDIT,`CNY,`59.00,`0.00,`2026-10-04 08:00:00,`2026-10-04 08:00:05,`5030009,`R1003,`59.00,`0.00,`ORIGINAL,`SUCCESS,`充电宝,`,`-0.35,`0.60%,`59.00,`59.00,`\n",
+    )
+    .unwrap();
+    let report = ws.import(&refunds);
+    assert!(report.contains("wechat-trade") && report.contains("stored 2 rows"), "{report}");
+    assert_eq!(
+        ws.rows(
+            "SELECT kind, amount, txn_id, CAST(txn_time AS VARCHAR) AS t FROM settlements \
+             WHERE order_id = 'T1003' ORDER BY txn_time, amount"
+        ),
+        [
+            ["fee", "-0.35", "4200003-fee", "2026-10-02T09:30:00"],
+            ["sale", "59.00", "4200003", "2026-10-02T09:30:00"],
+            ["refund", "-59.00", "5030009", "2026-10-04T08:00:05"],
+            ["fee", "0.35", "5030009-fee", "2026-10-04T08:00:05"],
+        ]
+    );
+    assert_eq!(ws.value("SELECT sum(amount) FROM settlements WHERE order_id = 'T1003'"), "0.00");
+}

@@ -3,7 +3,9 @@
 //! a totals footer (总交易单数,应结订单总金额,退款总金额,… and one row of values). A
 //! payment settles its 应结订单金额 and costs its 手续费; a refund returns its 退款金额 and
 //! gets part of the fee back (a negative 手续费). Each becomes a line and a fee line; the
-//! footer's totals must be the columns' sums, or the file is refused.
+//! footer's totals must be the columns' sums, or the file is refused. The bill comes in
+//! three variants, told by the header: all orders, successful payments only (no refund
+//! columns), and refunds only (with 退款申请时间 and 退款成功时间, the refund's own time).
 
 use rust_decimal::Decimal;
 
@@ -21,8 +23,18 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
     let order = t.column(&["商户订单号"])?;
     let status = t.column(&["交易状态"])?;
     let settled = t.column(&["应结订单金额"])?;
-    let refund_id = t.column(&["微信退款单号"])?;
-    let refunded = t.column(&["退款金额"])?;
+    // The successful-payments bill has no refund columns; a row of it is never a refund.
+    let refund_id = t.find(&["微信退款单号"]);
+    let refunded = t.find(&["退款金额"]);
+    if refund_id.is_some() != refunded.is_some() {
+        return Err(format!(
+            "the header has {} without {}",
+            if refunded.is_some() { "退款金额" } else { "微信退款单号" },
+            if refunded.is_some() { "微信退款单号" } else { "退款金额" }
+        ));
+    }
+    // The refunds bill gives the time the money went back beside the payment's.
+    let refund_time = t.find(&["退款成功时间"]);
     let fee = t.column(&["手续费"])?;
     let goods = t.find(&["商品名称"]);
     let currency = t.find(&["货币种类"]);
@@ -45,12 +57,22 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
             footer = Some((line, r, records.next().map(|(_, v)| v)));
             break;
         }
-        let (s, f, back) = (money(line, settled, r)?, money(line, fee, r)?, money(line, refunded, r)?);
+        let back = match refunded {
+            Some(col) => money(line, col, r)?,
+            None => Decimal::ZERO,
+        };
+        let (s, f) = (money(line, settled, r)?, money(line, fee, r)?);
         for (sum, v) in sums.iter_mut().zip([s, back, f]) {
             *sum += v;
         }
-        let at = parse_time(clean(cell(r, time)), false)
-            .ok_or_else(|| format!("line {line}, column 交易时间: '{}' is not a date", clean(cell(r, time))))?;
+        let status_word = clean(cell(r, status)).to_ascii_uppercase();
+        let time = match refund_time {
+            Some(c) if status_word == "REFUND" && !clean(cell(r, c)).is_empty() => c,
+            _ => time,
+        };
+        let at = parse_time(clean(cell(r, time)), false).ok_or_else(|| {
+            format!("line {line}, column {}: '{}' is not a date", t.header[time], clean(cell(r, time)))
+        })?;
         let base = Line {
             line,
             time: at,
@@ -59,9 +81,11 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
             memo: goods.and_then(|g| non_empty(clean(cell(r, g)))),
             ..Line::default()
         };
-        let (id, kind, amount) = match clean(cell(r, status)).to_ascii_uppercase().as_str() {
-            "SUCCESS" => (non_empty(clean(cell(r, txn))), "sale", s),
-            "REFUND" => (non_empty(clean(cell(r, refund_id))).or(non_empty(clean(cell(r, txn)))), "refund", -back),
+        let (id, kind, amount) = match (status_word.as_str(), refund_id) {
+            ("SUCCESS", _) => (non_empty(clean(cell(r, txn))), "sale", s),
+            ("REFUND", Some(refund_id)) => {
+                (non_empty(clean(cell(r, refund_id))).or(non_empty(clean(cell(r, txn)))), "refund", -back)
+            }
             // Closed, revoked or unpaid payments moved no money.
             _ => {
                 skipped += 1;
@@ -121,5 +145,42 @@ mod tests {
         let e = parse(&BILL.replace("`0.36,", "`0.30,")).unwrap_err();
         assert!(e.contains("says 手续费总金额 0.30, but the rows add up to 0.36"), "{e}");
         assert_eq!(parse(&BILL.replace(",手续费,", ",服务费,")).unwrap_err(), "the header has no column '手续费'");
+    }
+
+    /// The successful-payments bill: no refund columns at all.
+    const SUCCESS_BILL: &str = "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,商品名称,商户数据包,手续费,费率,订单金额,费率备注\n\
+`2026-10-01 10:00:00,`wx1,`1900001,`0,`,`4200001,`T1001,`oU1,`NATIVE,`SUCCESS,`CMB_DEBIT,`CNY,`100.00,`0.00,`蓝牙耳机,`,`0.60,`0.60%,`100.00,`\n\
+`2026-10-02 09:30:00,`wx1,`1900001,`0,`,`4200003,`T1003,`oU3,`JSAPI,`SUCCESS,`ICBC_CREDIT,`CNY,`59.00,`0.00,`充电宝,`,`0.35,`0.60%,`59.00,`\n\
+总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额\n\
+`2,`159.00,`0.00,`0.00,`0.95,`159.00,`0.00\n";
+
+    /// The refunds bill: each row a refund, with the time the money went back.
+    const REFUND_BILL: &str = "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,退款申请时间,退款成功时间,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注\n\
+`2026-10-01 10:00:00,`wx1,`1900001,`0,`,`4200001,`T1001,`oU1,`NATIVE,`REFUND,`CMB_DEBIT,`CNY,`100.00,`0.00,`2026-10-03 11:00:00,`2026-10-03 11:00:07,`5030001,`R1001,`40.00,`0.00,`ORIGINAL,`SUCCESS,`蓝牙耳机,`,`-0.24,`0.60%,`100.00,`40.00,`\n\
+总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额\n\
+`1,`100.00,`40.00,`0.00,`-0.24,`100.00,`40.00\n";
+
+    #[test]
+    fn the_successful_payments_and_refunds_variants() {
+        let p = parse(SUCCESS_BILL).unwrap();
+        let got: Vec<(&str, String)> = p.lines.iter().map(|l| (l.kind, l.amount.to_string())).collect();
+        assert_eq!(
+            got,
+            [("sale", "100.00".into()), ("fee", "-0.60".into()), ("sale", "59.00".into()), ("fee", "-0.35".into())]
+        );
+        assert!(parse(&SUCCESS_BILL.replace("`0.95,", "`0.90,")).unwrap_err().contains("手续费总金额 0.90"));
+
+        let p = parse(REFUND_BILL).unwrap();
+        let got: Vec<(&str, String, String)> =
+            p.lines.iter().map(|l| (l.kind, l.amount.to_string(), l.time.to_string())).collect();
+        assert_eq!(
+            got,
+            [
+                ("refund", "-40.00".into(), "2026-10-03 11:00:07".into()),
+                ("fee", "0.24".into(), "2026-10-03 11:00:07".into()),
+            ]
+        );
+        let e = parse(&REFUND_BILL.replace(",退款金额,", ",退款额,")).unwrap_err();
+        assert_eq!(e, "the header has 微信退款单号 without 退款金额");
     }
 }
