@@ -562,7 +562,11 @@ impl<'r> Cells<'r, '_> {
         let type_text = self.text(Field::Type);
         let memo = self.joined(Field::Memo);
         let amount = self.signed_amount(&[type_text.as_deref(), memo.as_deref()])?;
-        let kind = self.conv.settlement_kind(type_text.as_deref(), memo.as_deref());
+        let mut kind = self.conv.settlement_kind(type_text.as_deref(), memo.as_deref());
+        // JD books a refund as 货款 going back, on a line that names the after-sale case.
+        if kind == "sale" && amount < 0 && self.first(Field::ReturnId).is_some() {
+            kind = "refund";
+        }
         let platform = self.platform();
         let shop = self.shop();
         let txn_id = self.id(Field::TxnId);

@@ -480,6 +480,9 @@ pub static SETTLEMENTS: &[Spec] = &[
     ),
     spec(Platform, 1, PLATFORM),
     spec(Shop, 1, SHOP),
+    // The after-sale case a line belongs to (JD 售后服务单号, Douyin 售后编号): it makes a
+    // line of sale money going back a refund. No weight: it says nothing of the kind.
+    spec(ReturnId, 0, &["售后服务单号", "售后单号", "售后编号"]),
     spec(
         TxnTime,
         1,

@@ -151,6 +151,7 @@ fn documented_layouts_land_with_the_right_signs() {
         ws.rows("SELECT source_file, platform, kind, amount, coalesce(order_id, '') FROM settlements ORDER BY source_file, amount"),
         vec![
             vec!["alipay-business.csv", "alipay", "sale", "99.40", "T1001"],
+            vec!["jd-settlement.csv", "jd", "refund", "-30.00", "300004"],
             vec!["jd-settlement.csv", "jd", "commission", "-6.00", "300001"],
             vec!["jd-settlement.csv", "jd", "sale", "100.00", "300001"],
             vec!["wechat-funds.csv", "wechat", "fee", "-0.60", ""],
