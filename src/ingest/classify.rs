@@ -4,10 +4,12 @@
 
 /// The DESIGN.md settlement kinds, tried in this order so that, e.g., 交易退款 is a
 /// refund rather than a sale and 佣金 a commission rather than a fee.
-const KIND_WORDS: [(&str, &[&str]); 9] = [
+const KIND_WORDS: [(&str, &[&str]); 10] = [
     ("withdrawal", &["提现", "提款", "withdraw", "payout", "转出到银行", "打款到", "结算到卡"]),
     ("refund", &["退款", "退货", "售后", "refund", "chargeback", "return"]),
     ("commission", &["佣金", "扣点", "淘宝客", "commission", "referral"]),
+    // Insurance on shipping (退换货运费险) is a premium paid, not freight.
+    ("fee", &["运费险", "保费"]),
     ("shipping", &["运费", "快递费", "物流费", "shipping", "freight", "postage"]),
     (
         "promotion",
@@ -142,6 +144,8 @@ mod tests {
         assert_eq!(settlement_kind(Some("售后退款"), None), "refund");
         assert_eq!(settlement_kind(None, Some("提现到对公账户")), "withdrawal");
         assert_eq!(settlement_kind(Some("转账"), None), "other");
+        assert_eq!(settlement_kind(Some("退换货运费险"), None), "fee");
+        assert_eq!(settlement_kind(Some("运费"), None), "shipping");
     }
 
     #[test]

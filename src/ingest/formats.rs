@@ -116,6 +116,14 @@ pub static FORMATS: &[Format] = &[
         "动账时间,动帐流水号,动账方向,动账金额,动账账户,动账场景,计费类型,子订单号,订单号,售后编号,下单时间,订单实付应结,平台服务费,佣金,备注"
     ),
     format!(
+        "douyin-funds",
+        "Douyin 抖店 资金流水 download, one account's 动账明细 (with 账户余额)",
+        Settlements,
+        Some("douyin"),
+        [["动账流水号", "动帐流水号"], ["动账金额", "动帐金额"], ["动账场景"], ["账户余额"], ["关联订单号"]],
+        "动账流水号,关联订单号,关联子订单号,动账时间,账户方向,动账金额(元),动账场景,账户余额(元),备注"
+    ),
+    format!(
         "pdd-ledger",
         "Pinduoduo 店铺账务明细",
         Settlements,

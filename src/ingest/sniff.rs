@@ -137,6 +137,10 @@ pub enum SniffError {
     Binary,
     #[error("unknown encoding '{0}'")]
     UnknownEncoding(String),
+    #[error(
+        "this is a zip archive, not a workbook ({0}): unzip it and import the files you need (a platform's download may hold a summary beside the detail)"
+    )]
+    Archive(String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }
@@ -144,7 +148,38 @@ pub enum SniffError {
 pub fn sniff(path: &Path, forced_encoding: Option<&str>) -> Result<Container, SniffError> {
     let mut sample = Vec::with_capacity(SAMPLE);
     File::open(path)?.take(SAMPLE as u64).read_to_end(&mut sample)?;
-    sniff_bytes(&sample, forced_encoding)
+    let container = sniff_bytes(&sample, forced_encoding)?;
+    if container == Container::Xlsx
+        && let Some(members) = archive_members(path)
+    {
+        return Err(SniffError::Archive(members));
+    }
+    Ok(container)
+}
+
+/// The files a zip holds, named, when it is an archive rather than a workbook (an
+/// XLSX is a zip too, with `[Content_Types].xml` in it). None when it is a workbook,
+/// or not a readable zip (the workbook reader says what is wrong then).
+fn archive_members(path: &Path) -> Option<String> {
+    let zip = zip::ZipArchive::new(File::open(path).ok()?).ok()?;
+    if zip.index_for_name("[Content_Types].xml").is_some() {
+        return None;
+    }
+    // Zips made on Chinese Windows name their files in GBK, without saying so.
+    let names: Vec<String> = zip
+        .file_names_raw()
+        .map(|raw| match std::str::from_utf8(raw) {
+            Ok(n) => n.to_string(),
+            Err(_) => encoding_rs::GB18030.decode(raw).0.into_owned(),
+        })
+        .filter(|n| !n.ends_with('/') && !n.starts_with("__MACOSX"))
+        .map(|n| n.rsplit('/').next().unwrap_or(&n).to_string())
+        .collect();
+    Some(match names.len() {
+        0 => "it holds no files".to_string(),
+        n if n <= 5 => format!("it holds {}", names.join(", ")),
+        n => format!("it holds {}, and {} more", names[..5].join(", "), n - 5),
+    })
 }
 
 pub fn sniff_bytes(sample: &[u8], forced_encoding: Option<&str>) -> Result<Container, SniffError> {

@@ -5,7 +5,7 @@
 
 use crate::common::{Ws, recon, shared, text};
 
-const NAMES: [&str; 23] = [
+const NAMES: [&str; 24] = [
     "alipay-ledger",
     "alipay-business",
     "alipay-personal",
@@ -16,6 +16,7 @@ const NAMES: [&str; 23] = [
     "jd-settlement",
     "jd-settlement-old",
     "douyin-ledger",
+    "douyin-funds",
     "pdd-ledger",
     "taobao-orders",
     "icbc-debit",
@@ -384,6 +385,40 @@ fn douyin_funds_flow_workbook() {
             ["douyin", "AS2_OUT", "6929001", "fee", "-8.95", ""],
             ["douyin", "AS3_OUT", "6929001", "refund", "-5.00", ""],
             ["douyin", "AS4_OUT", "", "withdrawal", "-165.05", "AS4_OUT"],
+        ]
+    );
+}
+
+/// Douyin's 资金流水 download: a zip with one 动账明细 file per account (聚合账户 …), each
+/// with the account's balance and 关联订单号. The zip itself is refused, naming what it
+/// holds; the file inside imports signed, with its order and balance.
+#[test]
+fn douyin_funds_download() {
+    use std::io::Write;
+    let ws = Ws::new();
+    let csv = "\u{feff}动账流水号,关联订单号,关联子订单号,动账时间,账户方向,动账金额(元),动账场景,账户余额(元),备注\n\
+        T0,6929001,6929002,2026-09-03 08:00:00,收入,9.00,货款结算入账,9.00,结算\n\
+        X1,6929001,,2026-09-12 10:00:00,支出,-0.40,退换货运费险,8.60,保费扣除（2笔保单）\n\
+        X2,6929001,6929002,2026-09-13 10:00:00,支出,5.00,退款-结算后退款-退用户,3.60,退款\n";
+    let zipped = ws.scratch("资金流水.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zipped).unwrap());
+    zip.start_file("动账明细 - 聚合账户.csv", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.write_all(csv.as_bytes()).unwrap();
+    zip.finish().unwrap();
+    let e = ws.fails(&["import", "--no-progress", zipped.to_str().unwrap()]);
+    assert!(e.contains("this is a zip archive, not a workbook (it holds 动账明细 - 聚合账户.csv): unzip it"), "{e}");
+
+    let file = ws.scratch("动账明细 - 聚合账户.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = ws.import(&file);
+    assert!(out.contains("stored 3 rows") && out.contains("0 rejected"), "{out}");
+    assert!(ws.value("SELECT format FROM imports WHERE rows_stored = 3").starts_with("douyin-funds: "));
+    assert_eq!(
+        ws.rows("SELECT platform, txn_id, order_id, kind, amount, balance FROM settlements ORDER BY txn_time"),
+        [
+            ["douyin", "T0", "6929001", "sale", "9.00", "9.00"],
+            ["douyin", "X1", "6929001", "fee", "-0.40", "8.60"],
+            ["douyin", "X2", "6929001", "refund", "-5.00", "3.60"],
         ]
     );
 }
