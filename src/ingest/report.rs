@@ -59,27 +59,16 @@ fn n(v: u64) -> String {
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let c = &self.counts;
+        // Statement standards and payout exports are read whole, under a header of
+        // recon's own: there is no header line of the file to point at.
+        let header = match self.header_line {
+            0 => String::new(),
+            line => format!(", header on {} {line}", self.unit),
+        };
         if self.committed {
-            writeln!(
-                f,
-                "import {}: {} → {} ({}, header on {} {})",
-                self.import_id,
-                self.file,
-                self.kind.table(),
-                self.source,
-                self.unit,
-                self.header_line
-            )?;
+            writeln!(f, "import {}: {} → {} ({}{header})", self.import_id, self.file, self.kind.table(), self.source)?;
         } else {
-            writeln!(
-                f,
-                "{} → {} ({}, header on {} {}): nothing stored",
-                self.file,
-                self.kind.table(),
-                self.source,
-                self.unit,
-                self.header_line
-            )?;
+            writeln!(f, "{} → {} ({}{header}): nothing stored", self.file, self.kind.table(), self.source)?;
         }
         write!(f, "  stored {} rows", n(c.stored))?;
         if c.duplicates > 0 {
