@@ -10,10 +10,23 @@ const KIND_WORDS: [(&str, &[&str]); 10] = [
     ("commission", &["佣金", "扣点", "淘宝客", "commission", "referral"]),
     // Insurance on shipping (退换货运费险) is a premium paid, not freight.
     ("fee", &["运费险", "保费"]),
-    ("shipping", &["运费", "快递费", "物流费", "shipping", "freight", "postage"]),
+    ("shipping", &["运费", "快递费", "物流费", "配送费", "shipping", "freight", "postage"]),
     (
         "promotion",
-        &["推广", "营销", "直通车", "广告", "补贴", "优惠券", "红包", "promotion", "advertis", "coupon", "marketing"],
+        &[
+            "推广",
+            "营销",
+            "直通车",
+            "广告",
+            "补贴",
+            "优惠券",
+            "红包",
+            "京豆",
+            "promotion",
+            "advertis",
+            "coupon",
+            "marketing",
+        ],
     ),
     ("fee", &["服务费", "手续费", "技术服务费", "费率", "年费", "保险", "运费险", "fee"]),
     ("deposit", &["充值", "转入", "top-up", "topup", "deposit"]),
@@ -146,6 +159,8 @@ mod tests {
         assert_eq!(settlement_kind(Some("转账"), None), "other");
         assert_eq!(settlement_kind(Some("退换货运费险"), None), "fee");
         assert_eq!(settlement_kind(Some("运费"), None), "shipping");
+        assert_eq!(settlement_kind(Some("代收配送费"), None), "shipping");
+        assert_eq!(settlement_kind(Some("随单送的京豆"), None), "promotion");
     }
 
     #[test]

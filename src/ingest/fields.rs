@@ -79,6 +79,8 @@ fields! {
     Warehouse => "warehouse",
     /// 售后单号 / 退货单号: the after-sale case.
     ReturnId => "return_id",
+    /// 单据类型: the document a settlement line belongs to (JD: 订单, 取消退款单, 售后服务单).
+    DocType => "doc_type",
     RefundAmount => "refund_amount",
     ApplyTime => "apply_time",
     ReceiveTime => "receive_time",
@@ -482,9 +484,11 @@ pub static SETTLEMENTS: &[Spec] = &[
     ),
     spec(Platform, 1, PLATFORM),
     spec(Shop, 1, SHOP),
-    // The after-sale case a line belongs to (JD 售后服务单号, Douyin 售后编号): it makes a
-    // line of sale money going back a refund. No weight: it says nothing of the kind.
+    // The after-sale case or refund document a line belongs to (JD 售后服务单号 or 单据类型
+    // 售后服务单, Douyin 售后编号): it makes a line of sale money going back a refund. No
+    // weight: they say nothing of what kind of file it is.
     spec(ReturnId, 0, &["售后服务单号", "售后单号", "售后编号"]),
+    spec(DocType, 0, &["单据类型"]),
     spec(
         TxnTime,
         1,

@@ -259,12 +259,13 @@ fn alipay_personal_bill_older_app_column_order() {
 
 /// JD's settlement bill with the old header (钱包结算: 费用项, 金额, 商家应收/应付, ids
 /// written `="…"` so Excel keeps their digits): each fee line lands signed, settled on
-/// 费用结算时间, with its document number and order.
+/// 费用结算时间, with its document number and order; 货款 going back on a 售后服务单 is a
+/// refund.
 #[test]
 fn jd_settlement_bill_old_header() {
     let ws = Ws::new();
     let out = ws.import(&crate::common::fixture("formats/jd-settlement-old.csv"));
-    assert!(out.contains("stored 4 rows") && out.contains("0 rejected"), "{out}");
+    assert!(out.contains("stored 5 rows") && out.contains("0 rejected"), "{out}");
     assert!(ws.value("SELECT format FROM imports").starts_with("jd-settlement-old: "));
     assert_eq!(
         ws.rows(
@@ -273,9 +274,10 @@ fn jd_settlement_bill_old_header() {
         ),
         [
             ["jd", "880001", "300002", "sale", "200.00", "2026-10-07T10:00:00", "商品B | 货款"],
+            ["jd", "880001", "300002", "shipping", "-6.00", "2026-10-07T10:00:00", "商品B | 代收配送费"],
             ["jd", "880001", "300002", "commission", "-12.00", "2026-10-07T10:00:00", "商品B | 佣金"],
-            ["jd", "880002", "300003", "commission", "3.00", "2026-10-08T10:00:00", "商品C | 佣金退回"],
-            ["jd", "880002", "300003", "sale", "-50.00", "2026-10-08T10:00:00", "商品C | 售后退款"],
+            ["jd", "880002", "300003", "commission", "3.00", "2026-10-08T10:00:00", "商品C | 佣金"],
+            ["jd", "880002", "300003", "refund", "-50.00", "2026-10-08T10:00:00", "商品C | 退货金额"],
         ]
     );
     // Without 收支方向, 商家应收/应付 says which way the money went.
@@ -285,7 +287,11 @@ fn jd_settlement_bill_old_header() {
         .map(|l| {
             let mut cells: Vec<&str> = l.split(',').collect();
             cells.remove(20);
-            let mut line = cells.join(",").replace(",-12.00,", ",12.00,").replace(",-50.00,", ",50.00,");
+            let mut line = cells
+                .join(",")
+                .replace(",-12.00,", ",12.00,")
+                .replace(",-6.00,", ",6.00,")
+                .replace(",-50.00,", ",50.00,");
             line.push('\n');
             line
         })
@@ -294,10 +300,10 @@ fn jd_settlement_bill_old_header() {
     let file = ws.scratch("jd_old_no_direction.csv");
     std::fs::write(&file, undirected).unwrap();
     let out = ws.import(&file);
-    assert!(out.contains("stored 4 rows"), "{out}");
+    assert!(out.contains("stored 5 rows"), "{out}");
     assert_eq!(
         ws.rows("SELECT amount FROM settlements ORDER BY txn_time, amount DESC"),
-        [["200.00"], ["-12.00"], ["3.00"], ["-50.00"]]
+        [["200.00"], ["-6.00"], ["-12.00"], ["3.00"], ["-50.00"]]
     );
 }
 
