@@ -28,7 +28,7 @@ const KIND_WORDS: [(&str, &[&str]); 10] = [
             "marketing",
         ],
     ),
-    ("fee", &["服务费", "手续费", "技术服务费", "费率", "年费", "保险", "运费险", "fee"]),
+    ("fee", &["服务费", "手续费", "技术服务费", "费率", "年费", "保险", "fee"]),
     ("deposit", &["充值", "转入", "top-up", "topup", "deposit"]),
     (
         "adjustment",

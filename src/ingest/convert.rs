@@ -565,8 +565,11 @@ impl<'r> Cells<'r, '_> {
         let mut kind = self.conv.settlement_kind(type_text.as_deref(), memo.as_deref());
         // JD books a refund as 货款 going back, on a line that names the after-sale case
         // or a refund document (单据类型 取消退款单 / 售后服务单).
-        let refund_document = self.text(Field::DocType).is_some_and(|t| t.contains("退款") || t.contains("售后"));
-        if kind == "sale" && amount < 0 && (refund_document || self.first(Field::ReturnId).is_some()) {
+        if kind == "sale"
+            && amount < 0
+            && (self.first(Field::ReturnId).is_some()
+                || self.text(Field::DocType).is_some_and(|t| t.contains("退款") || t.contains("售后")))
+        {
             kind = "refund";
         }
         let platform = self.platform();

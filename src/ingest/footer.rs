@@ -10,6 +10,9 @@ use super::values::{format_cents, parse_money};
 /// Words a footer uses for the total of money in, and of money out.
 const INCOME: [&str; 6] = ["收入合计", "收入总额", "总收入", "收入金额合计", "已收入", "收入"];
 const EXPENSE: [&str; 6] = ["支出合计", "支出总额", "总支出", "支出金额合计", "已支出", "支出"];
+/// Alipay's personal bill counts 已收入 / 已支出 of trades only: what moved between the
+/// holder's own accounts (资金转移: 提现, 充值) is in neither.
+const TRADES_ONLY: [&str; 2] = ["已收入", "已支出"];
 
 #[derive(Default)]
 pub struct FooterCheck {
@@ -69,11 +72,9 @@ impl FooterCheck {
         self.stated
             .iter()
             .filter_map(|(line, label, stated, income)| {
-                let read = match (*income, label.starts_with('已')) {
+                let read = match (*income, TRADES_ONLY.contains(&label.as_str())) {
                     (true, false) => self.income,
                     (false, false) => self.expense,
-                    // Alipay's personal bill counts 已收入 / 已支出 of trades only: what
-                    // moved between the holder's own accounts (资金转移: 提现, 充值) is in neither.
                     (true, true) => self.income - self.transfers_in,
                     (false, true) => self.expense - self.transfers_out,
                 };

@@ -24,15 +24,12 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
     let status = t.column(&["交易状态"])?;
     let settled = t.column(&["应结订单金额"])?;
     // The successful-payments bill has no refund columns; a row of it is never a refund.
-    let refund_id = t.find(&["微信退款单号"]);
-    let refunded = t.find(&["退款金额"]);
-    if refund_id.is_some() != refunded.is_some() {
-        return Err(format!(
-            "the header has {} without {}",
-            if refunded.is_some() { "退款金额" } else { "微信退款单号" },
-            if refunded.is_some() { "微信退款单号" } else { "退款金额" }
-        ));
-    }
+    let refund_cols = match (t.find(&["微信退款单号"]), t.find(&["退款金额"])) {
+        (Some(id), Some(amount)) => Some((id, amount)),
+        (None, None) => None,
+        (Some(_), None) => return Err("the header has 微信退款单号 without 退款金额".into()),
+        (None, Some(_)) => return Err("the header has 退款金额 without 微信退款单号".into()),
+    };
     // The refunds bill gives the time the money went back beside the payment's.
     let refund_time = t.find(&["退款成功时间"]);
     let fee = t.column(&["手续费"])?;
@@ -57,8 +54,8 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
             footer = Some((line, r, records.next().map(|(_, v)| v)));
             break;
         }
-        let back = match refunded {
-            Some(col) => money(line, col, r)?,
+        let back = match refund_cols {
+            Some((_, col)) => money(line, col, r)?,
             None => Decimal::ZERO,
         };
         let (s, f) = (money(line, settled, r)?, money(line, fee, r)?);
@@ -66,12 +63,12 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
             *sum += v;
         }
         let status_word = clean(cell(r, status)).to_ascii_uppercase();
-        let time = match refund_time {
+        let when = match refund_time {
             Some(c) if status_word == "REFUND" && !clean(cell(r, c)).is_empty() => c,
             _ => time,
         };
-        let at = parse_time(clean(cell(r, time)), false).ok_or_else(|| {
-            format!("line {line}, column {}: '{}' is not a date", t.header[time], clean(cell(r, time)))
+        let at = parse_time(clean(cell(r, when)), false).ok_or_else(|| {
+            format!("line {line}, column {}: '{}' is not a date", t.header[when], clean(cell(r, when)))
         })?;
         let base = Line {
             line,
@@ -81,9 +78,9 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
             memo: goods.and_then(|g| non_empty(clean(cell(r, g)))),
             ..Line::default()
         };
-        let (id, kind, amount) = match (status_word.as_str(), refund_id) {
+        let (id, kind, amount) = match (status_word.as_str(), refund_cols) {
             ("SUCCESS", _) => (non_empty(clean(cell(r, txn))), "sale", s),
-            ("REFUND", Some(refund_id)) => {
+            ("REFUND", Some((refund_id, _))) => {
                 (non_empty(clean(cell(r, refund_id))).or(non_empty(clean(cell(r, txn)))), "refund", -back)
             }
             // Closed, revoked or unpaid payments moved no money.
