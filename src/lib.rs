@@ -5,6 +5,7 @@
 pub mod asof;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod chart;
 pub mod cli;
 pub mod clock;
@@ -16,6 +17,7 @@ pub mod faults;
 pub mod ingest;
 pub mod output;
 pub mod period;
+pub mod platforms;
 pub mod progress;
 pub mod records;
 pub mod reports;

@@ -21,6 +21,8 @@ pub fn register(ctx: &SessionContext, catalog: &Catalog, settings: &Settings) ->
         ("imports", imports(catalog)?),
         ("recon_settings", settings_table(settings)?),
         ("courier_rates", courier_rates(settings)?),
+        ("platform_aliases", platform_aliases(settings)?),
+        ("calendar_days", calendar_days(settings)?),
         ("manual_actions", actions(catalog)?),
         ("manual_links", links(catalog)?),
         ("runs", runs(catalog)?),
@@ -123,6 +125,43 @@ fn courier_rates(settings: &Settings) -> Result<MemTable> {
             Arc::new(StringArray::from_iter_values(rates.iter().map(|(c, _)| c.as_str()))),
             money(&|r| &r.first_kg),
             money(&|r| &r.extra_kg),
+        ],
+    )
+}
+
+/// Channel names and the platform each stands for (crate::platforms).
+fn platform_aliases(settings: &Settings) -> Result<MemTable> {
+    let rows = crate::platforms::Aliases::new(&settings.platforms.aliases).table();
+    table(
+        vec![
+            Field::new("alias", DataType::Utf8, false),
+            Field::new("platform", DataType::Utf8, false),
+            Field::new("source", DataType::Utf8, false),
+        ],
+        vec![
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.0.as_str()))),
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.1.as_str()))),
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.2))),
+        ],
+    )
+}
+
+/// The days that differ from Monday to Friday: holidays and make-up working days.
+fn calendar_days(settings: &Settings) -> Result<MemTable> {
+    let calendar = settings.calendar().map_err(datafusion::error::DataFusionError::Plan)?;
+    let days = calendar.days();
+    table(
+        vec![
+            Field::new("day", DataType::Date32, false),
+            Field::new("working", DataType::Boolean, false),
+            Field::new("reason", DataType::Utf8, false),
+        ],
+        vec![
+            Arc::new(datafusion::arrow::array::Date32Array::from_iter_values(
+                days.iter().map(|d| (d.day - chrono::NaiveDate::default()).num_days() as i32),
+            )),
+            Arc::new(datafusion::arrow::array::BooleanArray::from_iter(days.iter().map(|d| Some(d.working)))),
+            Arc::new(StringArray::from_iter_values(days.iter().map(|d| d.why.as_str()))),
         ],
     )
 }

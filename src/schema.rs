@@ -27,10 +27,27 @@ pub enum Kind {
     Returns,
     CourierBills,
     Inventory,
+    /// A payment platform's trade records (WeChat Pay 交易账单, Alipay 业务明细): what
+    /// buyers paid and got back, trade by trade. They describe the same money as the
+    /// wallet's ledger, so they have a table of their own and matching never counts them.
+    Payments,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
+        Kind::Orders,
+        Kind::Settlements,
+        Kind::Bank,
+        Kind::Shipments,
+        Kind::Returns,
+        Kind::CourierBills,
+        Kind::Inventory,
+        Kind::Payments,
+    ];
+
+    /// The kinds an import may guess from a file's columns. Trade records look like a
+    /// wallet's ledger; only a named format (or `--kind payments`) says a file is one.
+    pub const GUESSABLE: [Kind; 7] = [
         Kind::Orders,
         Kind::Settlements,
         Kind::Bank,
@@ -50,6 +67,7 @@ impl Kind {
             Kind::Returns => "returns",
             Kind::CourierBills => "courier_bills",
             Kind::Inventory => "inventory",
+            Kind::Payments => "payments",
         }
     }
 
@@ -69,6 +87,8 @@ impl Kind {
             Kind::Returns => RETURNS,
             Kind::CourierBills => COURIER_BILLS,
             Kind::Inventory => INVENTORY,
+            // A trade record says what a ledger line says: the same columns.
+            Kind::Payments => SETTLEMENTS,
         }
     }
 
@@ -102,7 +122,9 @@ impl fmt::Display for Kind {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("unknown kind '{0}': expected orders, settlements, bank, shipments, returns, courier_bills or inventory")]
+#[error(
+    "unknown kind '{0}': expected orders, settlements, bank, shipments, returns, courier_bills, inventory or payments"
+)]
 pub struct UnknownKind(String);
 
 impl FromStr for Kind {
@@ -116,6 +138,7 @@ impl FromStr for Kind {
             "returns" | "return" | "after_sales" => Ok(Kind::Returns),
             "courier_bills" | "courier_bill" | "courier" => Ok(Kind::CourierBills),
             "inventory" | "stock" => Ok(Kind::Inventory),
+            "payments" | "payment" | "trades" => Ok(Kind::Payments),
             _ => Err(UnknownKind(s.to_string())),
         }
     }
@@ -175,8 +198,11 @@ const fn concat<const A: usize, const B: usize, const C: usize>(a: [Column; A], 
     out
 }
 
-const ORDERS_OWN: [Column; 18] = [
+const ORDERS_OWN: [Column; 21] = [
     Column::new("platform", Text),
+    // The platform or channel as the file names it (微信小程序, 抖音小店 …); `platform`
+    // is what it stands for (platform_aliases).
+    Column::new("channel", Text),
     Column::new("shop", Text),
     Column::new("order_id", Text),
     Column::new("order_time", Time),
@@ -186,7 +212,10 @@ const ORDERS_OWN: [Column; 18] = [
     Column::new("currency", Text),
     Column::new("order_amount", Money),
     Column::new("paid_amount", Money),
+    // The person (buyer or consignee), the platform nickname, the company that pays.
     Column::new("buyer_name", Text),
+    Column::new("buyer_nick", Text),
+    Column::new("buyer_company", Text),
     Column::new("buyer_phone", Text),
     Column::new("ship_address", Text),
     Column::new("tracking_no", Text),
@@ -195,14 +224,21 @@ const ORDERS_OWN: [Column; 18] = [
     Column::new("items", Text),
     Column::new("quantity", Int),
 ];
-const SETTLEMENTS_OWN: [Column; 12] = [
+const SETTLEMENTS_OWN: [Column; 15] = [
     Column::new("platform", Text),
     Column::new("shop", Text),
     Column::new("txn_id", Text),
+    // The platform's id of the business the line belongs to (业务流水号, 微信支付业务单号):
+    // a sale and its fees share it; a withdrawal's is what the bank's memo quotes.
+    Column::new("trade_id", Text),
     Column::new("order_id", Text),
+    // The part of the order the line settles, where the platform settles sub-orders
+    // apart (Douyin 子订单号).
+    Column::new("sub_order_id", Text),
     Column::new("txn_time", Time),
     Column::new("kind", Text),
     Column::new("amount", Money),
+    Column::new("currency", Text),
     Column::new("balance", Money),
     Column::new("counterparty", Text),
     Column::new("memo", Text),
@@ -272,8 +308,8 @@ const INVENTORY_OWN: [Column; 7] = [
     Column::new("balance", Int),
 ];
 
-static ORDERS_ALL: [Column; 21] = concat(ORDERS_OWN, provenance!());
-static SETTLEMENTS_ALL: [Column; 15] = concat(SETTLEMENTS_OWN, provenance!());
+static ORDERS_ALL: [Column; 24] = concat(ORDERS_OWN, provenance!());
+static SETTLEMENTS_ALL: [Column; 18] = concat(SETTLEMENTS_OWN, provenance!());
 static BANK_ALL: [Column; 13] = concat(BANK_OWN, provenance!());
 static SHIPMENTS_ALL: [Column; 14] = concat(SHIPMENTS_OWN, provenance!());
 static RETURNS_ALL: [Column; 16] = concat(RETURNS_OWN, provenance!());
@@ -317,7 +353,7 @@ mod tests {
                 "import_id"
             ]
         );
-        assert_eq!(Kind::Orders.schema().fields().len(), 21);
+        assert_eq!(Kind::Orders.schema().fields().len(), 24);
         assert_eq!(Kind::Settlements.file_schema().fields().last().unwrap().name(), KEY_COLUMN);
         assert_eq!(
             Kind::Settlements.schema().field_with_name("amount").unwrap().data_type(),

@@ -65,7 +65,9 @@ impl Session {
         let runtime =
             RuntimeEnvBuilder::new().with_memory_limit(memory_limit, 1.0).with_temp_file_path(spill).build_arc()?;
         let ctx = SessionContext::new_with_config_rt(config(), runtime);
-        crate::udf::register(&ctx);
+        let settings = crate::settings::Settings::load(ws).map_err(datafusion::error::DataFusionError::Plan)?;
+        let calendar = settings.calendar().map_err(datafusion::error::DataFusionError::Plan)?;
+        crate::udf::register(&ctx, Arc::new(calendar));
         let catalog = ws.catalog().map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))?;
         let mut session =
             Session { ctx, warnings: Vec::new(), generation: catalog.generation, views: Vec::new(), masked };

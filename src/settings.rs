@@ -6,12 +6,21 @@
 //! [matching]
 //! window_days = 5          # working days a payout may take to reach the bank
 //! fee_tolerance = "5.00"   # the largest bank fee deducted from a payout on its way
+//! transfer_fee_tolerance = "2.00"   # the largest fee a customer's bank takes from a transfer
+//! ref_min_length = 6       # the fewest characters of a cut serial that still name a payout or order
 //! b2b_window_days = 60     # days after an order in which a business customer pays
-//! name_threshold = 0.85    # jaro_winkler of two normalised names that counts as the same party
+//! name_threshold = 0.85    # party_similarity of two normalised names that counts as the same party
 //!
 //! [receivables]
-//! cycle_days = { tmall = 20, jd = 15 }   # days from payment to the platform's settlement, per platform
+//! cycle_days = { tmall = 15, jd = 15 }   # days from shipment to settlement (else learned from the data)
 //! aging_buckets = [30, 60, 90]           # days overdue: 0-30, 31-60, 61-90, 90+
+//!
+//! [platforms]
+//! aliases = { "有赞商城" = "youzan" }    # a channel's name → the platform that settles it
+//!
+//! [calendar]
+//! holidays = ["2027-01-01"]              # days off beyond the published calendar (built in)
+//! workdays = ["2027-02-20"]              # weekend days worked (调休上班)
 //!
 //! [couriers]
 //! tolerance = "0.50"                     # a courier's fee this much above the contract is an overcharge
@@ -33,6 +42,34 @@ pub struct Settings {
     pub receivables: Receivables,
     #[serde(default)]
     pub couriers: Couriers,
+    #[serde(default)]
+    pub platforms: Platforms,
+    #[serde(default)]
+    pub calendar: CalendarSettings,
+}
+
+/// The merchant's working-day calendar (crate::calendar): days added to, or instead of,
+/// the published Chinese calendar.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CalendarSettings {
+    pub builtin: bool,
+    pub holidays: Vec<String>,
+    pub workdays: Vec<String>,
+}
+
+impl Default for CalendarSettings {
+    fn default() -> Self {
+        CalendarSettings { builtin: true, holidays: Vec::new(), workdays: Vec::new() }
+    }
+}
+
+/// The merchant's own names for channels (crate::platforms).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Platforms {
+    /// Channel name → platform, beside and before the built-in ones.
+    pub aliases: std::collections::BTreeMap<String, String>,
 }
 
 /// What the merchant agreed with each courier: a price for the first kilogram and one for
@@ -86,8 +123,8 @@ impl Couriers {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Receivables {
-    /// Days from payment until the platform should have settled an order; the ones given
-    /// replace the defaults for their platform.
+    /// Days from shipment until the platform should have settled an order; the ones given
+    /// win over what the data shows and the defaults.
     pub cycle_days: std::collections::BTreeMap<String, i64>,
     /// Upper ends of the aging buckets, in days overdue.
     pub aging_buckets: Vec<i64>,
@@ -99,20 +136,21 @@ impl Default for Receivables {
     }
 }
 
-/// How long each platform usually takes from payment to settlement: confirmation of
-/// receipt (auto-confirmed after 10–15 days on Tmall/Taobao, Pinduoduo, Douyin) plus the
-/// platform's settlement cycle; B2B customers on 30-day terms.
+/// How long each platform usually takes from shipment to settlement when the data does
+/// not show it yet (receivable_terms learns it from 30 settled orders): confirmation of
+/// receipt (auto-confirmed 10–15 days after shipment on Tmall/Taobao, Pinduoduo, Douyin)
+/// plus the platform's settlement cycle; B2B customers on 30-day terms.
 const DEFAULT_CYCLE_DAYS: [(&str, i64); 10] = [
-    ("tmall", 20),
-    ("alipay", 20),
+    ("tmall", 15),
+    ("alipay", 15),
     ("jd", 15),
-    ("douyin", 20),
-    ("pdd", 20),
+    ("douyin", 15),
+    ("pdd", 15),
     ("wechat", 10),
     ("amazon", 14),
     ("shopify", 5),
     ("b2b", 30),
-    ("default", 20),
+    ("default", 15),
 ];
 
 #[derive(Clone, Debug, Deserialize)]
@@ -120,13 +158,24 @@ const DEFAULT_CYCLE_DAYS: [(&str, i64); 10] = [
 pub struct Matching {
     pub window_days: i64,
     pub fee_tolerance: String,
+    /// The largest fee a customer's bank takes from a transfer (the order's fee, not owed).
+    pub transfer_fee_tolerance: String,
     pub b2b_window_days: i64,
     pub name_threshold: f64,
+    /// The fewest characters of a cut serial in a memo that still name a payout or order.
+    pub ref_min_length: i64,
 }
 
 impl Default for Matching {
     fn default() -> Self {
-        Matching { window_days: 5, fee_tolerance: "5.00".into(), b2b_window_days: 60, name_threshold: 0.85 }
+        Matching {
+            window_days: 5,
+            fee_tolerance: "5.00".into(),
+            transfer_fee_tolerance: "2.00".into(),
+            b2b_window_days: 60,
+            name_threshold: 0.85,
+            ref_min_length: 6,
+        }
     }
 }
 
@@ -153,6 +202,7 @@ impl Settings {
                         s.couriers.tolerance
                     ));
                 }
+                s.calendar().map_err(|e| format!("{}: calendar: {e}", path.display()))?;
                 let b = &s.receivables.aging_buckets;
                 if b.is_empty() || b[0] < 1 || b.windows(2).any(|w| w[0] >= w[1]) {
                     return Err(format!(
@@ -167,6 +217,12 @@ impl Settings {
         }
     }
 
+    /// The working-day calendar in force.
+    pub fn calendar(&self) -> Result<crate::calendar::Calendar, String> {
+        let c = &self.calendar;
+        crate::calendar::Calendar::new(c.builtin, &c.holidays, &c.workdays)
+    }
+
     /// The settings as (name, value) rows for the `recon_settings` table.
     /// Aging buckets must rise; checked here so every reader gets the same error.
     pub fn rows(&self) -> Vec<(String, String)> {
@@ -174,14 +230,21 @@ impl Settings {
         let mut rows = vec![
             ("window_days".into(), m.window_days.to_string()),
             ("fee_tolerance".into(), m.fee_tolerance.clone()),
+            ("transfer_fee_tolerance".into(), m.transfer_fee_tolerance.clone()),
+            ("ref_min_length".into(), m.ref_min_length.to_string()),
             ("b2b_window_days".into(), m.b2b_window_days.to_string()),
             ("name_threshold".into(), m.name_threshold.to_string()),
             ("courier_tolerance".into(), self.couriers.tolerance.clone()),
         ];
-        let mut cycles: std::collections::BTreeMap<String, i64> =
-            DEFAULT_CYCLE_DAYS.iter().map(|(k, v)| (k.to_string(), *v)).collect();
-        cycles.extend(self.receivables.cycle_days.iter().map(|(k, v)| (k.to_lowercase(), *v)));
-        rows.extend(cycles.into_iter().map(|(k, v)| (format!("cycle_days.{k}"), v.to_string())));
+        // What the merchant fixed, apart from recon's defaults: the data overrules only
+        // the defaults (receivable_terms).
+        rows.extend(DEFAULT_CYCLE_DAYS.iter().map(|(k, v)| (format!("default_cycle_days.{k}"), v.to_string())));
+        rows.extend(
+            self.receivables
+                .cycle_days
+                .iter()
+                .map(|(k, v)| (format!("cycle_days.{}", k.to_lowercase()), v.to_string())),
+        );
         // Buckets as `lo-hi` (the last `lo+`), numbered in order.
         let mut lo = 0;
         let mut n = 0;
@@ -211,9 +274,12 @@ mod tests {
         std::fs::write(ws.root().join(FILE), "[receivables]\ncycle_days = { tmall = 7 }\naging_buckets = [15, 45]\n")
             .unwrap();
         let rows = Settings::load(&ws).unwrap().rows();
-        for want in
-            [("cycle_days.tmall", "7"), ("cycle_days.jd", "15"), ("aging_bucket.1", "0-15"), ("aging_bucket.3", "45+")]
-        {
+        for want in [
+            ("cycle_days.tmall", "7"),
+            ("default_cycle_days.jd", "15"),
+            ("aging_bucket.1", "0-15"),
+            ("aging_bucket.3", "45+"),
+        ] {
             assert!(rows.iter().any(|(k, v)| k == want.0 && v == want.1), "{want:?} in {rows:?}");
         }
         std::fs::write(ws.root().join(FILE), "[receivables]\naging_buckets = [60, 30]\n").unwrap();

@@ -11,9 +11,43 @@ use datafusion::error::Result;
 use datafusion::logical_expr::{Expr, LogicalPlanBuilder, ScalarUDF};
 use datafusion::prelude::col;
 
-/// The columns that hold personal data, and the function that masks each.
-pub const PERSONAL: [(&str, &str); 3] =
-    [("buyer_name", "mask_name"), ("buyer_phone", "mask_phone"), ("ship_address", "mask_address")];
+/// The columns that hold personal data, and the function that masks each. A company's
+/// name is not personal, but exports put persons under 客户名称 too: mask_company keeps
+/// what is plainly an organisation and masks the rest as a name.
+pub const PERSONAL: [(&str, &str); 5] = [
+    ("buyer_name", "mask_name"),
+    ("buyer_nick", "mask_name"),
+    ("buyer_company", "mask_company"),
+    ("buyer_phone", "mask_phone"),
+    ("ship_address", "mask_address"),
+];
+
+/// Words that only an organisation's name has.
+const ORGANISATION: [&str; 16] = [
+    "公司",
+    "集团",
+    "厂",
+    "店",
+    "中心",
+    "工作室",
+    "事务所",
+    "合作社",
+    "商行",
+    "研究院",
+    "学校",
+    "医院",
+    "ltd",
+    "inc",
+    "llc",
+    "co.",
+];
+
+/// A company customer's name as a viewer sees it: whole when it is plainly an
+/// organisation's (有限公司, 工作室, Ltd …), else masked as a person's name.
+pub fn company(s: &str) -> String {
+    let lower = s.to_lowercase();
+    if ORGANISATION.iter().any(|w| lower.contains(w)) { s.trim().to_string() } else { name(s) }
+}
 
 /// `张三` → `张*`, `欧阳娜娜` → `欧***`, `Alice Smith` → `A**********`.
 pub fn name(s: &str) -> String {
@@ -132,6 +166,9 @@ mod tests {
         assert_eq!(name("张三"), "张*");
         assert_eq!(name("欧阳娜娜"), "欧***");
         assert_eq!(name("李"), "李*");
+        assert_eq!(company("厦门市东升办公用品有限公司"), "厦门市东升办公用品有限公司");
+        assert_eq!(company("Acme Trading Ltd"), "Acme Trading Ltd");
+        assert_eq!(company("王明辉"), "王**");
         assert_eq!(phone("13812341234"), "138****1234");
         assert_eq!(phone("+86 138-1234-5678"), "138****5678");
         assert_eq!(phone("0571-8888"), "******88");

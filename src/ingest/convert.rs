@@ -69,6 +69,13 @@ impl Problem {
     }
 }
 
+/// A further line one source row stands for (a fee its sale line carries as a column),
+/// stored after the row's own with a key derived from the row's.
+pub struct Extra<'a> {
+    pub vals: Vec<Val<'a>>,
+    pub key: u128,
+}
+
 /// The settings of one import that every row is converted with.
 pub struct Converter {
     pub kind: Kind,
@@ -76,6 +83,8 @@ pub struct Converter {
     pub headers: Vec<String>,
     pub defaults: Defaults,
     pub date_format: Option<String>,
+    /// Channel names → platforms (settings and built-in).
+    pub platforms: crate::platforms::Aliases,
     /// Business type → settlement kind, for types that decide alone: a file has few
     /// distinct types and millions of rows.
     kinds: RefCell<HashMap<String, Option<&'static str>, Xxh3DefaultBuilder>>,
@@ -91,6 +100,7 @@ impl Clone for Converter {
             self.defaults.clone(),
             self.date_format.clone(),
         )
+        .with_platforms(self.platforms.clone())
     }
 }
 
@@ -102,7 +112,21 @@ impl Converter {
         defaults: Defaults,
         date_format: Option<String>,
     ) -> Self {
-        Converter { kind, map, headers, defaults, date_format, kinds: RefCell::default() }
+        Converter {
+            kind,
+            map,
+            headers,
+            defaults,
+            date_format,
+            platforms: crate::platforms::Aliases::default(),
+            kinds: RefCell::default(),
+        }
+    }
+
+    /// With the workspace's channel names (settings `[platforms]`).
+    pub fn with_platforms(mut self, platforms: crate::platforms::Aliases) -> Self {
+        self.platforms = platforms;
+        self
     }
 
     /// [`classify::settlement_kind`], with the reading of each distinct text cached.
@@ -130,20 +154,22 @@ impl Converter {
     }
 
     /// Fills `out` with the table's own columns (without provenance) and returns the
-    /// row's natural key.
+    /// row's natural key; further lines the row stands for go to `extra`.
     /// Warnings about values left empty go to `notes`.
     pub fn convert<'r>(
         &'r self,
         row: &'r RawRow,
         out: &mut Vec<Val<'r>>,
+        extra: &mut Vec<Extra<'r>>,
         notes: &mut Vec<Problem>,
     ) -> Result<u128, Problem> {
         out.clear();
+        extra.clear();
         notes.clear();
         let mut cells = Cells { row, conv: self, notes };
         match self.kind {
             Kind::Orders => cells.orders(out),
-            Kind::Settlements => cells.settlements(out),
+            Kind::Settlements | Kind::Payments => cells.settlements(out, extra),
             Kind::Bank => cells.bank(out),
             Kind::Shipments => cells.shipments(out),
             Kind::Returns => cells.returns(out),
@@ -329,6 +355,15 @@ impl<'r> Cells<'r, '_> {
 
     fn platform(&self) -> Option<Cow<'r, str>> {
         match self.first(Field::Platform) {
+            Some((_, p)) => Some(self.conv.platforms.platform(p)),
+            None => self.conv.defaults.platform.as_deref().map(Cow::Borrowed),
+        }
+    }
+
+    /// The platform as the row's own column names it, for the natural key: the same
+    /// file gives the same keys whatever the merchant's aliases say.
+    fn platform_for_key(&self) -> Option<Cow<'r, str>> {
+        match self.first(Field::Platform) {
             Some((_, p)) => Some(normalise_platform(p)),
             None => self.conv.defaults.platform.as_deref().map(Cow::Borrowed),
         }
@@ -363,10 +398,10 @@ impl<'r> Cells<'r, '_> {
             }
             return Err(Problem::reject(None, "both the order amount and the paid amount are empty"));
         }
-        let platform = self.platform();
-        let key = key(&[b"orders", opt(&platform), order_id.as_bytes()]);
+        let key = key(&[b"orders", opt(&self.platform_for_key()), order_id.as_bytes()]);
         out.extend([
-            Val::text(platform),
+            Val::text(self.platform()),
+            Val::text(self.text(Field::Platform)),
             Val::text(self.shop()),
             Val::Text(order_id),
             Val::time(self.time(Field::OrderTime)?),
@@ -377,6 +412,8 @@ impl<'r> Cells<'r, '_> {
             Val::money(order_amount),
             Val::money(paid_amount),
             Val::text(self.text(Field::BuyerName)),
+            Val::text(self.text(Field::BuyerNick)),
+            Val::text(self.text(Field::BuyerCompany)),
             Val::text(self.id(Field::BuyerPhone).map(clean_phone)),
             Val::text(self.text(Field::ShipAddress)),
             Val::text(self.id(Field::TrackingNo)),
@@ -548,7 +585,7 @@ impl<'r> Cells<'r, '_> {
         Ok(key)
     }
 
-    fn settlements(&mut self, out: &mut Vec<Val<'r>>) -> Result<u128, Problem> {
+    fn settlements(&mut self, out: &mut Vec<Val<'r>>, extra: &mut Vec<Extra<'r>>) -> Result<u128, Problem> {
         if let Some((c, status)) = self.first(Field::TxnStatus)
             && classify::no_money_moved(status)
         {
@@ -575,9 +612,15 @@ impl<'r> Cells<'r, '_> {
         let platform = self.platform();
         let shop = self.shop();
         let txn_id = self.id(Field::TxnId);
-        let order_id = self.id(Field::OrderId);
+        let trade_id = self.id(Field::TradeId);
+        let sub_order = self.id(Field::SubOrderId);
+        // A line that names only its sub-order still belongs to an order: that one.
+        let order_id = self.id(Field::OrderId).or_else(|| sub_order.clone());
         let balance = self.balance();
         let counterparty = self.text(Field::Counterparty);
+        // A withdrawal is known by the payout id the file gives, else its own id, else an
+        // id in its memo; its other ids (business id, the memo's 提现单号) name it too
+        // (payout_keys).
         let payout_ref = self.id(Field::PayoutRef).or_else(|| {
             (kind == "withdrawal")
                 .then(|| {
@@ -587,11 +630,12 @@ impl<'r> Cells<'r, '_> {
                 })
                 .flatten()
         });
+        let parts = if kind == "sale" && amount >= 0 { self.parts(amount)? } else { Vec::new() };
         // Wallet exports reuse ids (a purchase and its refund share the trade number), so
         // a settlement line is known by all it says, not by its id alone.
         let key = key(&[
             b"settlements",
-            opt(&platform),
+            opt(&self.platform_for_key()),
             opt(&shop),
             opt(&txn_id),
             opt(&order_id),
@@ -602,21 +646,88 @@ impl<'r> Cells<'r, '_> {
             opt(&counterparty),
             opt(&memo),
         ]);
-        out.extend([
-            Val::text(platform),
-            Val::text(shop),
-            Val::text(txn_id),
-            Val::text(order_id),
-            Val::Time(time),
-            Val::Text(Cow::Borrowed(kind)),
-            Val::Money(amount),
-            Val::money(balance),
-            Val::text(counterparty),
-            Val::text(memo),
-            Val::text(payout_ref),
-            line_id(key),
-        ]);
+        let currency = self.currency();
+        let line = |kind: &'static str, amount: i128, memo: Option<Cow<'r, str>>, balance: Option<i128>, key: u128| {
+            vec![
+                Val::text(platform.clone()),
+                Val::text(shop.clone()),
+                Val::text(txn_id.clone()),
+                Val::text(trade_id.clone()),
+                Val::text(order_id.clone()),
+                Val::text(sub_order.clone()),
+                Val::Time(time),
+                Val::Text(Cow::Borrowed(kind)),
+                Val::Money(amount),
+                Val::Text(currency.clone()),
+                Val::money(balance),
+                Val::text(counterparty.clone()),
+                Val::text(memo),
+                Val::text(payout_ref.clone()),
+                line_id(key),
+            ]
+        };
+        match parts.split_first() {
+            None => out.extend(line(kind, amount, memo.clone(), balance, key)),
+            // The sale line keeps the row's memo and balance; each part after it is a line
+            // of its own kind, named by the column it comes from.
+            Some((sale, rest)) => {
+                out.extend(line(sale.kind, sale.amount, memo.clone(), balance, key));
+                for (i, p) in rest.iter().enumerate() {
+                    let k = derived_key(key, i);
+                    extra.push(Extra {
+                        vals: line(p.kind, p.amount, Some(Cow::Owned(p.label.clone())), None, k),
+                        key: k,
+                    });
+                }
+            }
+        }
         Ok(key)
+    }
+
+    /// A sale line whose income and deductions the file gives as columns beside its net
+    /// amount (Douyin 订单实付应结 + 运费实付 − 平台服务费 − 佣金 = 动账金额): the sale first,
+    /// then subsidies, each deduction as a fee or commission, and whatever the columns
+    /// leave unexplained of the net as an adjustment, so the lines add up to the net.
+    /// Nothing when the columns are absent or all zero.
+    fn parts(&self, net: i128) -> Result<Vec<Part>, Problem> {
+        let mut sale: Option<i128> = None;
+        let mut rest = Vec::new();
+        for &c in self.conv.map.columns(Field::Gross) {
+            let Some(v) = values::clean(self.row.get(c)) else { continue };
+            let v = values::parse_money(v).map_err(|e| self.bad(c, e))?;
+            let label = self.conv.headers[c].trim();
+            if label.contains("补贴") {
+                if v != 0 {
+                    rest.push(Part { kind: "promotion", amount: v, label: label.to_string() });
+                }
+            } else {
+                *sale.get_or_insert(0) += v;
+            }
+        }
+        for &c in self.conv.map.columns(Field::Deduction) {
+            let Some(v) = values::clean(self.row.get(c)) else { continue };
+            let v = values::parse_money(v).map_err(|e| self.bad(c, e))?;
+            if v != 0 {
+                let label = self.conv.headers[c].trim();
+                let kind = classify::kind_of(label)
+                    .filter(|k| matches!(*k, "commission" | "promotion" | "shipping"))
+                    .unwrap_or("fee");
+                rest.push(Part { kind, amount: -v.abs(), label: label.to_string() });
+            }
+        }
+        if rest.is_empty() && sale.is_none_or(|s| s == net) {
+            return Ok(Vec::new());
+        }
+        let others: i128 = rest.iter().map(|p| p.amount).sum();
+        // Without an income column the sale is what the deductions were taken from.
+        let sale = sale.unwrap_or(net - others);
+        let unexplained = net - sale - others;
+        if unexplained != 0 {
+            rest.push(Part { kind: "adjustment", amount: unexplained, label: "差额".to_string() });
+        }
+        let mut parts = vec![Part { kind: "sale", amount: sale, label: String::new() }];
+        parts.extend(rest);
+        Ok(parts)
     }
 
     fn bank(&mut self, out: &mut Vec<Val<'r>>) -> Result<u128, Problem> {
@@ -694,6 +805,22 @@ fn stock_movement(text: Option<Cow<'_, str>>) -> Cow<'_, str> {
     Cow::Borrowed(kind)
 }
 
+/// One line a source row stands for.
+struct Part {
+    kind: &'static str,
+    amount: i128,
+    /// The column it comes from.
+    label: String,
+}
+
+/// The key of the `i`-th further line of a row: the same file always gives the same.
+fn derived_key(key: u128, i: usize) -> u128 {
+    let mut bytes = key.to_le_bytes().to_vec();
+    bytes.extend_from_slice(b"part");
+    bytes.extend_from_slice(&(i as u64).to_le_bytes());
+    xxh3_128(&bytes)
+}
+
 /// The first 64 bits of a natural key, as 16 hex digits.
 fn line_id(key: u128) -> Val<'static> {
     Val::Text(Cow::Owned(format!("{:016x}", (key >> 64) as u64)))
@@ -765,7 +892,7 @@ mod tests {
         let r = row(cells);
         let mut out = Vec::new();
         let mut notes = Vec::new();
-        c.convert(&r, &mut out, &mut notes).map_err(|p| format!("{:?}: {}", p.category, p.reason))?;
+        c.convert(&r, &mut out, &mut Vec::new(), &mut notes).map_err(|p| format!("{:?}: {}", p.category, p.reason))?;
         if let Some(n) = notes.first() {
             out.push(Val::Text(Cow::Owned(format!("warning: {}", n.reason))));
         }
@@ -819,11 +946,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(sale[2], "2026100320004001");
-        assert_eq!(sale[3], "T200P123");
-        assert_eq!(sale[4], "2026-10-03 10:00:00");
-        assert_eq!(sale[5], "sale");
-        assert_eq!(sale[6], "12.00");
-        assert_eq!(sale[10], "∅");
+        assert_eq!(sale[4], "T200P123");
+        assert_eq!(sale[6], "2026-10-03 10:00:00");
+        assert_eq!(sale[7], "sale");
+        assert_eq!(sale[8], "12.00");
+        assert_eq!(sale[13], "∅");
         let fee = convert(
             &c,
             &[
@@ -842,7 +969,7 @@ mod tests {
             ],
         )
         .unwrap();
-        assert_eq!((fee[5].as_str(), fee[6].as_str()), ("commission", "-0.60"));
+        assert_eq!((fee[7].as_str(), fee[8].as_str()), ("commission", "-0.60"));
         let wd = convert(
             &c,
             &[
@@ -861,7 +988,7 @@ mod tests {
             ],
         )
         .unwrap();
-        assert_eq!((wd[5].as_str(), wd[6].as_str(), wd[10].as_str()), ("withdrawal", "-111.40", "2026100420004003"));
+        assert_eq!((wd[7].as_str(), wd[8].as_str(), wd[13].as_str()), ("withdrawal", "-111.40", "2026100420004003"));
         let bad =
             convert(&c, &["x1", "", "", "", "2026-10-04 09:00:00", "", "12,3a", "", "", "", "交易", ""]).unwrap_err();
         assert_eq!(bad, "Rejected: '12,3a' is not an amount");
@@ -889,7 +1016,7 @@ mod tests {
             &["2023-02-12 21:32:14", "亲友代付", "x", "亲情卡", "支出", "49.74", "交易成功", "2023001\t", "", ""],
         )
         .unwrap();
-        assert_eq!(out[6], "-49.74");
+        assert_eq!(out[8], "-49.74");
         let refund = convert(
             &c,
             &["2023-02-04 18:21:04", "退款", "x", "退款-亲情卡", "不计收支", "16.03", "退款成功", "2023002\t", "", ""],
@@ -901,7 +1028,7 @@ mod tests {
             &["2021-07-15 16:29:37", "零钱提现", "招商银行", "/", "/", "100.10", "提现已到账", "2072107", "", ""],
         )
         .unwrap();
-        assert_eq!((withdrawal[5].as_str(), withdrawal[6].as_str()), ("withdrawal", "-100.10"));
+        assert_eq!((withdrawal[7].as_str(), withdrawal[8].as_str()), ("withdrawal", "-100.10"));
         let closed =
             convert(&c, &["2023-01-10 13:10:16", "日用百货", "x", "x", "不计收支", "82.00", "交易关闭", "x", "", ""])
                 .unwrap_err();
@@ -999,10 +1126,11 @@ mod tests {
         let r1 = row(&["天猫", "旗舰店", "1001", "2026-10-01 08:00:00", "100.00", "90.00", "138-1234-5678"]);
         let r2 = row(&["天猫", "旗舰店", "1001", "2026-10-01 08:00:00", "100.00", "90.00", "13812345678"]);
         let mut out = Vec::new();
-        let k1 = c.convert(&r1, &mut out, &mut Vec::new()).unwrap();
+        let k1 = c.convert(&r1, &mut out, &mut Vec::new(), &mut Vec::new()).unwrap();
         assert_eq!(out[0], Val::Text(Cow::Borrowed("tmall")));
-        assert_eq!(out[11], Val::Text(Cow::Borrowed("13812345678")));
-        let k2 = c.convert(&r2, &mut out, &mut Vec::new()).unwrap();
+        assert_eq!(out[1], Val::Text(Cow::Borrowed("天猫")));
+        assert_eq!(out[14], Val::Text(Cow::Borrowed("13812345678")));
+        let k2 = c.convert(&r2, &mut out, &mut Vec::new(), &mut Vec::new()).unwrap();
         assert_eq!(k1, k2, "same order, same key");
         let err = convert(&c, &["天猫", "旗舰店", "", "2026-10-01", "1", "1", ""]).unwrap_err();
         assert!(err.contains("order id is empty"), "{err}");

@@ -42,12 +42,27 @@ fields! {
     Currency => "currency",
     OrderAmount => "order_amount",
     PaidAmount => "paid_amount",
+    /// The person: buyer or consignee (收货人).
     BuyerName => "buyer_name",
+    /// The platform nickname (买家昵称), sometimes a company's.
+    BuyerNick => "buyer_nick",
+    /// The company that pays (客户名称, 发票抬头).
+    BuyerCompany => "buyer_company",
     BuyerPhone => "buyer_phone",
     ShipAddress => "ship_address",
     TrackingNo => "tracking_no",
     Courier => "courier",
     TxnId => "txn_id",
+    /// The platform's id of the business a line belongs to (业务流水号, 微信支付业务单号).
+    TradeId => "trade_id",
+    /// The sub-order a settlement line settles (Douyin 子订单号).
+    SubOrderId => "sub_order_id",
+    /// Income parts of a settlement line given as columns beside its net amount
+    /// (Douyin 订单实付应结, 运费实付, 平台补贴): each becomes a line of its own.
+    Gross => "gross",
+    /// Deductions given as columns of a settlement line (平台服务费, 佣金, 渠道分成 …):
+    /// each becomes a fee or commission line of its own.
+    Deduction => "deduction",
     TxnTime => "txn_time",
     /// A date column beside a time-of-day column (banks split them).
     TxnDate => "txn_date",
@@ -105,7 +120,16 @@ impl Field {
     /// bill leaves 商户订单号 empty and fills 订单编号). Every other field takes the
     /// single best column.
     pub fn takes_several_columns(self) -> bool {
-        matches!(self, Field::Memo | Field::Amount | Field::Income | Field::Expense | Field::OrderId)
+        matches!(
+            self,
+            Field::Memo
+                | Field::Amount
+                | Field::Income
+                | Field::Expense
+                | Field::OrderId
+                | Field::Gross
+                | Field::Deduction
+        )
     }
 }
 
@@ -256,6 +280,31 @@ pub static ORDERS: &[Spec] = &[
         ],
     ),
     spec(
+        BuyerCompany,
+        1,
+        &[
+            "客户名称",
+            "公司名称",
+            "单位名称",
+            "企业名称",
+            "客户公司",
+            "发票抬头",
+            "开票抬头",
+            "付款单位",
+            "付款方",
+            "付款方名称",
+            "company",
+            "companyname",
+            "billingcompany",
+            "shippingcompany",
+        ],
+    ),
+    spec(
+        BuyerNick,
+        1,
+        &["买家昵称", "买家会员名", "买家账号", "会员名", "用户昵称", "昵称", "buyernick", "nickname", "username"],
+    ),
+    spec(
         BuyerName,
         2,
         &[
@@ -265,13 +314,10 @@ pub static ORDERS: &[Spec] = &[
             "收件人",
             "收件人姓名",
             "客户姓名",
-            "客户名称",
+            "联系人",
             "客户",
             "买家",
-            "买家会员名",
-            "买家昵称",
             "购买人",
-            "付款单位",
             "buyername",
             "buyer",
             "customername",
@@ -434,6 +480,7 @@ pub static INVENTORY: &[Spec] = &[
 ];
 
 pub static SETTLEMENTS: &[Spec] = &[
+    spec(TradeId, 0, &["业务流水号", "微信支付业务单号", "业务单号", "tradeid", "tradeno"]),
     spec(
         PayoutRef,
         2,
@@ -454,9 +501,7 @@ pub static SETTLEMENTS: &[Spec] = &[
             "交易单号",
             "交易号",
             "支付宝交易号",
-            "微信支付业务单号",
             "微信订单号",
-            "业务流水号",
             "单据编号",
             "transactionid",
             "txnid",
@@ -475,13 +520,15 @@ pub static SETTLEMENTS: &[Spec] = &[
             "商户单号",
             "业务订单号",
             "业务基础订单号",
-            "子订单号",
             "关联订单号",
-            "关联子订单号",
+            // WeChat's fund bill: the merchant's order number of a trade (of a refund,
+            // the merchant's refund number).
+            "业务凭证号",
             "orderid",
             "order",
         ],
     ),
+    spec(SubOrderId, 0, &["子订单号", "子订单编号", "关联子订单号", "子单号", "suborderid", "orderitemid"]),
     spec(Platform, 1, PLATFORM),
     spec(Shop, 1, SHOP),
     // The after-sale case or refund document a line belongs to (JD 售后服务单号 or 单据类型
@@ -537,6 +584,46 @@ pub static SETTLEMENTS: &[Spec] = &[
     ),
     spec(Income, 1, &["收入金额", "收入", "入账金额", "income", "moneyin"]),
     spec(Expense, 1, &["支出金额", "支出", "出账金额", "expense", "moneyout"]),
+    // A line's income and deductions as columns beside its net amount: no weight, they
+    // say nothing of what kind of file it is.
+    spec(
+        Gross,
+        0,
+        &[
+            "订单实付应结",
+            "订单实付",
+            "实付应结",
+            "商品实付",
+            "运费实付",
+            "平台补贴",
+            "达人补贴",
+            "抖音支付补贴",
+            "支付补贴",
+            "商家补贴",
+            "gross",
+        ],
+    ),
+    spec(
+        Deduction,
+        0,
+        &[
+            "平台服务费",
+            "技术服务费",
+            "服务费",
+            "佣金",
+            "达人佣金",
+            "服务商佣金",
+            "渠道分成",
+            "招商服务费",
+            "其他分成",
+            "站外推广费",
+            "推广费",
+            "支付手续费",
+            "手续费",
+            "commission",
+            "fees",
+        ],
+    ),
     spec(
         Amount,
         1,
@@ -749,6 +836,7 @@ pub fn specs(kind: Kind) -> &'static [Spec] {
         Kind::Returns => RETURNS,
         Kind::CourierBills => COURIER_BILLS,
         Kind::Inventory => INVENTORY,
+        Kind::Payments => SETTLEMENTS,
     }
 }
 

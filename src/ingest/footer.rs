@@ -30,15 +30,28 @@ pub struct FooterCheck {
 impl FooterCheck {
     /// Counts the signed `amount` column of converted rows, before duplicates are dropped:
     /// the footer speaks of the whole file.
-    pub fn add_rows(&mut self, rows: &RecordBatch) {
+    /// `derived[i]` marks a row that continues the one before it (a fee line the file
+    /// gave as a column of that row): the file's totals count the two as one net amount.
+    pub fn add_rows(&mut self, rows: &RecordBatch, derived: &[bool]) {
         let Some(amounts) = rows.column_by_name("amount").and_then(|c| c.as_any().downcast_ref::<Decimal128Array>())
         else {
             return;
         };
         let kinds = rows.column_by_name("kind").and_then(|c| c.as_string_opt::<i32>());
-        for (i, v) in amounts.iter().enumerate() {
-            let Some(v) = v else { continue };
+        let mut i = 0;
+        while i < amounts.len() {
             let transfer = kinds.is_some_and(|k| k.is_valid(i) && matches!(k.value(i), "withdrawal" | "deposit"));
+            let mut v = if amounts.is_valid(i) { Some(amounts.value(i)) } else { None };
+            let mut j = i + 1;
+            while j < amounts.len() && derived.get(j).copied().unwrap_or(false) {
+                if amounts.is_valid(j) {
+                    v = Some(v.unwrap_or(0) + amounts.value(j));
+                }
+                j += 1;
+            }
+            self.rows += 1;
+            i = j;
+            let Some(v) = v else { continue };
             if v >= 0 {
                 self.income += v;
                 self.transfers_in += if transfer { v } else { 0 };
@@ -47,7 +60,6 @@ impl FooterCheck {
                 self.transfers_out -= if transfer { v } else { 0 };
             }
         }
-        self.rows += amounts.len() as u64;
     }
 
     /// Reads the totals a footer or comment line below the header states.

@@ -46,7 +46,7 @@ pub static FORMATS: &[Format] = &[
     format!(
         "alipay-business",
         "Alipay merchant 业务明细",
-        Settlements,
+        Payments,
         None,
         [["支付宝交易号"], ["商户订单号"], ["商家实收"], ["服务费"]],
         "支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,订单金额（元）,商家实收（元）,服务费（元）,备注"
@@ -260,6 +260,15 @@ impl Format {
             .map(|alts| alts.join(" / "))
             .collect()
     }
+}
+
+/// A format whose kind no import guesses (trade records look like a ledger) that these
+/// headers are in: it decides the kind.
+pub fn identify_unguessable(headers: &[String]) -> Option<&'static Format> {
+    FORMATS
+        .iter()
+        .filter(|f| !Kind::GUESSABLE.contains(&f.kind) && f.missing(headers).is_empty())
+        .max_by_key(|f| f.signature.len())
 }
 
 /// The format of `kind` these headers are in: of those whose signature they carry

@@ -100,7 +100,7 @@ impl ColumnMap {
                     return Some("no column for the quantity (数量 / 变动数量 / 结存数量 …)".into());
                 }
             }
-            Kind::Settlements | Kind::Bank => {
+            Kind::Settlements | Kind::Bank | Kind::Payments => {
                 if !any(&[Field::TxnTime, Field::TxnDate]) {
                     return Some("no column for the date or time (交易时间 / 发生时间 / 记账日期 / date …)".into());
                 }
@@ -177,7 +177,7 @@ pub fn map_columns(kind: Kind, headers: &[String], mapping: Option<&MappingFile>
 /// Picks the kind whose fields the headers fit best, or says why it cannot.
 pub fn guess_kind(headers: &[String], mapping: Option<&MappingFile>) -> Result<ColumnMap, String> {
     let mut fits: Vec<ColumnMap> = Vec::new();
-    for kind in Kind::ALL {
+    for kind in Kind::GUESSABLE {
         let map = map_columns(kind, headers, mapping)?;
         if map.missing().is_none() {
             fits.push(map);
@@ -295,27 +295,10 @@ fn platform_in_text(text: &str) -> Option<String> {
     NAMES.iter().find(|(k, _)| text.contains(k)).map(|(_, v)| v.to_string())
 }
 
-/// Canonical platform names: 天猫/淘宝 → tmall, 京东 → jd, 抖音 → douyin, 拼多多 → pdd,
-/// 微信 → wechat, 支付宝 → alipay, 线下/对公 → b2b; others lower-cased.
-pub fn normalise_platform(raw: &str) -> Cow<'static, str> {
-    const TABLE: [(&[&str], &str); 9] = [
-        (&["天猫", "淘宝", "tmall", "taobao", "天猫商城"], "tmall"),
-        (&["京东", "jd", "jingdong", "京东商城"], "jd"),
-        (&["抖音", "抖店", "douyin", "tiktok", "抖音电商"], "douyin"),
-        (&["拼多多", "pdd", "pinduoduo"], "pdd"),
-        (&["微信", "微信支付", "wechat", "weixin", "wechatpay", "微信小店"], "wechat"),
-        (&["支付宝", "alipay"], "alipay"),
-        (&["亚马逊", "amazon"], "amazon"),
-        (&["shopify"], "shopify"),
-        (&["线下", "b2b", "offline", "对公", "企业客户"], "b2b"),
-    ];
-    let s = raw.trim();
-    for (names, canon) in TABLE {
-        if names.iter().any(|n| n.eq_ignore_ascii_case(s)) {
-            return Cow::Borrowed(canon);
-        }
-    }
-    Cow::Owned(s.to_lowercase())
+/// Canonical platform names by the built-in aliases (crate::platforms): 天猫/淘宝 →
+/// tmall, 微信小程序 → wechat, 线下/对公 → b2b; others lower-cased.
+pub fn normalise_platform(raw: &str) -> Cow<'_, str> {
+    crate::platforms::builtin(raw)
 }
 
 pub fn normalise_currency(raw: &str) -> Cow<'static, str> {

@@ -159,7 +159,11 @@ pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
     let headers: Vec<String> =
         header_row.cells().map(|c| c.trim().trim_start_matches('\u{feff}').to_string()).collect();
     let hints = header::preamble_hints(&head[..header_at]);
-    let kind = opts.kind.or(opts.format.map(|f| f.kind)).or_else(|| mapping.and_then(MappingFile::kind));
+    let kind = opts
+        .kind
+        .or(opts.format.map(|f| f.kind))
+        .or_else(|| mapping.and_then(MappingFile::kind))
+        .or_else(|| formats::identify_unguessable(&headers).map(|f| f.kind));
     let kind = match container {
         // A statement standard holds bank transactions, whatever a mapping says.
         sniff::Container::Statement(standard) => match opts.kind {
@@ -171,18 +175,16 @@ pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
             }
             _ => Some(Kind::Bank),
         },
-        // A payout export's rows are settlement lines, whatever a mapping says.
+        // A payout export's rows are settlement lines (a trade bill's, trade records),
+        // whatever a mapping says.
         sniff::Container::Payout(export) => match opts.kind {
-            Some(k) if k != Kind::Settlements => {
+            Some(k) if k != export.kind() => {
                 return Err(ImportError::Kind {
                     file,
-                    detail: format!(
-                        "it is a payout export ({}), so it imports as settlements, not {k}",
-                        export.label()
-                    ),
+                    detail: format!("it is a {}, so it imports as {}, not {k}", export.title(), export.kind()),
                 });
             }
-            _ => Some(Kind::Settlements),
+            _ => Some(export.kind()),
         },
         _ => kind,
     };
@@ -283,11 +285,16 @@ pub struct Importer<'w> {
     ws: &'w Workspace,
     tx: Transaction,
     keys: HashMap<Kind, keys::KeyMap>,
+    /// The workspace's channel names (settings `[platforms]`).
+    platforms: crate::platforms::Aliases,
 }
 
 impl<'w> Importer<'w> {
     pub fn begin(ws: &'w Workspace) -> Result<Importer<'w>, ImportError> {
-        Ok(Importer { ws, tx: ws.begin()?, keys: HashMap::new() })
+        let settings = crate::settings::Settings::load(ws)
+            .map_err(|detail| ImportError::Mapping { file: crate::settings::FILE.into(), detail })?;
+        let platforms = crate::platforms::Aliases::new(&settings.platforms.aliases);
+        Ok(Importer { ws, tx: ws.begin()?, keys: HashMap::new(), platforms })
     }
 
     pub fn import(&mut self, path: &Path, opts: &ImportOptions) -> Result<ImportReport, ImportError> {
@@ -350,7 +357,8 @@ impl<'w> Importer<'w> {
             plan.headers.clone(),
             plan.defaults.clone(),
             plan.date_format.clone(),
-        );
+        )
+        .with_platforms(self.platforms.clone());
         let unit = plan.source.unit();
         let header_line = plan.header_line;
         let checks = pipeline::Checks {

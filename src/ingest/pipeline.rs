@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use datafusion::arrow::array::RecordBatch;
 
 use super::builder::TableBuilder;
-use super::convert::{Category, Converter, Problem, Val};
+use super::convert::{Category, Converter, Extra, Problem, Val};
 use super::row::RawRow;
 use super::source::{Flow, Source, SourceError};
 use super::values;
@@ -42,9 +42,11 @@ pub struct Note {
 /// What became of one row, in file order.
 #[derive(Debug)]
 pub enum Outcome {
-    /// Converted: the next row of the batch. Its warnings count only if it is stored.
+    /// Converted: the next row of the batch, and after it `extra` further lines the row
+    /// stands for (stored or skipped with it). Its warnings count only if it is stored.
     Converted {
         warnings: Vec<Note>,
+        extra: usize,
     },
     NotStored(Note),
     /// Above the header.
@@ -163,6 +165,7 @@ pub fn convert_batch(
     let mut problems = Vec::new();
     // One allocation for the values of every row.
     let mut spare: Vec<Val<'static>> = Vec::with_capacity(24);
+    let mut spare_extra: Vec<Extra<'static>> = Vec::new();
     for row in rows {
         if row.line == checks.header_line {
             continue;
@@ -176,13 +179,18 @@ pub fn convert_batch(
         } else {
             out.unterminated |= row.unterminated;
             let mut vals = recycle(std::mem::take(&mut spare));
-            let result = converter.convert(row, &mut vals, &mut problems);
+            let mut extra = recycle_extra(std::mem::take(&mut spare_extra));
+            let result = converter.convert(row, &mut vals, &mut extra, &mut problems);
             let outcome = match result {
                 Ok(key) => {
                     builder.append(&vals, row.line, key);
                     out.keys.push(key);
+                    for e in &extra {
+                        builder.append(&e.vals, row.line, e.key);
+                        out.keys.push(e.key);
+                    }
                     let warnings = problems.drain(..).map(|p| note(row, converter, p, false)).collect();
-                    Outcome::Converted { warnings }
+                    Outcome::Converted { warnings, extra: extra.len() }
                 }
                 Err(p) => {
                     let footer_like = p.category == Category::Rejected && looks_like_footer(row);
@@ -190,6 +198,7 @@ pub fn convert_batch(
                 }
             };
             spare = recycle(vals);
+            spare_extra = recycle_extra(extra);
             outcome
         };
         out.outcomes.push(outcome);
@@ -260,6 +269,12 @@ fn looks_like_footer(row: &RawRow) -> bool {
         let lower = first.to_lowercase();
         WORDS.iter().any(|w| lower.contains(w))
     })
+}
+
+/// Reuses an emptied vector's allocation for lines borrowed from another row.
+fn recycle_extra<'b>(mut v: Vec<Extra<'_>>) -> Vec<Extra<'b>> {
+    v.clear();
+    v.into_iter().map(|_| unreachable!("the vector is empty")).collect()
 }
 
 /// Reuses an emptied vector's allocation for values borrowed from another row.

@@ -63,6 +63,14 @@ impl PayoutExport {
     }
 
     /// The platform its lines belong to.
+    /// The table its rows fill: a trade bill describes trades, not the wallet's ledger.
+    pub fn kind(self) -> crate::schema::Kind {
+        match self {
+            PayoutExport::WechatTrade => crate::schema::Kind::Payments,
+            _ => crate::schema::Kind::Settlements,
+        }
+    }
+
     pub fn platform(self) -> &'static str {
         match self {
             PayoutExport::AmazonV2 => "amazon",

@@ -70,6 +70,9 @@ impl<'a> Tally<'a> {
         self.progress.set(batch.offset);
         self.unterminated |= batch.unterminated;
         let mut keep = Vec::with_capacity(batch.keys.len());
+        // Rows that continue the source row before them (its fee lines): counted and
+        // checked against footers as one with it.
+        let mut derived = Vec::with_capacity(batch.keys.len());
         let mut renamed: Vec<(usize, u128)> = Vec::new();
         let mut keys = batch.keys.iter();
         for outcome in batch.outcomes {
@@ -85,8 +88,9 @@ impl<'a> Tally<'a> {
                     }
                     self.note(n)?;
                 }
-                Outcome::Converted { warnings } => {
+                Outcome::Converted { warnings, extra } => {
                     let mut key = *keys.next().ok_or("a converted row without a key")?;
+                    derived.push(false);
                     if let Some(seen) = &mut self.repeats {
                         let n = seen.entry(key).or_default();
                         if *n > 0 {
@@ -112,6 +116,16 @@ impl<'a> Tally<'a> {
                             }
                         }
                     }
+                    // The row's further lines go where the row goes.
+                    let stored = *keep.last().expect("pushed above");
+                    for _ in 0..extra {
+                        let k = *keys.next().ok_or("a further line without a key")?;
+                        if stored {
+                            self.keys.insert(Key::from(k), self.import_id as u32);
+                        }
+                        keep.push(stored);
+                        derived.push(true);
+                    }
                 }
             }
         }
@@ -119,7 +133,7 @@ impl<'a> Tally<'a> {
             crate::faults::point("import:mid-file");
         }
         let Some(mut rows) = batch.rows else { return Ok(()) };
-        self.footer.add_rows(&rows);
+        self.footer.add_rows(&rows, &derived);
         if !renamed.is_empty() {
             rows = with_keys_renamed(&rows, &renamed)?;
         }

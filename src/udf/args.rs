@@ -99,6 +99,35 @@ impl<'a> Micros<'a> {
     }
 }
 
+/// A whole-number argument coerced to Int64.
+pub struct Ints<'a> {
+    scalar: Option<Option<i64>>,
+    array: Option<&'a datafusion::arrow::array::Int64Array>,
+}
+
+impl<'a> Ints<'a> {
+    pub fn new(v: &'a ColumnarValue) -> Result<Ints<'a>> {
+        Ok(match v {
+            ColumnarValue::Scalar(ScalarValue::Int64(x)) => Ints { scalar: Some(*x), array: None },
+            ColumnarValue::Scalar(ScalarValue::Null) => Ints { scalar: Some(None), array: None },
+            ColumnarValue::Array(a) => match a.as_any().downcast_ref::<datafusion::arrow::array::Int64Array>() {
+                Some(t) => Ints { scalar: None, array: Some(t) },
+                None => return exec_err!("expected a whole number, got {}", a.data_type()),
+            },
+            ColumnarValue::Scalar(other) => return exec_err!("expected a whole number, got {other:?}"),
+        })
+    }
+
+    pub fn get(&self, i: usize) -> Option<i64> {
+        match (self.scalar, self.array) {
+            (Some(s), _) => s,
+            (None, Some(a)) if a.is_null(i) => None,
+            (None, Some(a)) => Some(a.value(i)),
+            (None, None) => None,
+        }
+    }
+}
+
 /// The number of rows a call covers: an array's length, else the batch's.
 pub fn rows(args: &[ColumnarValue], number_rows: usize) -> usize {
     args.iter()

@@ -1,10 +1,15 @@
-//! `fifo_match(left_id, left_time, right_id, right_time [, preference])`: an aggregate
-//! that pairs candidates first in, first out, as an accountant pairs equal amounts: each
-//! right row (a bank credit), earliest first, takes among its candidates not taken yet
-//! the one with the lowest preference (the fee deducted: an exact amount first), and of
-//! those the earliest left row (a payout). Given the pairs the rules allow, it returns
-//! the ones chosen, each left and right used once. Two candidates alike in both are a
-//! tie no order can settle: that right row takes neither, and a person decides.
+//! `fifo_match(left_id, left_time, right_id, right_time [, preference [, left_day]])`: an
+//! aggregate that pairs candidates first in, first out, as an accountant pairs equal
+//! amounts: each right row (a bank credit), earliest first, takes among its candidates
+//! not taken yet the one with the lowest preference (the fee deducted: an exact amount
+//! first), and of those the one of the earliest day (`left_day`, else its time). Given
+//! the pairs the rules allow, it returns the ones chosen, each left and right used once.
+//!
+//! Candidates alike in preference and day are a tie. When exactly as many right rows
+//! could each take any of the tied left rows, and nothing else as good, the rows are
+//! interchangeable — any pairing books the same money — and they are paired in time
+//! order. Otherwise no order can settle it: the right row takes none, and a person
+//! decides.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -54,22 +59,27 @@ impl AggregateUDFImpl for FifoMatch {
     }
 
     fn coerce_types(&self, types: &[DataType]) -> Result<Vec<DataType>> {
-        if !(4..=5).contains(&types.len()) {
-            return plan_err!("fifo_match takes (left_id, left_time, right_id, right_time [, preference])");
+        if !(4..=6).contains(&types.len()) {
+            return plan_err!(
+                "fifo_match takes (left_id, left_time, right_id, right_time [, preference [, left_day]])"
+            );
         }
         if let Some(t) = types.get(4)
             && !(t.is_numeric() || t.is_null())
         {
             return plan_err!("fifo_match takes a number as the preference, not {t}");
         }
-        for t in [&types[1], &types[3]] {
+        for t in [Some(&types[1]), Some(&types[3]), types.get(5)].into_iter().flatten() {
             if !matches!(t, DataType::Timestamp(_, _) | DataType::Date32 | DataType::Date64 | DataType::Null) {
                 return plan_err!("fifo_match takes times as timestamps, not {t}");
             }
         }
         let mut out = vec![DataType::Utf8, time_type(), DataType::Utf8, time_type()];
-        if types.len() == 5 {
+        if types.len() >= 5 {
             out.push(preference_type());
+        }
+        if types.len() == 6 {
+            out.push(time_type());
         }
         Ok(out)
     }
@@ -96,6 +106,7 @@ impl AggregateUDFImpl for FifoMatch {
             list("right_ids", DataType::Utf8),
             list("right_times", time_type()),
             list("preferences", preference_type()),
+            list("left_days", time_type()),
         ])
     }
 
@@ -103,8 +114,8 @@ impl AggregateUDFImpl for FifoMatch {
         static DOC: std::sync::OnceLock<Documentation> = std::sync::OnceLock::new();
         Some(DOC.get_or_init(|| {
             super::doc(
-                "Chooses among candidate pairs first in, first out: each right row, earliest first, takes of the left rows it may pair with that are still free the one with the lowest preference, then the earliest; two alike are a tie and neither is taken. Returns the chosen pairs as a list of {left_id, right_id}.",
-                "fifo_match(left_id, left_time, right_id, right_time [, preference])",
+                "Chooses among candidate pairs first in, first out: each right row, earliest first, takes of the left rows it may pair with that are still free the one with the lowest preference, then of the earliest day; two alike are a tie, which is paired in time order only when as many right rows could each take any of them (interchangeable), else left open. Returns the chosen pairs as a list of {left_id, right_id}.",
+                "fifo_match(left_id, left_time, right_id, right_time [, preference [, left_day]])",
                 "SELECT unnest(fifo_match(payout_id, payout_time, line_id, txn_time)) FROM l2_candidates GROUP BY payout_amount",
                 &[
                     ("left_id", "the id of the earlier side (a payout)"),
@@ -112,6 +123,7 @@ impl AggregateUDFImpl for FifoMatch {
                     ("right_id", "the id of the later side (a bank credit)"),
                     ("right_time", "when it happened"),
                     ("preference", "lower is chosen first (default 0), e.g. the bank fee a pair implies"),
+                    ("left_day", "left rows of the same day are alike (default: the same left_time)"),
                 ],
             )
         }))
@@ -126,6 +138,8 @@ struct Candidate {
     right: String,
     right_time: i64,
     preference: i128,
+    /// Left rows of one day are alike.
+    left_day: i64,
 }
 
 #[derive(Debug, Default)]
@@ -148,6 +162,7 @@ impl Acc {
         let (l, lt, r, rt) =
             (columns[0].as_string::<i32>(), times(&columns[1]), columns[2].as_string::<i32>(), times(&columns[3]));
         let pref = preferences(columns.get(4));
+        let day = columns.get(5).map(times);
         for i in 0..l.len() {
             if l.is_valid(i) && lt.is_valid(i) && r.is_valid(i) && rt.is_valid(i) {
                 self.candidates.push(Candidate {
@@ -156,6 +171,7 @@ impl Acc {
                     right: r.value(i).to_string(),
                     right_time: rt.value(i),
                     preference: pref.filter(|p| p.is_valid(i)).map_or(0, |p| p.value(i)),
+                    left_day: day.filter(|d| d.is_valid(i)).map_or(lt.value(i), |d| d.value(i)),
                 });
             }
         }
@@ -164,25 +180,72 @@ impl Acc {
 
 /// The pairs chosen among `candidates`, as (left, right).
 fn choose(candidates: &[Candidate]) -> Vec<(&str, &str)> {
-    // Each right row with its candidates, rights earliest first.
-    // (preference, time, id) of the lefts each right may take.
-    type Lefts<'a> = Vec<(i128, i64, &'a str)>;
+    // (preference, day, time, id) of the lefts each right may take, rights earliest first.
+    type Lefts<'a> = Vec<(i128, i64, i64, &'a str)>;
     let mut by_right: BTreeMap<(i64, &str), Lefts> = BTreeMap::new();
     for c in candidates {
-        by_right.entry((c.right_time, &c.right)).or_default().push((c.preference, c.left_time, &c.left));
+        by_right.entry((c.right_time, &c.right)).or_default().push((c.preference, c.left_day, c.left_time, &c.left));
     }
-    let mut taken: HashSet<&str> = HashSet::new();
-    let mut chosen = Vec::new();
-    for ((_, right), mut lefts) in by_right {
+    for lefts in by_right.values_mut() {
         lefts.sort();
         lefts.dedup();
-        let mut free = lefts.into_iter().filter(|(_, _, l)| !taken.contains(l));
-        let Some((pref, time, left)) = free.next() else { continue };
-        if free.next().is_some_and(|(p, t, _)| (p, t) == (pref, time)) {
+    }
+    let rights: Vec<(i64, &str)> = by_right.keys().copied().collect();
+    let mut taken: HashSet<&str> = HashSet::new();
+    let mut done: HashSet<&str> = HashSet::new();
+    let mut chosen = Vec::new();
+    // The best free lefts of a right: those alike with its first free one.
+    let best = |right: &(i64, &str), taken: &HashSet<&str>| -> Vec<(i128, i64, i64, &str)> {
+        let free: Vec<_> = by_right[right].iter().filter(|(_, _, _, l)| !taken.contains(l)).copied().collect();
+        match free.first() {
+            Some(&(p, d, _, _)) => free.into_iter().filter(|(fp, fd, _, _)| (*fp, *fd) == (p, d)).collect(),
+            None => Vec::new(),
+        }
+    };
+    for (i, right) in rights.iter().enumerate() {
+        if done.contains(right.1) {
             continue;
         }
-        taken.insert(left);
-        chosen.push((left, right));
+        let tied = best(right, &taken);
+        match tied.as_slice() {
+            [] => continue,
+            [(_, _, _, left)] => {
+                taken.insert(left);
+                done.insert(right.1);
+                chosen.push((*left, right.1));
+            }
+            _ => {
+                // Interchangeable: the later rights whose best free lefts are exactly these,
+                // as many as there are of them.
+                let lefts: HashSet<&str> = tied.iter().map(|t| t.3).collect();
+                let mut group = vec![*right];
+                for other in &rights[i + 1..] {
+                    if done.contains(other.1) {
+                        continue;
+                    }
+                    let theirs = best(other, &taken);
+                    let touches = by_right[other].iter().any(|t| lefts.contains(t.3));
+                    let same = theirs.len() == lefts.len() && theirs.iter().all(|t| lefts.contains(t.3));
+                    if same {
+                        group.push(*other);
+                    } else if touches {
+                        // Someone else may want one of them: no order settles it.
+                        group.clear();
+                        break;
+                    }
+                }
+                if group.len() != lefts.len() {
+                    continue;
+                }
+                let mut in_time = tied.clone();
+                in_time.sort_by_key(|t| (t.2, t.3));
+                for (r, (_, _, _, left)) in group.iter().zip(in_time) {
+                    taken.insert(left);
+                    done.insert(r.1);
+                    chosen.push((left, r.1));
+                }
+            }
+        }
     }
     chosen
 }
@@ -236,6 +299,7 @@ impl Accumulator for Acc {
             text(&|c| &c.right),
             time(&|c| c.right_time),
             ScalarValue::List(ScalarValue::new_list_nullable(&prefs, &preference_type())),
+            time(&|c| c.left_day),
         ])
     }
 
@@ -258,7 +322,28 @@ mod tests {
     use super::*;
 
     fn c(left: &str, left_time: i64, right: &str, right_time: i64) -> Candidate {
-        Candidate { left: left.into(), left_time, right: right.into(), right_time, preference: 0 }
+        Candidate { left: left.into(), left_time, right: right.into(), right_time, preference: 0, left_day: left_time }
+    }
+
+    /// Two payouts of one day, each a candidate of two credits: any pairing books the same
+    /// money, so they pair in time order; with one credit for two payouts, nothing does.
+    #[test]
+    fn interchangeable_ties_pair_in_time_order() {
+        let day = |c: Candidate| Candidate { left_day: 100, ..c };
+        let cands = [
+            day(c("p2", 102, "b1", 200)),
+            day(c("p1", 101, "b1", 200)),
+            day(c("p1", 101, "b2", 300)),
+            day(c("p2", 102, "b2", 300)),
+        ];
+        assert_eq!(choose(&cands), vec![("p1", "b1"), ("p2", "b2")]);
+        let one = [day(c("p2", 102, "b1", 200)), day(c("p1", 101, "b1", 200))];
+        assert!(choose(&one).is_empty());
+        // A third credit that could take only p2 takes it; the other two then compete
+        // for p1, and nothing settles which.
+        let mut three = cands.to_vec();
+        three.push(day(c("p2", 102, "b3", 400)));
+        assert_eq!(choose(&three), vec![("p2", "b3")]);
     }
 
     #[test]

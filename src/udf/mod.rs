@@ -4,6 +4,7 @@
 //! functions` and `SHOW FUNCTIONS`, and registrable by name on any DataFusion context.
 
 mod args;
+mod days;
 mod fifo;
 mod scalar;
 mod subset;
@@ -15,24 +16,33 @@ use datafusion::prelude::SessionContext;
 pub use subset::{MAX_ITEMS, MAX_STEPS, solve as subset_sum};
 
 /// Names of recon's own functions, for help and completion.
-pub const NAMES: [&str; 13] = [
+pub const NAMES: [&str; 18] = [
     "mask_name",
     "mask_phone",
     "mask_address",
+    "mask_company",
     "jaro_winkler",
     "token_set_ratio",
     "normalize_party",
     "extract_refs",
+    "normalize_ref",
+    "ref_fragments",
+    "party_similarity",
     "amount_close",
     "working_days",
+    "next_working_day",
     "normalize_order_id",
     "subset_sum",
     "fifo_match",
     "as_of",
 ];
 
-pub fn register(ctx: &SessionContext) {
+/// Registers every function; `working_days` counts by `calendar`.
+pub fn register(ctx: &SessionContext, calendar: std::sync::Arc<crate::calendar::Calendar>) {
     for f in scalar::all() {
+        ctx.register_udf(f);
+    }
+    for f in days::udfs(calendar) {
         ctx.register_udf(f);
     }
     ctx.register_udaf(subset::udaf());

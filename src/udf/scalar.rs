@@ -4,7 +4,7 @@
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, StringBuilder};
+use datafusion::arrow::array::{ArrayRef, BooleanBuilder, Float64Builder, ListBuilder, StringBuilder};
 use datafusion::arrow::datatypes::{DataType, Field, TimeUnit};
 use datafusion::common::plan_err;
 use datafusion::error::Result;
@@ -12,7 +12,7 @@ use datafusion::logical_expr::{
     ColumnarValue, Documentation, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::args::{Decimals, Micros, Texts, finish, rows};
+use super::args::{Decimals, Texts, finish, rows};
 use super::doc;
 use super::text;
 
@@ -124,7 +124,20 @@ fn three_amounts(types: &[DataType]) -> Result<Vec<DataType>> {
         .collect()
 }
 
-fn two_times(types: &[DataType]) -> Result<Vec<DataType>> {
+/// (text, whole number): the number is cast to Int64.
+fn text_and_int(types: &[DataType]) -> Result<Vec<DataType>> {
+    match types {
+        [t, n]
+            if (matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null))
+                && (n.is_integer() || n.is_null()) =>
+        {
+            Ok(vec![if t.is_null() { DataType::Utf8 } else { t.clone() }, DataType::Int64])
+        }
+        _ => plan_err!("takes (text, whole number)"),
+    }
+}
+
+pub(super) fn two_times(types: &[DataType]) -> Result<Vec<DataType>> {
     if types.len() != 2 {
         return plan_err!("working_days takes (from, to)");
     }
@@ -159,6 +172,38 @@ where
     }
     let array: ArrayRef = builder.finish();
     finish(args, array)
+}
+
+fn party_similarity(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    map_texts(args, n, Float64Builder::new(), |b, r| match (r[0], r[1]) {
+        (Some(x), Some(y)) => b.append_value(text::party_similarity(x, y)),
+        _ => b.append_null(),
+    })
+}
+
+fn normalize_ref(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    map_texts(args, n, StringBuilder::new(), |b, r| match r[0].map(text::normalize_ref) {
+        Some(k) if !k.is_empty() => b.append_value(k),
+        _ => b.append_null(),
+    })
+}
+
+fn ref_fragments(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    let keys = Texts::new(&args[0])?;
+    let mins = super::args::Ints::new(&args[1])?;
+    let mut out = ListBuilder::new(StringBuilder::new());
+    for i in 0..rows(args, n) {
+        match (keys.get(i), mins.get(i)) {
+            (Some(k), Some(m)) => {
+                for f in text::ref_fragments(k, m.max(1) as usize) {
+                    out.values().append_value(f);
+                }
+                out.append(true);
+            }
+            _ => out.append_null(),
+        }
+    }
+    finish(args, Arc::new(out.finish()))
 }
 
 fn jaro_winkler(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
@@ -201,6 +246,10 @@ fn mask_address(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
     mask_with(args, n, crate::auth::mask::address)
 }
 
+fn mask_company(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
+    mask_with(args, n, crate::auth::mask::company)
+}
+
 fn normalize_order_id(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
     map_texts(args, n, StringBuilder::new(), |b, r| match r[0] {
         Some(x) => b.append_value(text::normalize_order_id(x)),
@@ -230,41 +279,6 @@ fn amount_close(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
         }
     }
     finish(args, Arc::new(out.finish()))
-}
-
-fn working_days(args: &[ColumnarValue], n: usize) -> Result<ColumnarValue> {
-    let (from, to) = (Micros::new(&args[0])?, Micros::new(&args[1])?);
-    let mut out = Int64Builder::new();
-    for i in 0..rows(args, n) {
-        match (from.get(i), to.get(i)) {
-            (Some(a), Some(b)) => out.append_value(weekdays_between(a, b)),
-            _ => out.append_null(),
-        }
-    }
-    finish(args, Arc::new(out.finish()))
-}
-
-/// Working days from the day of `a` to the day of `b`: Friday to Monday is 1, the same
-/// day 0, negative when `b` is earlier. A weekend day counts from the Monday after, as a
-/// bank does with a withdrawal made on Saturday: Saturday to Monday is 0.
-pub fn weekdays_between(a_micros: i64, b_micros: i64) -> i64 {
-    const DAY: i64 = 86_400_000_000;
-    let (da, db) = (a_micros.div_euclid(DAY), b_micros.div_euclid(DAY));
-    // Day 0 (1970-01-01) was a Thursday: weekday index 3 with Monday = 0.
-    let weekday = |d: i64| (d + 3).rem_euclid(7);
-    let count_upto = |d: i64| -> i64 {
-        // Weekdays in days [0, d).
-        let (weeks, rest) = (d.div_euclid(7), d.rem_euclid(7));
-        weeks * 5 + (0..rest).filter(|k| weekday(*k) < 5).count() as i64
-    };
-    if db < da {
-        // Weekdays in (db, da], counted back.
-        return count_upto(db + 1) - count_upto(da + 1);
-    }
-    // Weekdays in (da, db]: each step onto a working day counts.
-    let steps = count_upto(db + 1) - count_upto(da + 1);
-    // From a weekend day, the first step only reaches the starting Monday.
-    if weekday(da) >= 5 && steps > 0 { steps - 1 } else { steps }
 }
 
 pub fn all() -> Vec<ScalarUDF> {
@@ -303,6 +317,18 @@ pub fn all() -> Vec<ScalarUDF> {
                 "mask_address(address)",
                 "SELECT mask_address('浙江省杭州市西湖区文三路90号')  -- 浙江省杭州市",
                 &[("address", "a shipping address")],
+            ),
+        ),
+        udf(
+            "mask_company",
+            one_text,
+            DataType::Utf8,
+            mask_company,
+            doc(
+                "A company customer's name as a viewer sees it: whole when plainly an organisation's (公司, 工作室, Ltd …), else masked as a person's name.",
+                "mask_company(name)",
+                "SELECT mask_company('深圳市腾跃科技有限公司'), mask_company('张三')  -- 深圳市腾跃科技有限公司, 张*",
+                &[("name", "a customer's name")],
             ),
         ),
         udf(
@@ -347,10 +373,46 @@ pub fn all() -> Vec<ScalarUDF> {
             DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
             extract_refs,
             doc(
-                "The ids in a free-text memo: runs of 10 or more letters and digits with at least 6 digits.",
+                "The references in a free-text memo, as written: runs of letters and digits, also across single - _ / . (HT-2026-0315, 112-3456789-1234567, #1001 → 1001), with at least 4 characters of which 3 digits. Compare them to ids with normalize_ref.",
                 "extract_refs(memo)",
                 "SELECT txn_id, unnest(extract_refs(memo)) AS ref FROM bank_txns",
                 &[("memo", "text such as 摘要, 用途, 附言")],
+            ),
+        ),
+        udf(
+            "normalize_ref",
+            one_text,
+            DataType::Utf8,
+            normalize_ref,
+            doc(
+                "A reference or id as recon compares them: half-width letters and digits only, upper case. NULL when nothing is left.",
+                "normalize_ref(id)",
+                "SELECT normalize_ref('HT-2026-0315')  -- HT20260315",
+                &[("id", "an id or a reference found in a memo")],
+            ),
+        ),
+        udf(
+            "ref_fragments",
+            text_and_int,
+            DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+            ref_fragments,
+            doc(
+                "The beginnings and ends of a normalised id, at least `min` characters long and shorter than the id: what a memo may quote of a serial it cuts.",
+                "ref_fragments(key, min)",
+                "SELECT ref_fragments('TX2026091618', 8)",
+                &[("key", "a normalised id (normalize_ref)"), ("min", "the shortest fragment")],
+            ),
+        ),
+        udf(
+            "party_similarity",
+            two_texts,
+            DataType::Float64,
+            party_similarity,
+            doc(
+                "How alike two normalised names are, 0 to 1: 1 when equal, 0.95 when one (of 4 characters or more) is inside the other, else jaro_winkler.",
+                "party_similarity(a, b)",
+                "SELECT party_similarity(normalize_party('厦门市东升办公用品有限公司'), normalize_party('东升办公用品'))  -- 1",
+                &[("a", "a normalised name"), ("b", "a normalised name")],
             ),
         ),
         udf(
@@ -366,18 +428,6 @@ pub fn all() -> Vec<ScalarUDF> {
             ),
         ),
         udf(
-            "working_days",
-            two_times,
-            DataType::Int64,
-            working_days,
-            doc(
-                "Working days (Monday to Friday) from the day of `from` to the day of `to`: Friday to Monday is 1; negative when `to` is earlier.",
-                "working_days(from, to)",
-                "SELECT working_days(TIMESTAMP '2026-10-02 10:00:00', TIMESTAMP '2026-10-05 09:00:00')  -- 1",
-                &[("from", "a date or timestamp"), ("to", "a date or timestamp")],
-            ),
-        ),
-        udf(
             "normalize_order_id",
             one_text,
             DataType::Utf8,
@@ -390,32 +440,4 @@ pub fn all() -> Vec<ScalarUDF> {
             ),
         ),
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn micros(date: &str) -> i64 {
-        chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
-            .unwrap()
-            .and_hms_opt(12, 0, 0)
-            .unwrap()
-            .and_utc()
-            .timestamp_micros()
-    }
-
-    #[test]
-    fn weekdays() {
-        // 2026-10-02 is a Friday.
-        assert_eq!(weekdays_between(micros("2026-10-02"), micros("2026-10-02")), 0);
-        assert_eq!(weekdays_between(micros("2026-10-02"), micros("2026-10-03")), 0);
-        assert_eq!(weekdays_between(micros("2026-10-02"), micros("2026-10-05")), 1);
-        assert_eq!(weekdays_between(micros("2026-10-02"), micros("2026-10-09")), 5);
-        assert_eq!(weekdays_between(micros("2026-10-05"), micros("2026-10-02")), -1);
-        assert_eq!(weekdays_between(micros("2026-10-03"), micros("2026-10-05")), 0);
-        assert_eq!(weekdays_between(micros("2026-10-04"), micros("2026-10-06")), 1);
-        assert_eq!(weekdays_between(micros("2026-10-03"), micros("2026-10-04")), 0);
-        assert_eq!(weekdays_between(micros("2026-10-05"), micros("2026-10-03")), -1);
-    }
 }

@@ -201,14 +201,98 @@ pub fn token_set_ratio(a: &str, b: &str) -> f64 {
     (best * 100.0 * 100.0).round() / 100.0
 }
 
-/// Ids in free text: runs of at least 10 letters and digits with at least 6 digits
-/// (`提现 20261003200040011100650012345678`, `付B2B202608150001货款`).
+/// How alike two company names are once normalised (normalize_party), 0 to 1: the same
+/// name 1; one inside the other 0.95 when the shorter has four characters or more (a bank
+/// cuts 厦门市东升办公用品有限公司 to 东升办公用品, a clerk writes 润禾科技); else
+/// jaro_winkler.
+pub fn party_similarity(a: &str, b: &str) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    if a == b {
+        return 1.0;
+    }
+    let (short, long) = if a.chars().count() <= b.chars().count() { (a, b) } else { (b, a) };
+    if short.chars().count() >= 4 && long.contains(short) {
+        return 0.95;
+    }
+    jaro_winkler(a, b)
+}
+
+/// References in free text, as written: runs of letters and digits, also across a single
+/// `-`, `_`, `/` or `.` between them (`转账 HT-2026-0315货款` → `HT-2026-0315`, Amazon's
+/// `112-3456789-1234567`, `SO20261001-07`, `#1001` → `1001`), with at least four letters
+/// and digits of which three are digits; and the parts of such a run, six characters or
+/// more, that are references on their own (`SO1001/SO1002` → both). Whether one is an id recon knows is for the
+/// views to say (payout_keys, order_keys), compared by normalize_ref.
 pub fn extract_refs(memo: &str) -> Vec<String> {
     let hw = halfwidth(memo);
+    let chars: Vec<char> = hw.chars().collect();
+    let is_ref = |t: &str| t.len() >= 4 && t.bytes().filter(u8::is_ascii_digit).count() >= 3;
     let mut out: Vec<String> = Vec::new();
-    for tok in hw.split(|c: char| !c.is_ascii_alphanumeric()) {
-        if tok.len() >= 10 && tok.bytes().filter(u8::is_ascii_digit).count() >= 6 && !out.iter().any(|o| o == tok) {
-            out.push(tok.to_string());
+    let push = |t: &str, out: &mut Vec<String>| {
+        if is_ref(t) && !out.iter().any(|o| o == t) {
+            out.push(t.to_string());
+        }
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        // A run: letters and digits, with single joiners between them.
+        let start = i;
+        let mut parts = vec![start];
+        while i < chars.len() {
+            if chars[i].is_ascii_alphanumeric() {
+                i += 1;
+            } else if matches!(chars[i], '-' | '_' | '/' | '.')
+                && i > start
+                && chars.get(i + 1).is_some_and(char::is_ascii_alphanumeric)
+            {
+                i += 1;
+                parts.push(i);
+            } else {
+                break;
+            }
+        }
+        let run: String = chars[start..i].iter().collect();
+        push(&run, &mut out);
+        if parts.len() > 1 {
+            let ends = parts[1..].iter().map(|p| p - 1).chain(std::iter::once(i));
+            // A part alone must look like an id, not a year or a number: six or more.
+            for (from, to) in parts.iter().zip(ends) {
+                if to - from >= 6 {
+                    let part: String = chars[*from..to].iter().collect();
+                    push(&part, &mut out);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A reference as ids are compared: half-width letters and digits only, upper case
+/// (`HT-2026-0315` and `ht20260315` are one).
+pub fn normalize_ref(raw: &str) -> String {
+    halfwidth(raw).chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+/// The beginnings and ends of a normalised id that a memo may quote instead of the whole
+/// id (a withdrawal serial cut to its first or last digits), `min` characters or more,
+/// shorter than the id.
+pub fn ref_fragments(key: &str, min: usize) -> Vec<String> {
+    let n = key.len();
+    if !key.is_ascii() || n <= min.max(1) {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(2 * (n - min));
+    for len in min.max(1)..n {
+        out.push(key[..len].to_string());
+        let tail = &key[n - len..];
+        if tail != &key[..len] {
+            out.push(tail.to_string());
         }
     }
     out
@@ -268,7 +352,22 @@ mod tests {
         assert_eq!(extract_refs("提现 20261003200040011100650012345678"), ["20261003200040011100650012345678"]);
         assert_eq!(extract_refs("付B2B202608150001货款"), ["B2B202608150001"]);
         assert_eq!(extract_refs("提现单号 TX2026100312345678；重复 TX2026100312345678"), ["TX2026100312345678"]);
-        assert!(extract_refs("货款 12345").is_empty());
+        assert_eq!(extract_refs("转账 HT-2026-0315货款"), ["HT-2026-0315"]);
+        assert_eq!(extract_refs("Amazon 112-3456789-1234567")[0], "112-3456789-1234567");
+        assert_eq!(extract_refs("订单号：SO20261001-07")[0], "SO20261001-07");
+        assert_eq!(extract_refs("Shopify #1001 paid"), ["1001"]);
+        assert_eq!(extract_refs("付０００２６"), ["00026"]);
+        assert_eq!(extract_refs("货款 SO1001/SO1002"), ["SO1001/SO1002", "SO1001", "SO1002"]);
+        assert!(extract_refs("9月房租 B2B 付款").is_empty());
+        assert!(extract_refs("提现至对公账户(6499).").contains(&"6499".to_string()));
+        assert_eq!(normalize_ref("HT-2026-0315"), "HT20260315");
+        assert_eq!(normalize_ref("ｂ２ｂ-2026-000043"), "B2B2026000043");
+        assert_eq!(ref_fragments("ABC123", 4), ["ABC1", "C123", "ABC12", "BC123"]);
+        assert!(ref_fragments("AB12", 4).is_empty());
+        assert_eq!(party_similarity("东升办公用品", "东升办公用品"), 1.0);
+        assert_eq!(party_similarity("东升办公用品", "厦门东升办公用品"), 0.95);
+        assert!(party_similarity("白鹭纺织品", "白鹭商贸") < 0.85);
+        assert!(party_similarity("马红", "马红霞") < 0.95);
         assert_eq!(normalize_order_id("T200P3726320055102261241"), "3726320055102261241");
         assert_eq!(normalize_order_id(" `123\t"), "123");
     }

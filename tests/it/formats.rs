@@ -151,13 +151,19 @@ fn documented_layouts_land_with_the_right_signs() {
     assert_eq!(
         ws.rows("SELECT source_file, platform, kind, amount, coalesce(order_id, '') FROM settlements ORDER BY source_file, amount"),
         vec![
-            vec!["alipay-business.csv", "alipay", "sale", "99.40", "T1001"],
             vec!["jd-settlement.csv", "jd", "refund", "-30.00", "300004"],
             vec!["jd-settlement.csv", "jd", "commission", "-6.00", "300001"],
             vec!["jd-settlement.csv", "jd", "sale", "100.00", "300001"],
-            vec!["wechat-funds.csv", "wechat", "fee", "-0.60", ""],
-            vec!["wechat-funds.csv", "wechat", "sale", "100.00", ""],
+            // 业务凭证号 is the merchant's order number of the trade.
+            vec!["wechat-funds.csv", "wechat", "fee", "-0.60", "V2"],
+            vec!["wechat-funds.csv", "wechat", "sale", "100.00", "V1"],
         ]
+    );
+    // Alipay's 业务明细 is a trade export beside the 账务明细 ledger: its trades land in
+    // `payments`, the 商家实收 split into the sale and the 服务费 taken from it.
+    assert_eq!(
+        ws.rows("SELECT platform, kind, amount, order_id FROM payments ORDER BY amount"),
+        vec![vec!["alipay", "fee", "-0.60", "T1001"], vec!["alipay", "sale", "100.00", "T1001"]]
     );
     assert_eq!(
         ws.rows(

@@ -202,6 +202,8 @@ fn shopify_payments_transactions() {
     assert!(e.contains("line 4, column Amount: '89.9O' is not an amount"), "{e}");
 }
 
+/// The trade bill describes trades, not the wallet: it lands in `payments`, never in
+/// `settlements`, so importing it beside the fund bill counts no money twice.
 #[test]
 fn wechat_pay_merchant_trade_bill() {
     let ws = Ws::new();
@@ -209,9 +211,11 @@ fn wechat_pay_merchant_trade_bill() {
     // payment, and the totals footer.
     let report = ws.import(&payouts("wechat-trade.csv"));
     assert!(report.contains("wechat-trade") && report.contains("stored 4 rows"), "{report}");
+    assert!(report.contains("→ payments"), "{report}");
     assert!(report.contains("1 rows neither paid nor refunded"), "{report}");
+    assert_eq!(ws.value("SELECT count(*) FROM settlements"), "0");
     assert_eq!(
-        ws.rows("SELECT platform, kind, amount, order_id, txn_id FROM settlements ORDER BY source_line, amount DESC"),
+        ws.rows("SELECT platform, kind, amount, order_id, txn_id FROM payments ORDER BY source_line, amount DESC"),
         [
             ["wechat", "sale", "100.00", "T1001", "4200001"],
             ["wechat", "fee", "-0.60", "T1001", "4200001-fee"],
@@ -219,8 +223,8 @@ fn wechat_pay_merchant_trade_bill() {
             ["wechat", "refund", "-40.00", "T1001", "5030001"],
         ]
     );
-    // The order's settlement: sold 100.00, refunded 40.00, fees 0.36.
-    assert_eq!(ws.value("SELECT sum(amount) FROM settlements WHERE order_id = 'T1001'"), "59.64");
+    // What the trade bill says the order came to: sold 100.00, refunded 40.00, fees 0.36.
+    assert_eq!(ws.value("SELECT sum(amount) FROM payments WHERE order_id = 'T1001'"), "59.64");
     // A footer the rows do not add up to: the file is refused.
     let bytes = std::fs::read(payouts("wechat-trade.csv")).unwrap();
     let text = encoding_rs::GB18030.decode(&bytes).0.replace("`0.36,", "`0.30,");
@@ -257,7 +261,7 @@ fn wechat_pay_trade_bill_variants() {
     assert!(report.contains("wechat-trade") && report.contains("stored 2 rows"), "{report}");
     assert_eq!(
         ws.rows(
-            "SELECT kind, amount, txn_id, CAST(txn_time AS VARCHAR) AS t FROM settlements \
+            "SELECT kind, amount, txn_id, CAST(txn_time AS VARCHAR) AS t FROM payments \
              WHERE order_id = 'T1003' ORDER BY txn_time, amount"
         ),
         [
@@ -267,5 +271,5 @@ fn wechat_pay_trade_bill_variants() {
             ["fee", "0.35", "5030009-fee", "2026-10-04T08:00:05"],
         ]
     );
-    assert_eq!(ws.value("SELECT sum(amount) FROM settlements WHERE order_id = 'T1003'"), "0.00");
+    assert_eq!(ws.value("SELECT sum(amount) FROM payments WHERE order_id = 'T1003'"), "0.00");
 }

@@ -114,7 +114,7 @@ fn the_attack_suite() {
         "WITH c AS (SELECT buyer_name, ship_address FROM orders) SELECT * FROM c",
         "SELECT buyer_name FROM orders UNION ALL SELECT ship_address FROM orders",
         "SELECT upper(buyer_name), normalize_party(buyer_name), concat(buyer_phone, '') FROM orders",
-        "SELECT buyer_name, party FROM direct_orders",
+        "SELECT buyer_name, buyer_nick, buyer_company FROM direct_orders",
         "SELECT string_agg(buyer_phone, ',') FROM orders",
         "EXPLAIN SELECT buyer_name FROM orders",
     ];
