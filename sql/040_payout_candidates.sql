@@ -7,39 +7,39 @@ CREATE VIEW l2_open_credits AS
 SELECT * FROM bank_credits
 WHERE NOT EXISTS (SELECT 1 FROM manual_settled x WHERE x.ref = bank_credits.line_id AND x.side = 'bank');
 
--- l2_candidates: every payout ↔ bank credit pair an automatic pass would accept, with
--- its rule and score (higher is better):
---   reference   the payout's id is in the bank memo, the amount equal or a fee less,
---               within twice the window: 3 plus up to 0.1 for a short lag;
+-- l2_candidates: every payout ↔ bank credit pair an automatic pass would accept, in the
+-- same currency, with its rule and score (higher is better):
+--   reference   the memo names the payout (ref_hits: an id whole or cut), the amount
+--               equal or a fee less, within twice the window: 3 plus up to 0.1 for a
+--               short lag;
 --   amount      the same amount from a counterparty that is the payout's platform,
 --               within window_days working days: 2 plus up to 0.9 for a short lag;
 --   amount_fee  up to fee_tolerance less (a bank fee deducted), the platform's
 --               counterparty, within the window: 1 plus up to 0.5 for a short lag and
 --               up to 0.5 for a small fee.
--- A credit is never earlier than its payout (on the same day, when the statement gives
--- times). Pairs a person broke are left out.
+-- Working days follow the calendar (calendar_days): money sent before 国庆 arrives after
+-- it within the window. A credit is never earlier than its payout (on the same day, when
+-- the statement gives times). Pairs a person broke are left out.
 CREATE VIEW l2_candidates AS
-WITH refs AS (
-    SELECT line_id, unnest(extract_refs(memo)) AS ref FROM l2_open_credits
-),
-pairs AS (
+WITH pairs AS (
     SELECT p.payout_id, c.line_id, 'reference' AS rule, p.amount AS payout_amount, c.amount AS bank_amount,
            working_days(p.payout_time, c.txn_time) AS lag, p.payout_time, c.txn_time
-    FROM l2_open_payouts p
-    JOIN refs r ON r.ref = p.payout_id
-    JOIN l2_open_credits c ON c.line_id = r.line_id
+    FROM ref_hits r
+    JOIN l2_open_payouts p ON p.payout_id = r.ref
+    JOIN l2_open_credits c ON c.line_id = r.line_id AND c.currency = p.currency
+    WHERE r.side = 'payout'
     UNION ALL
     SELECT p.payout_id, c.line_id, 'amount', p.amount, c.amount, working_days(p.payout_time, c.txn_time),
            p.payout_time, c.txn_time
     FROM l2_open_payouts p
-    JOIN l2_open_credits c ON c.amount = p.amount
+    JOIN l2_open_credits c ON c.amount = p.amount AND c.currency = p.currency
     JOIN credit_platforms cp ON cp.line_id = c.line_id AND cp.platform = p.platform
     UNION ALL
     SELECT p.payout_id, c.line_id, 'amount_fee', p.amount, c.amount, working_days(p.payout_time, c.txn_time),
            p.payout_time, c.txn_time
     FROM l2_open_payouts p
     JOIN credit_platforms cp ON cp.platform = p.platform
-    JOIN l2_open_credits c ON c.line_id = cp.line_id
+    JOIN l2_open_credits c ON c.line_id = cp.line_id AND c.currency = p.currency
     CROSS JOIN match_params mp
     WHERE c.amount < p.amount AND c.amount >= p.amount - mp.fee_tolerance
 ),
@@ -69,3 +69,18 @@ FROM (
     SELECT s.*, row_number() OVER (PARTITION BY payout_id, line_id ORDER BY score DESC) AS n FROM scored s
 )
 WHERE n = 1;
+
+-- l2_named: each payout a bank credit's memo names (ref_hits), in the same currency,
+-- sent at most twice the window before it, with both amounts: the evidence the
+-- reference passes start from, whatever the amounts.
+-- (internal step)
+CREATE VIEW l2_named AS
+SELECT c.line_id, c.amount AS credit, c.currency, c.txn_time, p.payout_id, p.platform, p.amount, p.payout_time
+FROM ref_hits r
+JOIN l2_open_payouts p ON p.payout_id = r.ref
+JOIN l2_open_credits c ON c.line_id = r.line_id AND c.currency = p.currency
+CROSS JOIN match_params mp
+WHERE r.side = 'payout'
+  AND working_days(p.payout_time, c.txn_time) BETWEEN 0 AND 2 * mp.window_days
+  AND (c.txn_time >= p.payout_time OR c.txn_time = date_trunc('day', c.txn_time))
+  AND NOT EXISTS (SELECT 1 FROM manual_blocked k WHERE k.payout_or_order = p.payout_id AND k.line_id = c.line_id);

@@ -1,20 +1,24 @@
--- l2_rest_payouts, l2_rest_credits: what the one-to-one passes and the runs left.
+-- l2_rest_payouts, l2_rest_credits: what the one-to-one passes, the memos' groups and the
+-- runs left.
 CREATE VIEW l2_rest_payouts AS
 SELECT * FROM l2_open_payouts
 WHERE NOT EXISTS (SELECT 1 FROM l2_pairs x WHERE x.payout_id = l2_open_payouts.payout_id)
+  AND NOT EXISTS (SELECT 1 FROM l2_reference_groups x WHERE x.payout_id = l2_open_payouts.payout_id)
   AND NOT EXISTS (SELECT 1 FROM l2_run_members x WHERE x.payout_id = l2_open_payouts.payout_id);
 
 CREATE VIEW l2_rest_credits AS
 SELECT * FROM l2_open_credits
 WHERE NOT EXISTS (SELECT 1 FROM l2_pairs x WHERE x.line_id = l2_open_credits.line_id)
+  AND NOT EXISTS (SELECT 1 FROM l2_reference_groups x WHERE x.line_id = l2_open_credits.line_id)
   AND NOT EXISTS (SELECT 1 FROM l2_run_members x WHERE x.line_id = l2_open_credits.line_id);
 
 -- l2_rest_sequence: the payouts left, each platform's in time order, numbered, with a
 -- running total (as l2_payout_sequence).
 CREATE VIEW l2_rest_sequence AS
-SELECT payout_id, platform, payout_time, amount,
-    row_number() OVER (PARTITION BY platform ORDER BY payout_time, payout_id) AS seq,
-    sum(amount) OVER (PARTITION BY platform ORDER BY payout_time, payout_id ROWS UNBOUNDED PRECEDING) AS running
+SELECT payout_id, platform, currency, payout_time, amount,
+    row_number() OVER (PARTITION BY platform, currency ORDER BY payout_time, payout_id) AS seq,
+    sum(amount) OVER (PARTITION BY platform, currency ORDER BY payout_time, payout_id ROWS UNBOUNDED PRECEDING)
+        AS running
 FROM l2_rest_payouts;
 
 -- l2_fee_runs: among what is left, two to eight consecutive payouts of a credit's platform,
@@ -22,11 +26,12 @@ FROM l2_rest_payouts;
 -- fee_tolerance; when the credit has only one such run and no payout is in two.
 CREATE VIEW l2_fee_runs AS
 WITH solutions AS (
-    SELECT c.line_id, e.platform, s.seq AS first_seq, e.seq AS last_seq
+    SELECT c.line_id, e.platform, e.currency, s.seq AS first_seq, e.seq AS last_seq
     FROM l2_rest_credits c
     JOIN credit_platforms cp ON cp.line_id = c.line_id
-    JOIN l2_rest_sequence e ON e.platform = cp.platform
-    JOIN l2_rest_sequence s ON s.platform = e.platform AND s.seq BETWEEN e.seq - 7 AND e.seq - 1
+    JOIN l2_rest_sequence e ON e.platform = cp.platform AND e.currency = c.currency
+    JOIN l2_rest_sequence s
+      ON s.platform = e.platform AND s.currency = e.currency AND s.seq BETWEEN e.seq - 7 AND e.seq - 1
     CROSS JOIN match_params mp
     WHERE working_days(e.payout_time, c.txn_time) BETWEEN 0 AND mp.window_days
       AND (c.txn_time >= e.payout_time OR c.txn_time = date_trunc('day', c.txn_time))
@@ -36,7 +41,8 @@ WITH solutions AS (
 members AS (
     SELECT b.line_id, q.payout_id
     FROM (SELECT x.*, count(*) OVER (PARTITION BY line_id) AS options FROM solutions x) b
-    JOIN l2_rest_sequence q ON q.platform = b.platform AND q.seq BETWEEN b.first_seq AND b.last_seq
+    JOIN l2_rest_sequence q
+      ON q.platform = b.platform AND q.currency = b.currency AND q.seq BETWEEN b.first_seq AND b.last_seq
     WHERE b.options = 1
 ),
 doubtful AS (
@@ -58,7 +64,7 @@ SELECT
     subset_sum(p.payout_id, p.amount, c.amount, mp.fee_tolerance) AS fee_ids
 FROM l2_rest_credits c
 JOIN credit_platforms cp ON cp.line_id = c.line_id
-JOIN l2_rest_payouts p ON p.platform = cp.platform
+JOIN l2_rest_payouts p ON p.platform = cp.platform AND p.currency = c.currency
 CROSS JOIN match_params mp
 WHERE working_days(p.payout_time, c.txn_time) BETWEEN 0 AND mp.window_days
   AND (c.txn_time >= p.payout_time OR c.txn_time = date_trunc('day', c.txn_time))
@@ -69,6 +75,8 @@ GROUP BY c.line_id, c.amount, mp.fee_tolerance;
 
 -- l2_group_members: each payout of a found run or set, with its credit.
 CREATE VIEW l2_group_members AS
+SELECT line_id, payout_id, rule FROM l2_reference_groups
+UNION ALL
 SELECT line_id, payout_id, rule FROM l2_run_members
 UNION ALL
 SELECT line_id, payout_id, rule FROM l2_fee_runs
@@ -99,7 +107,7 @@ CREATE VIEW l2_split_solutions AS
 SELECT p.payout_id, subset_sum(c.line_id, c.amount, p.amount) AS line_ids
 FROM l2_rest_payouts p
 JOIN credit_platforms cp ON cp.platform = p.platform
-JOIN l2_rest_credits c ON c.line_id = cp.line_id
+JOIN l2_rest_credits c ON c.line_id = cp.line_id AND c.currency = p.currency
 CROSS JOIN match_params mp
 WHERE working_days(p.payout_time, c.txn_time) BETWEEN 0 AND mp.window_days
   AND (c.txn_time >= p.payout_time OR c.txn_time = date_trunc('day', c.txn_time))

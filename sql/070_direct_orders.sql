@@ -1,84 +1,157 @@
--- direct_orders: orders paid straight into the bank (B2B customers, transfers), with no
--- platform wallet between: the amount due and the buyer's name normalised.
-CREATE VIEW direct_orders AS
-SELECT platform, shop, order_id, order_time, status, coalesce(paid_amount, order_amount) AS amount, buyer_name,
-       normalize_party(buyer_name) AS party
-FROM orders
-WHERE (platform = 'b2b' OR platform IS NULL) AND (order_time IS NULL OR order_time <= as_of());
-
 -- l3_open_credits: bank credits no payout explains and no person has decided.
 CREATE VIEW l3_open_credits AS
 SELECT * FROM l2_rest_credits
 WHERE NOT EXISTS (SELECT 1 FROM l2_groups x WHERE x.line_id = l2_rest_credits.line_id)
   AND NOT EXISTS (SELECT 1 FROM l2_splits x WHERE x.line_id = l2_rest_credits.line_id);
 
--- l3_candidates: order ↔ bank credit pairs a pass may consider: the credit after the
--- order (a day early at most, within b2b_window_days) and either naming the order in its
--- memo (by_reference) or from its buyer (jaro_winkler of normalised names at least
--- name_threshold). score: 0.5 for the name and 0.5 for speed, plus 3 for a reference.
+-- l3_open_orders: orders paid straight into the bank that no person has decided, with the
+-- customer each is from: the company it names, else its nickname, else its person
+-- (normalize_party), which learned payers are kept by.
+-- (internal step)
+CREATE VIEW l3_open_orders AS
+SELECT d.order_id, d.order_time, d.amount, d.currency,
+    coalesce(nullif(normalize_party(d.buyer_company), ''), nullif(normalize_party(d.buyer_nick), ''),
+             normalize_party(d.buyer_name)) AS customer
+FROM direct_orders d
+WHERE NOT EXISTS (SELECT 1 FROM manual_settled x WHERE x.ref = d.order_id AND x.side = 'order');
+
+-- l3_candidates: order ↔ bank credit pairs a pass may consider: the same currency, the
+-- credit after the order (a day early at most, within b2b_window_days), and either
+-- naming the order in its memo (by_reference, ref_hits) or from one of the parties the
+-- order names — company, nickname or person — at party_similarity name_threshold or
+-- more (name_score, the best of them). A credit from a platform's payer is a payout's,
+-- not a customer's: only its memo could name an order. score: 3 for a reference, 0.5
+-- for the name, 0.5 for speed.
 CREATE VIEW l3_candidates AS
 WITH o AS (
-    SELECT d.order_id, d.order_time, d.amount, d.party, mp.b2b_window_days, mp.name_threshold
+    SELECT d.order_id, d.order_time, d.amount, d.currency, d.buyer_company, d.buyer_nick, d.buyer_name,
+        mp.b2b_window_days, mp.name_threshold
     FROM direct_orders d
+    JOIN l3_open_orders x ON x.order_id = d.order_id
     CROSS JOIN match_params mp
-    WHERE NOT EXISTS (SELECT 1 FROM manual_settled x WHERE x.ref = d.order_id AND x.side = 'order')
 ),
-refs AS (
-    SELECT DISTINCT line_id, ref FROM (SELECT line_id, unnest(extract_refs(memo)) AS ref FROM l3_open_credits)
+parties AS (
+    SELECT order_id, normalize_party(buyer_company) AS party FROM o
+    UNION ALL SELECT order_id, normalize_party(buyer_nick) FROM o
+    UNION ALL SELECT order_id, normalize_party(buyer_name) FROM o
+),
+credits AS (
+    SELECT c.* FROM l3_open_credits c WHERE NOT EXISTS (SELECT 1 FROM credit_platforms cp WHERE cp.line_id = c.line_id)
 ),
 pairs AS (
     -- Named in the memo.
-    SELECT o.order_id, c.line_id, true AS by_reference
-    FROM refs r
+    SELECT o.order_id, c.line_id, true AS by_reference, 0.0 AS name_score
+    FROM ref_hits r
     JOIN o ON o.order_id = r.ref
-    JOIN l3_open_credits c ON c.line_id = r.line_id
-    WHERE c.amount <= o.amount
+    JOIN l3_open_credits c ON c.line_id = r.line_id AND c.currency = o.currency
+    WHERE r.side = 'order'
     UNION ALL
-    -- From the buyer: every order with every credit not above it, names compared.
-    SELECT o.order_id, c.line_id, false
-    FROM o
-    JOIN l3_open_credits c ON c.amount <= o.amount
-    WHERE c.txn_time >= o.order_time - INTERVAL '1 day'
+    -- From a party the order names.
+    SELECT o.order_id, c.line_id, false, party_similarity(p.party, c.party)
+    FROM parties p
+    JOIN o ON o.order_id = p.order_id
+    JOIN credits c ON c.currency = o.currency
+    WHERE p.party <> ''
+      AND c.txn_time >= o.order_time - INTERVAL '1 day'
       AND date_part('day', c.txn_time - o.order_time) <= o.b2b_window_days
-      AND jaro_winkler(o.party, c.party) >= o.name_threshold
+      AND party_similarity(p.party, c.party) >= o.name_threshold
 ),
 found AS (
-    SELECT order_id, line_id, bool_or(by_reference) AS by_reference FROM pairs GROUP BY order_id, line_id
+    SELECT order_id, line_id, bool_or(by_reference) AS by_reference, max(name_score) AS name_score
+    FROM pairs GROUP BY order_id, line_id
 ),
 scored AS (
-    SELECT f.order_id, f.line_id, f.by_reference, o.amount AS order_amount, c.amount AS bank_amount, c.txn_time,
-        jaro_winkler(o.party, c.party) AS name_score,
-        date_part('day', c.txn_time - o.order_time) AS days,
-        o.b2b_window_days
+    SELECT f.order_id, f.line_id, f.by_reference, f.name_score, o.amount AS order_amount, c.amount AS bank_amount,
+        c.txn_time, o.order_time, date_part('day', c.txn_time - o.order_time) AS days, o.b2b_window_days
     FROM found f
     JOIN o ON o.order_id = f.order_id
     JOIN l3_open_credits c ON c.line_id = f.line_id
 )
-SELECT order_id, line_id, order_amount, bank_amount, txn_time, name_score, by_reference,
+SELECT order_id, line_id, order_amount, bank_amount, txn_time, order_time, name_score, by_reference,
     CASE WHEN by_reference THEN 3.0 ELSE 0.0 END + 0.5 * name_score
-        + 0.5 * (1.0 - CAST(days AS DOUBLE) / (b2b_window_days + 1)) AS score
+        + 0.5 * (1.0 - CAST(greatest(days, 0) AS DOUBLE) / (b2b_window_days + 1)) AS score
 FROM scored
 WHERE days >= -1 AND days <= b2b_window_days
   AND NOT EXISTS (SELECT 1 FROM manual_blocked k WHERE k.payout_or_order = scored.order_id AND k.line_id = scored.line_id);
 
--- l3_reference_links: credits whose memo names the order (one order only), as long as
--- together they do not exceed it: the order's instalments, each one line.
+-- l3_reference_links: credits whose memo names orders. A credit naming one order pays
+-- (part of) it, as long as together such credits do not exceed it: the order's
+-- instalments, each one line. A credit naming several orders pays them all when they
+-- add up to it (a transfer fee less at most). A credit larger than what it names pays
+-- the customer's further open orders too when exactly one of them, or one set of them,
+-- makes up the rest (one transfer for several invoices, of which the memo quotes one).
 CREATE VIEW l3_reference_links AS
 WITH named AS (
-    SELECT c.*, count(*) OVER (PARTITION BY line_id) AS orders_named FROM l3_candidates c WHERE by_reference
-)
-SELECT order_id, line_id, 'order_reference' AS rule, score FROM (
+    SELECT c.*, count(*) OVER (PARTITION BY line_id) AS orders_named,
+        sum(order_amount) OVER (PARTITION BY line_id) AS named_total
+    FROM l3_candidates c WHERE by_reference
+),
+single AS (
     SELECT n.*, sum(bank_amount) OVER (PARTITION BY order_id) AS paid FROM named n WHERE orders_named = 1
+),
+-- What a credit quoting too little leaves, and the customer's other orders that could
+-- make it up: candidates of the credit by name, named by no memo.
+rest AS (
+    SELECT DISTINCT n.line_id, n.bank_amount - n.named_total AS rest
+    FROM named n CROSS JOIN match_params mp
+    WHERE n.bank_amount > n.named_total + mp.transfer_fee_tolerance
+),
+rest_candidates AS (
+    SELECT r.line_id, r.rest, c.order_id, c.order_amount
+    FROM rest r
+    JOIN l3_candidates c ON c.line_id = r.line_id AND NOT c.by_reference
+    WHERE NOT EXISTS (SELECT 1 FROM named x WHERE x.order_id = c.order_id)
+),
+rest_single AS (
+    SELECT line_id, min(order_id) AS order_id FROM (
+        SELECT r.* FROM rest_candidates r CROSS JOIN match_params mp
+        WHERE r.order_amount >= r.rest AND r.order_amount <= r.rest + mp.transfer_fee_tolerance
+    )
+    GROUP BY line_id HAVING count(*) = 1
+),
+rest_sets AS (
+    SELECT r.line_id, subset_sum(r.order_id, r.order_amount, r.rest, mp.transfer_fee_tolerance) AS ids
+    FROM rest_candidates r CROSS JOIN match_params mp
+    WHERE r.line_id NOT IN (SELECT line_id FROM rest_single)
+    GROUP BY r.line_id, r.rest, mp.transfer_fee_tolerance
+),
+completed AS (
+    SELECT line_id FROM rest_single UNION SELECT line_id FROM rest_sets WHERE ids IS NOT NULL
+),
+links AS (
+    SELECT order_id, line_id, 'order_reference' AS rule, score FROM single
+    WHERE paid <= order_amount
+    UNION ALL
+    SELECT n.order_id, n.line_id, 'orders_reference', n.score
+    FROM named n CROSS JOIN match_params mp
+    WHERE n.orders_named > 1 AND n.bank_amount <= n.named_total
+      AND n.bank_amount >= n.named_total - mp.transfer_fee_tolerance
+    UNION ALL
+    SELECT n.order_id, n.line_id, 'orders_reference', n.score FROM named n JOIN completed x ON x.line_id = n.line_id
+    UNION ALL
+    SELECT r.order_id, r.line_id, 'orders_reference', c.score
+    FROM rest_single r JOIN l3_candidates c ON c.order_id = r.order_id AND c.line_id = r.line_id
+    UNION ALL
+    SELECT x.order_id, x.line_id, 'orders_reference', c.score
+    FROM (SELECT line_id, unnest(ids) AS order_id FROM rest_sets WHERE ids IS NOT NULL) x
+    JOIN l3_candidates c ON c.order_id = x.order_id AND c.line_id = x.line_id
 )
-WHERE paid <= order_amount;
+-- An order two credits complete is doubtful for both.
+SELECT l.* FROM links l
+WHERE l.rule = 'order_reference'
+   OR NOT EXISTS (
+       SELECT 1 FROM links x JOIN links y ON y.order_id = x.order_id AND y.line_id <> x.line_id
+       WHERE x.line_id = l.line_id AND x.rule = 'orders_reference' AND y.rule = 'orders_reference');
 
 -- l3_owed: each order with what the references leave owing.
 CREATE VIEW l3_owed AS
 SELECT o.order_id, o.amount, o.amount - coalesce(r.paid, 0) AS owing, r.paid IS NOT NULL AS touched
 FROM direct_orders o
 LEFT JOIN (
-    SELECT l.order_id, sum(b.amount) AS paid
-    FROM l3_reference_links l JOIN bank_credits b ON b.line_id = l.line_id
+    SELECT l.order_id, sum(CASE WHEN l.rule = 'orders_reference' THEN o.amount ELSE b.amount END) AS paid
+    FROM l3_reference_links l
+    JOIN bank_credits b ON b.line_id = l.line_id
+    JOIN direct_orders o ON o.order_id = l.order_id
     GROUP BY l.order_id
 ) r ON r.order_id = o.order_id;
 
@@ -91,28 +164,35 @@ WHERE w.owing > 0
   AND NOT EXISTS (SELECT 1 FROM l3_reference_links x WHERE x.line_id = c.line_id)
   AND NOT c.by_reference;
 
--- l3_full: one credit paying all the order still owes, each side's single best.
+-- l3_full: one credit from the customer paying all an order still owes, exactly or short
+-- by a transfer fee (transfer_fee_tolerance). A customer who orders the same amount twice
+-- is paid oldest order first (fifo_match over the order dates); candidates alike in both
+-- wait for a person.
 CREATE VIEW l3_full AS
-SELECT order_id, line_id, 'order_amount' AS rule, score + 2.0 AS score FROM (
-    SELECT c.*,
-        rank() OVER (PARTITION BY order_id ORDER BY score DESC) AS order_rank,
-        count(*) OVER (PARTITION BY order_id, score) AS order_ties,
-        rank() OVER (PARTITION BY line_id ORDER BY score DESC) AS line_rank,
-        count(*) OVER (PARTITION BY line_id, score) AS line_ties
-    FROM l3_left c
-    WHERE c.bank_amount = c.owing
+WITH open AS (
+    SELECT c.order_id, c.order_time, c.line_id, c.txn_time, c.owing - c.bank_amount AS shortfall
+    FROM l3_left c CROSS JOIN match_params mp
+    WHERE c.bank_amount <= c.owing AND c.bank_amount >= c.owing - mp.transfer_fee_tolerance
+),
+chosen AS (
+    SELECT unnest(fifo_match(order_id, order_time, line_id, txn_time, shortfall)) AS pair FROM open
 )
-WHERE order_rank = 1 AND order_ties = 1 AND line_rank = 1 AND line_ties = 1;
+SELECT c.order_id, c.line_id, 'order_amount' AS rule, c.score + 2.0 AS score
+FROM chosen x
+JOIN l3_left c ON c.order_id = x.pair['left_id'] AND c.line_id = x.pair['right_id'];
 
 -- l3_instalment_sets: for each order still owing, the one set of two or more credits from
--- its buyer within the window that pays it exactly (subset_sum, bounded).
+-- its customer within the window that pays it, exactly or short by a transfer fee
+-- (subset_sum, bounded).
 CREATE VIEW l3_instalment_sets AS
-SELECT c.order_id, subset_sum(c.line_id, c.bank_amount, c.owing) AS line_ids
+SELECT c.order_id,
+    subset_sum(c.line_id, c.bank_amount, c.owing - mp.transfer_fee_tolerance, mp.transfer_fee_tolerance) AS line_ids
 FROM l3_left c
+CROSS JOIN match_params mp
 WHERE NOT EXISTS (SELECT 1 FROM l3_full x WHERE x.order_id = c.order_id)
   AND NOT EXISTS (SELECT 1 FROM l3_full x WHERE x.line_id = c.line_id)
   AND c.bank_amount < c.owing
-GROUP BY c.order_id, c.owing;
+GROUP BY c.order_id, c.owing, mp.transfer_fee_tolerance;
 
 -- l3_instalments: those sets, when no credit belongs to two of them.
 CREATE VIEW l3_instalments AS
@@ -124,7 +204,31 @@ FROM members m
 JOIN l3_candidates c ON c.order_id = m.order_id AND c.line_id = m.line_id
 WHERE m.line_id IN (SELECT line_id FROM members GROUP BY line_id HAVING count(*) = 1);
 
--- l3_deposits: for an order nothing has paid yet, one credit from its buyer of a tenth
+-- l3_combined: one credit from a customer paying several of its orders at once (N:1): the
+-- one set of two or more of the orders it could pay whose amounts add up to it, exactly
+-- or short by a transfer fee; when no order is in two such sets.
+CREATE VIEW l3_combined AS
+WITH open AS (
+    SELECT c.* FROM l3_left c
+    WHERE NOT c.touched
+      AND NOT EXISTS (SELECT 1 FROM l3_full x WHERE x.order_id = c.order_id OR x.line_id = c.line_id)
+      AND NOT EXISTS (SELECT 1 FROM l3_instalments x WHERE x.order_id = c.order_id OR x.line_id = c.line_id)
+      AND c.bank_amount > c.owing
+),
+sets AS (
+    SELECT o.line_id, subset_sum(o.order_id, o.owing, o.bank_amount, mp.transfer_fee_tolerance) AS order_ids
+    FROM open o CROSS JOIN match_params mp
+    GROUP BY o.line_id, o.bank_amount, mp.transfer_fee_tolerance
+),
+members AS (
+    SELECT line_id, unnest(order_ids) AS order_id FROM sets WHERE order_ids IS NOT NULL
+)
+SELECT m.order_id, m.line_id, 'orders_combined' AS rule, 2.0 + c.score AS score
+FROM members m
+JOIN l3_candidates c ON c.order_id = m.order_id AND c.line_id = m.line_id
+WHERE m.order_id IN (SELECT order_id FROM members GROUP BY order_id HAVING count(*) = 1);
+
+-- l3_deposits: for an order nothing has paid yet, one credit from its customer of a tenth
 -- to nine tenths of it (定金, 首付款; rounded or cut to the cent), each side's only such.
 CREATE VIEW l3_deposits AS
 WITH fractions AS (
@@ -137,8 +241,10 @@ found AS (
     WHERE NOT c.touched
       AND NOT EXISTS (SELECT 1 FROM l3_full x WHERE x.order_id = c.order_id)
       AND NOT EXISTS (SELECT 1 FROM l3_instalments x WHERE x.order_id = c.order_id)
+      AND NOT EXISTS (SELECT 1 FROM l3_combined x WHERE x.order_id = c.order_id)
       AND NOT EXISTS (SELECT 1 FROM l3_full x WHERE x.line_id = c.line_id)
       AND NOT EXISTS (SELECT 1 FROM l3_instalments x WHERE x.line_id = c.line_id)
+      AND NOT EXISTS (SELECT 1 FROM l3_combined x WHERE x.line_id = c.line_id)
       AND (c.bank_amount = CAST(round(c.order_amount * f.tenths / 10, 2) AS DECIMAL(18, 2))
            OR c.bank_amount = CAST(trunc(c.order_amount * f.tenths / 10, 2) AS DECIMAL(18, 2)))
 )
@@ -150,12 +256,97 @@ SELECT order_id, line_id, 'order_deposit' AS rule, 1.0 + score AS score FROM (
 )
 WHERE order_options = 1 AND line_options = 1;
 
--- l3_matches: orders paid straight into the bank, one row per order and bank line.
-CREATE VIEW l3_matches AS
+-- l3_part_payments: a credit from a customer that pays part of an order (an advance, a
+-- first instalment) when the customer has no other open order it could be for, and the
+-- order is paid no more than it owes. One order, one customer, the money less than the
+-- order: nothing else it could be.
+CREATE VIEW l3_part_payments AS
+WITH taken AS (
+    SELECT order_id, line_id FROM l3_full
+    UNION ALL SELECT order_id, line_id FROM l3_instalments
+    UNION ALL SELECT order_id, line_id FROM l3_combined
+    UNION ALL SELECT order_id, line_id FROM l3_deposits
+),
+open AS (
+    SELECT c.* FROM l3_left c CROSS JOIN match_params mp
+    WHERE c.bank_amount < c.owing - mp.transfer_fee_tolerance
+      AND c.order_id NOT IN (SELECT order_id FROM taken)
+      AND c.line_id NOT IN (SELECT line_id FROM taken)
+),
+possible AS (
+    -- Every open order of the customer the credit could be for, whatever its amount.
+    SELECT line_id, count(*) AS orders_possible FROM l3_left
+    WHERE order_id NOT IN (SELECT order_id FROM taken)
+    GROUP BY line_id
+),
+only AS (
+    SELECT o.*, p.orders_possible, sum(o.bank_amount) OVER (PARTITION BY o.order_id) AS paid
+    FROM open o JOIN possible p ON p.line_id = o.line_id
+)
+SELECT order_id, line_id, 'order_part_payment' AS rule, 1.0 + score AS score
+FROM only
+WHERE orders_possible = 1 AND paid <= owing;
+
+-- l3_named_links: what the memos and the customers' names found.
+-- (internal step)
+CREATE VIEW l3_named_links AS
 SELECT order_id, line_id, rule, score FROM l3_reference_links
 UNION ALL
 SELECT order_id, line_id, rule, score FROM l3_full
 UNION ALL
 SELECT order_id, line_id, rule, score FROM l3_instalments
 UNION ALL
-SELECT order_id, line_id, rule, score FROM l3_deposits;
+SELECT order_id, line_id, rule, score FROM l3_combined
+UNION ALL
+SELECT order_id, line_id, rule, score FROM l3_deposits
+UNION ALL
+SELECT order_id, line_id, rule, score FROM l3_part_payments;
+
+-- l3_payer_accounts: bank accounts known to pay for a customer: an account that paid one
+-- of its orders (found above, or matched by hand) pays for it again, whatever name the
+-- bank shows (a director paying for the company, 法人代付). An account that paid for two
+-- customers says nothing.
+CREATE VIEW l3_payer_accounts AS
+WITH paid AS (
+    SELECT DISTINCT b.counterparty_account AS account, o.customer
+    FROM (
+        SELECT order_id, line_id FROM l3_named_links
+        UNION ALL
+        SELECT order_id, line_id FROM manual_pairs WHERE order_id IS NOT NULL
+    ) l
+    JOIN bank_txns b ON b.line_id = l.line_id
+    JOIN l3_open_orders o ON o.order_id = l.order_id
+    WHERE b.counterparty_account IS NOT NULL AND o.customer <> ''
+)
+SELECT account, min(customer) AS customer FROM paid GROUP BY account HAVING count(*) = 1;
+
+-- l3_account_links: one credit from a customer's known payer account paying all an order
+-- of that customer still owes (exactly or short by a transfer fee), when the credit
+-- could pay only that order and the order take only that credit.
+CREATE VIEW l3_account_links AS
+WITH used AS (SELECT order_id, line_id FROM l3_named_links),
+pairs AS (
+    SELECT o.order_id, c.line_id, o.order_time, c.txn_time, w.owing - c.amount AS shortfall
+    FROM l3_open_credits c
+    JOIN l3_payer_accounts a ON a.account = c.counterparty_account
+    JOIN l3_open_orders o ON o.customer = a.customer AND o.currency = c.currency
+    JOIN l3_owed w ON w.order_id = o.order_id
+    CROSS JOIN match_params mp
+    WHERE c.line_id NOT IN (SELECT line_id FROM used)
+      AND o.order_id NOT IN (SELECT order_id FROM used)
+      AND c.amount <= w.owing AND c.amount >= w.owing - mp.transfer_fee_tolerance
+      AND c.txn_time >= o.order_time - INTERVAL '1 day'
+      AND date_part('day', c.txn_time - o.order_time) <= mp.b2b_window_days
+      AND NOT EXISTS (SELECT 1 FROM manual_blocked k WHERE k.payout_or_order = o.order_id AND k.line_id = c.line_id)
+),
+chosen AS (
+    SELECT unnest(fifo_match(order_id, order_time, line_id, txn_time, shortfall)) AS pair FROM pairs
+)
+SELECT x.pair['left_id'] AS order_id, x.pair['right_id'] AS line_id, 'order_payer_account' AS rule, 1.5 AS score
+FROM chosen x;
+
+-- l3_matches: orders paid straight into the bank, one row per order and bank line.
+CREATE VIEW l3_matches AS
+SELECT order_id, line_id, rule, score FROM l3_named_links
+UNION ALL
+SELECT order_id, line_id, rule, score FROM l3_account_links;

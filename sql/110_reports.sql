@@ -55,11 +55,12 @@ SELECT m.platform, m.month, m.sales, m.fees, round(m.fee_rate, 4) AS fee_rate, r
     abs(m.fee_rate - u.usual_rate) > 0.2 * u.usual_rate AS departs
 FROM monthly m JOIN usual u ON u.platform = m.platform;
 
--- discrepancies: orders whose settlement differs from what the buyer paid, with the
--- difference, and settlement lines for orders no export holds.
+-- discrepancies: orders whose settlement differs from what should have arrived (paid
+-- less refunds and fees), with the difference, and settlement lines for orders no export
+-- holds.
 CREATE VIEW discrepancies AS
 SELECT 'order settled differently' AS kind, platform, shop, order_id AS reference, order_time AS time,
-    expected, sold AS booked, difference
+    net_expected AS expected, settled AS booked, difference
 FROM order_settlement
 WHERE status = 'discrepancy'
 UNION ALL

@@ -56,6 +56,8 @@ pub enum Command {
     Reopen(ReopenArgs),
     /// Work the anomalies: list what is open, assign, start, resolve, ignore or reopen one
     Anomaly(AnomalyArgs),
+    /// Why an order, payout or bank line is where it is: its rows with file and line, the candidates matching considered with each rule's evidence and score, and its status
+    Explain(ExplainArgs),
     /// Match payouts or orders to bank lines by hand (wins over automatic matching)
     Match(DecisionArgs),
     /// Break a match: the payouts or orders and bank lines named are never paired automatically again
@@ -70,6 +72,12 @@ pub enum Command {
     User(UserArgs),
     /// The audit log (admin only): list events, or verify its hash chain
     Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// An order id, a payout's id (any of its ids) or a bank transaction id
+    pub id: String,
 }
 
 #[derive(Debug, Args)]

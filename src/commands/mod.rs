@@ -39,6 +39,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Close(args)) => ctx.runner(false)?.close_period(&args.period),
         Some(Command::Reopen(args)) => ctx.runner(false)?.reopen_period(&args.period, &args.reason),
         Some(Command::Anomaly(args)) => ctx.runner(false)?.anomaly(args.action),
+        Some(Command::Explain(args)) => ctx.runner(false)?.explain(&args.id),
         Some(Command::Match(args)) => reconcile::decide(&ctx, crate::runner::Decision::Match(args)),
         Some(Command::Unmatch(args)) => reconcile::decide(&ctx, crate::runner::Decision::Unmatch(args)),
         Some(Command::Writeoff(args)) => reconcile::decide(&ctx, crate::runner::Decision::Writeoff(args)),

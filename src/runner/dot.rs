@@ -88,6 +88,7 @@ impl Runner {
                 }
                 self.anomaly(parse_words::<Args>(&words)?.args.action)?;
             }
+            DotCommand::Explain(id) => self.explain(&id)?,
             DotCommand::Report(words) => self.report_command(&words)?,
             DotCommand::Export(export) => self.export_command(&export)?,
             DotCommand::Chart(words) => {

@@ -204,7 +204,7 @@ impl Runner {
                 )
             }
             ([], [o], []) => format!(
-                "SELECT CAST(abs(expected - settled) AS VARCHAR) FROM order_settlement WHERE order_id = {}",
+                "SELECT CAST(abs(difference) AS VARCHAR) FROM order_settlement WHERE order_id = {}",
                 quoted(std::slice::from_ref(o))
             ),
             ([], [], [b]) => {

@@ -6,6 +6,7 @@
 mod anomaly;
 mod ddl;
 mod dot;
+mod explain;
 mod manual;
 pub mod periods;
 mod reconcile;

@@ -168,7 +168,7 @@ impl Runner {
                 .params
                 .iter()
                 .map(String::as_str)
-                .filter(|p| !p.starts_with("cycle_days.") && !p.starts_with("aging_bucket."))
+                .filter(|p| !p.contains("cycle_days.") && !p.starts_with("aging_bucket."))
                 .collect();
             println!("Settings: {}", shown.join(", "));
         }

@@ -29,6 +29,8 @@ pub enum DotCommand {
     Close(Vec<String>),
     Reopen(Vec<String>),
     Anomaly(Vec<String>),
+    /// `.explain ID`: the trail of an order, payout or bank line.
+    Explain(String),
     /// `.report` and its words.
     Report(Vec<String>),
     Export(Export),
@@ -60,7 +62,7 @@ pub enum Exported {
 }
 
 /// Name, arguments, and what it does: the source of `.help` and of completion.
-pub const COMMANDS: [(&str, &str, &str); 23] = [
+pub const COMMANDS: [(&str, &str, &str); 24] = [
     (".help", "[views|functions [PATTERN]]", "this help, what each view answers, or SQL functions matching PATTERN"),
     (".tables", "", "tables and views, with their kind"),
     (".schema", "[TABLE]", "columns and types of a table or view (all when none is named)"),
@@ -83,6 +85,7 @@ pub const COMMANDS: [(&str, &str, &str); 23] = [
         "[list [--all] [--kind K]] | assign KEY USER | start|resolve|ignore|reopen KEY [--note TEXT]",
         "work the anomalies: what is open, who has it, how it ended",
     ),
+    (".explain", "ID", "why an order, payout or bank line is where it is: its rows, candidates and rules"),
     (".match", "--payout ID|--order ID... --bank ID... --reason TEXT", "match by hand (wins over automatic matching)"),
     (
         ".unmatch",
@@ -189,6 +192,7 @@ impl FromStr for DotCommand {
             ".close" => DotCommand::Close(shell_words(rest)),
             ".reopen" => DotCommand::Reopen(shell_words(rest)),
             ".anomaly" => DotCommand::Anomaly(shell_words(rest)),
+            ".explain" => DotCommand::Explain(one(".explain")?.ok_or_else(|| bad(".explain"))?),
             ".report" => DotCommand::Report(report_words(rest)),
             ".export" => DotCommand::Export(export_args(rest).ok_or_else(|| bad(".export"))?),
             ".users" => DotCommand::Users,

@@ -43,7 +43,10 @@ pub const B2B_HEADER: &[&str] = &["order_id", "bank_account", "bank_txn_id", "am
 pub const BANK_HEADER: &[&str] =
     &["bank_account", "bank_txn_id", "txn_time", "amount", "kind", "match_group", "fee_deducted", "refs"];
 
-/// The truth status of an order, as the reconciliation should conclude it.
+/// The truth status of an order, as the reconciliation should conclude it (before its
+/// due date makes an unsettled one overdue): refunded when refunds reach the sale;
+/// settled when everything due arrived, a partial refund included; partial when a B2B
+/// customer has paid some of it.
 pub fn status(o: &OrderRec) -> &'static str {
     match o.fate {
         Fate::Unpaid | Fate::Lost => "unsettled",
@@ -54,7 +57,6 @@ pub fn status(o: &OrderRec) -> &'static str {
         Fate::B2b => "settled",
         Fate::Normal if o.settled == 0 => "unsettled",
         Fate::Normal if o.refunded > 0 && o.refunded >= o.settled => "refunded",
-        Fate::Normal if o.refunded > 0 => "partial",
         Fate::Normal => "settled",
     }
 }
