@@ -12,7 +12,11 @@ WITH links AS (
     UNION ALL
     SELECT payout_id, NULL AS order_id, line_id, rule, 1.0 AS score, payout_id AS match_group, false AS manual FROM l2_splits
     UNION ALL
-    SELECT NULL AS payout_id, order_id, line_id, rule, score, order_id AS match_group, false AS manual FROM l3_matches
+    -- An order's instalments share the order's group; orders one credit pays, the credit's.
+    SELECT NULL AS payout_id, order_id, line_id, rule, score,
+        CASE WHEN count(*) OVER (PARTITION BY line_id) > 1 THEN line_id ELSE order_id END AS match_group,
+        false AS manual
+    FROM l3_matches
     UNION ALL
     SELECT payout_id, order_id, line_id, 'manual' AS rule, 1.0 AS score, match_group, true AS manual FROM manual_pairs
 )

@@ -171,16 +171,32 @@ impl Runner {
                 if m[4] != "1" { format!(", one of {} links of match group {}", m[4], m[3]) } else { String::new() };
             format!("matched to bank line {} by rule {} (score {}){group}", m[1], m[0], m[2])
         } else {
-            let open = self.strings(&format!(
-                "SELECT count(*), count(DISTINCT score) FROM match_candidates WHERE payout_id = {q}"
-            ))?;
+            let credits: Vec<String> = self
+                .strings(&format!("SELECT DISTINCT txn_id FROM match_candidates WHERE payout_id = {q} ORDER BY 1"))?
+                .into_iter()
+                .map(|r| r[0].clone())
+                .collect();
+            let rivals: Vec<String> = self
+                .strings(&format!(
+                    "SELECT DISTINCT coalesce(payout_id, order_id) FROM match_candidates \
+                     WHERE line_id IN (SELECT line_id FROM match_candidates WHERE payout_id = {q}) \
+                       AND coalesce(payout_id, '') <> {q} ORDER BY 1"
+                ))?
+                .into_iter()
+                .map(|r| r[0].clone())
+                .collect();
             let params =
                 self.strings("SELECT CAST(window_days AS VARCHAR), CAST(fee_tolerance AS VARCHAR) FROM match_params")?;
             let (window, fee) = params.first().map_or((String::new(), String::new()), |p| (p[0].clone(), p[1].clone()));
-            match open.first().map(|r| (r[0].as_str(), r[1].as_str())) {
-                Some((n, distinct)) if n != "0" => format!(
-                    "open: {n} bank credit(s) could be it{} — decide with recon match (see match_candidates)",
-                    if distinct == "1" && n != "1" { ", alike in every respect (a tie no rule settles)" } else { "" }
+            match (credits.is_empty(), rivals.is_empty()) {
+                (false, false) => format!(
+                    "open: bank line {} could be it, and could as well be {}: a tie no rule settles — decide with recon match (see match_candidates)",
+                    credits.join(", "),
+                    rivals.join(", ")
+                ),
+                (false, true) => format!(
+                    "open: bank line {} could be it, but no rule chose it (see match_candidates) — decide with recon match",
+                    credits.join(", ")
                 ),
                 _ => format!(
                     "open: no unmatched bank credit of this amount (or up to {fee} less) from the platform's payer within {window} working days, \

@@ -24,4 +24,5 @@ mod sql;
 mod standards;
 mod statement_checks;
 mod terminal;
+mod unseen;
 mod workspace;
