@@ -25,6 +25,9 @@ pub struct Cli {
     /// Memory queries may use before they spill to disk, e.g. 2GB [default: half the machine's memory]
     #[arg(long, global = true, env = "RECON_MEMORY_LIMIT", value_name = "SIZE")]
     pub memory_limit: Option<String>,
+    /// Seconds a statement may run before it is stopped (0: no limit) [default: settings.toml [limits], 600]
+    #[arg(long, global = true, env = "RECON_TIMEOUT", value_name = "SECONDS")]
+    pub timeout: Option<u64>,
     /// Compute time-dependent figures (receivables, overdue days) as of this date or time [default: now]
     #[arg(long, global = true, env = "RECON_AS_OF", value_name = "TIME")]
     pub as_of: Option<String>,
@@ -148,6 +151,9 @@ pub struct AuditArgs {
 pub enum AuditAction {
     /// Check the hash chain: report an edited, removed, reordered or truncated entry
     Verify,
+    /// Print the newest entry's number and hash, to keep outside the workspace (a ticket,
+    /// an email): someone who can rewrite the whole log cannot also change what you kept
+    Head,
 }
 
 #[derive(Debug, Args)]

@@ -32,6 +32,11 @@ pub enum Error {
     Statement { origin: String, number: usize, line: usize, message: String },
     #[error("cancelled")]
     Cancelled,
+    /// A statement ran past the time limit (settings.toml [limits], --timeout).
+    #[error(
+        "stopped after {0} s: statements may run that long (settings.toml [limits] statement_timeout, or --timeout)"
+    )]
+    TimedOut(u64),
     /// The user's role may not do this.
     #[error("{0}")]
     Forbidden(String),

@@ -15,6 +15,8 @@ pub mod error;
 pub mod export;
 pub mod faults;
 pub mod ingest;
+pub mod names;
+pub mod outfile;
 pub mod output;
 pub mod period;
 pub mod platforms;

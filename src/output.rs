@@ -225,11 +225,43 @@ fn line(out: &mut dyn Write, c: &Cells) -> io::Result<()> {
 
 fn csv_out(out: &mut dyn Write, c: &Cells) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(&c.names).map_err(io::Error::other)?;
+    w.write_record(c.names.iter().map(|n| defused(n).into_owned())).map_err(io::Error::other)?;
     for r in &c.rows {
-        w.write_record(r.iter().map(|v| v.as_deref().unwrap_or(""))).map_err(io::Error::other)?;
+        for (v, numeric) in r.iter().zip(&c.numeric) {
+            let cell = match v.as_deref() {
+                Some(v) if !numeric => defused(v),
+                Some(v) => std::borrow::Cow::Borrowed(v),
+                None => std::borrow::Cow::Borrowed(""),
+            };
+            w.write_field(cell.as_bytes()).map_err(io::Error::other)?;
+        }
+        w.write_record(std::iter::empty::<&[u8]>()).map_err(io::Error::other)?;
     }
     w.flush()
+}
+
+/// A text cell as a spreadsheet may open it safely (OWASP CSV injection): one that a
+/// spreadsheet would take for a formula — starting with `=`, `@`, a tab or a carriage
+/// return, or `+`/`-` not followed by a plain number — gets a leading `'`.
+pub fn defused(v: &str) -> std::borrow::Cow<'_, str> {
+    let plain_number = |rest: &str| {
+        let mut dot = false;
+        !rest.is_empty()
+            && rest.chars().all(|c| match c {
+                '0'..='9' => true,
+                '.' if !dot => {
+                    dot = true;
+                    true
+                }
+                _ => false,
+            })
+    };
+    let risky = match v.chars().next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => !plain_number(&v[1..]),
+        _ => false,
+    };
+    if risky { std::borrow::Cow::Owned(format!("'{v}")) } else { std::borrow::Cow::Borrowed(v) }
 }
 
 fn json(out: &mut dyn Write, c: &Cells, lines: bool) -> io::Result<()> {
@@ -326,6 +358,12 @@ mod tests {
 
     #[test]
     fn machine_formats_keep_every_row_and_exact_decimals() {
+        assert_eq!(defused("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(defused("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+        assert_eq!(defused("@SUM(1)"), "'@SUM(1)");
+        assert_eq!(defused("+1+1"), "'+1+1");
+        assert_eq!(defused("-12.50"), "-12.50");
+        assert_eq!(defused("支付宝"), "支付宝");
         let csv = render(Style { format: OutputFormat::Csv, max_rows: Some(1), width: None });
         assert_eq!(csv, "对方户名,amount\n支付宝（中国）网络技术有限公司,1234.50\nAcme,-0.05\n,1.00\n");
         let json = render(Style::plain(OutputFormat::Jsonl));

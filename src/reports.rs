@@ -102,17 +102,9 @@ fn dir(ws: &Workspace) -> PathBuf {
     ws.root().join("reports")
 }
 
-/// A report name: a plain identifier, so it is also a safe file name.
+/// A report name: a plain identifier (crate::names), so it is also a safe file name.
 pub fn check_name(name: &str) -> Result<(), Error> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !name.starts_with(|c: char| c.is_ascii_digit());
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Usage(format!("report name {name:?}: use letters, digits and _ (e.g. monthly_collections)")))
-    }
+    crate::names::identifier(crate::names::Kind::Report, name).map(|_| ())
 }
 
 /// Every report: built-in ones first, then the workspace's, by name.
@@ -196,12 +188,19 @@ pub fn save(ws: &Workspace, name: &str, title: Option<&str>, sql: &str, user: &s
     let sql = sql.trim().trim_end_matches(';').trim();
     let params = params_of(sql);
     let saved = format!("{user} at {}", crate::clock::now().format("%Y-%m-%d %H:%M"));
-    let title = title.unwrap_or(name).replace('\n', " ");
+    // The title is one line of text: no line break can start a line of SQL.
+    let title: String = title.unwrap_or(name).chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let text = format!("-- title: {title}\n-- params: {}\n-- saved: {saved}\n{sql};\n", params.join(", "));
     let d = dir(ws);
     fsutil::create_private_dir(&d).map_err(|e| Error::Io(d.display().to_string(), e))?;
-    let path = d.join(format!("{name}.sql"));
-    fsutil::write_atomic(&path, text.as_bytes()).map_err(|e| Error::Io(path.display().to_string(), e))?;
+    // In a workspace transaction, like every change: other sessions see it whole.
+    let mut tx = ws.begin()?;
+    let tmp = tx.temp_path(&format!("report-{name}.sql"));
+    fsutil::write_atomic(&tmp, text.as_bytes()).map_err(|e| Error::Io(tmp.display().to_string(), e))?;
+    tx.stage(tmp, format!("reports/{name}.sql"));
+    tx.commit()?;
+    std::mem::drop(tx);
+    crate::audit::record(ws, user, "define", &format!("report {name}"))?;
     Ok(Report { name: name.to_string(), title, params, sql: sql.to_string(), builtin: false, saved })
 }
 
@@ -210,8 +209,30 @@ pub fn drop(ws: &Workspace, name: &str) -> Result<(), Error> {
     if r.builtin {
         return Err(Error::Usage(format!("{name} is a built-in report and stays")));
     }
-    let path = dir(ws).join(format!("{}.sql", r.name));
-    std::fs::remove_file(&path).map_err(|e| Error::Io(path.display().to_string(), e))
+    let mut tx = ws.begin()?;
+    tx.remove(format!("reports/{}.sql", r.name));
+    tx.commit()?;
+    Ok(())
+}
+
+/// Whether `sql` is exactly one query (SELECT, WITH, VALUES): what a saved report may
+/// be, checked when it is saved and again before it runs, whoever runs it.
+pub fn check_query(name: &str, sql: &str) -> Result<(), Error> {
+    use datafusion::sql::parser::{DFParser, Statement as DFStatement};
+    use datafusion::sql::sqlparser::ast::Statement;
+    let statements =
+        DFParser::parse_sql(sql).map_err(|e| Error::Usage(format!("report {name}: its query does not parse: {e}")))?;
+    match statements.iter().collect::<Vec<_>>().as_slice() {
+        [DFStatement::Statement(s)] if matches!(**s, Statement::Query(_)) => Ok(()),
+        _ => Err(Error::Forbidden(format!(
+            "report {name}: a saved report is one query (SELECT …), not {}",
+            if statements.len() == 1 {
+                "another kind of statement".to_string()
+            } else {
+                format!("{} statements", statements.len())
+            }
+        ))),
+    }
 }
 
 /// Named parameters (`:from`) outside string literals and comments, in order of first use.

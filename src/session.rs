@@ -30,7 +30,9 @@ pub struct Session {
     /// The catalog generation the registered tables reflect.
     pub generation: u64,
     pub views: Vec<ViewDef>,
-    /// A viewer's session: every table holding personal data is seen through masks.
+    /// Whose session it is: what it may plan, and for a viewer every table holding
+    /// personal data seen through masks.
+    pub role: crate::auth::Role,
     pub masked: bool,
 }
 
@@ -58,8 +60,9 @@ pub fn parse_size(s: &str) -> Option<usize> {
 }
 
 impl Session {
-    /// Builds the session; `memory_limit` in bytes; `masked` for a viewer.
-    pub async fn open(ws: &Workspace, memory_limit: usize, masked: bool) -> Result<Session> {
+    /// Builds the session of a user with `role`; `memory_limit` in bytes.
+    pub async fn open(ws: &Workspace, memory_limit: usize, role: crate::auth::Role) -> Result<Session> {
+        let masked = role == crate::auth::Role::Viewer;
         let spill = ws.root().join("spill");
         crate::workspace::fsutil::create_private_dir(&spill)?;
         let runtime =
@@ -68,9 +71,10 @@ impl Session {
         let settings = crate::settings::Settings::load(ws).map_err(datafusion::error::DataFusionError::Plan)?;
         let calendar = settings.calendar().map_err(datafusion::error::DataFusionError::Plan)?;
         crate::udf::register(&ctx, Arc::new(calendar));
+        crate::udf::bounded::register(&ctx, settings.limits.max_text_length);
         let catalog = ws.catalog().map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))?;
         let mut session =
-            Session { ctx, warnings: Vec::new(), generation: catalog.generation, views: Vec::new(), masked };
+            Session { ctx, warnings: Vec::new(), generation: catalog.generation, views: Vec::new(), role, masked };
         session.load(ws, &catalog).await?;
         Ok(session)
     }
@@ -191,16 +195,19 @@ impl Session {
         }
     }
 
-    /// The user's views, each in an order where what it reads exists.
+    /// The user's views, each in an order where what it reads exists. Each query is
+    /// planned here, in this session — under its role's checks, over its masks — exactly
+    /// as if the reader had typed it; a view that does not plan is reported and left out.
     async fn load_user_views(&mut self, ws: &Workspace) {
+        let (mut pending, refused) = views::user_views(ws);
+        self.warnings.extend(refused);
         // A user view may read another: keep planning while something succeeds.
-        let mut pending = views::user_views(ws);
         loop {
             let before = pending.len();
             let (mut failed, mut errors) = (Vec::new(), Vec::new());
             for v in pending {
-                match self.ctx.sql(&v.sql).await {
-                    Ok(_) => self.views.push(v),
+                match self.register_user_view(&v).await {
+                    Ok(()) => self.views.push(v),
                     Err(e) => {
                         errors.push(format!("your view {} no longer plans and is left out: {e}", v.name));
                         failed.push(v);
@@ -216,6 +223,19 @@ impl Session {
             }
             pending = failed;
         }
+    }
+
+    /// Plans a user view's query as this session's user may, and registers it.
+    pub async fn register_user_view(&self, v: &ViewDef) -> Result<()> {
+        let plan = self.ctx.state().create_logical_plan(&v.query).await?;
+        crate::auth::guard::check_plan(self.role, &plan).map_err(datafusion::error::DataFusionError::Plan)?;
+        if !matches!(crate::auth::guard::statement_kind(&plan), crate::auth::guard::StatementKind::Query) {
+            return Err(datafusion::error::DataFusionError::Plan("a view is a query".into()));
+        }
+        let _ = self.ctx.deregister_table(v.name.as_str())?;
+        let view = datafusion::datasource::ViewTable::new(plan, Some(v.query.clone()));
+        self.ctx.register_table(v.name.as_str(), Arc::new(view))?;
+        Ok(())
     }
 
     async fn register_builtin(&self, v: &ViewDef) -> Result<()> {

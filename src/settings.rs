@@ -22,6 +22,10 @@
 //! holidays = ["2027-01-01"]              # days off beyond the published calendar (built in)
 //! workdays = ["2027-02-20"]              # weekend days worked (调休上班)
 //!
+//! [limits]
+//! statement_timeout = 600                # seconds a statement may run (0: none); --timeout overrides
+//! max_text_length = 1000000              # the longest text repeat, lpad, rpad may build
+//!
 //! [couriers]
 //! tolerance = "0.50"                     # a courier's fee this much above the contract is an overcharge
 //! rates = { "中通快递" = { first_kg = "5.00", extra_kg = "2.00" } }   # contracted rates, per courier
@@ -46,6 +50,25 @@ pub struct Settings {
     pub platforms: Platforms,
     #[serde(default)]
     pub calendar: CalendarSettings,
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// What one statement may use: time, and text a function may build (a `repeat` of a
+/// billion characters is memory no pool accounts for).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Seconds a statement may run (0: no limit); `--timeout` overrides it.
+    pub statement_timeout: u64,
+    /// The longest text (characters) or list `repeat`, `lpad`, `rpad`, `array_repeat` may build.
+    pub max_text_length: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { statement_timeout: 600, max_text_length: 1_000_000 }
+    }
 }
 
 /// The merchant's working-day calendar (crate::calendar): days added to, or instead of,

@@ -1,6 +1,9 @@
 //! Views: the built-in ones compiled from `sql/` (ordered files, each opening with a
-//! comment on what it answers) and the user's own, kept as `.sql` files in the
-//! workspace's `views/` folder so they come back in every session.
+//! comment on what it answers) and the user's own, kept as `views/NAME.sql` in the
+//! workspace so they come back in every session. A user view's file holds its query only;
+//! its name is the file's, a checked identifier (crate::names), so neither can carry
+//! code into the session that reads it, which plans the query under its own role and
+//! masks like typed SQL.
 
 use std::path::PathBuf;
 
@@ -13,8 +16,10 @@ static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/sql");
 #[derive(Clone, Debug)]
 pub struct ViewDef {
     pub name: String,
-    /// The whole `CREATE VIEW` statement.
+    /// The whole `CREATE VIEW` statement, as `.views` shows it.
     pub sql: String,
+    /// The query alone (a user view's, planned by the session that reads it).
+    pub query: String,
     /// What the view answers: its leading comment, or who made it.
     pub about: String,
     pub builtin: bool,
@@ -31,7 +36,8 @@ pub fn builtin() -> Vec<ViewDef> {
         let (pieces, _) = crate::script::split(text);
         for piece in pieces.into_iter().filter(|p| !p.dot) {
             if let Some(name) = view_name(&piece.text) {
-                out.push(ViewDef { name, about: leading_comment(&piece.text), sql: piece.text, builtin: true });
+                let query = view_query(&piece.text).unwrap_or_default();
+                out.push(ViewDef { name, about: leading_comment(&piece.text), sql: piece.text, query, builtin: true });
             }
         }
     }
@@ -46,46 +52,75 @@ fn views_dir(ws: &Workspace) -> PathBuf {
     ws.root().join("views")
 }
 
-/// The user's views, in name order (dependencies are sorted out when loading).
-pub fn user_views(ws: &Workspace) -> Vec<ViewDef> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(views_dir(ws)) else { return out };
+/// The user's views, in name order (dependencies are sorted out when loading), and why
+/// any file of `views/` is not one: a name that is no identifier, or content that is not
+/// exactly one query. (A file of an older recon, holding `CREATE VIEW name AS …` for its
+/// own name, still loads.)
+pub fn user_views(ws: &Workspace) -> (Vec<ViewDef>, Vec<String>) {
+    let (mut out, mut refused) = (Vec::new(), Vec::new());
+    let Ok(entries) = std::fs::read_dir(views_dir(ws)) else { return (out, refused) };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
         if path.extension().is_none_or(|e| e != "sql") {
             continue;
         }
-        let Ok(sql) = std::fs::read_to_string(&path) else { continue };
-        let sql = sql.trim().to_string();
-        if let Some(name) = view_name(&sql) {
-            out.push(ViewDef { name, about: leading_comment(&sql), sql, builtin: false });
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let Ok(name) = crate::names::identifier(crate::names::Kind::View, &stem) else {
+            refused.push(format!("views/{stem}.sql is not loaded: its name is not a plain identifier"));
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        match stored_query(&name, &text) {
+            Ok(query) => out.push(ViewDef {
+                sql: format!("CREATE VIEW {name} AS\n{query};"),
+                about: leading_comment(&text),
+                name,
+                query,
+                builtin: false,
+            }),
+            Err(why) => refused.push(format!("views/{stem}.sql is not loaded: {why}")),
         }
     }
-    out
+    (out, refused)
 }
 
-/// Stores a user's view; `sql` is the statement as typed.
-pub fn save(ws: &Workspace, name: &str, sql: &str, user: &str) -> std::io::Result<()> {
-    let dir = views_dir(ws);
-    fsutil::create_private_dir(&dir)?;
-    let statement = sql.trim().trim_end_matches(';');
-    let text =
-        format!("-- {name}: created by {user} on {}\n{statement};\n", crate::clock::now().format("%Y-%m-%d %H:%M:%S"));
-    fsutil::write_atomic(&dir.join(file_name(name)), text.as_bytes())
-}
-
-pub fn remove(ws: &Workspace, name: &str) -> std::io::Result<()> {
-    match std::fs::remove_file(views_dir(ws).join(file_name(name))) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
+/// The query a view file holds: exactly one query, or one `CREATE VIEW` of this name.
+fn stored_query(name: &str, text: &str) -> Result<String, String> {
+    use datafusion::sql::parser::{DFParser, Statement as DFStatement};
+    use datafusion::sql::sqlparser::ast::Statement;
+    let mut statements = DFParser::parse_sql(text).map_err(|e| format!("it does not parse ({e})"))?;
+    if statements.len() != 1 {
+        return Err(format!("it holds {} statements, not one query", statements.len()));
+    }
+    match statements.pop_front() {
+        Some(DFStatement::Statement(s)) => match *s {
+            Statement::Query(q) => Ok(q.to_string()),
+            Statement::CreateView(v) if v.name.to_string().trim_matches('"').eq_ignore_ascii_case(name) => {
+                Ok(v.query.to_string())
+            }
+            _ => Err("it is not a query".into()),
+        },
+        _ => Err("it is not a query".into()),
     }
 }
 
-fn file_name(name: &str) -> String {
-    let safe: String =
-        name.chars().map(|c| if c.is_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
-    format!("{}.sql", safe.to_lowercase())
+/// Stores a user's view in the transaction: `views/NAME.sql` with who made it and the
+/// query. `name` is checked already; the query is one statement the caller planned.
+pub fn save(tx: &mut crate::workspace::Transaction, name: &str, query: &str, user: &str) -> std::io::Result<()> {
+    let dir = views_dir(tx.workspace());
+    fsutil::create_private_dir(&dir)?;
+    let text =
+        format!("-- created by {user} on {}\n{};\n", crate::clock::now().format("%Y-%m-%d %H:%M:%S"), query.trim());
+    let tmp = tx.temp_path(&format!("view-{name}.sql"));
+    fsutil::write_atomic(&tmp, text.as_bytes())?;
+    tx.stage(tmp, format!("views/{name}.sql"));
+    Ok(())
+}
+
+/// Removes a user's view when the transaction commits.
+pub fn remove(tx: &mut crate::workspace::Transaction, name: &str) {
+    tx.remove(format!("views/{name}.sql"));
 }
 
 /// The query of a `CREATE VIEW name AS …` statement.
@@ -152,14 +187,37 @@ mod tests {
     fn user_views_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let ws = Workspace::create(&dir.path().join("ws")).unwrap();
-        save(&ws, "big_orders", "CREATE VIEW big_orders AS SELECT * FROM orders WHERE paid_amount > 1000;", "alice")
-            .unwrap();
-        let views = user_views(&ws);
+        let mut tx = ws.begin().unwrap();
+        save(&mut tx, "big_orders", "SELECT * FROM orders WHERE paid_amount > 1000", "alice").unwrap();
+        tx.commit().unwrap();
+        let (views, refused) = user_views(&ws);
+        assert!(refused.is_empty(), "{refused:?}");
         assert_eq!(views.len(), 1);
         assert_eq!(views[0].name, "big_orders");
         assert!(views[0].about.contains("created by alice"));
-        assert!(views[0].sql.ends_with("paid_amount > 1000;"));
-        remove(&ws, "big_orders").unwrap();
-        assert!(user_views(&ws).is_empty());
+        assert!(views[0].query.ends_with("paid_amount > 1000"), "{}", views[0].query);
+        remove(&mut tx, "big_orders");
+        tx.commit().unwrap();
+        assert!(user_views(&ws).0.is_empty());
+    }
+
+    /// A file with more than a query, or a name that is code, is never run.
+    #[test]
+    fn a_view_file_that_is_not_one_query_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::create(&dir.path().join("ws")).unwrap();
+        let views = ws.root().join("views");
+        fsutil::create_private_dir(&views).unwrap();
+        std::fs::write(
+            views.join("x.sql"),
+            "SELECT 1;\nCREATE EXTERNAL TABLE leak STORED AS CSV LOCATION '/etc/passwd';",
+        )
+        .unwrap();
+        std::fs::write(views.join("a b.sql"), "SELECT 1").unwrap();
+        std::fs::write(views.join("old.sql"), "-- old: created by a\nCREATE VIEW old AS SELECT 2;\n").unwrap();
+        std::fs::write(views.join("other.sql"), "CREATE VIEW leak AS SELECT 3;").unwrap();
+        let (ok, refused) = user_views(&ws);
+        assert_eq!(ok.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(), ["old"]);
+        assert_eq!(refused.len(), 3, "{refused:?}");
     }
 }

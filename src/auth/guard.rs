@@ -70,12 +70,37 @@ pub fn sql_options(role: Role) -> SQLOptions {
     SQLOptions::new().with_allow_ddl(!viewer).with_allow_dml(!viewer).with_allow_statements(true)
 }
 
-/// Checks a planned statement: what `sql_options` allows, and no file outside the
-/// workspace for anyone but an admin.
+/// Checks a planned statement: what `sql_options` allows; no file outside the workspace
+/// and no runtime setting (memory limit, spill folder …) for anyone but an admin, who sets
+/// them for everyone — `SET recon.as_of` is anyone's; and for a viewer no EXPLAIN that
+/// shows the files' statistics (a masked column's minimum and maximum are its values).
 pub fn check_plan(role: Role, plan: &LogicalPlan) -> Result<(), String> {
     sql_options(role).verify_plan(plan).map_err(|e| format!("permission denied for {}: {e}", a(role)))?;
     if role == Role::Admin {
         return Ok(());
+    }
+    use datafusion::logical_expr::Statement as S;
+    let setting = match plan {
+        LogicalPlan::Statement(S::SetVariable(v)) => Some(v.variable.as_str()),
+        LogicalPlan::Statement(S::ResetVariable(v)) => Some(v.variable.as_str()),
+        _ => None,
+    };
+    if let Some(name) = setting
+        && !name.to_ascii_lowercase().starts_with("recon.")
+    {
+        return Err(format!(
+            "permission denied: {} may not change {name}: only an admin changes runtime settings (recon's own, such as recon.as_of, are anyone's)",
+            a(role)
+        ));
+    }
+    if role == Role::Viewer
+        && let LogicalPlan::Explain(e) = plan
+        && (e.verbose || e.show_statistics == Some(true))
+    {
+        return Err(format!(
+            "permission denied: {} may not run EXPLAIN VERBOSE or show statistics: they show values of masked columns",
+            a(role)
+        ));
     }
     let mut refused = None;
     plan.apply(|node| {
@@ -99,6 +124,28 @@ pub fn check_plan(role: Role, plan: &LogicalPlan) -> Result<(), String> {
             "permission denied: {what}: only an admin may read or write files outside the workspace through SQL"
         )),
         None => Ok(()),
+    }
+}
+
+/// What a planned statement is, for the places that take only queries (views, saved
+/// reports).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatementKind {
+    Query,
+    Other,
+}
+
+/// Whether `plan` only reads: no DDL, DML, COPY, SET or EXPLAIN.
+pub fn statement_kind(plan: &LogicalPlan) -> StatementKind {
+    match plan {
+        LogicalPlan::Ddl(_)
+        | LogicalPlan::Dml(_)
+        | LogicalPlan::Copy(_)
+        | LogicalPlan::Statement(_)
+        | LogicalPlan::Explain(_)
+        | LogicalPlan::Analyze(_)
+        | LogicalPlan::DescribeTable(_) => StatementKind::Other,
+        _ => StatementKind::Query,
     }
 }
 

@@ -89,11 +89,13 @@ impl Users {
     pub fn authenticate(&self, name: &str, pw: &str) -> Result<&User, AuthError> {
         match self.get(name) {
             Some(user) => {
-                if !password::verify(pw, &user.hash) {
-                    return Err(AuthError::LoginFailed);
-                }
+                let right = password::verify(pw, &user.hash);
+                // A locked user hears the same whether the password was right or not.
                 if user.locked {
                     return Err(AuthError::Locked(name.to_string()));
+                }
+                if !right {
+                    return Err(AuthError::LoginFailed);
                 }
                 Ok(user)
             }
@@ -106,8 +108,10 @@ impl Users {
 }
 
 fn validate_name(name: &str) -> Result<(), AuthError> {
+    // It names a history file too: it never starts with a dot (`..`).
     let ok = !name.is_empty()
         && name.len() <= 64
+        && name.chars().next().is_some_and(char::is_alphanumeric)
         && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if ok { Ok(()) } else { Err(AuthError::BadUserName(name.to_string())) }
 }

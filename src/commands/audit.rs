@@ -8,6 +8,14 @@ use crate::error::Error;
 pub fn run(ctx: &Context, args: AuditArgs) -> Result<(), Error> {
     let (ws, me) = ctx.login()?;
     crate::auth::allow(&me, Action::ReadAudit)?;
+    if let Some(AuditAction::Head) = args.action {
+        let entries = crate::audit::read(&ws)?;
+        match entries.last() {
+            Some(e) => println!("audit head: entry {} at {}, hash {}", e.seq, e.time, e.hash),
+            None => println!("audit head: the log is empty"),
+        }
+        return Ok(());
+    }
     if let Some(AuditAction::Verify) = args.action {
         let problems = crate::audit::verify(&ws);
         let entries = crate::audit::read(&ws).map(|e| e.len()).unwrap_or(0);

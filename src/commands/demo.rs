@@ -63,7 +63,8 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<(), Error> {
     println!("\nDisagreements to work (recon anomaly lists them; assign, resolve or ignore each):");
     runner.run_script(ANOMALIES_SQL, "demo")?;
     println!("\nReports to share (recon report NAME -o FILE):");
-    let exports = dir.join("exports");
+    // Results never go inside a workspace: beside it.
+    let exports = exports_dir(dir);
     std::fs::create_dir_all(&exports).map_err(|e| Error::Io(exports.display().to_string(), e))?;
     for name in ["collection_summary", "follow_up"] {
         for ext in ["xlsx", "pdf"] {
@@ -89,6 +90,12 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<(), Error> {
          recon match --payout PAYOUT_ID --bank BANK_TXN_ID --reason \"confirmed with the platform\""
     );
     Ok(())
+}
+
+/// Where the demo writes its reports: `recon-demo-exports` beside `recon-demo`.
+pub fn exports_dir(dir: &Path) -> std::path::PathBuf {
+    let name = dir.file_name().map_or_else(|| "recon-demo".into(), |n| n.to_string_lossy().into_owned());
+    dir.with_file_name(format!("{name}-exports"))
 }
 
 const OPEN_SQL: &str = "\

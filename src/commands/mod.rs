@@ -68,6 +68,9 @@ impl Context {
                 .ok_or_else(|| Error::Usage(format!("--memory-limit {s}: give a size such as 2GB or 512MB")))?,
             None => crate::session::default_memory_limit(),
         };
+        if let Some(t) = cli.timeout {
+            crate::runner::set_timeout_override(t);
+        }
         if let Some(t) = &cli.as_of {
             if crate::asof::parse(t).is_none() {
                 return Err(Error::Usage(format!(

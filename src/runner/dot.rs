@@ -5,7 +5,6 @@ use std::io::{BufWriter, IsTerminal};
 use super::{Decision, Next, Runner};
 use crate::error::Error;
 use crate::shell::command::{self, DotCommand};
-use crate::workspace::fsutil;
 
 impl Runner {
     pub fn run_dot(&mut self, cmd: DotCommand) -> Result<Next, Error> {
@@ -28,11 +27,23 @@ impl Runner {
             DotCommand::MaxRows(n) => self.settings.max_rows = n,
             DotCommand::Timer(on) => self.settings.timer = on,
             DotCommand::Output(None) => self.settings.output = None,
-            DotCommand::Output(Some(path)) => {
-                let file = fsutil::create_private(&path).map_err(|e| Error::Io(path.display().to_string(), e))?;
+            DotCommand::Output(Some((path, force))) => {
+                // Writing results to a file is exporting: the same rules, and audited.
+                crate::auth::allow(&self.user, crate::auth::guard::Action::Export)?;
+                let (real, file) = crate::outfile::stream(&self.ws, &path, force)?;
+                crate::audit::record(&self.ws, &self.user.name, "export", &format!("results to {}", real.display()))?;
                 self.settings.output = Some((path, BufWriter::new(file)));
             }
             DotCommand::Read(path) => {
+                // A script is the user's own file: the workspace's files are not scripts,
+                // and reading one would echo what it holds.
+                let inside = std::fs::canonicalize(&path).ok().zip(std::fs::canonicalize(self.ws.root()).ok());
+                if inside.is_some_and(|(p, root)| p.starts_with(root)) {
+                    return Err(Error::Forbidden(format!(
+                        ".read {}: files inside the workspace are not scripts",
+                        path.display()
+                    )));
+                }
                 let text = std::fs::read_to_string(&path).map_err(|e| Error::Io(path.display().to_string(), e))?;
                 return self.run_script(&text, &path.display().to_string());
             }

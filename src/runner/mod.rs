@@ -49,7 +49,16 @@ pub enum Next {
     Quit,
 }
 
+/// `--timeout`: seconds a statement may run, over the settings' (u64::MAX: not given).
+static TIMEOUT_OVERRIDE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(u64::MAX);
+
+pub fn set_timeout_override(seconds: u64) {
+    TIMEOUT_OVERRIDE.store(seconds, std::sync::atomic::Ordering::Relaxed);
+}
+
 pub struct Runner {
+    /// How long a statement may run.
+    timeout: Option<std::time::Duration>,
     pub ws: Workspace,
     pub user: User,
     pub session: Session,
@@ -67,11 +76,15 @@ impl Runner {
             .enable_all()
             .build()
             .map_err(|e| Error::Io("the query runtime".into(), e))?;
-        let masked = user.role == crate::auth::Role::Viewer;
-        let session = runtime.block_on(Session::open(&ws, memory_limit, masked))?;
+        let session = runtime.block_on(Session::open(&ws, memory_limit, user.role))?;
         let settings =
             Settings { mode: OutputFormat::Table, max_rows: interactive.then_some(40), timer: false, output: None };
-        Ok(Runner { ws, user, session, settings, runtime, interactive, last_query: None })
+        let seconds = match TIMEOUT_OVERRIDE.load(std::sync::atomic::Ordering::Relaxed) {
+            u64::MAX => crate::settings::Settings::load(&ws).map_err(Error::Usage)?.limits.statement_timeout,
+            given => given,
+        };
+        let timeout = (seconds > 0).then(|| std::time::Duration::from_secs(seconds));
+        Ok(Runner { timeout, ws, user, session, settings, runtime, interactive, last_query: None })
     }
 
     pub fn warnings(&self) -> &[String] {
@@ -113,6 +126,14 @@ impl Runner {
                 Ok(Next::Quit) => return Ok(Next::Quit),
                 Ok(Next::Continue) => {}
                 Err(e) if e.is_broken_pipe() => return Err(e),
+                // A refusal stays one, so the exit code says so (4).
+                Err(Error::Forbidden(message)) => {
+                    return Err(Error::Forbidden(format!(
+                        "{origin}: statement {} (line {}): {message}",
+                        n + 1,
+                        piece.line
+                    )));
+                }
                 Err(e) => {
                     return Err(Error::Statement {
                         origin: origin.to_string(),
@@ -204,15 +225,22 @@ impl Runner {
         Ok(())
     }
 
-    /// Runs a future to completion; on a terminal, Ctrl-C drops it, which cancels a
-    /// running query, and returns to the prompt.
+    /// Runs a future to completion within the statement time limit; on a terminal,
+    /// Ctrl-C drops it, which cancels a running query, and returns to the prompt.
     fn block_on_cancellable<T>(&self, fut: impl std::future::Future<Output = T>) -> Result<T, Error> {
+        let limit = self.timeout;
+        let limited = async move {
+            match limit {
+                Some(d) => tokio::time::timeout(d, fut).await.map_err(|_| Error::TimedOut(d.as_secs())),
+                None => Ok(fut.await),
+            }
+        };
         if !self.interactive {
-            return Ok(self.runtime.block_on(fut));
+            return self.runtime.block_on(limited);
         }
         self.runtime.block_on(async {
             tokio::select! {
-                out = fut => Ok(out),
+                out = limited => out,
                 _ = tokio::signal::ctrl_c() => Err(Error::Cancelled),
             }
         })
@@ -259,11 +287,11 @@ impl Runner {
         let ctx = self.session.ctx.clone();
         let sql = sql.to_string();
         let role = self.user.role;
-        self.runtime.block_on(async move {
+        self.block_on_cancellable(async move {
             let df = planned(&ctx, role, &sql).await?;
             let schema: SchemaRef = df.schema().inner().clone();
-            Ok((schema, df.collect().await?))
-        })
+            Ok::<_, Error>((schema, df.collect().await?))
+        })?
     }
 
     pub(super) fn print_sql(&mut self, sql: &str) -> Result<(), Error> {

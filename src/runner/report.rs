@@ -82,6 +82,7 @@ impl Runner {
         };
         let stand_ins: Vec<(String, String)> = probe.params.iter().map(|p| (p.clone(), "2000-01-01".into())).collect();
         let planned = reports::bind(&probe, &stand_ins)?;
+        reports::check_query(name, &planned)?;
         let ctx = self.session.ctx.clone();
         self.runtime
             .block_on(async move { ctx.state().create_logical_plan(&planned).await })
@@ -116,6 +117,9 @@ impl Runner {
     fn bound(&self, name: &str, values: &[(String, String)]) -> Result<(Report, String), Error> {
         let report = reports::find(&self.ws, name)?;
         let sql = reports::bind(&report, values)?;
+        if !report.builtin {
+            reports::check_query(name, &sql)?;
+        }
         Ok((report, sql))
     }
 
@@ -162,6 +166,9 @@ impl Runner {
                 continue;
             }
             let report = reports::find(&self.ws, name)?;
+            if !report.builtin {
+                reports::check_query(name, &report.sql)?;
+            }
             let mine: Vec<(String, String)> = values
                 .iter()
                 .enumerate()
@@ -227,9 +234,33 @@ impl Runner {
     /// section) per part; CSV and Parquet hold one result.
     fn export(&mut self, path: &Path, parts: &[Part], options: &ExportOptions) -> Result<(), Error> {
         crate::auth::allow(&self.user, Action::Export)?;
-        if path.exists() && !options.force {
-            return Err(Error::Usage(format!("{} exists; --force replaces it", path.display())));
+        let target = crate::outfile::target(&self.ws, path, options.force)?;
+        let written = self.export_to(path, &target, parts, options);
+        match &written {
+            Ok(_) => target.finish()?,
+            Err(_) => target.abandon(),
         }
+        let rows = written?;
+        let what = parts.iter().map(|p| p.title.as_str()).collect::<Vec<_>>().join(", ");
+        println!("{what}: {rows} rows written to {}", path.display());
+        let queries = parts.iter().map(|p| p.sql.as_str()).collect::<Vec<_>>().join("; ");
+        crate::audit::record(
+            &self.ws,
+            &self.user.name,
+            "export",
+            &format!("{rows} rows of {what} to {}: {queries}", target.path.display()),
+        )?;
+        Ok(())
+    }
+
+    /// Writes the parts to the target's temp file; the rows written.
+    fn export_to(
+        &mut self,
+        path: &Path,
+        target: &crate::outfile::Target,
+        parts: &[Part],
+        options: &ExportOptions,
+    ) -> Result<u64, Error> {
         let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
         let io = |e| Error::Io(path.display().to_string(), e);
         let single = || match parts {
@@ -239,20 +270,10 @@ impl Runner {
                 path.display()
             ))),
         };
-        let rows = match ext.as_str() {
+        Ok(match ext.as_str() {
             "parquet" => {
                 let part = single()?;
-                let tmp = path.with_extension("parquet.partial");
-                match self.write_query(&part.sql, &tmp) {
-                    Ok(rows) => {
-                        std::fs::rename(&tmp, path).map_err(io)?;
-                        rows
-                    }
-                    Err(e) => {
-                        let _ = std::fs::remove_file(&tmp);
-                        return Err(e);
-                    }
-                }
+                self.write_query(&part.sql, &target.tmp)?
             }
             "csv" => {
                 let part = single()?;
@@ -264,8 +285,7 @@ impl Runner {
                 let mut buf: Vec<u8> = "\u{feff}".as_bytes().to_vec();
                 let style = Style { format: crate::cli::OutputFormat::Csv, max_rows: None, width: None };
                 output::write_cells(&mut buf, style, &cells).map_err(io)?;
-                let mut f = crate::workspace::fsutil::create_private(path).map_err(io)?;
-                f.write_all(&buf).and_then(|_| f.sync_all()).map_err(io)?;
+                target.create()?.write_all(&buf).map_err(io)?;
                 batches.iter().map(|b| b.num_rows() as u64).sum()
             }
             "xlsx" | "pdf" => {
@@ -287,9 +307,9 @@ impl Runner {
                     font: options.font.clone(),
                 };
                 let written = if ext == "xlsx" {
-                    crate::export::xlsx::write(path, &meta, &sheets)
+                    crate::export::xlsx::write(&target.tmp, &meta, &sheets)
                 } else {
-                    crate::export::pdf::write(path, &meta, &sheets)
+                    crate::export::pdf::write(&target.tmp, &meta, &sheets)
                 };
                 written.map_err(Error::Other)?
             }
@@ -299,17 +319,7 @@ impl Runner {
                     path.display()
                 )));
             }
-        };
-        let what = parts.iter().map(|p| p.title.as_str()).collect::<Vec<_>>().join(", ");
-        println!("{what}: {rows} rows written to {}", path.display());
-        let queries = parts.iter().map(|p| p.sql.as_str()).collect::<Vec<_>>().join("; ");
-        crate::audit::record(
-            &self.ws,
-            &self.user.name,
-            "export",
-            &format!("{rows} rows of {what} to {}: {queries}", path.display()),
-        )?;
-        Ok(())
+        })
     }
 }
 

@@ -16,7 +16,8 @@ pub enum DotCommand {
     Mode(OutputFormat),
     MaxRows(Option<usize>),
     Timer(bool),
-    Output(Option<PathBuf>),
+    /// `.output [--force] FILE`, or back to the screen.
+    Output(Option<(PathBuf, bool)>),
     Read(PathBuf),
     /// The arguments of `recon import`, as typed.
     Import(Vec<String>),
@@ -70,7 +71,11 @@ pub const COMMANDS: [(&str, &str, &str); 24] = [
     (".mode", "table|csv|json|jsonl|markdown|line", "how results are printed"),
     (".maxrows", "N|all", "how many rows a result shows in table and line mode"),
     (".timer", "on|off", "print how long each statement took"),
-    (".output", "[FILE]", "send results to FILE (csv, json … as the mode says); no FILE: back to the screen"),
+    (
+        ".output",
+        "[--force] [FILE]",
+        "send results to FILE outside the workspace (csv, json … as the mode says); --force replaces it; no FILE: back to the screen",
+    ),
     (".read", "FILE", "run the statements and dot-commands of FILE"),
     (".import", "[OPTIONS] FILE...", "import files, as `recon import` does (see `recon import --help`)"),
     (
@@ -176,7 +181,15 @@ impl FromStr for DotCommand {
                 "off" => false,
                 _ => return Err(bad(".timer")),
             }),
-            ".output" | ".once" => DotCommand::Output(one(".output")?.map(PathBuf::from)),
+            ".output" | ".once" => {
+                let words = shell_words(rest);
+                match words.as_slice() {
+                    [] => DotCommand::Output(None),
+                    [file] => DotCommand::Output(Some((PathBuf::from(file), false))),
+                    [flag, file] if flag == "--force" => DotCommand::Output(Some((PathBuf::from(file), true))),
+                    _ => return Err(bad(".output")),
+                }
+            }
             ".read" => DotCommand::Read(PathBuf::from(one(".read")?.ok_or_else(|| bad(".read"))?)),
             ".import" => {
                 let words = shell_words(rest);
@@ -335,7 +348,8 @@ mod tests {
         assert_eq!(".maxrows 10".parse(), Ok(DotCommand::MaxRows(Some(10))));
         assert_eq!(".maxrows all".parse(), Ok(DotCommand::MaxRows(None)));
         assert_eq!(".timer on".parse(), Ok(DotCommand::Timer(true)));
-        assert_eq!(".output out.csv".parse(), Ok(DotCommand::Output(Some("out.csv".into()))));
+        assert_eq!(".output out.csv".parse(), Ok(DotCommand::Output(Some(("out.csv".into(), false)))));
+        assert_eq!(".output --force out.csv".parse(), Ok(DotCommand::Output(Some(("out.csv".into(), true)))));
         assert_eq!(".output".parse(), Ok(DotCommand::Output(None)));
         assert_eq!(
             ".import --kind bank \"a b.csv\" c.csv".parse(),

@@ -52,11 +52,9 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
     let mut editor: Editor<ReplHelper, FileHistory> =
         Editor::with_config(config).map_err(|e| Error::Other(format!("the terminal: {e}")))?;
     editor.set_helper(Some(ReplHelper { names: names(&runner) }));
-    // History lives in the workspace, owner-only like the rest of it.
-    let history = ws.root().join("history");
-    if !history.exists() {
-        fsutil::create_private(&history).map_err(|e| Error::Io(history.display().to_string(), e))?;
-    }
+    // History lives in the workspace, owner-only like the rest of it, one file per user:
+    // what one user typed (a customer's phone in a WHERE) is never another's Up arrow.
+    let history = history_file(&ws, &runner.user.name)?;
     let _ = editor.load_history(&history);
     if std::env::var_os("RECON_TRACE").is_some() {
         // For the start-up benchmark: the prompt is next.
@@ -88,6 +86,22 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// `history/NAME`, created owner-only. The one history file of older recons, shared by
+/// every user, is removed.
+fn history_file(ws: &crate::workspace::Workspace, user: &str) -> Result<std::path::PathBuf, Error> {
+    let dir = ws.root().join("history");
+    if dir.is_file() {
+        std::fs::remove_file(&dir).map_err(|e| Error::Io(dir.display().to_string(), e))?;
+    }
+    fsutil::create_private_dir(&dir).map_err(|e| Error::Io(dir.display().to_string(), e))?;
+    // User names are checked identifiers (letters, digits, . _ -): a safe file name.
+    let file = dir.join(user);
+    if !file.exists() {
+        fsutil::create_private(&file).map_err(|e| Error::Io(file.display().to_string(), e))?;
+    }
+    Ok(file)
 }
 
 /// Runs what was typed; an error is printed and the rest of that input skipped.

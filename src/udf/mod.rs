@@ -4,6 +4,7 @@
 //! functions` and `SHOW FUNCTIONS`, and registrable by name on any DataFusion context.
 
 mod args;
+pub mod bounded;
 mod days;
 mod fifo;
 mod scalar;

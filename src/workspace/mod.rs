@@ -6,8 +6,9 @@
 //! catalog.json        the import log and the list of live data files (the commit point)
 //! users.json          users and their argon2id password hashes
 //! tables/<table>/     Parquet files, one per import (tables/user/: CREATE TABLE … AS)
-//! views/              the user's views, one `.sql` file each
-//! history             the shell's history
+//! views/              the user's views, one `.sql` file each (the query alone)
+//! reports/            saved reports, one `.sql` file each (a header and one query)
+//! history/            the shell's history, one file per user
 //! rejects/            the rows each import did not store, with file, line and reason
 //! tmp/                files being written; emptied by the next writer
 //! spill/              where queries larger than the memory limit spill

@@ -19,6 +19,8 @@ pub struct Transaction {
     _lock: File,
     pub catalog: Catalog,
     staged: Vec<(PathBuf, String)>,
+    /// Files to delete at the commit (a dropped view or report), relative to the root.
+    removed: Vec<String>,
 }
 
 impl Transaction {
@@ -36,7 +38,7 @@ impl Transaction {
             Err(TryLockError::Error(e)) => return Err(io(e)),
         }
         let catalog = ws.catalog()?;
-        let tx = Transaction { ws: ws.clone(), _lock: lock, catalog, staged: Vec::new() };
+        let tx = Transaction { ws: ws.clone(), _lock: lock, catalog, staged: Vec::new(), removed: Vec::new() };
         tx.remove_debris().map_err(io)?;
         Ok(tx)
     }
@@ -56,6 +58,12 @@ impl Transaction {
         self.staged.push((tmp, relative));
     }
 
+    /// Marks a file (relative to the workspace root) to be deleted when the transaction
+    /// commits.
+    pub fn remove(&mut self, relative: String) {
+        self.removed.push(relative);
+    }
+
     /// Moves the staged files into place and commits the catalog. The lock is kept, so
     /// one process can commit several changes in a row (one import per file).
     pub fn commit(&mut self) -> Result<(), WorkspaceError> {
@@ -65,6 +73,12 @@ impl Transaction {
         for (tmp, relative) in std::mem::take(&mut self.staged) {
             fsutil::persist(&tmp, &self.ws.root.join(&relative)).map_err(io)?;
             crate::faults::point("commit:file-moved");
+        }
+        for relative in std::mem::take(&mut self.removed) {
+            match fs::remove_file(self.ws.root.join(&relative)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
+                _ => {}
+            }
         }
         self.catalog.generation += 1;
         fsutil::write_atomic(&self.ws.root.join(super::catalog::CATALOG_FILE), &self.catalog.to_bytes()).map_err(io)?;

@@ -19,12 +19,13 @@ fn demo_builds_a_workspace_that_answers_sql() {
     // It reconciles and shows what matched, by rule, and what is open.
     assert!(stdout.contains("Run 1 by demo"), "{stdout}");
     for report in ["collection_summary", "follow_up"] {
-        let file = home.join("exports").join(format!("{report}.xlsx"));
+        // Beside the workspace: results never go inside it.
+        let file = dir.path().join("demo-exports").join(format!("{report}.xlsx"));
         assert!(stdout.contains(&format!("rows written to {}", file.display())), "{stdout}");
         use calamine::Reader;
         let mut book: calamine::Xlsx<_> = calamine::open_workbook(&file).unwrap();
         assert!(book.worksheet_range_at(0).unwrap().unwrap().height() > 4, "{report} has rows");
-        let pdf = home.join("exports").join(format!("{report}.pdf"));
+        let pdf = dir.path().join("demo-exports").join(format!("{report}.pdf"));
         assert!(stdout.contains(&format!("rows written to {}", pdf.display())), "{stdout}");
         let read = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().unwrap();
         assert!(text(&read.stdout).contains("合计 Total"), "{report}.pdf reads back");
