@@ -28,6 +28,7 @@ SELECT
     l.line_id,
     b.account,
     b.txn_time,
+    b.currency,
     b.amount AS bank_amount,
     coalesce(p.amount, o.amount) AS matched_amount,
     l.rule,

@@ -108,7 +108,7 @@ WITH closed AS (
 ),
 o AS (
     SELECT x.platform, x.shop, x.order_id, normalize_order_id(x.order_id) AS order_key, x.order_time, x.ship_time,
-        coalesce(x.pay_time, x.order_time) AS paid_at, x.status AS order_status,
+        coalesce(x.pay_time, x.order_time) AS paid_at, x.status AS order_status, x.currency,
         coalesce(x.paid_amount, x.order_amount) AS expected,
         coalesce(x.platform = 'b2b', true) AS direct,
         c.order_id IS NOT NULL AS closed
@@ -117,7 +117,7 @@ o AS (
     WHERE x.order_time IS NULL OR x.order_time <= as_of()
 ),
 figures AS (
-    SELECT o.platform, o.shop, o.order_id, o.order_time, o.ship_time, o.paid_at, o.order_status, o.direct, o.closed,
+    SELECT o.platform, o.shop, o.order_id, o.order_time, o.ship_time, o.paid_at, o.order_status, o.currency, o.direct, o.closed,
         CAST(o.expected AS DECIMAL(18, 2)) AS expected,
         CAST(CASE WHEN o.direct THEN coalesce(r.received, 0) ELSE coalesce(l.sold, 0) END AS DECIMAL(18, 2)) AS sold,
         CAST(CASE WHEN o.direct THEN 0 ELSE coalesce(l.refunded, 0) END AS DECIMAL(18, 2)) AS refunded,
@@ -147,7 +147,7 @@ units AS (
         END AS complete
     FROM figures f CROSS JOIN match_params mp
 )
-SELECT platform, shop, order_id, order_time, ship_time, paid_at, order_status, expected, sold, refunded, fees,
+SELECT platform, shop, order_id, order_time, ship_time, paid_at, order_status, currency, expected, sold, refunded, fees,
     net_expected, settled,
     CAST(settled - net_expected AS DECIMAL(18, 2)) AS difference,
     written_off,

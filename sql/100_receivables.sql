@@ -79,7 +79,7 @@ WITH unshipped_platforms AS (
     SELECT platform FROM orders GROUP BY platform HAVING count(ship_time) = 0
 ),
 figures AS (
-    SELECT s.platform, s.shop, s.order_id, s.order_time, s.settled_via, s.status AS settlement_status,
+    SELECT s.platform, s.shop, s.order_id, s.order_time, s.settled_via, s.status AS settlement_status, s.currency,
         s.net_expected AS expected,
         s.settled AS received,
         CASE WHEN s.written_off IS NOT NULL OR s.status IN ('settled', 'refunded') THEN CAST(0 AS DECIMAL(18, 2))
@@ -104,7 +104,7 @@ open AS (
     FROM figures f
     WHERE f.outstanding > 0
 )
-SELECT x.platform, x.shop, x.order_id, x.order_time, x.settled_via, x.expected, x.received, x.outstanding,
+SELECT x.platform, x.shop, x.order_id, x.order_time, x.settled_via, x.currency, x.expected, x.received, x.outstanding,
     x.due_date, x.days_overdue,
     CASE WHEN x.days_overdue = 0 THEN 'not due' ELSE b.label END AS aging_bucket,
     CASE WHEN x.settlement_status = 'unsettled' AND x.days_overdue > 0 THEN 'overdue' ELSE x.settlement_status END
@@ -123,7 +123,7 @@ LEFT JOIN aging_buckets b
   ON x.days_overdue >= b.first_day AND (b.last_day IS NULL OR x.days_overdue <= b.last_day)
 UNION ALL
 -- Nothing outstanding: no age.
-SELECT platform, shop, order_id, order_time, settled_via, expected, received, outstanding, due_date,
+SELECT platform, shop, order_id, order_time, settled_via, currency, expected, received, outstanding, due_date,
     CAST(0 AS BIGINT), '', settlement_status, status_reason, as_of()
 FROM figures
 WHERE outstanding = 0;
@@ -131,14 +131,14 @@ WHERE outstanding = 0;
 -- follow_up: orders to chase, as of as_of(): overdue ones, largest and oldest first,
 -- with the platform and shop to ask.
 CREATE VIEW follow_up AS
-SELECT platform, shop, order_id, order_time, due_date, days_overdue, aging_bucket, outstanding, settled_via
+SELECT platform, shop, order_id, order_time, due_date, days_overdue, aging_bucket, currency, outstanding, settled_via
 FROM receivables
 WHERE status = 'overdue'
 ORDER BY outstanding DESC, days_overdue DESC;
 
--- aging: what is outstanding by platform, shop and aging bucket, as of as_of().
+-- aging: what is outstanding by platform, shop, currency and aging bucket, as of as_of().
 CREATE VIEW aging AS
-SELECT platform, shop, aging_bucket, count(*) AS orders, sum(outstanding) AS outstanding
+SELECT platform, shop, currency, aging_bucket, count(*) AS orders, sum(outstanding) AS outstanding
 FROM receivables
 WHERE outstanding > 0
-GROUP BY platform, shop, aging_bucket;
+GROUP BY platform, shop, currency, aging_bucket;

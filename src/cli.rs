@@ -312,6 +312,9 @@ pub struct ImportArgs {
     /// The bank account of every row (bank statements)
     #[arg(long)]
     pub account: Option<String>,
+    /// The currency of rows whose file does not say it: an ISO code (USD, EUR, HKD …) or 美元, 港币 … [default: CNY]
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
     /// Import nothing if any row is rejected
     #[arg(long)]
     pub strict: bool,

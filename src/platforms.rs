@@ -141,6 +141,30 @@ impl Aliases {
     }
 }
 
+/// A platform a text names somewhere inside it (a file's name, `快手小店资金流水.xlsx`,
+/// `xiaohongshu_settlement.csv`): the Chinese words, then Latin names long enough not to
+/// turn up by chance inside other words.
+pub fn named_in(text: &str) -> Option<&'static str> {
+    const LATIN: [(&str, &str); 14] = [
+        ("xiaohongshu", "xiaohongshu"),
+        ("kuaishou", "kuaishou"),
+        ("pinduoduo", "pdd"),
+        ("jingdong", "jd"),
+        ("douyin", "douyin"),
+        ("tiktok", "douyin"),
+        ("taobao", "tmall"),
+        ("tmall", "tmall"),
+        ("alipay", "alipay"),
+        ("wechat", "wechat"),
+        ("weixin", "wechat"),
+        ("amazon", "amazon"),
+        ("shopify", "shopify"),
+        ("dewu", "dewu"),
+    ];
+    let k = key(text);
+    WORDS.iter().chain(LATIN.iter()).find(|(w, _)| k.contains(w)).map(|(_, p)| *p)
+}
+
 /// The platform `raw` stands for by the built-in names alone (`--platform`, a file's
 /// title lines).
 pub fn builtin(raw: &str) -> Cow<'_, str> {

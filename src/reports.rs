@@ -21,10 +21,10 @@ pub struct Report {
 /// The built-in reports: a view each, titled in Chinese and English, in the order a
 /// reader expects its rows.
 const BUILTIN: [(&str, &str, &str); 8] = [
-    ("collection_summary", "回款汇总 Collection summary", "platform, shop, month"),
-    ("sales_vs_collections", "销售与回款对比 Sales vs collections", "month"),
-    ("fees_by_platform", "平台费用 Fees by platform", "platform, month"),
-    ("aging", "账龄分析 Aging", "platform, shop, aging_bucket"),
+    ("collection_summary", "回款汇总 Collection summary", "platform, shop, month, currency"),
+    ("sales_vs_collections", "销售与回款对比 Sales vs collections", "month, currency"),
+    ("fees_by_platform", "平台费用 Fees by platform", "platform, month, currency"),
+    ("aging", "账龄分析 Aging", "platform, shop, currency, aging_bucket"),
     ("follow_up", "逾期跟进 Overdue follow-up", "outstanding DESC, days_overdue DESC, order_id"),
     ("receivables", "应收明细 Receivables", "platform, shop, order_time, order_id"),
     ("discrepancies", "差异明细 Discrepancies", "kind, platform, time, reference"),
@@ -41,33 +41,36 @@ pub struct Section {
 }
 
 /// The management report: headline figures, sales and collections by month, collections
-/// by platform, the top risks with their explanations, and the 30-day cash forecast.
+/// by platform, the top risks with their explanations, and the 30-day cash forecast. The
+/// money figures are per currency: a row for each currency the workspace holds.
 pub const ANALYSIS: (&str, &str, [Section; 5]) = (
     "analysis",
     "经营分析报告 Management report",
     [
         Section {
             title: "要点 Headline figures",
-            sql: "SELECT (SELECT sum(sold) FROM collection_summary) AS sales, \
-                  (SELECT sum(received) FROM collection_summary) AS received, \
-                  (SELECT sum(outstanding) FROM receivables) AS outstanding, \
-                  (SELECT coalesce(sum(outstanding), 0) FROM receivables WHERE status = 'overdue') AS overdue, \
-                  (SELECT round(CAST(sum(received) AS DOUBLE) / nullif(CAST(sum(sold) - sum(refunds) AS DOUBLE), 0), 4) \
-                     FROM collection_summary) AS collection_rate, \
-                  (SELECT round(CAST(sum(fees) AS DOUBLE) / nullif(CAST(sum(sold) AS DOUBLE), 0), 4) FROM collection_summary) AS fee_rate, \
-                  (SELECT round(CAST(sum(refunds) AS DOUBLE) / nullif(CAST(sum(sold) AS DOUBLE), 0), 4) FROM collection_summary) AS refund_rate, \
-                  (SELECT count(*) FROM risks WHERE severity = 'high') AS high_risks",
+            sql: "WITH c AS (SELECT currency, sum(sold) AS sales, sum(received) AS received, sum(refunds) AS refunds, \
+                      sum(fees) AS fees FROM collection_summary GROUP BY currency), \
+                  r AS (SELECT currency, sum(outstanding) AS outstanding, \
+                      coalesce(sum(outstanding) FILTER (WHERE status = 'overdue'), 0) AS overdue \
+                      FROM receivables GROUP BY currency) \
+                  SELECT c.currency, c.sales, c.received, r.outstanding, r.overdue, \
+                  round(CAST(c.received AS DOUBLE) / nullif(CAST(c.sales - c.refunds AS DOUBLE), 0), 4) AS collection_rate, \
+                  round(CAST(c.fees AS DOUBLE) / nullif(CAST(c.sales AS DOUBLE), 0), 4) AS fee_rate, \
+                  round(CAST(c.refunds AS DOUBLE) / nullif(CAST(c.sales AS DOUBLE), 0), 4) AS refund_rate, \
+                  (SELECT count(*) FROM risks WHERE severity = 'high') AS high_risks \
+                  FROM c LEFT JOIN r ON r.currency IS NOT DISTINCT FROM c.currency ORDER BY c.sales DESC",
             adds_up: false,
         },
         Section {
             title: "销售与回款趋势 Sales and collections by month",
-            sql: "SELECT month, sales, collections FROM sales_vs_collections ORDER BY month",
+            sql: "SELECT month, currency, sales, collections FROM sales_vs_collections ORDER BY month, currency",
             adds_up: true,
         },
         Section {
             title: "平台回款 Collections by platform",
-            sql: "SELECT platform, sum(sold) AS sales, sum(fees) AS fees, sum(received) AS received, \
-                  sum(outstanding) AS outstanding FROM collection_summary GROUP BY platform ORDER BY sales DESC",
+            sql: "SELECT platform, currency, sum(sold) AS sales, sum(fees) AS fees, sum(received) AS received, \
+                  sum(outstanding) AS outstanding FROM collection_summary GROUP BY platform, currency ORDER BY sales DESC",
             adds_up: true,
         },
         Section {

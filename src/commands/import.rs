@@ -15,7 +15,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Error> {
     if args.explain {
         let opts = options(&args, "")?;
         for file in &args.files {
-            print!("{}", ingest::plan(file, &opts)?.explain());
+            print!("{}", ingest::explain(file, &opts)?);
         }
         return Ok(());
     }
@@ -37,7 +37,7 @@ pub fn import_from_shell(ws: &Workspace, user: &User, words: &[String]) -> Resul
     if parsed.args.explain {
         let opts = options(&parsed.args, &user.name)?;
         for file in &parsed.args.files {
-            print!("{}", ingest::plan(file, &opts)?.explain());
+            print!("{}", ingest::explain(file, &opts)?);
         }
         return Ok(());
     }
@@ -82,13 +82,23 @@ fn options(args: &ImportArgs, user: &str) -> Result<ImportOptions, Error> {
             platform: args.platform.clone(),
             shop: args.shop.clone(),
             account: args.account.clone(),
-            currency: None,
+            currency: args.currency.as_deref().map(currency_code).transpose()?,
         },
         strict: args.strict,
         allow_unbalanced: args.allow_unbalanced,
         progress: !args.no_progress,
         user: user.to_string(),
     })
+}
+
+/// A currency as its ISO 4217 code: three letters, or a name recon knows (美元 → USD).
+fn currency_code(raw: &str) -> Result<String, Error> {
+    let code = crate::ingest::header::normalise_currency(raw);
+    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(code.into_owned())
+    } else {
+        Err(Error::Usage(format!("--currency '{raw}' is not a currency: give its ISO code, e.g. USD, EUR, HKD")))
+    }
 }
 
 /// What the new rows say about the workspace as a whole: bank statements whose running

@@ -239,15 +239,11 @@ struct Layout {
 
 fn measure(pen: &mut Pen, grid: &Grid) -> Layout {
     let mut natural: Vec<f32> = grid.headers.iter().map(|h| pen.width(h, BODY)).collect();
-    for row in
-        grid.rows.iter().chain(std::iter::once(&grid.totals.iter().map(|t| t.clone().unwrap_or_default()).collect()))
-    {
+    let totals: Vec<Vec<String>> = grid.totals.iter().map(totals_row).collect();
+    for row in grid.rows.iter().chain(&totals) {
         for (c, cell) in row.iter().enumerate() {
             natural[c] = natural[c].max(pen.width(cell, BODY));
         }
-    }
-    if let Some(first) = natural.first_mut().filter(|_| !grid.totals.is_empty()) {
-        *first = first.max(pen.width("合计 Total", BODY));
     }
     let uncapped = natural.clone();
     for (c, w) in natural.iter_mut().enumerate() {
@@ -368,27 +364,33 @@ fn lay_out(pen: &mut Pen, meta: &Meta, sheet: &Sheet, grid: &Grid, pages: &mut V
         page.runs(pen, size, INK, false, &runs);
         y -= row_h;
     }
-    if grid.totals.is_empty() {
-        page.free = y;
-        pages.push(page);
-        return;
-    }
-    if y - row_h < bottom {
-        pages.push(std::mem::replace(&mut page, Page::new(layout.landscape, &sheet.title)));
-        y = page.height - MARGIN;
-        header(pen, &mut page, y);
+    // One totals row per currency, under a rule.
+    for (k, total) in grid.totals.iter().enumerate() {
+        if y - row_h < bottom {
+            pages.push(std::mem::replace(&mut page, Page::new(layout.landscape, &sheet.title)));
+            y = page.height - MARGIN;
+            header(pen, &mut page, y);
+            y -= row_h;
+        }
+        page.fill(MARGIN, y - row_h, table_w, row_h, TOTAL_FILL);
+        if k == 0 {
+            page.line((MARGIN, y), (MARGIN + table_w, y), GREY, 0.6);
+        }
+        let runs = cells(pen, &totals_row(total), y);
+        page.runs(pen, size, INK, true, &runs);
         y -= row_h;
     }
-    page.fill(MARGIN, y - row_h, table_w, row_h, TOTAL_FILL);
-    page.line((MARGIN, y), (MARGIN + table_w, y), GREY, 0.6);
-    let mut totals: Vec<String> = grid.totals.iter().map(|t| t.clone().unwrap_or_default()).collect();
-    if let Some(first) = totals.first_mut() {
-        *first = "合计 Total".into();
-    }
-    let runs = cells(pen, &totals, y);
-    page.runs(pen, size, INK, true, &runs);
-    page.free = y - row_h;
+    page.free = y;
     pages.push(page);
+}
+
+/// A totals row as the cells it prints: its label in the first column.
+fn totals_row((label, cells): &(String, Vec<Option<String>>)) -> Vec<String> {
+    let mut row: Vec<String> = cells.iter().map(|t| t.clone().unwrap_or_default()).collect();
+    if let Some(first) = row.first_mut() {
+        *first = label.clone();
+    }
+    row
 }
 
 /// A grouped bar chart in the box whose lower left corner is (x, y).

@@ -118,6 +118,75 @@ pub fn totalled(c: usize, name: &str, kind: Kind) -> bool {
     c > 0 && (matches!(kind, Kind::Decimal(_)) || (kind == Kind::Integer && is_count(name)))
 }
 
+/// The totals rows of a result: one per currency where a `currency` column holds more
+/// than one, since money of different currencies is never added; else one. The sums are
+/// exact: decimals as their unscaled integers, counts as counts.
+pub struct Totals {
+    currency: Option<usize>,
+    width: usize,
+    groups: Vec<(String, Vec<i128>)>,
+}
+
+impl Totals {
+    pub fn new(names: &[String]) -> Totals {
+        Totals { currency: names.iter().position(|n| n == "currency"), width: names.len(), groups: Vec::new() }
+    }
+
+    /// The totals row row `i` of `batch` adds to.
+    pub fn group(&mut self, batch: &RecordBatch, i: usize) -> usize {
+        let key = self.currency.map(|c| text_at(batch.column(c), i)).unwrap_or_default();
+        match self.groups.iter().position(|(k, _)| *k == key) {
+            Some(g) => g,
+            None => {
+                self.groups.push((key, vec![0; self.width]));
+                self.groups.len() - 1
+            }
+        }
+    }
+
+    pub fn add(&mut self, group: usize, column: usize, v: i128) {
+        self.groups[group].1[column] += v;
+    }
+
+    /// Each totals row's label and sums, by currency; one row when the result holds one
+    /// currency or none (and for no rows at all, zeros).
+    pub fn rows(&self) -> Vec<(String, Vec<i128>)> {
+        match self.groups.as_slice() {
+            [] => vec![(TOTAL.to_string(), vec![0; self.width])],
+            [(_, sums)] => vec![(TOTAL.to_string(), sums.clone())],
+            many => {
+                let mut out: Vec<(String, Vec<i128>)> =
+                    many.iter().map(|(k, s)| (format!("{TOTAL} {k}").trim_end().to_string(), s.clone())).collect();
+                out.sort();
+                out
+            }
+        }
+    }
+
+    /// Whether the rows hold more than one currency (a chart would add them up).
+    pub fn mixed(&self) -> bool {
+        self.groups.len() > 1
+    }
+}
+
+/// The label of a totals row.
+pub const TOTAL: &str = "合计 Total";
+
+/// A text cell's value ("" when null).
+fn text_at(a: &ArrayRef, i: usize) -> String {
+    if a.is_null(i) {
+        return String::new();
+    }
+    match a.data_type() {
+        DataType::Utf8 => a.as_string::<i32>().value(i).to_string(),
+        DataType::LargeUtf8 => a.as_string::<i64>().value(i).to_string(),
+        DataType::Utf8View => a.as_string_view().value(i).to_string(),
+        _ => ArrayFormatter::try_new(a.as_ref(), &FormatOptions::default())
+            .map(|f| f.value(i).to_string())
+            .unwrap_or_default(),
+    }
+}
+
 pub fn is_count(name: &str) -> bool {
     let n = name.to_lowercase();
     ["orders", "count", "lines", "items", "matched", "n"].iter().any(|w| n == *w || n.ends_with(&format!("_{w}")))
@@ -200,8 +269,9 @@ pub struct Grid {
     pub headers: Vec<String>,
     pub kinds: Vec<Kind>,
     pub rows: Vec<Vec<String>>,
-    /// The totals row; None where a column has no total.
-    pub totals: Vec<Option<String>>,
+    /// The totals rows (one per currency), each with its label; a cell is None where a
+    /// column has no total.
+    pub totals: Vec<(String, Vec<Option<String>>)>,
     /// Rows a flag column marks for attention (a fee rate that departs from the usual).
     pub flagged: Vec<bool>,
 }
@@ -217,7 +287,7 @@ impl Grid {
         let kinds: Vec<Kind> = schema.fields().iter().map(|f| Kind::of(f.data_type())).collect();
         let headers = names.iter().map(|n| header(n, english)).collect();
         let rows_total: usize = batches.iter().map(|b| b.num_rows()).sum();
-        let mut sums: Vec<i128> = vec![0; kinds.len()];
+        let mut sums = Totals::new(&names);
         let mut rows: Vec<Vec<String>> = Vec::with_capacity(rows_total);
         let mut flagged: Vec<bool> = Vec::with_capacity(rows_total);
         let flags: Vec<usize> = (0..kinds.len()).filter(|&c| kinds[c] == Kind::Bool && is_flag(&names[c])).collect();
@@ -232,6 +302,7 @@ impl Grid {
                 .map_err(|e| e.to_string())?;
             for i in 0..batch.num_rows() {
                 let mut row = Vec::with_capacity(kinds.len());
+                let group = sums.group(batch, i);
                 for (c, a) in batch.columns().iter().enumerate() {
                     if a.is_null(i) {
                         row.push(String::new());
@@ -240,12 +311,12 @@ impl Grid {
                     let text = match kinds[c] {
                         Kind::Decimal(scale) => {
                             let v = a.as_primitive::<Decimal128Type>().value(i);
-                            sums[c] += v;
+                            sums.add(group, c, v);
                             grouped(&decimal_text(v, scale))
                         }
                         Kind::Integer => {
                             let t = formatters[c].value(i).to_string();
-                            sums[c] += t.parse::<i128>().unwrap_or_default();
+                            sums.add(group, c, t.parse::<i128>().unwrap_or_default());
                             t
                         }
                         Kind::Number => number_text(&names[c], &formatters[c].value(i).to_string()),
@@ -262,14 +333,21 @@ impl Grid {
                 }));
             }
         }
-        let totals = kinds
-            .iter()
-            .enumerate()
-            .map(|(c, k)| {
-                totalled(c, &names[c], *k).then(|| match k {
-                    Kind::Decimal(scale) => grouped(&decimal_text(sums[c], *scale)),
-                    _ => sums[c].to_string(),
-                })
+        let totals = sums
+            .rows()
+            .into_iter()
+            .map(|(label, sums)| {
+                let cells = kinds
+                    .iter()
+                    .enumerate()
+                    .map(|(c, k)| {
+                        totalled(c, &names[c], *k).then(|| match k {
+                            Kind::Decimal(scale) => grouped(&decimal_text(sums[c], *scale)),
+                            _ => sums[c].to_string(),
+                        })
+                    })
+                    .collect();
+                (label, cells)
             })
             .collect();
         Ok(Grid { headers, kinds, rows, totals, flagged })
@@ -302,6 +380,16 @@ pub fn chart(schema: &SchemaRef, batches: &[RecordBatch], english: bool) -> Opti
         return None;
     }
     let columns = chart_columns(&names, &kinds)?;
+    // Bars of different currencies side by side would read as comparable: no chart.
+    let mut currencies = Totals::new(&names);
+    for batch in batches {
+        for i in 0..batch.num_rows() {
+            currencies.group(batch, i);
+        }
+    }
+    if currencies.mixed() {
+        return None;
+    }
     let per_row = rows <= MOST_CATEGORIES;
     let label_columns = if per_row { columns.labels.clone() } else { vec![columns.labels[0]] };
     let options = FormatOptions::default();

@@ -79,8 +79,8 @@ fn write_sheet(ws: &mut Worksheet, name: &str, meta: &Meta, sheet: &Sheet) -> Re
     let day = Format::new().set_num_format("yyyy-mm-dd");
     let month = Format::new().set_num_format("yyyy-mm");
     let dates_only = table::date_only_columns(&kinds, &sheet.batches);
-    let mut totals: Vec<Option<i128>> =
-        kinds.iter().map(|k| matches!(k, Kind::Decimal(_) | Kind::Integer).then_some(0)).collect();
+    let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    let mut totals = table::Totals::new(&names);
     let mut row = header_row + 1;
     let options = FormatOptions::default();
     for batch in &sheet.batches {
@@ -92,6 +92,7 @@ fn write_sheet(ws: &mut Worksheet, name: &str, meta: &Meta, sheet: &Sheet) -> Re
             .map_err(|e| XlsxError::ParameterError(e.to_string()))?;
         for i in 0..batch.num_rows() {
             let at = (row - header_row - 1) as usize;
+            let group = totals.group(batch, i);
             if let Some(data) = chart_data.as_ref().filter(|d| at < d.labels.len()) {
                 ws.write_string(row, beside, &data.labels[at])?;
                 chart_widths[0] = chart_widths[0].max(data.labels[at].width());
@@ -118,9 +119,7 @@ fn write_sheet(ws: &mut Worksheet, name: &str, meta: &Meta, sheet: &Sheet) -> Re
                 match kinds[c] {
                     Kind::Decimal(scale) => {
                         let v = a.as_primitive::<Decimal128Type>().value(i);
-                        if let Some(t) = totals[c].as_mut() {
-                            *t += v;
-                        }
+                        totals.add(group, c, v);
                         // The nearest double to the exact decimal: what Excel holds.
                         let n: f64 = text.parse().unwrap_or(v as f64 / 10f64.powi(scale as i32));
                         if scale == 2 {
@@ -131,9 +130,7 @@ fn write_sheet(ws: &mut Worksheet, name: &str, meta: &Meta, sheet: &Sheet) -> Re
                     }
                     Kind::Integer => {
                         let v: i128 = text.parse().unwrap_or_default();
-                        if let Some(t) = totals[c].as_mut() {
-                            *t += v;
-                        }
+                        totals.add(group, c, v);
                         ws.write_number(row, col, v as f64)?;
                     }
                     Kind::Number => {
@@ -179,21 +176,24 @@ fn write_sheet(ws: &mut Worksheet, name: &str, meta: &Meta, sheet: &Sheet) -> Re
         ws.autofilter(header_row, 0, row - 1, cols - 1)?;
     }
     let total_fmt = money.clone().set_bold().set_border_top(rust_xlsxwriter::FormatBorder::Thin);
-    if sheet.adds_up {
-        ws.write_string_with_format(row, 0, "合计 Total", &Format::new().set_bold())?;
-    }
-    for (c, f) in schema.fields().iter().enumerate().filter(|_| sheet.adds_up) {
-        match (totals[c], kinds[c]) {
-            (Some(t), Kind::Decimal(scale)) if table::totalled(c, f.name(), kinds[c]) => {
-                let text = decimal_text(t, scale);
-                widths[c] = widths[c].max(text.width());
-                ws.write_number_with_format(row, c as u16, text.parse::<f64>().unwrap_or_default(), &total_fmt)?;
+    // One totals row per currency: money of different currencies is never added.
+    for (label, sums) in totals.rows().into_iter().filter(|_| sheet.adds_up) {
+        ws.write_string_with_format(row, 0, &label, &Format::new().set_bold())?;
+        widths[0] = widths[0].max(label.width());
+        for (c, f) in schema.fields().iter().enumerate() {
+            match kinds[c] {
+                Kind::Decimal(scale) if table::totalled(c, f.name(), kinds[c]) => {
+                    let text = decimal_text(sums[c], scale);
+                    widths[c] = widths[c].max(text.width());
+                    ws.write_number_with_format(row, c as u16, text.parse::<f64>().unwrap_or_default(), &total_fmt)?;
+                }
+                Kind::Integer if table::totalled(c, f.name(), kinds[c]) => {
+                    ws.write_number_with_format(row, c as u16, sums[c] as f64, &Format::new().set_bold())?;
+                }
+                _ => {}
             }
-            (Some(t), Kind::Integer) if table::totalled(c, f.name(), kinds[c]) => {
-                ws.write_number_with_format(row, c as u16, t as f64, &Format::new().set_bold())?;
-            }
-            _ => {}
         }
+        row += 1;
     }
     for (c, w) in widths.iter().enumerate() {
         ws.set_column_width(c as u16, (*w as f64 + 2.0).min(60.0))?;

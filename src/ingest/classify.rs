@@ -40,6 +40,9 @@ const KIND_WORDS: [(&str, &[&str]); 10] = [
             "交易",
             "货款",
             "订单结算",
+            "订单收入",
+            "订单入账",
+            "商品收入",
             "交易收入",
             "销售",
             "收款",
@@ -112,13 +115,18 @@ pub fn direction(raw: &str) -> Option<Direction> {
     }
 }
 
-/// For a neutral row (不计收支): only a move between the holder's own accounts says
-/// which way money went (提现 out, 充值 in). Personal bills mark refunds neutral because
-/// the purchase they refund was already closed or netted, so a refund word decides
-/// nothing here, and such rows are left out.
+/// For a neutral row (不计收支, `/`): what moved money says which way it went — a move
+/// between the holder's own accounts (提现 out, 充值 in), a refund that succeeded
+/// (退款成功: money came back; the purchase it refunds is its own row), a repayment or a
+/// purchase paid from the wallet (信用卡还款, 购买理财通: out). `texts` are the row's
+/// type, memo and status; nothing else decides, and such a row is left out.
 pub fn infer_direction(texts: &[Option<&str>]) -> Option<Direction> {
-    const IN: [&str; 3] = ["充值", "转入", "存入"];
-    const OUT: [&str; 3] = ["提现", "转出", "取出"];
+    // 卖出 a fund: the money comes back into the wallet (余额宝); 买入/申购 one: it leaves.
+    const IN: [&str; 4] = ["充值", "转入", "存入", "卖出"];
+    const OUT: [&str; 7] = ["提现", "转出", "取出", "还款", "购买", "买入", "申购"];
+    if refund_came_back(texts) {
+        return Some(Direction::In);
+    }
     for text in texts.iter().flatten() {
         let first_in = IN.iter().filter_map(|w| text.find(w)).min();
         let first_out = OUT.iter().filter_map(|w| text.find(w)).min();
@@ -132,12 +140,43 @@ pub fn infer_direction(texts: &[Option<&str>]) -> Option<Direction> {
     None
 }
 
+/// A refund that succeeded: money came back (退款 … 退款成功 / 已退款).
+pub fn refund_came_back(texts: &[Option<&str>]) -> bool {
+    let all: Vec<&str> = texts.iter().flatten().copied().collect();
+    all.iter().any(|t| t.contains("退款")) && all.iter().any(|t| t.contains("退款成功") || t.contains("已退款"))
+}
+
 /// A status saying the transaction never completed, so no money moved.
 pub fn no_money_moved(status: &str) -> bool {
     let s = status.to_lowercase();
-    ["关闭", "失败", "撤销", "已取消", "取消", "未支付", "未付款", "closed", "failed", "cancel", "declined", "voided"]
-        .iter()
-        .any(|w| s.contains(w))
+    // Chinese wallets, then PayPal (English and German) and WeChat Pay's API words.
+    [
+        "关闭",
+        "失败",
+        "撤销",
+        "已取消",
+        "取消",
+        "未支付",
+        "未付款",
+        "closed",
+        "failed",
+        "cancel",
+        "declined",
+        "voided",
+        "pending",
+        "ausstehend",
+        "denied",
+        "abgelehnt",
+        "storniert",
+        "fehlgeschlagen",
+        "unclaimed",
+        "revoked",
+        "notpay",
+        "userpaying",
+        "payerror",
+    ]
+    .iter()
+    .any(|w| s.contains(w))
 }
 
 #[cfg(test)]

@@ -85,6 +85,13 @@ pub struct Converter {
     pub date_format: Option<String>,
     /// Channel names → platforms (settings and built-in).
     pub platforms: crate::platforms::Aliases,
+    /// The file writes money out positive (a credit card's bill): amounts turned round.
+    pub negate: bool,
+    /// The file shows refunded purchases net of their refunds (formats::Format).
+    pub nets_refunds: bool,
+    /// The last row converted had no direction of its own (不计收支): its way was read
+    /// from its words. A file's stated totals leave such rows out.
+    inferred: std::cell::Cell<bool>,
     /// Business type → settlement kind, for types that decide alone: a file has few
     /// distinct types and millions of rows.
     kinds: RefCell<HashMap<String, Option<&'static str>, Xxh3DefaultBuilder>>,
@@ -101,6 +108,8 @@ impl Clone for Converter {
             self.date_format.clone(),
         )
         .with_platforms(self.platforms.clone())
+        .with_negate(self.negate)
+        .with_netted_refunds(self.nets_refunds)
     }
 }
 
@@ -119,8 +128,28 @@ impl Converter {
             defaults,
             date_format,
             platforms: crate::platforms::Aliases::default(),
+            negate: false,
+            nets_refunds: false,
+            inferred: std::cell::Cell::new(false),
             kinds: RefCell::default(),
         }
+    }
+
+    /// Whether the last row converted had its direction read from its words.
+    pub fn took_inferred_direction(&self) -> bool {
+        self.inferred.get()
+    }
+
+    /// Amounts written money-out positive, to be turned round.
+    pub fn with_negate(mut self, negate: bool) -> Self {
+        self.negate = negate;
+        self
+    }
+
+    /// Refunded purchases shown net of their refunds: a refund's own row is not stored.
+    pub fn with_netted_refunds(mut self, nets: bool) -> Self {
+        self.nets_refunds = nets;
+        self
     }
 
     /// With the workspace's channel names (settings `[platforms]`).
@@ -166,6 +195,7 @@ impl Converter {
         out.clear();
         extra.clear();
         notes.clear();
+        self.inferred.set(false);
         let mut cells = Cells { row, conv: self, notes };
         match self.kind {
             Kind::Orders => cells.orders(out),
@@ -312,8 +342,14 @@ impl<'r> Cells<'r, '_> {
         Problem::reject(Some(col), e.to_string())
     }
 
-    /// Money in positive, out negative, from whichever columns the file has.
+    /// Money in positive, out negative, from whichever columns the file has, turned
+    /// round for a file that writes money out positive.
     fn signed_amount(&self, words: &[Option<&str>]) -> Result<i128, Problem> {
+        let a = self.amount_as_written(words)?;
+        Ok(if self.conv.negate { -a } else { a })
+    }
+
+    fn amount_as_written(&self, words: &[Option<&str>]) -> Result<i128, Problem> {
         let income = self.money(Field::Income)?;
         let expense = self.money(Field::Expense)?;
         if income.is_some() || expense.is_some() {
@@ -326,7 +362,20 @@ impl<'r> Cells<'r, '_> {
                 .collect();
             return Err(Problem::reject(cols.first().copied(), "the amount is empty"));
         };
-        let amount = values::parse_money(av).map_err(|e| self.bad(ac, e))?;
+        let mut amount = values::parse_money(av).map_err(|e| self.bad(ac, e))?;
+        // A refund netted into the row's own amount (JD: `392.98(已退款203.98)`): the row
+        // moved what is left; a file that does this lists no refund row for it.
+        match values::netted_refund(av) {
+            Some(values::NettedRefund::Full) => {
+                return Err(Problem {
+                    category: Category::Ignored,
+                    column: Some(ac),
+                    reason: format!("'{av}': refunded in full, so it moved no money"),
+                });
+            }
+            Some(values::NettedRefund::Part(back)) => amount = amount.signum() * (amount.abs() - back).max(0),
+            None => {}
+        }
         if !self.conv.map.has(Field::Direction) {
             return Ok(amount);
         }
@@ -339,9 +388,22 @@ impl<'r> Cells<'r, '_> {
         match direction {
             Direction::In => Ok(amount.abs()),
             Direction::Out => Ok(-amount.abs()),
+            Direction::Neutral if self.conv.nets_refunds && classify::refund_came_back(words) => Err(Problem {
+                category: Category::Ignored,
+                column: Some(dc),
+                reason: format!(
+                    "'{dv}' refund: this bill shows the purchase it refunds net of it (已退款 …), so it is already counted"
+                ),
+            }),
             Direction::Neutral => match classify::infer_direction(words) {
-                Some(Direction::In) => Ok(amount.abs()),
-                Some(Direction::Out) => Ok(-amount.abs()),
+                Some(Direction::In) => {
+                    self.conv.inferred.set(true);
+                    Ok(amount.abs())
+                }
+                Some(Direction::Out) => {
+                    self.conv.inferred.set(true);
+                    Ok(-amount.abs())
+                }
                 _ => Err(Problem {
                     category: Category::Ignored,
                     column: Some(dc),
@@ -598,7 +660,8 @@ impl<'r> Cells<'r, '_> {
         let time = self.txn_time()?;
         let type_text = self.text(Field::Type);
         let memo = self.joined(Field::Memo);
-        let amount = self.signed_amount(&[type_text.as_deref(), memo.as_deref()])?;
+        let status = self.text(Field::TxnStatus);
+        let amount = self.signed_amount(&[type_text.as_deref(), memo.as_deref(), status.as_deref()])?;
         let mut kind = self.conv.settlement_kind(type_text.as_deref(), memo.as_deref());
         // JD books a refund as 货款 going back, on a line that names the after-sale case
         // or a refund document (单据类型 取消退款单 / 售后服务单).
@@ -1017,12 +1080,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out[8], "-49.74");
+        // A refund that succeeded moved money back, whatever column it is listed under.
         let refund = convert(
             &c,
             &["2023-02-04 18:21:04", "退款", "x", "退款-亲情卡", "不计收支", "16.03", "退款成功", "2023002\t", "", ""],
         )
-        .unwrap_err();
-        assert!(refund.starts_with("Ignored"), "a neutral refund was netted in its purchase already: {refund}");
+        .unwrap();
+        assert_eq!((refund[7].as_str(), refund[8].as_str()), ("refund", "16.03"));
         let withdrawal = convert(
             &c,
             &["2021-07-15 16:29:37", "零钱提现", "招商银行", "/", "/", "100.10", "提现已到账", "2072107", "", ""],

@@ -22,9 +22,15 @@ pub struct FooterCheck {
     /// The part of those sums that moved between the holder's own accounts (提现, 充值).
     transfers_in: i128,
     transfers_out: i128,
+    /// Rows without a direction of their own (不计收支), which a file's totals leave out:
+    /// all of them, and those that are no transfer.
+    neutral_in: i128,
+    neutral_out: i128,
+    neutral_trades_in: i128,
+    neutral_trades_out: i128,
     rows: u64,
-    /// (line, label, stated cents, is income)
-    stated: Vec<(u64, String, i128, bool)>,
+    /// (line, label, stated cents, is income, a summary above the header)
+    stated: Vec<(u64, String, i128, bool, bool)>,
 }
 
 impl FooterCheck {
@@ -32,7 +38,8 @@ impl FooterCheck {
     /// the footer speaks of the whole file.
     /// `derived[i]` marks a row that continues the one before it (a fee line the file
     /// gave as a column of that row): the file's totals count the two as one net amount.
-    pub fn add_rows(&mut self, rows: &RecordBatch, derived: &[bool]) {
+    /// `inferred[i]` a row whose direction the file did not give (不计收支).
+    pub fn add_rows(&mut self, rows: &RecordBatch, derived: &[bool], inferred: &[bool]) {
         let Some(amounts) = rows.column_by_name("amount").and_then(|c| c.as_any().downcast_ref::<Decimal128Array>())
         else {
             return;
@@ -50,14 +57,19 @@ impl FooterCheck {
                 j += 1;
             }
             self.rows += 1;
+            let neutral = inferred.get(i).copied().unwrap_or(false);
             i = j;
             let Some(v) = v else { continue };
             if v >= 0 {
                 self.income += v;
                 self.transfers_in += if transfer { v } else { 0 };
+                self.neutral_in += if neutral { v } else { 0 };
+                self.neutral_trades_in += if neutral && !transfer { v } else { 0 };
             } else {
                 self.expense -= v;
                 self.transfers_out -= if transfer { v } else { 0 };
+                self.neutral_out -= if neutral { v } else { 0 };
+                self.neutral_trades_out -= if neutral && !transfer { v } else { 0 };
             }
         }
     }
@@ -71,8 +83,17 @@ impl FooterCheck {
         }
         for (words, income) in [(&INCOME, true), (&EXPENSE, false)] {
             if let Some((label, amount)) = stated(text, words) {
-                self.stated.push((line, label, amount, income));
+                self.stated.push((line, label, amount, income, false));
             }
+        }
+    }
+
+    /// A summary line above the header (`收入：29笔 26500.00元`), checked like a footer.
+    pub fn see_summary(&mut self, line: u64, text: &str) {
+        let before = self.stated.len();
+        self.see_line(line, text);
+        for s in &mut self.stated[before..] {
+            s.4 = true;
         }
     }
 
@@ -83,16 +104,19 @@ impl FooterCheck {
         }
         self.stated
             .iter()
-            .filter_map(|(line, label, stated, income)| {
+            .filter_map(|(line, label, stated, income, summary)| {
+                // A plain 收入/支出 total counts the rows that say 收入/支出: neither
+                // transfers nor rows without a direction, when the file has such rows.
                 let read = match (*income, TRADES_ONLY.contains(&label.as_str())) {
-                    (true, false) => self.income,
-                    (false, false) => self.expense,
-                    (true, true) => self.income - self.transfers_in,
-                    (false, true) => self.expense - self.transfers_out,
+                    (true, false) => self.income - self.neutral_in,
+                    (false, false) => self.expense - self.neutral_out,
+                    (true, true) => self.income - self.transfers_in - self.neutral_trades_in,
+                    (false, true) => self.expense - self.transfers_out - self.neutral_trades_out,
                 };
+                let place = if *summary { "the summary above the header" } else { "the footer" };
                 (stated.abs() != read).then(|| {
                     format!(
-                        "the footer on line {line} says {label} {}, but the rows read add up to {} ({} apart): a row missing or cut off?",
+                        "{place} on line {line} says {label} {}, but the rows read add up to {} ({} apart): a row missing or cut off?",
                         format_cents(stated.abs()),
                         format_cents(read),
                         format_cents((stated.abs() - read).abs())

@@ -19,6 +19,13 @@ pub struct Format {
     pub signature: &'static [&'static [&'static str]],
     /// A header as the export writes it.
     pub example: &'static str,
+    /// The file writes money out positive (a credit card's bill lists spending as
+    /// positive amounts): every amount is turned round, so money in is positive.
+    pub negate: bool,
+    /// The bill shows a refunded purchase net of its refunds (JD: `416.87(已退款233.45)`,
+    /// `44.28(已全额退款)`, and says so above its header): a refund's own 不计收支 row is
+    /// then already counted, and storing it would count it twice.
+    pub nets_refunds: bool,
 }
 
 macro_rules! format {
@@ -30,7 +37,15 @@ macro_rules! format {
             platform: $platform,
             signature: &[$(&[$($alt),+]),+],
             example: $example,
+            negate: false,
+            nets_refunds: false,
         }
+    };
+    (negated $name:literal, $title:literal, $kind:ident, $platform:expr, [$([$($alt:literal),+]),+], $example:literal) => {
+        Format { negate: true, ..format!($name, $title, $kind, $platform, [$([$($alt),+]),+], $example) }
+    };
+    (netting $name:literal, $title:literal, $kind:ident, $platform:expr, [$([$($alt:literal),+]),+], $example:literal) => {
+        Format { nets_refunds: true, ..format!($name, $title, $kind, $platform, [$([$($alt),+]),+], $example) }
     };
 }
 
@@ -84,7 +99,7 @@ pub static FORMATS: &[Format] = &[
         "交易时间,交易类型,交易对方,商品,收/支,金额(元),支付方式,当前状态,交易单号,商户单号,备注"
     ),
     format!(
-        "jd-wallet",
+        netting "jd-wallet",
         "JD 京东 wallet bill",
         Settlements,
         Some("jd"),
@@ -170,6 +185,14 @@ pub static FORMATS: &[Format] = &[
         None,
         [["记账日期"], ["联机余额"], ["交易摘要"], ["对手信息"]],
         "记账日期,货币,交易金额,联机余额,交易摘要,对手信息,客户摘要"
+    ),
+    format!(negated
+        "cmb-credit",
+        "CMB 招商银行 credit-card bill (spending written positive)",
+        Bank,
+        None,
+        [["交易日"], ["记账日"], ["人民币金额"], ["卡号后四位", "卡号末四位"]],
+        "交易日,记账日,交易摘要,人民币金额,卡号后四位"
     ),
     format!(
         "abc",

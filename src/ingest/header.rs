@@ -33,6 +33,19 @@ pub fn find_header(rows: &[RawRow]) -> Option<usize> {
     best.map(|(i, _)| i)
 }
 
+/// The first row whose cells hold every column name a mapping file gives (as headers
+/// are compared), where it names any.
+pub fn row_with_names(rows: &[RawRow], fields: &[(Field, Vec<&str>)]) -> Option<usize> {
+    let wanted: Vec<String> = fields.iter().flat_map(|(_, names)| names.iter().map(|n| normalise_header(n))).collect();
+    if wanted.is_empty() {
+        return None;
+    }
+    rows.iter().position(|r| {
+        let have: Vec<String> = r.cells().map(normalise_header).collect();
+        wanted.iter().all(|w| have.contains(w))
+    })
+}
+
 /// Which columns feed which field, for one kind.
 #[derive(Clone, Debug)]
 pub struct ColumnMap {
@@ -40,6 +53,9 @@ pub struct ColumnMap {
     /// Columns in order of preference.
     pub fields: BTreeMap<Field, Vec<usize>>,
     pub score: u32,
+    /// What was assumed in reading the columns — why this kind over another that fit
+    /// too, which columns were joined — for the import report and `--explain`.
+    pub why: Vec<String>,
 }
 
 impl ColumnMap {
@@ -115,6 +131,13 @@ impl ColumnMap {
         None
     }
 
+    /// The header names the fields were found in, for error messages.
+    pub fn names(&self, headers: &[String]) -> String {
+        let mut cols: Vec<usize> = self.fields.values().flatten().copied().collect();
+        cols.sort_unstable();
+        cols.iter().map(|c| headers.get(*c).map_or("", |h| h.trim())).collect::<Vec<_>>().join(", ")
+    }
+
     /// `field ← header` lines, for `--explain` and error messages.
     pub fn describe(&self, headers: &[String]) -> String {
         let mut out = String::new();
@@ -171,19 +194,42 @@ pub fn map_columns(kind: Kind, headers: &[String], mapping: Option<&MappingFile>
             out.insert(spec.field, cols);
         }
     }
-    Ok(ColumnMap { kind, fields: out, score })
+    Ok(ColumnMap { kind, fields: out, score, why: Vec::new() })
 }
 
-/// Picks the kind whose fields the headers fit best, or says why it cannot.
+/// Each kind recon may guess, with its columns, best first (a kind lacking a column it
+/// cannot do without included: it may be what the file was meant to be).
+pub fn candidates(headers: &[String], mapping: Option<&MappingFile>) -> Result<Vec<ColumnMap>, String> {
+    let mut all = Kind::GUESSABLE.iter().map(|k| map_columns(*k, headers, mapping)).collect::<Result<Vec<_>, _>>()?;
+    all.sort_by_key(|m| std::cmp::Reverse(m.score));
+    Ok(all)
+}
+
+/// Picks the kind whose fields the headers fit best, or says why it cannot. A kind that
+/// fits is refused when the columns point more strongly to another kind that lacks a
+/// column: an ERP's order list whose order id recon cannot name must not pass for a
+/// courier's bill because it has tracking numbers.
 pub fn guess_kind(headers: &[String], mapping: Option<&MappingFile>) -> Result<ColumnMap, String> {
-    let mut fits: Vec<ColumnMap> = Vec::new();
-    for kind in Kind::GUESSABLE {
-        let map = map_columns(kind, headers, mapping)?;
-        if map.missing().is_none() {
-            fits.push(map);
-        }
+    let all = candidates(headers, mapping)?;
+    let chosen = pick(headers, all.iter().filter(|m| m.missing().is_none()).cloned().collect())?;
+    let better = all.iter().find(|m| m.missing().is_some() && m.score > chosen.score + 2);
+    match better {
+        Some(b) => Err(format!(
+            "its columns fit {} ({}), but point more to {} ({}), which has {}: pass --kind {} to read it as {} anyway, \
+             or a mapping file naming the missing column (`recon import --explain FILE` writes one to fill in)",
+            chosen.kind,
+            chosen.names(headers),
+            b.kind,
+            b.names(headers),
+            b.missing().unwrap_or_default(),
+            chosen.kind,
+            chosen.kind
+        )),
+        None => Ok(chosen),
     }
-    fits.sort_by_key(|m| std::cmp::Reverse(m.score));
+}
+
+fn pick(headers: &[String], fits: Vec<ColumnMap>) -> Result<ColumnMap, String> {
     match fits.as_slice() {
         [] => Err("its columns fit none of orders (order id and amount), settlements or bank (date and amount), \
                    shipments (order id and tracking number), returns (after-sale id and order id), courier bills \
@@ -191,6 +237,41 @@ pub fn guess_kind(headers: &[String], mapping: Option<&MappingFile>) -> Result<C
             .into()),
         [only] => Ok(only.clone()),
         [first, second, ..] if first.score >= second.score + 2 => Ok(first.clone()),
+        // Money per order decides between an order list and a list of parcels or courier
+        // charges that also fits: an order export that carries tracking numbers is still
+        // one, and a shipping list or a courier's bill has no order amounts.
+        [first, second, ..]
+            if [first, second].iter().any(|m| m.kind == Kind::Orders)
+                && [first, second]
+                    .iter()
+                    .all(|m| matches!(m.kind, Kind::Orders | Kind::Shipments | Kind::CourierBills | Kind::Returns)) =>
+        {
+            let orders = if first.kind == Kind::Orders { first } else { second };
+            let other = if first.kind == Kind::Orders { second } else { first };
+            let money: Vec<&str> = [Field::OrderAmount, Field::PaidAmount]
+                .iter()
+                .flat_map(|f| orders.columns(*f).iter().map(|c| headers[*c].trim()))
+                .collect();
+            if money.is_empty() {
+                return Err(format!(
+                    "its columns fit both {} and {}; pass --kind {} or --kind {}",
+                    first.kind, second.kind, first.kind, second.kind
+                ));
+            }
+            let mut chosen = orders.clone();
+            chosen.why.push(format!(
+                "its columns fit {} too; read as orders because it has the orders' money ({}), which a {} has not (--kind {} reads it as that)",
+                other.kind,
+                money.join(", "),
+                match other.kind {
+                    Kind::Shipments => "shipping list",
+                    Kind::CourierBills => "courier's bill",
+                    _ => "list of returns",
+                },
+                other.kind
+            ));
+            Ok(chosen)
+        }
         [first, second, ..] => Err(format!(
             "its columns fit both {} and {}; pass --kind {} or --kind {}",
             first.kind, second.kind, first.kind, second.kind

@@ -8,6 +8,7 @@
 //! delimiter = ";"
 //! encoding = "gbk"
 //! date_format = "%d.%m.%Y"    # chrono format, when dates are not in a usual spelling
+//! negate = true               # amounts are written money-out positive (a credit card's bill)
 //! [defaults]
 //! platform = "tmall"
 //! shop = "云帆旗舰店"
@@ -31,6 +32,9 @@ use crate::schema::Kind;
 #[serde(deny_unknown_fields)]
 pub struct MappingFile {
     pub kind: Option<String>,
+    /// The file writes money out positive (a credit card's bill): turn every amount round.
+    #[serde(default)]
+    pub negate: bool,
     pub header_row: Option<u64>,
     pub sheet: Option<String>,
     pub delimiter: Option<String>,

@@ -5,12 +5,14 @@
 
 pub mod builder;
 pub mod classify;
+mod clock_columns;
 pub mod convert;
 pub mod fields;
 pub mod footer;
 pub mod formats;
 pub mod header;
 pub mod keys;
+mod ledger_guess;
 pub mod mapping;
 pub mod pipeline;
 pub mod report;
@@ -19,6 +21,7 @@ pub mod sink;
 pub mod sniff;
 pub mod source;
 pub mod tally;
+mod template;
 pub mod values;
 
 use std::collections::HashMap;
@@ -113,6 +116,9 @@ impl Plan {
         );
         s.push_str("  columns:\n");
         s.push_str(&self.map.describe(&self.headers));
+        for why in &self.map.why {
+            s.push_str(&format!("  assumed: {why}\n"));
+        }
         let unused: Vec<String> = (0..self.headers.len())
             .filter(|c| !self.map.fields.values().any(|cols| cols.contains(c)) && !self.headers[*c].trim().is_empty())
             .map(|c| format!("{} (column {})", self.headers[c].trim(), c + 1))
@@ -133,10 +139,19 @@ impl Plan {
 }
 
 /// Reads the head of the file and decides how to read the rest.
-pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
+/// The file opened, and its first rows (where the header is looked for).
+struct Opened {
+    file: String,
+    container: sniff::Container,
+    src: Box<dyn Source>,
+    head: Vec<RawRow>,
+}
+
+fn open_head(path: &Path, opts: &ImportOptions) -> Result<Opened, ImportError> {
     let file = path.display().to_string();
     let mapping = opts.mapping.as_ref();
-    let container = sniff::sniff(path, mapping.and_then(|m| m.encoding.as_deref()))
+    let mapped = mapping.is_some_and(|m| !m.columns.is_empty());
+    let container = sniff::sniff(path, mapping.and_then(|m| m.encoding.as_deref()), mapped)
         .map_err(|source| ImportError::Sniff { file: file.clone(), source })?;
     let read_err = |source| ImportError::Read { file: file.clone(), source };
     let mut src = source::open(path, container, mapping, opts.allow_unbalanced).map_err(read_err)?;
@@ -144,16 +159,57 @@ pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
     if head.iter().all(RawRow::is_blank) {
         return Err(ImportError::Sniff { file, source: sniff::SniffError::Empty });
     }
+    Ok(Opened { file, container, src, head })
+}
+
+/// What `recon import --explain` prints: how the file would be read; or, where recon
+/// cannot tell its kind or find its header, a mapping file to fill in (stdout) and why.
+pub fn explain(path: &Path, opts: &ImportOptions) -> Result<String, ImportError> {
+    let err = match plan(path, opts) {
+        Ok(plan) => return Ok(plan.explain()),
+        Err(e @ (ImportError::Kind { .. } | ImportError::HeaderNotFound { .. })) => e,
+        Err(e) => return Err(e),
+    };
+    let opened = open_head(path, opts)?;
+    let head = &opened.head;
+    let at = header::find_header(head).or_else(|| head.iter().position(|r| !r.is_blank())).unwrap_or(0);
+    let headers: Vec<String> = head[at].cells().map(|c| c.trim().trim_start_matches('\u{feff}').to_string()).collect();
+    let candidates = header::candidates(&headers, opts.mapping.as_ref()).unwrap_or_default();
+    let reason = err.to_string();
+    let known = template::Known {
+        file: &opened.file,
+        reason: reason.strip_prefix(&format!("{}: ", opened.file)).unwrap_or(&reason),
+        header_line: header::find_header(head).map(|i| head[i].line),
+        first_line: head[at].line,
+        headers: &headers,
+        candidates: &candidates,
+        sample: head[at + 1..]
+            .iter()
+            .filter(|r| !r.is_blank())
+            .take(3)
+            .map(|r| r.cells().map(String::from).collect())
+            .collect(),
+    };
+    Ok(template::mapping_template(&known))
+}
+
+pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
+    let mapping = opts.mapping.as_ref();
+    let Opened { file, container, src, head } = open_head(path, opts)?;
     let header_at = match mapping.and_then(|m| m.header_row) {
         Some(line) => head.iter().position(|r| r.line == line).ok_or_else(|| ImportError::Mapping {
             file: file.clone(),
             detail: format!("header_row = {line}, but the file has no such {} in its first {}", src.unit(), head.len()),
         })?,
-        None => header::find_header(&head).ok_or_else(|| ImportError::HeaderNotFound {
-            file: file.clone(),
-            searched: head.len(),
-            unit: src.unit(),
-        })?,
+        // A mapping file that names columns: the first row holding every name it gives.
+        None => mapping
+            .and_then(|m| header::row_with_names(&head, &m.column_fields()))
+            .or_else(|| header::find_header(&head))
+            .ok_or_else(|| ImportError::HeaderNotFound {
+                file: file.clone(),
+                searched: head.len(),
+                unit: src.unit(),
+            })?,
     };
     let header_row = &head[header_at];
     let headers: Vec<String> =
@@ -204,10 +260,29 @@ pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
             }
             map
         }
-        None => {
-            header::guess_kind(&headers, mapping).map_err(|detail| ImportError::Kind { file: file.clone(), detail })?
-        }
+        None => match header::guess_kind(&headers, mapping) {
+            Ok(map) => map,
+            // Nothing fits by name: a platform's ledger recon has no format for is still
+            // read, by what its columns hold, and says so.
+            Err(detail) => {
+                let nothing_fits =
+                    header::candidates(&headers, mapping).map_or(true, |all| all.iter().all(|m| m.missing().is_some()));
+                let ledger = if nothing_fits && mapping.is_none() {
+                    ledger_guess::guess(&headers, &head[header_at + 1..])
+                } else {
+                    None
+                };
+                ledger.ok_or_else(|| ImportError::Kind { file: file.clone(), detail })?
+            }
+        },
     };
+    let mut map = map;
+    let explicit_time = mapping.is_some_and(|m| {
+        m.column_fields().iter().any(|(f, _)| matches!(f, fields::Field::TxnTime | fields::Field::TxnDate))
+    });
+    if let Some(note) = clock_columns::join(&mut map, &headers, &head[header_at + 1..], explicit_time) {
+        map.why.push(note);
+    }
     let format = match opts.format {
         Some(f) => {
             let missing = f.missing(&headers);
@@ -242,7 +317,16 @@ pub fn plan(path: &Path, opts: &ImportOptions) -> Result<Plan, ImportError> {
     let mut cli = opts.defaults.clone();
     cli.platform = cli.platform.as_deref().map(|p| header::normalise_platform(p).into_owned());
     let from_format = Defaults { platform: format.and_then(|f| f.platform).map(String::from), ..Defaults::default() };
-    let defaults = cli.or(&mapping.map(|m| m.defaults.clone()).unwrap_or_default()).or(&from_file).or(&from_format);
+    let mut defaults = cli.or(&mapping.map(|m| m.defaults.clone()).unwrap_or_default()).or(&from_file).or(&from_format);
+    // Last of all, a platform the file's name gives (快手小店资金流水.csv): said, since a
+    // name may mislead.
+    if defaults.platform.is_none() && map.kind != Kind::Bank && !map.has(fields::Field::Platform) {
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        if let Some(p) = crate::platforms::named_in(&stem) {
+            map.why.push(format!("the platform is taken from the file's name: {p} (--platform says otherwise)"));
+            defaults.platform = Some(p.to_string());
+        }
+    }
     let estimated_rows =
         head.last().filter(|r| r.offset > 0).map_or(0, |r| src.size().saturating_mul(head.len() as u64) / r.offset);
     Ok(Plan {
@@ -323,7 +407,7 @@ impl<'w> Importer<'w> {
         let kind = plan.map.kind;
 
         let import_id = tx.catalog.next_import_id;
-        let mut warnings = Vec::new();
+        let mut warnings: Vec<String> = plan.map.why.clone();
         if matches!(kind, Kind::Orders | Kind::Settlements)
             && plan.defaults.platform.is_none()
             && !plan.map.has(fields::Field::Platform)
@@ -358,7 +442,9 @@ impl<'w> Importer<'w> {
             plan.defaults.clone(),
             plan.date_format.clone(),
         )
-        .with_platforms(self.platforms.clone());
+        .with_platforms(self.platforms.clone())
+        .with_negate(plan.format.is_some_and(|f| f.negate) || opts.mapping.as_ref().is_some_and(|m| m.negate))
+        .with_netted_refunds(plan.format.is_some_and(|f| f.nets_refunds));
         let unit = plan.source.unit();
         let header_line = plan.header_line;
         let checks = pipeline::Checks {

@@ -47,10 +47,12 @@ pub enum Outcome {
     Converted {
         warnings: Vec<Note>,
         extra: usize,
+        /// Its direction was read from its words (不计收支): not in the file's own totals.
+        inferred: bool,
     },
     NotStored(Note),
-    /// Above the header.
-    Preamble,
+    /// Above the header: its line and text (a summary there is checked like a footer).
+    Preamble(u64, String),
     Blank,
 }
 
@@ -171,7 +173,7 @@ pub fn convert_batch(
             continue;
         }
         let outcome = if row.line < checks.header_line {
-            Outcome::Preamble
+            Outcome::Preamble(row.line, row.cells().collect::<Vec<_>>().join(","))
         } else if row.is_blank() {
             Outcome::Blank
         } else if let Some(note) = precheck(row, checks, converter) {
@@ -190,7 +192,7 @@ pub fn convert_batch(
                         out.keys.push(e.key);
                     }
                     let warnings = problems.drain(..).map(|p| note(row, converter, p, false)).collect();
-                    Outcome::Converted { warnings, extra: extra.len() }
+                    Outcome::Converted { warnings, extra: extra.len(), inferred: converter.took_inferred_direction() }
                 }
                 Err(p) => {
                     let footer_like = p.category == Category::Rejected && looks_like_footer(row);

@@ -153,10 +153,16 @@ pub enum SniffError {
     Io(#[from] std::io::Error),
 }
 
-pub fn sniff(path: &Path, forced_encoding: Option<&str>) -> Result<Container, SniffError> {
+/// How a file is read; `mapped`: a mapping file names its columns, so a payout export is
+/// read as the plain delimited text it is — what the user says of the layout wins over
+/// what recon knows of it.
+pub fn sniff(path: &Path, forced_encoding: Option<&str>, mapped: bool) -> Result<Container, SniffError> {
     let mut sample = Vec::with_capacity(SAMPLE);
     File::open(path)?.take(SAMPLE as u64).read_to_end(&mut sample)?;
     let container = sniff_bytes(&sample, forced_encoding)?;
+    if matches!(container, Container::Payout(_)) && mapped {
+        return text_container(&sample, forced_encoding);
+    }
     if container == Container::Xlsx
         && let Some(members) = archive_members(path)
     {
@@ -210,6 +216,11 @@ pub fn sniff_bytes(sample: &[u8], forced_encoding: Option<&str>) -> Result<Conta
     if let Some(export) = payout_export(sample) {
         return Ok(Container::Payout(export));
     }
+    text_container(sample, forced_encoding)
+}
+
+/// A file read as delimited text, whatever layout it has: its encoding.
+pub fn text_container(sample: &[u8], forced_encoding: Option<&str>) -> Result<Container, SniffError> {
     if let Some(label) = forced_encoding {
         let encoding = Encoding::for_label(label.trim().as_bytes())
             .ok_or_else(|| SniffError::UnknownEncoding(label.to_string()))?;

@@ -73,11 +73,15 @@ impl<'a> Tally<'a> {
         // Rows that continue the source row before them (its fee lines): counted and
         // checked against footers as one with it.
         let mut derived = Vec::with_capacity(batch.keys.len());
+        let mut inferred = Vec::with_capacity(batch.keys.len());
         let mut renamed: Vec<(usize, u128)> = Vec::new();
         let mut keys = batch.keys.iter();
         for outcome in batch.outcomes {
             match outcome {
-                Outcome::Preamble => self.counts.skipped += 1,
+                Outcome::Preamble(line, text) => {
+                    self.counts.skipped += 1;
+                    self.footer.see_summary(line, &text);
+                }
                 Outcome::Blank => self.counts.skipped += 1,
                 Outcome::NotStored(mut n) => {
                     if n.category == "rejected" && (self.in_footer || n.footer_like) {
@@ -88,9 +92,10 @@ impl<'a> Tally<'a> {
                     }
                     self.note(n)?;
                 }
-                Outcome::Converted { warnings, extra } => {
+                Outcome::Converted { warnings, extra, inferred: was_inferred } => {
                     let mut key = *keys.next().ok_or("a converted row without a key")?;
                     derived.push(false);
+                    inferred.push(was_inferred);
                     if let Some(seen) = &mut self.repeats {
                         let n = seen.entry(key).or_default();
                         if *n > 0 {
@@ -125,6 +130,7 @@ impl<'a> Tally<'a> {
                         }
                         keep.push(stored);
                         derived.push(true);
+                        inferred.push(false);
                     }
                 }
             }
@@ -133,7 +139,7 @@ impl<'a> Tally<'a> {
             crate::faults::point("import:mid-file");
         }
         let Some(mut rows) = batch.rows else { return Ok(()) };
-        self.footer.add_rows(&rows, &derived);
+        self.footer.add_rows(&rows, &derived, &inferred);
         if !renamed.is_empty() {
             rows = with_keys_renamed(&rows, &renamed)?;
         }

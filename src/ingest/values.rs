@@ -100,6 +100,32 @@ pub enum ValueError {
     AmbiguousDate(String),
 }
 
+/// What an amount cell's annotation says of a refund the export netted into the row
+/// itself (JD writes `392.98(已退款203.98)`, `44.28(已全额退款)`, with no refund row of
+/// its own): the part of the amount that went back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NettedRefund {
+    /// All of it went back: the row moved no money.
+    Full,
+    /// This many cents went back.
+    Part(i128),
+}
+
+pub fn netted_refund(raw: &str) -> Option<NettedRefund> {
+    let hw = halfwidth(raw);
+    let s = hw.trim();
+    let open = s.find('(')?;
+    let note = s[open + 1..].strip_suffix(')')?;
+    if open == 0 {
+        return None;
+    }
+    if note.contains("全额退款") {
+        return Some(NettedRefund::Full);
+    }
+    let back = note.strip_prefix("已退款").or_else(|| note.strip_prefix("退款"))?;
+    parse_money(back).ok().map(|c| NettedRefund::Part(c.abs()))
+}
+
 /// Largest value Decimal128(18, 2) holds, in cents.
 const MAX_CENTS: i128 = 999_999_999_999_999_999;
 
@@ -482,6 +508,10 @@ mod tests {
         assert_eq!(m("12.00元"), "12.00");
         assert_eq!(m("(45.10)"), "-45.10");
         assert_eq!(m("131.77(已退款89.84)"), "131.77");
+        assert_eq!(netted_refund("131.77(已退款89.84)"), Some(NettedRefund::Part(8984)));
+        assert_eq!(netted_refund("44.28(已全额退款)"), Some(NettedRefund::Full));
+        assert_eq!(netted_refund("(12.00)"), None);
+        assert_eq!(netted_refund("12.00"), None);
         assert_eq!(m("１２３．４５"), "123.45");
         assert_eq!(m("0.1"), "0.10");
         assert_eq!(m(".5"), "0.50");

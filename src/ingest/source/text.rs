@@ -256,7 +256,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("f.csv");
         std::fs::write(&p, bytes).unwrap();
-        let Container::Text(enc) = sniff(&p, None).unwrap() else { panic!("text") };
+        let Container::Text(enc) = sniff(&p, None, false).unwrap() else { panic!("text") };
         let mut src = TextSource::open(&p, enc, None).unwrap();
         let rows = super::super::head(&mut src, 1000).unwrap();
         (src.describe(), rows)

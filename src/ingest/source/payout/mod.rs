@@ -27,7 +27,7 @@ use crate::ingest::sniff::PayoutExport;
 /// maps to exactly one field (txn id → txn_id, payout id → payout_ref …). The type
 /// column holds the kind the platform's own type words give, as the one English word
 /// classify reads as that kind; the platform's words go to the memo.
-const HEADER: [&str; 11] = [
+const HEADER: [&str; 12] = [
     "platform",
     "txn id",
     "order id",
@@ -39,6 +39,7 @@ const HEADER: [&str; 11] = [
     "counterparty",
     "memo",
     "payout id",
+    "status",
 ];
 
 /// One settlement line of the wallet.
@@ -58,17 +59,26 @@ pub(crate) struct Line {
     pub counterparty: Option<String>,
     pub memo: Option<String>,
     pub payout_ref: Option<String>,
+    /// Set only on a row that moved no money (pending, closed …): the import counts it
+    /// as ignored with this status as the reason, so it is neither stored nor lost.
+    pub status: Option<String>,
 }
 
 /// What a parser found in a file.
 #[derive(Debug, Default)]
 pub(crate) struct Parsed {
     pub lines: Vec<Line>,
-    /// Rows read but not imported, said in `describe` (pending payments …).
+    /// Rows read but not imported, said in `describe`, for what no status names.
     pub not_imported: Vec<String>,
 }
 
 impl Parsed {
+    /// A row whose status says it moved no money: it goes through the import with only
+    /// that status, which the settlement converter ignores with the status as its reason.
+    pub fn push_ignored(&mut self, line: u64, status: &str) {
+        self.lines.push(Line { line, kind: "sale", status: Some(status.to_string()), ..Line::default() });
+    }
+
     /// A line, and after it the fee the platform kept on it (a positive cost) as a fee
     /// line of its own, known by the line's id with `-fee`; nothing when there was none.
     pub fn push_with_fee(&mut self, line: Line, fee: Decimal, fee_memo: Option<String>) {
@@ -115,7 +125,7 @@ impl PayoutSource {
             .map_err(|e| SourceError::Statement(format!("not a readable {}: {e}", export.title())))?;
         let size = bytes.len() as u64;
         let rows = rows(&parsed.lines, export.platform(), size)?;
-        let n = parsed.lines.len();
+        let n = parsed.lines.iter().filter(|l| l.status.is_none()).count();
         let mut describe = format!("{}, {n} line{}", export.label(), if n == 1 { "" } else { "s" });
         for note in &parsed.not_imported {
             describe.push_str(&format!("; not imported: {note}"));
@@ -150,6 +160,7 @@ fn rows(lines: &[Line], platform: &str, size: u64) -> Result<Vec<RawRow>, Source
             l.counterparty.clone(),
             l.memo.clone(),
             l.payout_ref.clone(),
+            l.status.clone(),
         ]
         .into_iter()
         .map(Option::unwrap_or_default)

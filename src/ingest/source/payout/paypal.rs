@@ -1,10 +1,12 @@
 //! The PayPal activity download (CSV, UTF-8 with BOM, every field quoted), with English
 //! or German headers (`Gross`/`Brutto`, `Fee`/`Gebühr` …) and, in German files, decimal
-//! commas. A row is a payment with its fee netted: it becomes a line for the gross and a
-//! fee line of its own, so fees can be summed like any other platform's. Rows not
-//! completed (pending, denied …) moved no money and are left out, and counted.
+//! commas; and the PayPal statement CSV, which says `Description` where the download says
+//! `Type` and has no `Status` (a statement lists only what completed). A row is a payment
+//! with its fee netted: it becomes a line for the gross and a fee line of its own, so fees
+//! can be summed like any other platform's. Rows not completed (pending, denied …) moved
+//! no money: each is counted as ignored, with its status as the reason.
 
-use std::collections::BTreeMap;
+use crate::ingest::classify::no_money_moved;
 
 use super::{Line, Parsed, Table, amount_at, cell, non_empty, parse_time, slash_day_first};
 
@@ -12,14 +14,14 @@ use super::{Line, Parsed, Table, amount_at, cell, non_empty, parse_time, slash_d
 const DATE: &[&str] = &["Date", "Datum"];
 const TIME: &[&str] = &["Time", "Uhrzeit"];
 const NAME: &[&str] = &["Name"];
-const TYPE: &[&str] = &["Type", "Typ"];
+const TYPE: &[&str] = &["Type", "Typ", "Description", "Beschreibung"];
 const STATUS: &[&str] = &["Status"];
 const CURRENCY: &[&str] = &["Currency", "Währung"];
 const GROSS: &[&str] = &["Gross", "Brutto"];
 const FEE: &[&str] = &["Fee", "Gebühr"];
 const NET: &[&str] = &["Net", "Netto"];
 const TXN_ID: &[&str] = &["Transaction ID", "Transaktionscode"];
-const INVOICE: &[&str] = &["Invoice Number", "Rechnungsnummer"];
+const INVOICE: &[&str] = &["Invoice Number", "Invoice ID", "Rechnungsnummer"];
 const BALANCE: &[&str] = &["Balance", "Guthaben"];
 const ITEM: &[&str] = &["Item Title", "Artikelbezeichnung"];
 
@@ -31,7 +33,7 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
     let time = t.find(TIME);
     let name = t.find(NAME);
     let kind_col = t.column(TYPE)?;
-    let status = t.column(STATUS)?;
+    let status = t.find(STATUS);
     let currency = t.column(CURRENCY)?;
     let gross = t.column(GROSS)?;
     let fee = t.column(FEE)?;
@@ -46,12 +48,11 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
     let day_first = slash_day_first(t.records.iter().map(|(_, r)| cell(r, date))).unwrap_or(false);
 
     let mut out = Parsed::default();
-    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     for (line, r) in &t.records {
         let line = *line;
-        let state = cell(r, status);
+        let state = status.map_or("", |c| cell(r, c));
         if no_money_moved(state) {
-            *skipped.entry(state.to_string()).or_default() += 1;
+            out.push_ignored(line, state);
             continue;
         }
         let g = amount_at(r, gross, line, g_name)?;
@@ -105,24 +106,7 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
             });
         }
     }
-    if !skipped.is_empty() {
-        let n: usize = skipped.values().sum();
-        let list: Vec<String> = skipped.iter().map(|(s, n)| format!("{s} ({n})")).collect();
-        out.not_imported.push(format!(
-            "{n} row{} with status {}: no money moved",
-            if n == 1 { "" } else { "s" },
-            list.join(", ")
-        ));
-    }
     Ok(out)
-}
-
-/// Statuses under which a row moved no money (yet).
-fn no_money_moved(status: &str) -> bool {
-    let s = status.to_lowercase();
-    ["pending", "ausstehend", "denied", "abgelehnt", "cancel", "storniert", "failed", "fehlgeschlagen", "unclaimed"]
-        .iter()
-        .any(|w| s.contains(w))
 }
 
 /// The settlement kind of a PayPal type, English or German. Holds are tried before

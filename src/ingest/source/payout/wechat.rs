@@ -84,6 +84,10 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
                 (non_empty(clean(cell(r, refund_id))).or(non_empty(clean(cell(r, txn)))), "refund", -back)
             }
             // Closed, revoked or unpaid payments moved no money.
+            (word, _) if crate::ingest::classify::no_money_moved(word) => {
+                out.push_ignored(line, word);
+                continue;
+            }
             _ => {
                 skipped += 1;
                 continue;
@@ -126,8 +130,12 @@ mod tests {
     #[test]
     fn payments_refunds_and_their_fees() {
         let p = parse(BILL).unwrap();
-        let got: Vec<(&str, String, Option<&str>)> =
-            p.lines.iter().map(|l| (l.kind, l.amount.to_string(), l.txn_id.as_deref())).collect();
+        let got: Vec<(&str, String, Option<&str>)> = p
+            .lines
+            .iter()
+            .filter(|l| l.status.is_none())
+            .map(|l| (l.kind, l.amount.to_string(), l.txn_id.as_deref()))
+            .collect();
         assert_eq!(
             got,
             [
@@ -138,7 +146,13 @@ mod tests {
             ]
         );
         assert_eq!(p.lines[0].order_id.as_deref(), Some("T1001"));
-        assert_eq!(p.not_imported, ["1 rows neither paid nor refunded"]);
+        // The revoked payment is handed on as ignored, with its status as the reason.
+        let ignored: Vec<(u64, Option<&str>)> =
+            p.lines.iter().filter(|l| l.status.is_some()).map(|l| (l.line, l.status.as_deref())).collect();
+        assert_eq!(ignored, [(4, Some("REVOKED"))]);
+        assert!(p.not_imported.is_empty());
+        let odd = parse(&BILL.replace("`REVOKED,", "`SOMETHING,")).unwrap();
+        assert_eq!(odd.not_imported, ["1 rows neither paid nor refunded"]);
         let e = parse(&BILL.replace("`0.36,", "`0.30,")).unwrap_err();
         assert!(e.contains("says 手续费总金额 0.30, but the rows add up to 0.36"), "{e}");
         assert_eq!(parse(&BILL.replace(",手续费,", ",服务费,")).unwrap_err(), "the header has no column '手续费'");

@@ -117,6 +117,7 @@ fn statement(fields: &[RawField]) -> Result<(Statement, Vec<Refs>), String> {
     // on a day the value date's year does not have (0229) and guesses the year wrong
     // across a new year.
     let mut entry_dates: Vec<Option<(u32, u32)>> = Vec::new();
+    let mut own_refs: Vec<Option<(String, Option<String>)>> = Vec::new();
     for f in fields {
         let value = match f.tag.as_str() {
             // Read here from the original text; the crate only needs to see where it is.
@@ -132,7 +133,12 @@ fn statement(fields: &[RawField]) -> Result<(Statement, Vec<Refs>), String> {
                 } else {
                     entry_dates.push(None);
                 }
-                to_swift_charset(&v)
+                // Banks write more than the standard allows (an IBAN as an 18-character
+                // reference, `S` with spaces for a type code): the crate gets a line in
+                // the standard's bounds, the references are read here whole.
+                let line = Line61::read(&v);
+                own_refs.push(line.as_ref().map(|l| (l.customer.clone(), l.bank.clone())));
+                to_swift_charset(&line.map_or(v, |l| l.standard))
             }
             // Single-line fields: anything after their first line is not theirs.
             _ => to_swift_charset(f.lines[0].trim()),
@@ -172,7 +178,9 @@ fn statement(fields: &[RawField]) -> Result<(Statement, Vec<Refs>), String> {
         return Err(format!("line {}: the statement's :61: lines could not be told apart", fields[0].line));
     }
     let mut refs = Vec::with_capacity(lines.len());
-    for (((at, f61), line), entry_date) in lines.into_iter().zip(&message.statement_lines).zip(entry_dates) {
+    for ((((at, f61), line), entry_date), own) in
+        lines.into_iter().zip(&message.statement_lines).zip(entry_dates).zip(own_refs)
+    {
         // Money in positive: C and RD (the reversal of a debit) credit the account. The
         // crate names RD `ReverseCredit` and RC `ReverseDebit`.
         let amount = match line.ext_debit_credit_indicator {
@@ -196,8 +204,10 @@ fn statement(fields: &[RawField]) -> Result<(Statement, Vec<Refs>), String> {
             let r = r.trim();
             (!r.is_empty() && !r.eq_ignore_ascii_case("NONREF")).then(|| r.to_string())
         };
-        let bank_ref = line.bank_ref.as_deref().and_then(reference);
-        let customer_ref = reference(&line.customer_ref);
+        let (bank_ref, customer_ref) = match own {
+            Some((customer, bank)) => (bank.as_deref().and_then(reference), reference(&customer)),
+            None => (line.bank_ref.as_deref().and_then(reference), reference(&line.customer_ref)),
+        };
         st.entries.push(Entry {
             line: f61.line,
             time: date.and_time(chrono::NaiveTime::MIN),
@@ -212,6 +222,68 @@ fn statement(fields: &[RawField]) -> Result<(Statement, Vec<Refs>), String> {
         refs.push((customer_ref, bank_ref));
     }
     Ok((st, refs))
+}
+
+/// A `:61:` statement line as banks write it (after its entry date is taken out): its
+/// references read whole, and the line rewritten within the standard's bounds for the
+/// crate's parser — a type code that is not a letter and three letters or digits becomes
+/// `NMSC`, references longer than 16 characters are cut (for the parser only).
+struct Line61 {
+    standard: String,
+    customer: String,
+    bank: Option<String>,
+}
+
+impl Line61 {
+    fn read(v: &str) -> Option<Line61> {
+        let (first, supplementary) = match v.split_once('\n') {
+            Some((a, b)) => (a, Some(b)),
+            None => (v, None),
+        };
+        let b = first.as_bytes();
+        if b.len() < 6 || !b[..6].iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let mut i = 6;
+        let mark = ["RC", "RD", "C", "D"].into_iter().find(|m| first[i..].starts_with(m))?;
+        i += mark.len();
+        // A funds code: one letter before the amount.
+        if b.get(i).is_some_and(u8::is_ascii_alphabetic) && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        let amount_start = i;
+        while b.get(i).is_some_and(|c| c.is_ascii_digit() || *c == b',') {
+            i += 1;
+        }
+        if i == amount_start {
+            return None;
+        }
+        let head = &first[..i];
+        let type_code: String = first[i..].chars().take(4).collect();
+        let well_formed = type_code.len() == 4
+            && matches!(type_code.as_bytes()[0], b'N' | b'F' | b'S')
+            && type_code[1..].bytes().all(|c| c.is_ascii_alphanumeric());
+        let rest = first.get(i + type_code.len()..).unwrap_or("");
+        let (customer, bank) = match rest.split_once("//") {
+            Some((c, b)) => (c.trim().to_string(), Some(b.trim().to_string())),
+            None => (rest.trim().to_string(), None),
+        };
+        let cut = |s: &str| s.chars().filter(|c| !c.is_whitespace()).take(16).collect::<String>();
+        let mut standard = format!(
+            "{head}{}{}",
+            if well_formed { type_code.as_str() } else { "NMSC" },
+            if customer.is_empty() { "NONREF".to_string() } else { cut(&customer) }
+        );
+        if let Some(b) = bank.as_deref().filter(|b| !b.is_empty()) {
+            standard.push_str("//");
+            standard.push_str(&cut(b));
+        }
+        if let Some(s) = supplementary {
+            standard.push('\n');
+            standard.push_str(s);
+        }
+        Some(Line61 { standard, customer, bank })
+    }
 }
 
 /// A reference several lines of one account share (Danske Bank writes `//1234` on every

@@ -130,9 +130,14 @@ fn attr(pi: &str, name: &str) -> Option<String> {
 fn statement(rs: &Node) -> Result<Statement, String> {
     let account = rs.get(&["BANKACCTFROM", "ACCTID"]).or_else(|| rs.get(&["CCACCTFROM", "ACCTID"])).and_then(non_empty);
     let currency = rs.get(&["CURDEF"]).map(str::to_string);
-    let list = rs.child("BANKTRANLIST");
-    let start = list.and_then(|l| l.get(&["DTSTART"])).map(|d| ofx_time(d, rs.line)).transpose()?;
-    let end = list.and_then(|l| l.get(&["DTEND"])).map(|d| ofx_time(d, rs.line)).transpose()?;
+    // Some banks spread a statement's entries over several <BANKTRANLIST>s: every one
+    // counts, and the statement spans them all.
+    let lists: Vec<&Node> = rs.children("BANKTRANLIST").collect();
+    let times = |tag: &str| -> Result<Vec<NaiveDateTime>, String> {
+        lists.iter().filter_map(|l| l.get(&[tag])).map(|d| ofx_time(d, rs.line)).collect()
+    };
+    let start = times("DTSTART")?.into_iter().min();
+    let end = times("DTEND")?.into_iter().max();
     let mut st = Statement {
         name: format!(
             "statement (line {}) of account {}{}",
@@ -144,7 +149,10 @@ fn statement(rs: &Node) -> Result<Statement, String> {
         currency,
         ..Statement::default()
     };
-    for t in list.into_iter().flat_map(|l| l.children("STMTTRN")) {
+    // Every entry of the statement, wherever a bank put it.
+    let mut found = Vec::new();
+    rs.find_all("STMTTRN", &mut found);
+    for t in found {
         st.entries.push(entry(t)?);
     }
     // The file's order, when it is one: banks list oldest or newest first.
