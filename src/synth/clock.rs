@@ -1,8 +1,10 @@
 //! Time as whole seconds from the period start, with fast formatting.
 //!
 //! Millions of timestamps are written, so dates come from a precomputed day table
-//! instead of chrono's formatter; chrono is used only to build the table. Working days
-//! are Monday to Friday (public holidays are not modelled).
+//! instead of chrono's formatter; chrono is used only to build the table. A bank's
+//! working days are Monday to Friday, or, with [`Clock::with_holidays`], the published
+//! Chinese calendar recon keeps (`crate::calendar`): no credit on 国庆 or 春节, and the
+//! make-up working days (调休) worked.
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
@@ -17,6 +19,8 @@ struct DayInfo {
     day: u8,
     /// 0 = Monday .. 6 = Sunday.
     weekday: u8,
+    /// A bank books money on this day.
+    bank_day: bool,
 }
 
 pub struct Clock {
@@ -38,10 +42,24 @@ impl Clock {
                     month: date.month() as u8,
                     day: date.day() as u8,
                     weekday: date.weekday().num_days_from_monday() as u8,
+                    bank_day: date.weekday().num_days_from_monday() < 5,
                 }
             })
             .collect();
         Clock { start, days, table }
+    }
+
+    /// The same clock with the banks' working days of the published calendar: public
+    /// holidays off, make-up working days on.
+    pub fn with_holidays(mut self) -> Self {
+        let cal = crate::calendar::Calendar::new(true, &[], &[]).expect("the built-in calendar is valid");
+        const DAY_MICROS: i64 = 86_400_000_000;
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid constant date");
+        for (d, info) in self.table.iter_mut().enumerate() {
+            let micros = (self.start + Days::new(d as u64) - epoch).num_days() * DAY_MICROS;
+            info.bank_day = cal.next_working_day(micros) == micros;
+        }
+        self
     }
 
     /// First second after the period (the export day, 00:00:00).
@@ -84,13 +102,20 @@ impl Clock {
         }
     }
 
-    pub fn is_workday(&self, day: i64) -> bool {
+    /// Monday to Friday (shoppers' weekdays, whatever the banks do).
+    pub fn is_weekday(&self, day: i64) -> bool {
         self.info(day).weekday < 5
+    }
+
+    /// A day on which a bank books money.
+    pub fn is_workday(&self, day: i64) -> bool {
+        self.info(day).bank_day
     }
 
     /// `day` itself when it is a working day, else the next one.
     pub fn roll_to_workday(&self, mut day: i64) -> i64 {
-        while !self.is_workday(day) {
+        // Past the table every day looks like its last one: stop there.
+        while !self.is_workday(day) && day < self.table.len() as i64 {
             day += 1;
         }
         day
@@ -208,5 +233,15 @@ mod tests {
         assert_eq!(c.add_workdays(1, 1), 4);
         // 2026-11-01, the export day, is a Sunday.
         assert_eq!(c.weekday(304), Weekday::Sun);
+
+        // With the published calendar: 国庆 2026 (10-01 to 10-07) is off, Saturday
+        // 10-10 is worked; a withdrawal of 09-30 is credited on 10-08 at the earliest.
+        let h = Clock::new(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), 304).with_holidays();
+        let day = |m: u32, d: u32| (NaiveDate::from_ymd_opt(2026, m, d).unwrap() - h.start).num_days();
+        assert!(h.is_weekday(day(10, 1)) && !h.is_workday(day(10, 1)));
+        assert!(!h.is_weekday(day(10, 10)) && h.is_workday(day(10, 10)));
+        assert_eq!(h.add_workdays(day(9, 30), 1), day(10, 8));
+        assert_eq!(h.roll_to_workday(day(2, 15)), day(2, 24));
+        assert!(c.is_workday(day(10, 1)), "plain weekdays without the calendar");
     }
 }

@@ -125,7 +125,7 @@ impl Evener {
             }
             for (o, _) in pool.offers.iter().zip(taken).filter(|(_, t)| *t) {
                 let fee = o.fee * o.factor;
-                book.events[shop as usize].push(Ev { t: o.t, amount: -fee, order: o.order, kind: EvKind::Fee(o.kind) });
+                book.events[shop as usize].push(Ev::new(o.t, -fee, o.order, EvKind::Fee(o.kind)));
                 book.orders[o.order as usize].fees += fee;
             }
         }
@@ -153,8 +153,19 @@ mod tests {
             settled: 10_000,
             refunded: 0,
             fees: 0,
+            units: 1,
+            units_settled: 0,
+            listed: 0,
+            flags: 0,
         };
-        let mut book = Book { orders: vec![rec; 100], events: vec![Vec::new()], b2b: Vec::new(), files: Vec::new() };
+        let mut book = Book {
+            orders: vec![rec; 100],
+            events: vec![Vec::new()],
+            b2b: Vec::new(),
+            wx_trades: Vec::new(),
+            ship_t: Vec::new(),
+            files: Vec::new(),
+        };
         let mut e = Evener::default();
         for i in 0..100 {
             // One large order among small ones, as the month that needs evening has.

@@ -1,16 +1,19 @@
 //! Wallet statements as each platform exports them: Alipay 账务明细 (Tmall, GBK), the JD
-//! wallet flow (xlsx), the Douyin 动账明细 (UTF-8 BOM) and Pinduoduo's 店铺账务明细
-//! (GB18030). wallet.rs decides the lines; this file only spells them.
+//! wallet flow (xlsx), the Douyin 动账明细 (UTF-8 BOM; with noise one row per settled
+//! sub-order, its fees as columns), Pinduoduo's 店铺账务明细 (GB18030) and WeChat Pay's
+//! 资金账单 (backticked values, totals footer; its 交易账单 is wechat.rs's). wallet.rs
+//! decides the lines; this file only spells them.
 
 use std::path::Path;
 
 use super::clock::{Clock, push_num};
-use super::draw::GenRng;
+use super::draw::{GenRng, scramble};
 use super::ledger_rows::{alipay_row, douyin_row, jd_row, pdd_row};
-use super::model::{ALIPAY_LOGIN, Platform, Shop};
+use super::model::{ALIPAY_LOGIN, FeeKind, Platform, Shop, Style};
 use super::money::{Cents, cents_str};
 use super::order_files::{export_stamp, push_order_id};
 use super::orders::{EvKind, OrderRec};
+use super::wechat;
 use super::write::{CsvOut, Enc, Row, XlsxOut};
 use super::{GenError, GeneratedFile};
 
@@ -43,6 +46,49 @@ pub const DOUYIN_HEADER: &[&str] = &[
     "售后编号",
     "备注",
 ];
+
+/// The Douyin bill with fees as columns: the row's income (订单实付应结, 运费实付) and
+/// deductions beside its net 动账金额; 渠道分成 and 招商服务费 only in some merchants' bills.
+pub fn douyin_columns_header(style: &Style) -> Vec<&'static str> {
+    let mut h = DOUYIN_HEADER[..10].to_vec();
+    h.extend(["订单实付应结", "运费实付", "平台服务费", "佣金"]);
+    if style.douyin_channel_share {
+        h.push("渠道分成");
+    }
+    if style.douyin_activity {
+        h.push("招商服务费");
+    }
+    h.push("备注");
+    h
+}
+
+/// What the deductions of a Douyin settlement row are, by column.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DouyinFees {
+    /// 平台服务费 (with the payment fee when the bill has no 渠道分成 column).
+    pub service: Cents,
+    /// 佣金: the influencer's commission.
+    pub commission: Cents,
+    /// 渠道分成: the payment channel's share.
+    pub channel: Cents,
+    /// 招商服务费.
+    pub activity: Cents,
+}
+
+impl DouyinFees {
+    pub fn add(&mut self, kind: FeeKind, fee: Cents, style: &Style) {
+        match kind {
+            FeeKind::Influencer | FeeKind::Commission => self.commission += fee,
+            FeeKind::PaymentFee if style.douyin_channel_share => self.channel += fee,
+            FeeKind::Activity => self.activity += fee,
+            _ => self.service += fee,
+        }
+    }
+
+    pub fn total(&self) -> Cents {
+        self.service + self.commission + self.channel + self.activity
+    }
+}
 pub const PDD_HEADER: &[&str] =
     &["商户订单号", "发生时间", "收入金额（+元）", "支出金额（-元）", "账务类型", "备注", "业务描述"];
 
@@ -52,6 +98,7 @@ pub fn ledger_path(shop: &Shop) -> String {
         Platform::Tmall => format!("settlements/tmall_{}_alipay.csv", shop.slug),
         Platform::Jd => format!("settlements/jd_{}_wallet.xlsx", shop.slug),
         Platform::Douyin => format!("settlements/douyin_{}.csv", shop.slug),
+        Platform::Wechat => format!("settlements/wechat_{}_funds.csv", shop.slug),
         _ => format!("settlements/pdd_{}.csv", shop.slug),
     }
 }
@@ -67,10 +114,20 @@ pub enum Line<'a> {
         kind: EvKind,
         order: Option<&'a OrderRec>,
     },
+    /// A Douyin sub-order's settlement row with its fees as columns; the amount written
+    /// is the net.
+    Settlement {
+        order: &'a OrderRec,
+        sub: u8,
+        gross: Cents,
+        fees: DouyinFees,
+    },
     Withdrawal {
         reference: &'a str,
         /// The statement's id for the line when the platform has one.
         flow_id: Option<&'a str>,
+        /// Who asked for it (WeChat's 资金变更提交申请人).
+        by: &'a str,
     },
 }
 
@@ -86,10 +143,23 @@ pub struct Ledger {
     dirt: u32,
     row: Row,
     ids: [String; 3],
+    /// Douyin's fee columns, when the bill has them.
+    columns: Option<Style>,
+    /// Records as recon stores them: a row with fee columns is its sale line and a line
+    /// per deduction and per unexplained rest.
+    pub records: u64,
 }
 
 impl Ledger {
-    pub fn create(out: &Path, shop: &Shop, shop_no: usize, clock: &Clock, dirt: u32) -> Result<Self, GenError> {
+    pub fn create(
+        out: &Path,
+        shop: &Shop,
+        shop_no: usize,
+        clock: &Clock,
+        dirt: u32,
+        columns: Option<&Style>,
+        style: &Style,
+    ) -> Result<Self, GenError> {
         let rel = ledger_path(shop);
         let sink = match shop.platform {
             Platform::Tmall => {
@@ -125,7 +195,15 @@ impl Ledger {
                 w.line(&format!("店铺名称：{}", shop.name))?;
                 w.line("平台：抖音")?;
                 w.line("")?;
-                w.header(DOUYIN_HEADER)?;
+                match columns {
+                    Some(style) => w.header(&douyin_columns_header(style))?,
+                    None => w.header(DOUYIN_HEADER)?,
+                }
+                Sink::Csv(Box::new(w))
+            }
+            Platform::Wechat => {
+                let mut w = CsvOut::create(out, &rel, Enc::Utf8, true)?;
+                w.header(&wechat::fund_header(style.wechat_full_parens))?;
                 Sink::Csv(Box::new(w))
             }
             _ => {
@@ -149,6 +227,8 @@ impl Ledger {
             dirt,
             row: Row::default(),
             ids: Default::default(),
+            columns: columns.cloned(),
+            records: 0,
         })
     }
 
@@ -161,8 +241,28 @@ impl Ledger {
                 s.push_str("TX");
                 clock.push_compact_date(&mut s, day);
                 push_num(&mut s, self.shop_no, 2);
-                push_num(&mut s, self.seq + 1, 8);
+                push_num(&mut s, scramble(self.seq + 1, 100_000_000), 8);
                 (String::new(), s)
+            }
+            // The fund bill's 资金流水单号, and the withdrawal's 微信支付业务单号.
+            Platform::Wechat => {
+                self.flow_id(clock, t, &mut s);
+                let mut biz = String::with_capacity(30);
+                biz.push_str("1100");
+                clock.push_compact_date(&mut biz, day);
+                push_num(&mut biz, self.shop_no % 10, 1);
+                push_num(&mut biz, scramble(self.seq + 1, 100_000_000_000_000_000), 17);
+                (s, biz)
+            }
+            // With the fee columns comes Douyin's 提现单号, which its memo quotes.
+            Platform::Douyin if self.columns.is_some() => {
+                self.flow_id(clock, t, &mut s);
+                let mut tx = String::with_capacity(22);
+                tx.push_str("TX");
+                clock.push_compact_date(&mut tx, day);
+                push_num(&mut tx, self.shop_no % 10, 1);
+                push_num(&mut tx, scramble(self.seq + 7, 1_000_000_000), 9);
+                (s, tx)
             }
             _ => {
                 self.flow_id(clock, t, &mut s);
@@ -179,18 +279,23 @@ impl Ledger {
                 clock.push_compact_date(s, day);
                 s.push_str("20004001110065");
                 push_num(s, self.shop_no, 2);
-                push_num(s, self.seq + 1, 8);
+                push_num(s, scramble(self.seq + 1, 100_000_000), 8);
             }
             Platform::Jd => {
                 clock.push_compact_date(s, day);
                 push_num(s, self.shop_no % 10, 1);
-                push_num(s, self.seq + 1, 10);
+                push_num(s, scramble(self.seq + 1, 10_000_000_000), 10);
+            }
+            Platform::Wechat => {
+                clock.push_compact_date(s, day);
+                push_num(s, self.shop_no % 10, 1);
+                push_num(s, scramble(self.seq + 0x5eed, 10_000_000_000_000_000_000), 19);
             }
             _ => {
                 s.push('7');
                 push_num(s, self.shop_no % 10, 1);
                 clock.push_yymmdd(s, day);
-                push_num(s, self.seq + 1, 11);
+                push_num(s, scramble(self.seq + 1, 100_000_000_000), 11);
             }
         }
     }
@@ -211,16 +316,26 @@ impl Ledger {
         extra.clear();
         let given = match &line {
             Line::Withdrawal { flow_id, .. } => *flow_id,
-            Line::Event { .. } => None,
+            _ => None,
         };
         match given {
             Some(id) => flow.push_str(id),
             None if self.platform != Platform::Pdd => self.flow_id(clock, t, &mut flow),
             None => {}
         }
-        if let Line::Event { order: Some(rec), .. } = &line {
-            push_order_id(&mut order_id, clock, self.platform, rec);
+        match &line {
+            Line::Event { order: Some(rec), .. } | Line::Settlement { order: rec, .. } => {
+                push_order_id(&mut order_id, clock, self.platform, rec)
+            }
+            _ => {}
         }
+        self.records += match &line {
+            Line::Settlement { gross, fees, .. } => {
+                let parts = [fees.service, fees.commission, fees.channel, fees.activity];
+                1 + parts.iter().filter(|&&f| f != 0).count() as u64 + u64::from(gross - fees.total() != amount)
+            }
+            _ => 1,
+        };
         if amount >= 0 {
             self.income_n += 1;
             self.income += amount;
@@ -238,7 +353,11 @@ impl Ledger {
                 w.row(r)
             }
             (Sink::Csv(w), Platform::Douyin) => {
-                douyin_row(r, clock, rng, t, amount, &line, &flow, &order_id, dirt);
+                douyin_row(r, clock, rng, t, amount, &line, &flow, &order_id, dirt, self.columns.as_ref());
+                w.row(r)
+            }
+            (Sink::Csv(w), Platform::Wechat) => {
+                wechat::fund_row(r, clock, t, amount, balance, &line, &flow, &order_id, &mut extra);
                 w.row(r)
             }
             (Sink::Csv(w), _) => {
@@ -272,6 +391,9 @@ impl Ledger {
                             cents_str(self.expense)
                         ))?;
                         w.line(&format!("#导出时间：{export} 10:00:00"))?;
+                    }
+                    Platform::Wechat => {
+                        wechat::fund_footer(&mut w, self.income_n, self.income, self.expense_n, -self.expense)?;
                     }
                     _ => {}
                 }

@@ -6,7 +6,7 @@ use super::catalogue::CATALOGUE;
 use super::clock::{Clock, push_num};
 use super::draw::{GenRng, chance, scramble};
 use super::ledger::Line;
-use super::model::{FeeKind, ICBC_ACCOUNT};
+use super::model::{FeeKind, ICBC_ACCOUNT, Style};
 use super::money::{Cents, push_cents};
 use super::orders::{EvKind, OrderRec};
 use super::parties::dirty;
@@ -77,7 +77,10 @@ pub fn alipay_row(
             EvKind::Fee(_) => ("支付服务费扣款", "支付宝（中国）网络技术有限公司", "服务费", "支付服务费"),
             EvKind::Refund => (product(*order), "", "退款", "售后退款"),
             EvKind::AdSpend => ("直通车推广充值", "阿里妈妈推广账户", "转账", "直通车充值"),
+            EvKind::FeeBack => ("支付服务费退回", "支付宝（中国）网络技术有限公司", "服务费", "支付服务费退回"),
+            EvKind::Adjust => ("结算调整", "", "调整", "结算差异调整"),
         },
+        Line::Settlement { order, .. } => (product(Some(*order)), "", "交易", "确认收货打款"),
         Line::Withdrawal { .. } => ("提现", "", "提现", "提现到对公账户"),
     };
     r.push(name);
@@ -127,7 +130,10 @@ pub fn jd_row(
             EvKind::Fee(_) => ("平台服务费", "平台服务费扣除".to_string()),
             EvKind::Refund => ("退款", "售后退款".to_string()),
             EvKind::AdSpend => ("平台服务费", "京准通充值".to_string()),
+            EvKind::FeeBack => ("平台服务费", "平台服务费退回".to_string()),
+            EvKind::Adjust => ("调整", "结算调整".to_string()),
         },
+        Line::Settlement { .. } => ("货款", "订单货款结算".to_string()),
         Line::Withdrawal { .. } => ("提现", format!("提现至对公账户 {}", payee())),
     };
     w.text(0, flow)?;
@@ -142,6 +148,30 @@ pub fn jd_row(
     Ok(())
 }
 
+/// Douyin's sub-order id of sub-order `sub` of an order: a number of the order id's
+/// form of its own (the order export does not list them).
+pub fn push_sub_order_id(out: &mut String, order_id: &str, rec: &OrderRec, sub: u8, by_sub: bool) {
+    if by_sub {
+        push_num(
+            out,
+            6_900_000_000_000_000_000
+                + scramble(u64::from(rec.seq) * 4 + u64::from(sub) + 99_991, 100_000_000_000_000_000),
+            19,
+        );
+    } else {
+        out.push_str(order_id);
+        push_num(out, 10 + rec.num % 90, 2);
+    }
+}
+
+/// Freight the buyer paid (运费实付), in the first sub-order's settlement: for some
+/// orders, part of what was paid; a pure function of the order.
+pub fn douyin_freight(rec: &OrderRec, gross: Cents) -> Cents {
+    let x = rec.num.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 40;
+    let freight = (5 + (x % 11) as Cents) * 100;
+    if x.is_multiple_of(7) && gross > freight + 20 * 100 { freight } else { 0 }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn douyin_row(
     r: &mut Row,
@@ -153,6 +183,7 @@ pub fn douyin_row(
     flow: &str,
     order_id: &str,
     dirt: u32,
+    columns: Option<&Style>,
 ) {
     clock.push_datetime(r.cell(), t);
     r.push(flow);
@@ -164,18 +195,23 @@ pub fn douyin_row(
             EvKind::Sale => ("订单结算", "货款", "订单结算入账"),
             EvKind::Fee(FeeKind::Influencer) => ("达人佣金", "达人佣金", "达人带货佣金"),
             EvKind::Fee(FeeKind::PaymentFee) => ("平台服务费", "支付服务费", "支付渠道服务费"),
+            EvKind::Fee(FeeKind::Activity) => ("招商服务费", "招商服务费", "团长招商服务费"),
             EvKind::Fee(_) => ("平台服务费", "技术服务费", "平台技术服务费"),
             EvKind::Refund => ("售后退款", "售后退款", "售后仅退款/退货退款"),
             EvKind::AdSpend => ("平台服务费", "推广费", "巨量千川推广费"),
+            EvKind::FeeBack => ("平台服务费", "服务费退回", "平台服务费退回"),
+            EvKind::Adjust => ("调整", "结算调整", "结算差异调整"),
         },
+        Line::Settlement { .. } => ("订单结算", "货款", ""),
         Line::Withdrawal { .. } => ("提现", "提现", "提现至对公账户"),
     };
     r.push(scene);
     r.push(billing);
     let sub = r.cell();
-    if let Line::Event { order: Some(rec), .. } = line {
-        sub.push_str(order_id);
-        push_num(sub, 10 + rec.num % 90, 2);
+    match line {
+        Line::Event { order: Some(rec), .. } => push_sub_order_id(sub, order_id, rec, 0, columns.is_some()),
+        Line::Settlement { order: rec, sub: k, .. } => push_sub_order_id(sub, order_id, rec, *k, true),
+        _ => {}
     }
     r.push(&dirty(rng, order_id, dirt));
     let after_sale = r.cell();
@@ -187,10 +223,39 @@ pub fn douyin_row(
             18,
         );
     }
+    if let Some(style) = columns {
+        match line {
+            Line::Settlement { order, sub, gross, fees } => {
+                let freight = if *sub == 0 { douyin_freight(order, *gross) } else { 0 };
+                push_cents(r.cell(), gross - freight);
+                push_cents(r.cell(), freight);
+                push_cents(r.cell(), fees.service);
+                push_cents(r.cell(), fees.commission);
+                if style.douyin_channel_share {
+                    push_cents(r.cell(), fees.channel);
+                }
+                if style.douyin_activity {
+                    push_cents(r.cell(), fees.activity);
+                }
+            }
+            _ => {
+                let n = 4 + usize::from(style.douyin_channel_share) + usize::from(style.douyin_activity);
+                for _ in 0..n {
+                    r.cell();
+                }
+            }
+        }
+    }
+    let memo = match line {
+        Line::Withdrawal { reference, flow_id: Some(f), .. } if reference != f => {
+            format!("{memo}，提现单号：{reference}")
+        }
+        _ => memo.to_string(),
+    };
     if chance(rng, dirt) {
         r.push(&format!("{memo} "));
     } else {
-        r.push(memo);
+        r.push(&memo);
     }
 }
 
@@ -220,7 +285,10 @@ pub fn pdd_row(
             EvKind::Fee(_) => ("技术服务费", "技术服务费".to_string(), "技术服务费扣除"),
             EvKind::Refund => ("退款", "售后退款".to_string(), "退款支出"),
             EvKind::AdSpend => ("技术服务费", "推广费".to_string(), "多多搜索推广"),
+            EvKind::FeeBack => ("技术服务费", "技术服务费退回".to_string(), "技术服务费退回"),
+            EvKind::Adjust => ("调整", "结算调整".to_string(), "结算差异调整"),
         },
+        Line::Settlement { .. } => ("交易收入", "订单收入".to_string(), "订单交易收入"),
         Line::Withdrawal { reference, .. } => ("提现", format!("提现单号 {reference}"), "余额提现至对公账户"),
     };
     r.push(kind);

@@ -292,14 +292,8 @@ impl Logistics {
         row.courier = "";
         row.tracking.clear();
         let mut ship = Ship { qty: row.qty, ..Ship::default() };
-        let ship_t = if p == Platform::B2b {
-            // Goods leave on the order (terms are paid later), within two days.
-            let t = row.order_t + self.order_rng.random_range(2 * HOUR..48 * HOUR);
-            (t < clock.end()).then_some(t)
-        } else {
-            row.ship_t
-        };
-        let Some(mut ship_t) = ship_t else {
+        // B2B goods leave on the order (orders.rs decides when, as its terms run from it).
+        let Some(mut ship_t) = row.ship_t else {
             self.ships.push(ship);
             return;
         };

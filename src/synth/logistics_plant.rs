@@ -343,7 +343,7 @@ impl LogiPlan {
         // numbers past the last order's.
         let consumer: Vec<usize> =
             (0..world.shops.len()).filter(|&i| world.shops[i].platform != Platform::B2b).collect();
-        let mut last_seq = [0u32; 5];
+        let mut last_seq = [0u32; super::model::PLATFORMS];
         for o in orders {
             let p = world.shops[o.shop as usize].platform as usize;
             last_seq[p] = last_seq[p].max(o.seq + 1);
@@ -510,4 +510,8 @@ const EMPTY: OrderRec = OrderRec {
     settled: 0,
     refunded: 0,
     fees: 0,
+    units: 1,
+    units_settled: 0,
+    listed: 0,
+    flags: 0,
 };

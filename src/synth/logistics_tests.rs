@@ -32,12 +32,27 @@ struct Order {
     b2b: bool,
 }
 
+/// (platform code, order id): files name the platform in their own words.
 type Key = (String, String);
+
+/// The platform a 平台 cell names: the platform's name or a channel it settles.
+fn code(word: &str) -> String {
+    match word {
+        "天猫" | "淘宝" => "tmall",
+        "京东" | "京东商城" => "jd",
+        "抖音" | "抖店" | "抖音小店" => "douyin",
+        "拼多多" => "pdd",
+        "微信小程序" | "小程序商城" | "视频号小店" => "wechat",
+        "线下" | "B2B" | "企业客户" | "对公" | "经销商" => "b2b",
+        other => panic!("unknown platform word {other}"),
+    }
+    .to_string()
+}
 
 fn orders(dir: &Path) -> BTreeMap<Key, Order> {
     // file and id; ordered, paid, shipped; tracking, courier; sku, quantity
     type Columns = ((&'static str, &'static str), [&'static str; 3], [&'static str; 2], [&'static str; 2]);
-    let files: [Columns; 5] = [
+    let files: [Columns; 6] = [
         (
             ("orders/tmall_orders.csv", "订单编号"),
             ["下单时间", "付款时间", "发货时间"],
@@ -62,11 +77,18 @@ fn orders(dir: &Path) -> BTreeMap<Key, Order> {
             ["快递单号", "快递公司"],
             ["商家编码-SKU维度", "商品数量(件)"],
         ),
+        (
+            ("orders/wechat_orders.csv", "订单号"),
+            ["下单时间", "支付时间", "发货时间"],
+            ["快递单号", "快递公司"],
+            ["商品编码", "数量"],
+        ),
         (("orders/b2b_orders.csv", "订单编号"), ["下单时间", "", ""], ["", ""], ["商品编码", "数量"]),
     ];
     let mut out = BTreeMap::new();
     for ((file, id), [ordered, paid, ship], [tracking, courier], [sku, qty]) in files {
-        for r in table(dir, file, "平台") {
+        let first = if file.contains("wechat") { "订单号" } else { "平台" };
+        for r in table(dir, file, first) {
             let get = |k: &str| if k.is_empty() { String::new() } else { clean(&r[k]) };
             let b2b = file.contains("b2b");
             let ordered = at(&get(ordered));
@@ -83,7 +105,7 @@ fn orders(dir: &Path) -> BTreeMap<Key, Order> {
                 b2b,
             };
             assert!((1..=3).contains(&o.qty), "{file}: quantity {}", o.qty);
-            assert!(out.insert((get("平台"), get(id)), o).is_none(), "{file}: order {} twice", get(id));
+            assert!(out.insert((code(&get("平台")), get(id)), o).is_none(), "{file}: order {} twice", get(id));
         }
     }
     out
@@ -107,7 +129,7 @@ fn shipments(dir: &Path) -> Vec<Shipment> {
             assert!(!r["店铺"].is_empty());
             assert!(!r["商品名称"].is_empty());
             Shipment {
-                key: (r["平台"].clone(), r["订单编号"].clone()),
+                key: (code(&r["平台"]), r["订单编号"].clone()),
                 courier: r["物流公司"].clone(),
                 tracking: r["运单号"].clone(),
                 t: at(&r["发货时间"]),
@@ -138,7 +160,7 @@ fn returns(dir: &Path) -> Vec<Return> {
         .into_iter()
         .map(|r| Return {
             id: r["售后单号"].clone(),
-            key: (r["平台"].clone(), r["订单编号"].clone()),
+            key: (code(&r["平台"]), r["订单编号"].clone()),
             courier: r["退货物流公司"].clone(),
             tracking: r["退货运单号"].clone(),
             sku: r["商品编码"].clone(),
@@ -234,16 +256,6 @@ struct Data {
     refunded: BTreeMap<Key, i64>,
 }
 
-fn label(code: &str) -> &'static str {
-    match code {
-        "tmall" => "天猫",
-        "jd" => "京东",
-        "douyin" => "抖音",
-        "pdd" => "拼多多",
-        _ => "线下",
-    }
-}
-
 fn read(dir: &Path) -> Data {
     let sum = summary(dir);
     let end = at(&s(&sum["period_to"])) + TimeDelta::seconds(1);
@@ -255,7 +267,7 @@ fn read(dir: &Path) -> Data {
             continue;
         }
         for l in wallet_lines(dir, &platform, &s(&shop["settlement_file"])) {
-            let key = (label(&platform).to_string(), l.order.clone());
+            let key = (platform.clone(), l.order.clone());
             match l.cat {
                 "sale" => {
                     let t = at(&l.time);
@@ -282,7 +294,7 @@ fn read(dir: &Path) -> Data {
 /// Order statuses that say the order was closed or refunded before it shipped, and the
 /// ones that say it is not paid; Tmall's 退款成功 is one only without a ship time.
 const CLOSED: [&str; 3] = ["交易关闭", "已取消", "已关闭"];
-const UNPAID: [&str; 3] = ["等待买家付款", "等待付款", "待支付"];
+const UNPAID: [&str; 4] = ["等待买家付款", "等待付款", "待支付", "待付款"];
 
 /// What each planted kind's check finds, by kind: the references the analysis would
 /// report. On clean data every set is empty.
@@ -576,7 +588,7 @@ fn clean_logistics_agree_with_orders_settlements_and_themselves() {
         let couriers: BTreeSet<&str> = d.ships.iter().map(|s| s.courier.as_str()).collect();
         assert_eq!(couriers.len(), 7, "{couriers:?}");
         assert!(d.ships.iter().any(|s| s.qty > 1));
-        assert!(d.ships.iter().any(|s| s.key.0 == "线下"), "B2B orders ship too");
+        assert!(d.ships.iter().any(|s| s.key.0 == "b2b"), "B2B orders ship too");
         // The settlement side is what it was: the truth still holds.
         check_all(&dir.0, &o);
     }

@@ -7,12 +7,17 @@
 //! clock, no hash-map iteration, hence byte-identical output for the same options.
 //!
 //! Pipeline: orders (streamed to the order files, wallet events kept compactly) → one
-//! wallet per shop (settlement statement streamed, withdrawals collected) → bank (payout
-//! credits, B2B payments, unrelated lines) → the warehouse (shipments decided with each
-//! order, from a seed tree of its own; returns once the wallets have said which refunds
-//! were paid) → truth files. Problems asked for with
-//! `--plant` are decided up front ([`plant::Plan`]) and put in by each stage as it goes,
-//! from a random stream of their own.
+//! wallet per shop (settlement statement streamed, withdrawals collected; WeChat's trade
+//! bill once its refunds are known) → bank (payout credits, B2B payments, unrelated
+//! lines) → the warehouse (shipments decided with each order, from a seed tree of its
+//! own; returns once the wallets have said which refunds were paid) → truth files, the
+//! generator's own and, in `truth/score/`, the validation sets' format (score.rs).
+//! Problems asked for with `--plant` are decided up front ([`plant::Plan`]) and put in by
+//! each stage as it goes, from a random stream of their own.
+//!
+//! How varied the spelling is and how many traps there are is `--noise`'s
+//! ([`model::NoiseProfile`]); how this merchant's exports spell things is drawn once per
+//! data set ([`model::Style`]): channel words, id forms, optional columns.
 
 mod b2b_pay;
 mod bank;
@@ -35,8 +40,10 @@ mod order_files;
 mod orders;
 mod parties;
 mod plant;
+mod score;
 mod truth;
 mod wallet;
+mod wechat;
 mod write;
 
 #[cfg(test)]
@@ -195,9 +202,11 @@ pub fn generate(opts: &GenOptions, out: &Path) -> Result<GenSummary, GenError> {
     }
 
     let mut seeds = draw::SeedTree::new(opts.seed);
-    let clock = clock::Clock::new(opts.start, opts.days);
     let noise = model::NoiseProfile::for_level(opts.noise);
-    let world = model::World::new(&mut seeds.child());
+    let clock = clock::Clock::new(opts.start, opts.days);
+    let clock = if noise.holidays { clock.with_holidays() } else { clock };
+    let mut world = model::World::new(&mut seeds.child());
+    world.style = model::Style::new(&noise, &world.shops, &mut seeds.child());
     let mut plan = plant::Plan::new(opts, &world, &clock);
     let mut lg = logistics::Logistics::new(opts.seed, opts.orders);
 
@@ -209,6 +218,14 @@ pub fn generate(opts: &GenOptions, out: &Path) -> Result<GenSummary, GenError> {
     files.append(&mut wallets.files);
 
     let banks = bank::run_bank(&world, &clock, &noise, &book, &wallets, &mut seeds, &mut plan);
+    // What a B2B customer's bank kept of a transfer is the order's fee.
+    for l in banks.lines.iter().filter(|l| l.kind == bank::BankKind::B2b && l.fee > 0) {
+        for &(plan, _) in &l.b2b {
+            let o = &mut book.orders[book.b2b[plan].order as usize];
+            o.settled -= l.fee;
+            o.fees += l.fee;
+        }
+    }
     files.append(&mut bank_files::write_bank_files(&clock, &banks, out)?);
 
     lg.build_returns(&world, &clock, &book.orders);

@@ -145,6 +145,24 @@ pub fn person_name(rng: &mut GenRng) -> String {
     s
 }
 
+/// A WeChat nickname as a shop system shows it: made-up words, a pet name, letters and
+/// digits; sometimes the person's name.
+pub fn nickname(rng: &mut GenRng) -> String {
+    const A: &[&str] =
+        &["晴天", "橘子", "小鹿", "柠檬", "阿狸", "奶茶", "星星", "木木", "糖果", "西瓜", "月亮", "土豆"];
+    const B: &[&str] = &["酱", "不加糖", "的日常", "妈妈", "同学", "呀", "🌙", "爱生活", "Lucky", "_wx"];
+    match rng.random_range(0..10) {
+        0..5 => format!("{}{}", one(rng, A), one(rng, B)),
+        5..7 => format!("阿{}", one(rng, GIVEN)),
+        7 => {
+            let mut s = String::from(*pick(rng, &["Lucky", "Sunny", "Coco", "Amy", "Leo"]));
+            push_num(&mut s, rng.random_range(0..10_000), 1);
+            s
+        }
+        _ => person_name(rng),
+    }
+}
+
 /// A mainland mobile number, `1[3-9]` and nine more digits.
 pub fn push_mobile(out: &mut String, rng: &mut GenRng) {
     out.push_str(one(rng, MOBILE_PREFIXES));

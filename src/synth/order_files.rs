@@ -9,8 +9,8 @@ use super::clock::{Clock, push_num};
 use super::draw::{GenRng, chance};
 use super::model::{NoiseProfile, Platform, World};
 use super::money::{Cents, push_cents, push_cents_grouped};
-use super::names::{courier, person_name, push_address, push_mobile};
-use super::orders::OrderRec;
+use super::names::{courier, nickname, person_name, push_address, push_mobile};
+use super::orders::{OrderRec, WECHAT_STYLE};
 use super::parties::dirty;
 use super::write::{CsvOut, Enc, Row, XlsxOut};
 use super::{GenError, GeneratedFile};
@@ -19,6 +19,7 @@ pub const TMALL_ORDERS: &str = "orders/tmall_orders.csv";
 pub const JD_ORDERS: &str = "orders/jd_orders.xlsx";
 pub const DOUYIN_ORDERS: &str = "orders/douyin_orders.csv";
 pub const PDD_ORDERS: &str = "orders/pdd_orders.csv";
+pub const WECHAT_ORDERS: &str = "orders/wechat_orders.csv";
 pub const B2B_ORDERS: &str = "orders/b2b_orders.csv";
 
 pub const TMALL_HEADER: &[&str] = &[
@@ -94,6 +95,27 @@ pub const PDD_HEADER: &[&str] = &[
     "商家编码-SKU维度",
     "商品数量(件)",
 ];
+/// The mini-program shop system's export (有赞 / 微盟 style): the buyer's WeChat nickname
+/// and the consignee in columns of their own.
+pub const WECHAT_HEADER: &[&str] = &[
+    "订单号",
+    "平台",
+    "店铺名称",
+    "下单时间",
+    "支付时间",
+    "发货时间",
+    "订单状态",
+    "订单金额",
+    "实付金额",
+    "买家昵称",
+    "收货人",
+    "手机号",
+    "收货地址",
+    "快递公司",
+    "快递单号",
+    "商品编码",
+    "数量",
+];
 pub const B2B_HEADER: &[&str] = &[
     "平台",
     "店铺",
@@ -102,6 +124,26 @@ pub const B2B_HEADER: &[&str] = &[
     "订单状态",
     "订单金额",
     "客户名称",
+    "联系电话",
+    "收货地址",
+    "商品编码",
+    "数量",
+];
+/// The B2B export of an ERP whose sales clerks keep the customer as the buyer's
+/// nickname (买家昵称, the company as typed) and the consignee (收货人); layout 1 keeps the
+/// customer master's 客户名称 too, filled for most orders.
+pub const B2B_HEADER_PARTIES: &[&str] = &[
+    "平台",
+    "店铺",
+    "订单编号",
+    "下单时间",
+    "发货时间",
+    "订单状态",
+    "订单金额",
+    "实付金额",
+    "客户名称",
+    "买家昵称",
+    "收货人",
     "联系电话",
     "收货地址",
     "商品编码",
@@ -129,6 +171,7 @@ fn status_word(p: Platform, s: State, rng: &mut GenRng) -> &'static str {
         Platform::Jd => ["等待付款", "等待出库", "等待确认收货", "完成", "已取消", "退款成功"],
         Platform::Douyin => ["待支付", "待发货", "已发货", "已完成", "已关闭", "售后完成"],
         Platform::Pdd => ["待支付", "待发货", "已发货待签收", "已签收", "已取消", "退款成功"],
+        Platform::Wechat => ["待付款", "待发货", "已发货", "已完成", "已关闭", "退款成功"],
         Platform::B2b => ["待付款", "部分付款", "部分付款", "已完成", "已取消", "已取消"],
     };
     if p == Platform::Tmall && s == State::Closed && chance(rng, 3_000) {
@@ -137,18 +180,54 @@ fn status_word(p: Platform, s: State, rng: &mut GenRng) -> &'static str {
     words[s as usize]
 }
 
-/// The order id as the platform prints it.
+/// The order id as the platform prints it. WeChat and B2B ids come in the merchant's
+/// style, which `OrderRec::num` carries (orders.rs).
 pub fn push_order_id(out: &mut String, clock: &Clock, p: Platform, rec: &OrderRec) {
+    let day = i64::from(rec.day);
     match p {
         Platform::Pdd => {
-            clock.push_yymmdd(out, i64::from(rec.day));
+            clock.push_yymmdd(out, day);
             out.push('-');
             push_num(out, rec.num, 15);
         }
+        Platform::Wechat => {
+            if rec.num >= WECHAT_STYLE {
+                out.push('E');
+            }
+            clock.push_compact_date(out, day);
+            push_num(out, rec.num % WECHAT_STYLE, 10);
+        }
         Platform::B2b => {
-            out.push_str("B2B");
-            clock.push_compact_date(out, i64::from(rec.day));
-            push_num(out, u64::from(rec.seq) + 1, 4);
+            let seq = (rec.num & 0xffff_ffff) + 1;
+            match rec.num >> 32 {
+                0 => {
+                    out.push_str("B2B");
+                    clock.push_compact_date(out, day);
+                    push_num(out, seq, 4);
+                }
+                1 => {
+                    out.push_str("HT-");
+                    let mut d = String::with_capacity(8);
+                    clock.push_compact_date(&mut d, day);
+                    out.push_str(&d[..4]);
+                    out.push('-');
+                    push_num(out, seq, 4);
+                }
+                2 => {
+                    out.push_str("SO");
+                    clock.push_compact_date(out, day);
+                    out.push('-');
+                    push_num(out, seq % 1_000, 3);
+                }
+                _ => {
+                    out.push_str("XS-");
+                    let mut d = String::with_capacity(6);
+                    clock.push_yymmdd(&mut d, day);
+                    out.push_str(&d[..4]);
+                    out.push('-');
+                    push_num(out, seq, 5);
+                }
+            }
         }
         _ => push_num(out, rec.num, 1),
     }
@@ -201,11 +280,12 @@ pub struct OrderFiles {
     jd: XlsxOut,
     douyin: CsvOut,
     pdd: CsvOut,
+    wechat: CsvOut,
     b2b: CsvOut,
 }
 
 impl OrderFiles {
-    pub fn create(out: &Path, clock: &Clock) -> Result<Self, GenError> {
+    pub fn create(out: &Path, clock: &Clock, world: &World) -> Result<Self, GenError> {
         let mut tmall = CsvOut::create(out, TMALL_ORDERS, Enc::Utf8Bom, true)?;
         tmall.header(TMALL_HEADER)?;
         let mut jd = XlsxOut::new(out, JD_ORDERS, "订单", export_stamp(clock))?;
@@ -221,9 +301,18 @@ impl OrderFiles {
         douyin.header(DOUYIN_HEADER)?;
         let mut pdd = CsvOut::create(out, PDD_ORDERS, Enc::Gb18030, true)?;
         pdd.header(PDD_HEADER)?;
+        let mut wechat = CsvOut::create(out, WECHAT_ORDERS, Enc::Utf8Bom, false)?;
+        wechat.header(WECHAT_HEADER)?;
         let mut b2b = CsvOut::create(out, B2B_ORDERS, Enc::Utf8, false)?;
-        b2b.header(B2B_HEADER)?;
-        Ok(OrderFiles { tmall, jd, douyin, pdd, b2b })
+        match world.style.b2b_layout {
+            0 => b2b.header(B2B_HEADER)?,
+            1 => b2b.header(B2B_HEADER_PARTIES)?,
+            _ => {
+                let h: Vec<&str> = B2B_HEADER_PARTIES.iter().copied().filter(|c| *c != "客户名称").collect();
+                b2b.header(&h)?
+            }
+        }
+        Ok(OrderFiles { tmall, jd, douyin, pdd, wechat, b2b })
     }
 
     pub fn write(
@@ -241,25 +330,58 @@ impl OrderFiles {
         let mut id = std::mem::take(&mut row.scratch);
         id.clear();
         push_order_id(&mut id, clock, p, rec);
+        let style = &world.style;
+        let label = style.labels[row.shop as usize];
+        if p == Platform::Wechat {
+            return self.write_wechat(world, clock, rng, rec, row, id, label);
+        }
         let c = &mut row.cells;
         c.clear();
-        c.push(p.label());
+        c.push(label);
         c.push(shop.name);
         c.push(&id);
         clock.push_datetime(c.cell(), row.order_t);
         if p == Platform::B2b {
+            let layout = style.b2b_layout;
+            if layout > 0 {
+                let ship = c.cell();
+                if let Some(t) = row.ship_t {
+                    clock.push_datetime(ship, t);
+                }
+            }
             c.push(status_word(p, row.state, rng));
-            let cell = c.cell();
-            if chance(rng, dirt * 5) {
-                push_cents_grouped(cell, row.amount);
-            } else {
-                push_cents(cell, row.amount);
+            for k in 0..if layout > 0 { 2 } else { 1 } {
+                let cell = c.cell();
+                if k == 0 && chance(rng, dirt * 5) {
+                    push_cents_grouped(cell, row.amount);
+                } else {
+                    push_cents(cell, row.amount);
+                }
             }
             let cust = &world.customers[row.customer];
-            c.push(&cust.name);
+            match layout {
+                0 => c.push(&cust.name),
+                _ => {
+                    // The customer master's name for most orders; the clerk's spelling of
+                    // the company as the buyer; the person who receives the goods.
+                    if layout == 1 {
+                        if chance(rng, 8_000) {
+                            c.push(&cust.name);
+                        } else {
+                            c.cell();
+                        }
+                    }
+                    c.push(&cust.typed_name(rng, layout));
+                    c.push(&person_name(rng));
+                }
+            }
             let cell = c.cell();
-            cell.push_str(["0755-", "021-", "020-", "0512-", "025-", "028-"][rng.random_range(0..6)]);
-            push_num(cell, rng.random_range(20_000_000..90_000_000), 8);
+            if layout == 0 {
+                cell.push_str(["0755-", "021-", "020-", "0512-", "025-", "028-"][rng.random_range(0..6)]);
+                push_num(cell, rng.random_range(20_000_000..90_000_000), 8);
+            } else {
+                push_mobile(cell, rng);
+            }
             push_address(c.cell(), rng, false);
             c.push(sku(rec.product));
             push_num(c.cell(), u64::from(row.qty), 1);
@@ -318,12 +440,60 @@ impl OrderFiles {
         }
     }
 
+    /// A row of the mini-program shop's export: the channel per order where the shop
+    /// system says it, the buyer's nickname and the consignee.
+    #[allow(clippy::too_many_arguments)]
+    fn write_wechat(
+        &mut self,
+        world: &World,
+        clock: &Clock,
+        rng: &mut GenRng,
+        rec: &OrderRec,
+        row: &mut OrderRow,
+        id: String,
+        label: &'static str,
+    ) -> Result<(), GenError> {
+        let c = &mut row.cells;
+        c.clear();
+        c.push(&id);
+        let label = if world.style.wechat_mixed && chance(rng, 2_500) {
+            *super::draw::pick(rng, &["微信小程序", "小程序商城", "视频号小店"])
+        } else {
+            label
+        };
+        c.push(label);
+        c.push(world.shops[row.shop as usize].name);
+        clock.push_datetime(c.cell(), row.order_t);
+        let pay = c.cell();
+        if let Some(t) = row.pay_t {
+            clock.push_datetime(pay, t);
+        }
+        let ship = c.cell();
+        if let Some(t) = row.ship_t {
+            clock.push_datetime(ship, t);
+        }
+        c.push(status_word(Platform::Wechat, row.state, rng));
+        push_cents(c.cell(), row.amount);
+        push_cents(c.cell(), row.payable);
+        c.push(&nickname(rng));
+        c.push(&person_name(rng));
+        push_mobile(c.cell(), rng);
+        push_address(c.cell(), rng, true);
+        c.push(row.courier);
+        c.push(&row.tracking);
+        c.push(sku(rec.product));
+        push_num(c.cell(), u64::from(row.qty), 1);
+        row.scratch = id;
+        self.wechat.row(&row.cells)
+    }
+
     pub fn finish(self) -> Result<Vec<GeneratedFile>, GenError> {
         Ok(vec![
             self.tmall.finish("orders")?,
             self.jd.finish("orders")?,
             self.douyin.finish("orders")?,
             self.pdd.finish("orders")?,
+            self.wechat.finish("orders")?,
             self.b2b.finish("orders")?,
         ])
     }

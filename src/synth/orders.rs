@@ -13,7 +13,7 @@ use super::clock::{Clock, DAY, HOUR, MINUTE};
 use super::draw::{GenRng, SeedTree, apportion, chance, pick, scramble, weighted};
 use super::even::Evener;
 use super::logistics::{After, Logistics};
-use super::model::{FeeKind, NoiseProfile, Platform, World};
+use super::model::{FeeKind, NoiseProfile, PLATFORMS, Platform, Shop, World};
 use super::money::{Cents, YUAN, rate};
 use super::order_files::{OrderFiles, OrderRow, State};
 use super::plant::{Plan, RefundSpike};
@@ -47,9 +47,27 @@ pub struct OrderRec {
     pub seq: u32,
     pub num: u64,
     pub paid: Cents,
+    /// What its sale lines brought in before fees (B2B: what reached the bank); with a
+    /// deduction no column explains (Douyin), less that.
     pub settled: Cents,
     pub refunded: Cents,
     pub fees: Cents,
+    /// Settlement units: Douyin's sub-orders (each settled on a line of its own), else 1.
+    pub units: u8,
+    /// Units whose settlement line reached the wallet by the export.
+    pub units_settled: u8,
+    /// What the export's 实付金额 says (what is paid, or would be for an unpaid order).
+    pub listed: Cents,
+    /// What happened on the way ([`flag`]), for the truth's scenario.
+    pub flags: u8,
+}
+
+/// Bits of `OrderRec::flags`.
+pub mod flag {
+    /// Settled (or due to settle) after its shop's cycle from shipment.
+    pub const LATE: u8 = 1;
+    /// Its sub-orders settle days apart.
+    pub const SUB_APART: u8 = 2;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,15 +77,39 @@ pub enum EvKind {
     Refund,
     /// Tmall advertising top-up (直通车), not tied to an order.
     AdSpend,
+    /// Part of a fee given back with a refund (WeChat's 退还交易手续费), positive.
+    FeeBack,
+    /// A deduction that no column of the settlement row explains (Douyin).
+    Adjust,
 }
 
-/// One future wallet line. `order` indexes `Book::orders`, `NO_ORDER` when none.
+/// One future wallet line. `order` indexes `Book::orders`, `NO_ORDER` when none; `sub`
+/// is the sub-order (settlement unit) it belongs to.
 #[derive(Clone, Copy, Debug)]
 pub struct Ev {
     pub t: i64,
     pub amount: Cents,
     pub order: u32,
     pub kind: EvKind,
+    pub sub: u8,
+}
+
+impl Ev {
+    pub fn new(t: i64, amount: Cents, order: u32, kind: EvKind) -> Ev {
+        Ev { t, amount, order, kind, sub: 0 }
+    }
+}
+
+/// A row of WeChat Pay's trade bill (交易账单) decided with the order: the payment, or a
+/// refund made before the trade settled (the money never reached the fund bill).
+#[derive(Clone, Copy, Debug)]
+pub struct WxTrade {
+    pub t: i64,
+    pub order: u32,
+    /// 0 for the payment; the refund's amount for a refund.
+    pub refund: Cents,
+    /// The fee as the bill states it: charged on a payment, negative when given back.
+    pub fee: Cents,
 }
 
 pub const NO_ORDER: u32 = u32::MAX;
@@ -84,6 +126,12 @@ pub struct Book {
     pub orders: Vec<OrderRec>,
     pub events: Vec<Vec<Ev>>,
     pub b2b: Vec<B2bPlan>,
+    /// WeChat trade bill rows decided with the orders (refunds after the settlement are
+    /// added by the wallet, which knows when they were paid).
+    pub wx_trades: Vec<WxTrade>,
+    /// Shipment times per order (seconds; -1: not shipped by the export), as the export
+    /// shows them.
+    pub ship_t: Vec<i64>,
     pub files: Vec<GeneratedFile>,
 }
 
@@ -93,7 +141,7 @@ const HOUR_WEIGHTS: [u32; 24] = [3, 2, 1, 1, 1, 1, 2, 4, 6, 7, 8, 9, 10, 9, 8, 8
 fn day_weight(clock: &Clock, day: i64, rng: &mut GenRng) -> u64 {
     let (m, d) = (clock.month_of(day), clock.day_of_month(day));
     let mut w: u64 = 100 + 2 * u64::from(m);
-    if !clock.is_workday(day) {
+    if !clock.is_weekday(day) {
         w = w * 110 / 100;
     }
     w = match (m, d) {
@@ -115,6 +163,8 @@ pub fn order_number(p: Platform, seq: u32, rng: &mut GenRng) -> u64 {
         Platform::Jd => (300_000_000_000, 10_000_000_000),
         Platform::Douyin => (6_920_000_000_000_000_000, 10_000_000_000_000_000),
         Platform::Pdd => (660_000_000_000_000, 10_000_000_000_000),
+        // Ten digits after the date (order_files::push_order_id).
+        Platform::Wechat => (0, 1_000_000_000),
         Platform::B2b => return u64::from(seq),
     };
     // A different offset per platform keeps the platforms' id sequences unrelated.
@@ -123,7 +173,7 @@ pub fn order_number(p: Platform, seq: u32, rng: &mut GenRng) -> u64 {
 }
 
 struct ShopCounter {
-    seq: [u32; 5],
+    seq: [u32; PLATFORMS],
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -167,14 +217,16 @@ pub fn generate_orders(
         l.pick_starts(&per_day);
     }
 
-    let mut files = OrderFiles::create(out, clock)?;
+    let mut files = OrderFiles::create(out, clock, world)?;
     let mut book = Book {
         orders: Vec::with_capacity(n as usize),
         events: vec![Vec::new(); world.shops.len()],
         b2b: Vec::new(),
+        wx_trades: Vec::new(),
+        ship_t: Vec::with_capacity(n as usize),
         files: Vec::new(),
     };
-    let mut counter = ShopCounter { seq: [0; 5] };
+    let mut counter = ShopCounter { seq: [0; PLATFORMS] };
     let mut even = noise.even_months.then(Evener::default);
     let mut times: Vec<i64> = Vec::new();
     let mut row = OrderRow::default();
@@ -231,6 +283,7 @@ impl Sinks<'_> {
         let idx = self.book.orders.len() as u32;
         self.book.orders.push(rec);
         self.lg.order(world, clock, self.plan, idx, &rec, row, after);
+        self.book.ship_t.push(row.ship_t.unwrap_or(-1));
         self.files.write(world, clock, noise, rng, &rec, row)
     }
 }
@@ -253,7 +306,10 @@ fn consumer_order(
     let end = clock.end();
     let seq = counter.seq[p as usize];
     counter.seq[p as usize] += 1;
-    let num = order_number(p, seq, rng);
+    let mut num = order_number(p, seq, rng);
+    if p == Platform::Wechat {
+        num += u64::from(world.style.wechat_id) * WECHAT_STYLE;
+    }
     let (product, amount, qty) = basket(rng);
     let paid = amount - discount(rng, amount);
     let idx = o.book.orders.len() as u32;
@@ -269,6 +325,10 @@ fn consumer_order(
         settled: 0,
         refunded: 0,
         fees: 0,
+        units: 1,
+        units_settled: 0,
+        listed: paid,
+        flags: 0,
     };
     let mut after = After::default();
     let pay_t = t + rng.random_range(5..30 * MINUTE);
@@ -284,6 +344,11 @@ fn consumer_order(
     rec.pay_day = (pay_t / DAY) as u16;
     row.pay_t = Some(pay_t);
     row.state = State::Paid;
+    let wechat = p == Platform::Wechat;
+    let wx_fee = if wechat { rate(paid, 60) } else { 0 };
+    if wechat {
+        o.book.wx_trades.push(WxTrade { t: pay_t, order: idx, refund: 0, fee: wx_fee });
+    }
 
     let roll = rng.random_range(0..10_000);
     let ship_delay =
@@ -293,6 +358,10 @@ fn consumer_order(
         if refund_t < end {
             rec.fate = Fate::Cancelled;
             row.state = State::Closed;
+            if wechat {
+                // Refunded in full before the trade settled, the fee with it.
+                o.book.wx_trades.push(WxTrade { t: refund_t, order: idx, refund: paid, fee: -wx_fee });
+            }
             return o.finish(world, clock, noise, rng, rec, row, &after);
         }
     }
@@ -302,20 +371,32 @@ fn consumer_order(
     }
     row.ship_t = Some(ship_t);
     row.state = State::Shipped;
-    // Buyers confirm 5 to 15 days after shipping (or the platform does for them). The clean
-    // set keeps to the room the cycle leaves after shipping and the settlement lag, with a
-    // day to spare, so that no order of it is overdue on any day.
-    let confirm_max = if noise.settle_in_cycle {
-        (s.cycle_days * DAY - ship_delay - s.settle_lag.1 - DAY).clamp(5 * DAY + HOUR, 15 * DAY)
-    } else {
-        15 * DAY
-    };
-    let confirm_t = ship_t + rng.random_range(5 * DAY..confirm_max);
+    // Delivered, confirmed by the buyer (or by the platform for them) and settled: most
+    // orders within the shop's cycle from shipment, a few late.
+    let settle_t = ship_t + settle_delay(s, noise, rng);
+    if settle_t > ship_t + s.cycle_days * DAY {
+        rec.flags |= flag::LATE;
+    }
+    let lag = rng.random_range(s.settle_lag.0..=s.settle_lag.1);
+    let confirm_t = (settle_t - lag).max(ship_t + DAY);
     if confirm_t >= end {
         return o.finish(world, clock, noise, rng, rec, row, &after);
     }
     row.state = State::Done;
-    let settle_t = confirm_t + rng.random_range(s.settle_lag.0..=s.settle_lag.1);
+    // Douyin settles each sub-order on a line of its own, its fees as columns of it;
+    // sub-orders may settle days apart.
+    let columns = p == Platform::Douyin && noise.douyin_columns;
+    let units = if columns { [1u8, 2, 3][weighted(rng, &[75, 18, 7])] } else { 1 };
+    rec.units = units;
+    let mut unit_t = [settle_t; 3];
+    for t in unit_t.iter_mut().take(usize::from(units)).skip(1) {
+        *t = if chance(rng, noise.sub_apart_per_10k) {
+            rec.flags |= flag::SUB_APART;
+            settle_t + rng.random_range(DAY..12 * DAY)
+        } else {
+            settle_t + rng.random_range(1..3 * MINUTE)
+        };
+    }
     if settle_t >= end {
         return o.finish(world, clock, noise, rng, rec, row, &after);
     }
@@ -325,43 +406,75 @@ fn consumer_order(
         return o.finish(world, clock, noise, rng, rec, row, &after);
     }
     let mut sale = paid;
+    let mut adjust = 0;
     if noise.order_faults && (630..650).contains(&roll) {
         rec.fate = Fate::Discrepancy;
-        sale = match rng.random_range(0..10) {
+        let wrong = match rng.random_range(0..10) {
             0..7 => paid - rate(paid, rng.random_range(500..4_000)),
             7..9 => paid + rng.random_range(1..500),
             _ => paid - rng.random_range(1..100).min(paid / 2),
         };
-        if sale == paid || sale <= 0 {
-            sale = paid + 1;
+        let wrong = if wrong == paid || wrong <= 0 { paid + 1 } else { wrong };
+        if columns {
+            // The row's columns say what was paid; its net is short by what they do not
+            // explain.
+            adjust = wrong - paid;
+        } else {
+            sale = wrong;
         }
     }
+    // What each unit settles: the paid amount split over the sub-orders.
+    let parts = split(rng, sale, units);
     let events = &mut o.book.events[shop as usize];
-    events.push(Ev { t: settle_t, amount: sale, order: idx, kind: EvKind::Sale });
-    after.settle_t = Some(settle_t);
-    rec.settled = sale;
     let month = clock.month_index(t / DAY);
-    if let Some(e) = even.as_mut() {
-        e.sale(shop, month, sale);
-    }
     let fee_factor = o.plan.fee_factor(p, t / DAY);
+    // Which fee rules apply to the order, and at which rate (drawn once per order).
+    let mut rules: [Option<(FeeKind, u32)>; 4] = [None; 4];
     for (k, rule) in s.fees.iter().enumerate() {
         if let Some(e) = even.as_mut().filter(|_| rule.applies_per_10k < 10_000) {
             // Charged or not once the month is complete, to come to its usual share.
             e.offer_fee(shop, month, k, rule, idx, settle_t, rate(paid, *pick(rng, rule.bp)), fee_factor);
             continue;
         }
-        if !chance(rng, rule.applies_per_10k) {
-            continue;
-        }
-        let fee = rate(paid, *pick(rng, rule.bp)) * fee_factor;
-        if fee > 0 {
-            events.push(Ev { t: settle_t, amount: -fee, order: idx, kind: EvKind::Fee(rule.kind) });
-            rec.fees += fee;
+        if chance(rng, rule.applies_per_10k) {
+            rules[k] = Some((rule.kind, *pick(rng, rule.bp)));
         }
     }
+    // Douyin orders sold through a 团长's activity pay its 招商服务费 too, where the bill
+    // has the column for it.
+    if columns && world.style.douyin_activity && chance(rng, 1_500) {
+        rules[3] = Some((FeeKind::Activity, *pick(rng, &[100, 200, 300])));
+    }
+    for u in 0..usize::from(units) {
+        let ut = unit_t[u];
+        if ut >= end {
+            continue;
+        }
+        let sub = u as u8;
+        events.push(Ev { t: ut, amount: parts[u], order: idx, kind: EvKind::Sale, sub });
+        rec.settled += parts[u];
+        rec.units_settled += 1;
+        if u == 0 {
+            after.settle_t = Some(ut);
+            if let Some(e) = even.as_mut() {
+                e.sale(shop, month, sale);
+            }
+        }
+        for (kind, bp) in rules.iter().flatten() {
+            let fee = rate(parts[u], *bp) * fee_factor;
+            if fee > 0 {
+                events.push(Ev { t: ut, amount: -fee, order: idx, kind: EvKind::Fee(*kind), sub });
+                rec.fees += fee;
+            }
+        }
+        if u == 0 && adjust != 0 {
+            events.push(Ev { t: ut, amount: adjust, order: idx, kind: EvKind::Adjust, sub });
+            rec.settled += adjust;
+        }
+    }
+    let last_t = unit_t[..usize::from(units)].iter().copied().max().unwrap_or(settle_t);
     if (350..600).contains(&roll) {
-        let refund_t = settle_t + rng.random_range(DAY..20 * DAY);
+        let refund_t = last_t + rng.random_range(DAY..20 * DAY);
         if refund_t < end {
             let returned = roll >= 500;
             let amount = if returned {
@@ -377,9 +490,17 @@ fn consumer_order(
                     row.state = State::Returned;
                     after.ret = Some((refund_t, amount));
                 }
-                events.push(Ev { t: refund_t, amount: -amount, order: idx, kind: EvKind::Refund });
+                events.push(Ev::new(refund_t, -amount, idx, EvKind::Refund));
                 rec.refunded = amount;
                 after.refunded = true;
+                if wechat {
+                    // WeChat gives back the fee on the part refunded.
+                    let back = rate(amount, 60) * fee_factor;
+                    if back > 0 {
+                        events.push(Ev::new(refund_t + 1, back, idx, EvKind::FeeBack));
+                        rec.fees -= back;
+                    }
+                }
             }
         } else if roll >= 500 {
             // A return still under way at the export: asked for, not yet refunded.
@@ -387,15 +508,52 @@ fn consumer_order(
         }
     }
     if let Some(spike) = o.plan.spike.as_mut().filter(|sp| rec.fate == Fate::Normal && sp.refunds(idx)) {
-        plant_full_refund(spike, events, &mut rec, row, idx, settle_t, end);
+        plant_full_refund(spike, events, &mut rec, row, idx, last_t, end);
         if row.state == State::Returned
-            && let Some(e) = events.last().filter(|e| e.order == idx && e.kind == EvKind::Refund)
+            && let Some(e) = events.iter().rev().find(|e| e.order == idx && e.kind == EvKind::Refund)
         {
             after.ret = Some((e.t, -e.amount));
             after.refunded = true;
         }
     }
     o.finish(world, clock, noise, rng, rec, row, &after)
+}
+
+/// Where a WeChat order id's style sits in `OrderRec::num` (order_files::push_order_id).
+pub const WECHAT_STYLE: u64 = 10_000_000_000;
+
+/// Seconds from shipment to the sale line: delivery and the buyer's confirmation (or the
+/// platform's automatic one) and the platform's lag. Most orders settle at least
+/// `settle_min` and less than a day short of the cycle after shipment, about a tenth on
+/// the cycle's last day (so that the cycle is where a 95th percentile of the delays
+/// lands, as recon learns it), and with noise a few after the cycle.
+fn settle_delay(s: &Shop, noise: &NoiseProfile, rng: &mut GenRng) -> i64 {
+    let cycle = s.cycle_days * DAY;
+    let roll = rng.random_range(0..10_000);
+    if roll < noise.late_per_10k {
+        cycle + rng.random_range(HOUR..25 * DAY)
+    } else if roll < noise.late_per_10k + 1_100 {
+        rng.random_range(cycle - DAY..cycle - 10 * MINUTE)
+    } else {
+        rng.random_range(s.settle_min..cycle - DAY)
+    }
+}
+
+/// `total` split over `units` sub-orders, each at least a yuan when there is room.
+fn split(rng: &mut GenRng, total: Cents, units: u8) -> [Cents; 3] {
+    let mut parts = [0; 3];
+    let n = usize::from(units.clamp(1, 3));
+    if n == 1 || total < YUAN * n as Cents {
+        parts[0] = total;
+        return parts;
+    }
+    let mut left = total;
+    for (u, part) in parts.iter_mut().enumerate().take(n) {
+        let rest = (n - u - 1) as Cents;
+        *part = if rest == 0 { left } else { rng.random_range(YUAN..=left - rest * YUAN) / YUAN * YUAN };
+        left -= *part;
+    }
+    parts
 }
 
 /// A refund-spike order is returned and refunded in full: a partial refund it already
@@ -419,7 +577,7 @@ fn plant_full_refund(
             if refund_t >= end {
                 return;
             }
-            events.push(Ev { t: refund_t, amount: -rec.settled, order: idx, kind: EvKind::Refund });
+            events.push(Ev::new(refund_t, -rec.settled, idx, EvKind::Refund));
         }
     }
     rec.refunded = rec.settled;
@@ -447,9 +605,16 @@ fn b2b_order(
     // The first customer is the big regular one.
     let customer = if chance(rng, 3_000) { 0 } else { rng.random_range(0..world.customers.len()) };
     let end = clock.end();
-    let day = t / DAY;
+    // Goods leave on the order (terms are paid later), within two days.
+    let ship_t = t + rng.random_range(2 * HOUR..48 * HOUR);
     let terms = world.shops[shop as usize].cycle_days;
-    let mut payments = b2b_pay::transfers(clock, noise.b2b_on_time, terms, day, amount, rng);
+    let mut payments = b2b_pay::transfers(clock, noise.b2b_on_time, terms, t, ship_t, amount, rng);
+    // In the clean set nothing is left part-paid at the export: a customer whose balance
+    // would come after it pays in full with the deposit.
+    if noise.b2b_on_time && payments.len() > 1 && payments[1].0 >= end {
+        payments.truncate(1);
+        payments[0].1 = amount;
+    }
     payments.retain(|&(pt, _)| pt < end);
     let received: Cents = payments.iter().map(|p| p.1).sum();
     let idx = o.book.orders.len() as u32;
@@ -461,15 +626,20 @@ fn b2b_order(
         day: (t / DAY) as u16,
         pay_day: 0,
         seq,
-        num: u64::from(seq),
+        num: u64::from(world.style.b2b_id) << 32 | u64::from(seq),
         paid: amount,
         settled: received,
         refunded: 0,
         fees: 0,
+        units: 1,
+        units_settled: u8::from(received > 0),
+        listed: amount,
+        flags: 0,
     };
     row.reset(shop, t, amount, amount);
     row.qty = qty;
     row.customer = customer;
+    row.ship_t = (ship_t < end).then_some(ship_t);
     row.state = if received == 0 {
         State::Unpaid
     } else if received < amount {

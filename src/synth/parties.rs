@@ -21,6 +21,12 @@ pub struct Party {
     pub wild: Vec<String>,
     pub account: String,
     pub bank: String,
+    /// How a sales clerk types the company into an order (the legal name, without the
+    /// city, the trade name, the city in brackets).
+    pub typed: Vec<String>,
+    /// A person who sometimes pays for the company from an account of their own (法人代付):
+    /// name, account, bank.
+    pub person: (String, String, String),
 }
 
 impl Party {
@@ -36,6 +42,13 @@ impl Party {
         } else {
             pick(rng, &self.tame).clone()
         }
+    }
+
+    /// The company as an order's 买家昵称 gives it: mostly the legal name, with `layout` 2
+    /// (no 客户名称 column beside it) in any of the clerks' spellings.
+    pub fn typed_name(&self, rng: &mut GenRng, layout: u8) -> String {
+        let odds = if layout >= 2 { 5_000 } else { 2_500 };
+        if self.typed.is_empty() || !chance(rng, odds) { self.name.clone() } else { pick(rng, &self.typed).clone() }
     }
 }
 
@@ -76,15 +89,28 @@ fn company(rng: &mut GenRng, city: &str, stem: &str, trade: &str) -> Party {
     if city_bare != city {
         tame.push(format!("{city_bare}{stem}{trade}有限公司"));
     }
+    // A bank that cuts the name at its field's length, a name with the city in brackets.
+    let cut: String =
+        name.chars().take(city.chars().count() + stem.chars().count() + trade.chars().count() + 1).collect();
     let wild = vec![
         format!("{stem}{trade}有限公司"),
         format!("{city}{stem}{trade}有限责任公司"),
         format!("{city_bare}{stem}"),
         format!("{name}（对公户）"),
         format!(" {name} "),
+        format!("{stem}{trade}（{city_bare}）有限公司"),
+        cut,
+    ];
+    let typed = vec![
+        format!("{stem}{trade}有限公司"),
+        format!("{stem}{trade}"),
+        format!("{stem}{trade}（{city_bare}）有限公司"),
+        format!("{city_bare}{stem}{trade}"),
     ];
     let (account, bank) = bank_account(rng);
-    Party { name, tame, wild, account, bank }
+    let person_name = super::names::person_name(rng);
+    let (person_account, person_bank) = bank_account(rng);
+    Party { name, tame, wild, account, bank, typed, person: (person_name, person_account, person_bank) }
 }
 
 /// The B2B channel's corporate customers; the first is the one every example names.
@@ -163,6 +189,13 @@ pub fn platform_payers(p: Platform, rng: &mut GenRng) -> Vec<PayerName> {
             ("抖音支付", 2, 8, ""),
             ("合众易宝", 2, 6, ""),
             ("DOUYIN PAYMENT TECHNOLOGY CO.,LTD", 2, 4, ""),
+        ],
+        Platform::Wechat => &[
+            ("财付通支付科技有限公司", 0, 55, "招商银行股份有限公司深圳分行"),
+            ("财付通支付科技有限公司客户备付金", 1, 20, "网联清算有限公司"),
+            ("财付通", 1, 8, ""),
+            ("微信支付", 2, 6, ""),
+            ("TENPAY PAYMENT TECHNOLOGY CO.,LTD", 2, 4, ""),
         ],
         _ => &[
             ("上海寻梦信息技术有限公司", 0, 55, "中国建设银行股份有限公司上海分行"),

@@ -362,7 +362,7 @@ impl DuplicatePayment {
         let day_end = (copy.t / DAY + 1) * DAY - 1;
         copy.t = (copy.t + self.rng.random_range(2 * HOUR..5 * HOUR)).min(day_end);
         copy.kind = BankKind::Duplicate;
-        copy.b2b = None;
+        copy.b2b = Vec::new();
         lines[orig].copied = true;
         lines.push(copy);
     }

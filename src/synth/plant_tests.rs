@@ -132,7 +132,8 @@ fn planted_problems_are_where_the_truth_says() {
     for l in wallet_lines(&d.0, "douyin", &s(&shop["settlement_file"])) {
         let e = per_order.entry(l.order.clone()).or_default();
         match l.cat {
-            "sale" => e.0 += l.amount,
+            // A row with fee columns sold its net and the fees.
+            "sale" => e.0 += l.amount + l.fee_cols,
             "refund" => e.1 -= l.amount,
             _ => {}
         }

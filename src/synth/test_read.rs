@@ -53,9 +53,9 @@ pub(super) fn read_text(path: &Path) -> String {
         .into_owned()
 }
 
-/// Cleans a cell as the importer must: tabs, spaces, thousands separators.
+/// Cleans a cell as the importer must: tabs, spaces, WeChat's leading backtick.
 pub(super) fn clean(s: &str) -> String {
-    s.trim_matches(|c: char| c == '\t' || c == ' ').to_string()
+    s.trim_matches(|c: char| c == '\t' || c == ' ').trim_start_matches('`').to_string()
 }
 
 pub(super) fn cents(s: &str) -> i64 {
@@ -78,6 +78,10 @@ pub(super) fn csv_table(path: &Path, first: &str) -> Vec<BTreeMap<String, String
         let cells: Vec<String> = rec.iter().map(|s| s.to_string()).collect();
         if cells.first().is_some_and(|c| c.starts_with('#')) {
             continue;
+        }
+        // WeChat's bills end with a totals header and its row of values.
+        if cells.first().is_some_and(|c| c == "资金流水总笔数" || c == "总交易单数") {
+            break;
         }
         match &header {
             None if cells.first().map(String::as_str) == Some(first) => header = Some(cells),
@@ -131,20 +135,32 @@ pub(super) struct WLine {
     pub(super) amount: i64,
     pub(super) balance: Option<i64>,
     pub(super) flow: String,
-    pub(super) memo: String,
     /// `YYYY-MM-DD HH:MM:SS`.
     pub(super) time: String,
+    /// Fees a settlement row gives as columns beside its net `amount` (Douyin).
+    pub(super) fee_cols: i64,
+    /// The reference the platform gives a withdrawal besides its line id (WeChat's
+    /// 微信支付业务单号, Douyin's and Pinduoduo's 提现单号).
+    pub(super) reference: String,
 }
 
 pub(super) fn wallet_lines(dir: &Path, platform: &str, file: &str) -> Vec<WLine> {
     let cat = |k: &str| match k {
         "交易" | "货款" | "订单结算" | "交易收入" => "sale",
         "退款" | "售后退款" => "refund",
-        "服务费" | "佣金" | "平台服务费" | "达人佣金" | "技术服务费" => "fee",
+        "服务费"
+        | "佣金"
+        | "平台服务费"
+        | "达人佣金"
+        | "技术服务费"
+        | "招商服务费"
+        | "扣除交易手续费"
+        | "退还交易手续费" => "fee",
         "提现" => "withdrawal",
         "转账" => "other",
         other => panic!("unknown line kind {other}"),
     };
+    let after = |memo: &str, key: &str| memo.split_once(key).map(|(_, r)| r.trim().to_string()).unwrap_or_default();
     let get = |r: &BTreeMap<String, String>, k: &str| r.get(k).map(|s| clean(s)).unwrap_or_default();
     let signed = |inc: &str, exp: &str| -> i64 {
         match (inc.is_empty(), exp.is_empty()) {
@@ -170,8 +186,9 @@ pub(super) fn wallet_lines(dir: &Path, platform: &str, file: &str) -> Vec<WLine>
                     amount: signed(&get(r, "收入金额（+元）"), &get(r, "支出金额（-元）")),
                     balance: Some(cents(&r["账户余额（元）"])),
                     flow: get(r, "账务流水号"),
-                    memo: get(r, "备注"),
                     time: get(r, "发生时间"),
+                    fee_cols: 0,
+                    reference: String::new(),
                 }
             })
             .collect(),
@@ -186,8 +203,9 @@ pub(super) fn wallet_lines(dir: &Path, platform: &str, file: &str) -> Vec<WLine>
                     amount: if r["收支方向"] == "收入" { a } else { -a },
                     balance: Some(cents(&r["账户余额"])),
                     flow: get(r, "账户流水号"),
-                    memo: get(r, "备注"),
                     time: get(r, "发生时间"),
+                    fee_cols: 0,
+                    reference: String::new(),
                 }
             })
             .collect(),
@@ -196,17 +214,55 @@ pub(super) fn wallet_lines(dir: &Path, platform: &str, file: &str) -> Vec<WLine>
             .map(|r| {
                 let a = cents(&r["动账金额"]);
                 assert!(a >= 0);
+                // Fee columns, where the bill has them: deductions beside the net.
+                let fee_cols = ["平台服务费", "佣金", "渠道分成", "招商服务费"]
+                    .iter()
+                    .filter_map(|c| r.get(*c).map(|v| clean(v)).filter(|v| !v.is_empty()))
+                    .map(|v| cents(&v))
+                    .sum();
+                let memo = get(r, "备注");
                 WLine {
                     order: get(r, "订单号"),
                     cat: cat(&get(r, "动账场景")),
                     amount: if r["动账方向"] == "入账" { a } else { -a },
                     balance: None,
                     flow: get(r, "动帐流水号"),
-                    memo: get(r, "备注"),
+                    reference: after(&memo, "提现单号："),
                     time: get(r, "动账时间"),
+                    fee_cols,
                 }
             })
             .collect(),
+        "wechat" => {
+            // The fund bill names a refund by the merchant's refund number; the trade bill
+            // says whose order that is.
+            let trades = table(dir, &file.replace("_funds", "_trades"), "交易时间");
+            let order_of: BTreeMap<String, String> = trades
+                .iter()
+                .filter(|r| clean(&r["交易状态"]) == "REFUND")
+                .map(|r| (clean(&r["商户退款单号"]), clean(&r["商户订单号"])))
+                .collect();
+            table(dir, file, "记账时间")
+                .iter()
+                .map(|r| {
+                    let col = |names: [&str; 2]| names.iter().find_map(|n| r.get(*n)).map(|v| clean(v)).unwrap();
+                    let a = cents(&col(["收支金额（元）", "收支金额(元)"]));
+                    assert!(a >= 0);
+                    let voucher = get(r, "业务凭证号");
+                    let kind = get(r, "业务类型");
+                    WLine {
+                        order: order_of.get(&voucher).cloned().unwrap_or(voucher),
+                        cat: cat(&kind),
+                        amount: if get(r, "收支类型") == "收入" { a } else { -a },
+                        balance: Some(cents(&col(["账户结余（元）", "账户结余(元)"]))),
+                        flow: get(r, "资金流水单号"),
+                        reference: get(r, "微信支付业务单号"),
+                        time: get(r, "记账时间"),
+                        fee_cols: 0,
+                    }
+                })
+                .collect()
+        }
         _ => table(dir, file, "商户订单号")
             .iter()
             .map(|r| WLine {
@@ -215,8 +271,9 @@ pub(super) fn wallet_lines(dir: &Path, platform: &str, file: &str) -> Vec<WLine>
                 amount: signed(&get(r, "收入金额（+元）"), &get(r, "支出金额（-元）")),
                 balance: None,
                 flow: String::new(),
-                memo: get(r, "备注"),
+                reference: after(&get(r, "备注"), "提现单号"),
                 time: get(r, "发生时间"),
+                fee_cols: 0,
             })
             .collect(),
     }

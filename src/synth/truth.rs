@@ -44,22 +44,30 @@ pub const BANK_HEADER: &[&str] =
     &["bank_account", "bank_txn_id", "txn_time", "amount", "kind", "match_group", "fee_deducted", "refs"];
 
 /// The truth status of an order, as the reconciliation should conclude it (before its
-/// due date makes an unsettled one overdue): refunded when refunds reach the sale;
-/// settled when everything due arrived, a partial refund included; partial when a B2B
-/// customer has paid some of it.
+/// due date makes an unsettled one overdue; score.rs adds that): refunded when closed
+/// before settlement or refunds reach what was paid; settled when every settlement unit
+/// is in and what arrived is what was due, a partial refund included; discrepancy when
+/// every unit is in and it is not; partial when some units are in (Douyin sub-orders, a
+/// B2B customer's instalments). A B2B transfer up to 2.00 short is paid, the shortfall
+/// being the paying bank's fee.
 pub fn status(o: &OrderRec) -> &'static str {
     match o.fate {
         Fate::Unpaid | Fate::Lost => "unsettled",
         Fate::Cancelled => "refunded",
-        Fate::Discrepancy => "discrepancy",
         Fate::B2b if o.settled == 0 => "unsettled",
-        Fate::B2b if o.settled < o.paid => "partial",
+        Fate::B2b if o.settled + o.fees < o.paid || o.fees > B2B_FEE_MAX => "partial",
         Fate::B2b => "settled",
-        Fate::Normal if o.settled == 0 => "unsettled",
-        Fate::Normal if o.refunded > 0 && o.refunded >= o.settled => "refunded",
-        Fate::Normal => "settled",
+        Fate::Normal | Fate::Discrepancy if o.units_settled == 0 => "unsettled",
+        Fate::Normal | Fate::Discrepancy if o.refunded > 0 && o.refunded >= o.paid => "refunded",
+        Fate::Normal | Fate::Discrepancy if o.units_settled < o.units => "partial",
+        Fate::Normal | Fate::Discrepancy if o.settled == o.paid => "settled",
+        Fate::Normal | Fate::Discrepancy => "discrepancy",
     }
 }
+
+/// The largest shortfall of a B2B transfer that is the paying bank's fee (recon's
+/// `transfer_fee_tolerance`).
+pub const B2B_FEE_MAX: Cents = 200;
 
 pub fn account_no(a: Account) -> &'static str {
     match a {
@@ -133,17 +141,21 @@ pub fn write_truth(
     w.header(B2B_HEADER)?;
     let mut b2b_lines = BTreeMap::new();
     for (i, l) in banks.lines.iter().enumerate() {
-        if let Some(key) = l.b2b {
-            b2b_lines.insert(key, i);
+        if l.kind == BankKind::B2b {
+            for &key in &l.b2b {
+                b2b_lines.insert(key, i);
+            }
         }
     }
-    for (&(plan, _), &li) in &b2b_lines {
+    for (&(plan, k), &li) in &b2b_lines {
         let l = &banks.lines[li];
         r.clear();
         push_order_id(r.cell(), clock, Platform::B2b, &book.orders[book.b2b[plan].order as usize]);
         r.push(account_no(l.account));
         r.push(&l.txn_id);
-        r.push(&cents_str(l.amount));
+        // A transfer paying several orders pays each its instalment.
+        let amount = if l.b2b.len() == 1 { l.amount } else { book.b2b[plan].payments[k].1 };
+        r.push(&cents_str(amount));
         w.row(&r)?;
     }
     files.push(w.finish("truth")?);
@@ -166,8 +178,13 @@ pub fn write_truth(
             }
             refs.push_str(&wallets.payouts[p].reference);
         }
-        if let Some((plan, _)) = l.b2b {
-            push_order_id(refs, clock, Platform::B2b, &book.orders[book.b2b[plan].order as usize]);
+        if l.kind == BankKind::B2b {
+            for (k, &(plan, _)) in l.b2b.iter().enumerate() {
+                if k > 0 {
+                    refs.push(';');
+                }
+                push_order_id(refs, clock, Platform::B2b, &book.orders[book.b2b[plan].order as usize]);
+            }
         }
         // A double booking refers to the line it copies.
         if let Some((orig, _)) = banks.duplicate.filter(|_| l.kind == BankKind::Duplicate) {
@@ -180,6 +197,7 @@ pub fn write_truth(
     if plan.any {
         files.push(write_planted(plan, world, clock, book, wallets, banks, out)?);
     }
+    files.extend(super::score::write_score_truth(opts, world, clock, book, wallets, banks, out)?);
 
     let mut listed: Vec<GeneratedFile> = data_files.to_vec();
     listed.extend(files.iter().cloned());
@@ -244,12 +262,17 @@ struct ShopJson {
     settlement_lines: u64,
     sales_total: String,
     fees_total: String,
+    /// Deductions no column of a settlement row explains (recon's adjustment lines).
+    adjustments_total: String,
     refunds_total: String,
     ad_spend_total: String,
     withdrawals: u64,
     withdrawals_total: String,
     final_balance: String,
     dropped_refunds: u64,
+    /// Settlement records as an importer stores them: a row with fee columns is its sale
+    /// line and a line per deduction (and per unexplained rest).
+    settlement_records: u64,
     status: BTreeMap<&'static str, u64>,
 }
 
@@ -322,12 +345,14 @@ fn summary(
             settlement_lines: w.lines,
             sales_total: cents_str(w.sales),
             fees_total: cents_str(w.fees),
+            adjustments_total: cents_str(w.adjustments),
             refunds_total: cents_str(w.refunds),
             ad_spend_total: cents_str(w.ad_spend),
             withdrawals: w.withdrawals,
             withdrawals_total: cents_str(w.withdrawn),
             final_balance: cents_str(w.final_balance),
             dropped_refunds: w.dropped_refunds,
+            settlement_records: w.records,
             status,
         });
         let e = platforms.entry(s.platform.code()).or_default();
@@ -343,7 +368,7 @@ fn summary(
             let e = platforms.entry(code).or_default();
             e.0.bank_credits += 1;
             e.3 += l.amount;
-        } else if l.b2b.is_some() {
+        } else if l.kind == BankKind::B2b {
             let e = platforms.entry(Platform::B2b.code()).or_default();
             e.0.bank_credits += 1;
             e.3 += l.amount;

@@ -10,12 +10,12 @@ use std::path::Path;
 
 use rand::Rng;
 
-use super::clock::{Clock, DAY, HOUR};
+use super::clock::{Clock, DAY, HOUR, MINUTE};
 use super::draw::{GenRng, SeedTree, chance, one};
-use super::ledger::{Ledger, Line};
-use super::model::{Habit, NoiseProfile, Platform, World};
+use super::ledger::{DouyinFees, Ledger, Line};
+use super::model::{Habit, NoiseProfile, Platform, Style, World};
 use super::money::{Cents, YUAN, rate};
-use super::orders::{Book, Ev, EvKind, NO_ORDER, OrderRec};
+use super::orders::{Book, Ev, EvKind, NO_ORDER, OrderRec, WxTrade};
 use super::{GenError, GeneratedFile};
 
 #[derive(Clone, Debug)]
@@ -25,7 +25,8 @@ pub struct Payout {
     pub amount: Cents,
     /// The withdrawal line's id in the statement (empty for Pinduoduo, which has none).
     pub txn_id: String,
-    /// The reference a bank memo may quote (the same id, or Pinduoduo's 提现单号).
+    /// The reference a bank memo may quote (the same id, Pinduoduo's or Douyin's 提现单号,
+    /// WeChat's 微信支付业务单号).
     pub reference: String,
 }
 
@@ -42,8 +43,12 @@ pub struct ShopWallet {
     pub fees: Cents,
     pub refunds: Cents,
     pub ad_spend: Cents,
+    /// Deductions no column of a settlement row explains (Douyin).
+    pub adjustments: Cents,
     /// Refunds that could not be covered before the export and were left out.
     pub dropped_refunds: u64,
+    /// Records as recon stores them (a row with fee columns makes several).
+    pub records: u64,
 }
 
 pub struct Wallets {
@@ -75,28 +80,33 @@ pub fn run_wallets(
         events.sort_by_key(|e| e.t);
         let (events, dropped) = make_coverable(events, &mut book.orders);
         let schedule = schedule(shop.habit, clock, &mut rng);
-        let mut ledger = Ledger::create(out, shop, i, clock, noise.dirty_per_10k)?;
+        let columns = (shop.platform == Platform::Douyin && noise.douyin_columns).then_some(&world.style);
+        let mut ledger = Ledger::create(out, shop, i, clock, noise.dirty_per_10k, columns, &world.style)?;
         let sw = &mut w.shops[i];
         sw.dropped_refunds = dropped;
-        run_one(
+        let mut one = OneWallet {
             clock,
             noise,
-            &mut rng,
-            &events,
-            &schedule,
-            shop.habit,
-            &book.orders,
-            &mut ledger,
-            i,
-            sw,
-            &mut w.payouts,
-        )?;
+            style: &world.style,
+            habit: shop.habit,
+            platform: shop.platform,
+            columns: columns.is_some(),
+            orders: &book.orders,
+            shop: i,
+            trades: &mut book.wx_trades,
+        };
+        one.run(&mut rng, &events, &schedule, &mut ledger, sw, &mut w.payouts)?;
         sw.income = ledger.income;
         sw.expense = ledger.expense;
         sw.lines = ledger.income_n + ledger.expense_n;
+        sw.records = ledger.records;
         let file = ledger.finish(clock)?;
         sw.file = file.path.clone();
         w.files.push(file);
+    }
+    let mut trades = std::mem::take(&mut book.wx_trades);
+    if let Some(f) = super::wechat::write_trade_bill(world, clock, book, &mut trades, out)? {
+        w.files.push(f);
     }
     Ok(w)
 }
@@ -113,12 +123,8 @@ fn add_ad_spend(clock: &Clock, events: &mut Vec<Ev>, rng: &mut GenRng) {
         if d > 0 && clock.day_of_month(d) == 1 {
             let amount = rate(month_sales, 150) / (100 * YUAN) * (100 * YUAN);
             if amount > 0 {
-                events.push(Ev {
-                    t: d * DAY + rng.random_range(10 * HOUR..11 * HOUR),
-                    amount: -amount,
-                    order: NO_ORDER,
-                    kind: EvKind::AdSpend,
-                });
+                let t = d * DAY + rng.random_range(10 * HOUR..11 * HOUR);
+                events.push(Ev::new(t, -amount, NO_ORDER, EvKind::AdSpend));
             }
             month_sales = 0;
         }
@@ -127,20 +133,26 @@ fn add_ad_spend(clock: &Clock, events: &mut Vec<Ev>, rng: &mut GenRng) {
 }
 
 /// Moves refunds and top-ups the balance cannot cover to the next income that covers
-/// them; those still uncovered at the export are dropped, and their orders adjusted.
+/// them (after every line of that moment, so a settlement row keeps its fees beside it);
+/// those still uncovered at the export are dropped, and their orders adjusted. A fee
+/// given back with a refund goes with it.
 fn make_coverable(events: Vec<Ev>, orders: &mut [OrderRec]) -> (Vec<Ev>, u64) {
     let mut out = Vec::with_capacity(events.len());
     let mut waiting: VecDeque<Ev> = VecDeque::new();
     let mut bal: Cents = 0;
-    for ev in events {
-        let deferrable = matches!(ev.kind, EvKind::Refund | EvKind::AdSpend);
+    let n = events.len();
+    for (i, ev) in events.iter().enumerate() {
+        let deferrable = matches!(ev.kind, EvKind::Refund | EvKind::AdSpend | EvKind::FeeBack);
         if deferrable && (bal + ev.amount < 0 || !waiting.is_empty()) {
-            waiting.push_back(ev);
+            waiting.push_back(*ev);
             continue;
         }
         bal += ev.amount;
         let t = ev.t;
-        out.push(ev);
+        out.push(*ev);
+        if i + 1 < n && events[i + 1].t == t {
+            continue;
+        }
         while let Some(front) = waiting.front() {
             if bal + front.amount < 0 {
                 break;
@@ -153,9 +165,13 @@ fn make_coverable(events: Vec<Ev>, orders: &mut [OrderRec]) -> (Vec<Ev>, u64) {
     }
     let mut dropped = 0;
     for e in waiting {
-        if e.kind == EvKind::Refund {
-            orders[e.order as usize].refunded += e.amount;
-            dropped += 1;
+        match e.kind {
+            EvKind::Refund => {
+                orders[e.order as usize].refunded += e.amount;
+                dropped += 1;
+            }
+            EvKind::FeeBack => orders[e.order as usize].fees += e.amount,
+            _ => {}
         }
     }
     (out, dropped)
@@ -229,76 +245,192 @@ fn withdraw_amount(habit: Habit, avail: Cents, noise: &NoiseProfile, rng: &mut G
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run_one(
-    clock: &Clock,
-    noise: &NoiseProfile,
-    rng: &mut GenRng,
-    events: &[Ev],
-    schedule: &[i64],
+/// One shop's wallet as it runs: what the lines are written with.
+struct OneWallet<'a> {
+    clock: &'a Clock,
+    noise: &'a NoiseProfile,
+    style: &'a Style,
     habit: Habit,
-    orders: &[OrderRec],
-    ledger: &mut Ledger,
+    platform: Platform,
+    /// Douyin's settlement rows carry their fees as columns.
+    columns: bool,
+    orders: &'a [OrderRec],
     shop: usize,
-    sw: &mut ShopWallet,
-    payouts: &mut Vec<Payout>,
-) -> Result<(), GenError> {
-    // prefix[k]: sum of the first k events; floor[k]: the lowest prefix from k on.
-    let mut prefix = Vec::with_capacity(events.len() + 1);
-    prefix.push(0 as Cents);
-    for e in events {
-        prefix.push(prefix[prefix.len() - 1] + e.amount);
-    }
-    let mut floor = prefix.clone();
-    for k in (0..floor.len().saturating_sub(1)).rev() {
-        floor[k] = floor[k].min(floor[k + 1]);
-    }
-    let mut k = 0;
-    let mut withdrawn: Cents = 0;
-    let emit = |k: usize, withdrawn: Cents, ledger: &mut Ledger, rng: &mut GenRng, sw: &mut ShopWallet| {
+    /// WeChat's trade bill: refunds are added as the wallet pays them.
+    trades: &'a mut Vec<WxTrade>,
+}
+
+/// Who asks WeChat for a withdrawal (资金变更提交申请人).
+const WX_OPERATORS: [&str; 3] = ["管理员", "财务-陈会计", "1612345678@1612345678"];
+
+impl OneWallet<'_> {
+    /// Writes the line of event `k` (with the fee columns of its settlement row, which
+    /// use up the events `row` lists) at the balance after it.
+    fn emit(
+        &mut self,
+        events: &[Ev],
+        k: usize,
+        balance: Cents,
+        ledger: &mut Ledger,
+        rng: &mut GenRng,
+        sw: &mut ShopWallet,
+    ) -> Result<(), GenError> {
         let e = &events[k];
-        let balance = prefix[k + 1] - withdrawn;
         match e.kind {
             EvKind::Sale => sw.sales += e.amount,
-            EvKind::Fee(_) => sw.fees -= e.amount,
+            EvKind::Fee(_) | EvKind::FeeBack => sw.fees -= e.amount,
             EvKind::Refund => sw.refunds -= e.amount,
             EvKind::AdSpend => sw.ad_spend -= e.amount,
+            EvKind::Adjust => sw.adjustments -= e.amount,
         }
-        let order = (e.order != NO_ORDER).then(|| &orders[e.order as usize]);
-        ledger.write(clock, rng, e.t, e.amount, balance, Line::Event { kind: e.kind, order })
-    };
-    for &wt in schedule {
-        while k < events.len() && events[k].t < wt {
-            emit(k, withdrawn, ledger, rng, sw)?;
-            k += 1;
+        let order = (e.order != NO_ORDER).then(|| &self.orders[e.order as usize]);
+        if self.platform == Platform::Wechat {
+            match e.kind {
+                EvKind::Refund => self.trades.push(WxTrade { t: e.t, order: e.order, refund: -e.amount, fee: 0 }),
+                EvKind::FeeBack => {
+                    if let Some(last) = self.trades.last_mut().filter(|x| x.order == e.order && x.refund > 0) {
+                        last.fee = -e.amount;
+                    }
+                }
+                _ => {}
+            }
         }
-        let balance = prefix[k] - withdrawn;
-        let reserve = (prefix[k] - floor[k]).max(0);
-        let amount = withdraw_amount(habit, balance - reserve, noise, rng);
-        if amount <= 0 {
-            continue;
-        }
-        withdrawn += amount;
-        let (txn_id, reference) = ledger.payout_ids(clock, wt);
-        let flow = (!txn_id.is_empty()).then_some(txn_id.as_str());
-        ledger.write(
-            clock,
-            rng,
-            wt,
-            -amount,
-            balance - amount,
-            Line::Withdrawal { reference: &reference, flow_id: flow },
-        )?;
-        sw.withdrawals += 1;
-        sw.withdrawn += amount;
-        payouts.push(Payout { shop, t: wt, amount, txn_id, reference });
+        ledger.write(self.clock, rng, e.t, e.amount, balance, Line::Event { kind: e.kind, order })
     }
-    while k < events.len() {
-        emit(k, withdrawn, ledger, rng, sw)?;
-        k += 1;
+
+    /// The events at `k..` of the same moment, order and sub-order as the sale at `k`
+    /// that its row's columns carry (fees, an unexplained deduction).
+    fn row_of(events: &[Ev], k: usize, used: &mut Vec<usize>) {
+        used.clear();
+        let e = &events[k];
+        let mut j = k + 1;
+        while j < events.len() && events[j].t == e.t {
+            let x = &events[j];
+            if x.order == e.order && x.sub == e.sub && matches!(x.kind, EvKind::Fee(_) | EvKind::Adjust) {
+                used.push(j);
+            }
+            j += 1;
+        }
     }
-    sw.final_balance = prefix[events.len()] - withdrawn;
-    Ok(())
+
+    fn run(
+        &mut self,
+        rng: &mut GenRng,
+        events: &[Ev],
+        schedule: &[i64],
+        ledger: &mut Ledger,
+        sw: &mut ShopWallet,
+        payouts: &mut Vec<Payout>,
+    ) -> Result<(), GenError> {
+        // prefix[k]: sum of the first k events; floor[k]: the lowest prefix from k on.
+        let mut prefix = Vec::with_capacity(events.len() + 1);
+        prefix.push(0 as Cents);
+        for e in events {
+            prefix.push(prefix[prefix.len() - 1] + e.amount);
+        }
+        let mut floor = prefix.clone();
+        for k in (0..floor.len().saturating_sub(1)).rev() {
+            floor[k] = floor[k].min(floor[k + 1]);
+        }
+        let mut k = 0;
+        let mut withdrawn: Cents = 0;
+        // Events a settlement row's columns already carried.
+        let mut done = vec![false; if self.columns { events.len() } else { 0 }];
+        let mut used = Vec::new();
+        let mut flush_until = |this: &mut Self,
+                               until: i64,
+                               k: &mut usize,
+                               withdrawn: Cents,
+                               ledger: &mut Ledger,
+                               rng: &mut GenRng,
+                               sw: &mut ShopWallet|
+         -> Result<(), GenError> {
+            while *k < events.len() && events[*k].t < until {
+                let i = *k;
+                *k += 1;
+                if this.columns && done[i] {
+                    continue;
+                }
+                let e = &events[i];
+                if this.columns && e.kind == EvKind::Sale {
+                    Self::row_of(events, i, &mut used);
+                    let mut fees = DouyinFees::default();
+                    let mut net = e.amount;
+                    let mut last = i;
+                    for &j in &used {
+                        done[j] = true;
+                        last = last.max(j);
+                        net += events[j].amount;
+                        match events[j].kind {
+                            EvKind::Fee(kind) => {
+                                fees.add(kind, -events[j].amount, this.style);
+                                sw.fees -= events[j].amount;
+                            }
+                            _ => sw.adjustments -= events[j].amount,
+                        }
+                    }
+                    sw.sales += e.amount;
+                    // The balance after the whole row: every event up to its last part,
+                    // less what other events in between did (none has a balance column).
+                    let balance = prefix[last + 1] - withdrawn;
+                    let rec = &this.orders[e.order as usize];
+                    let line = Line::Settlement { order: rec, sub: e.sub, gross: e.amount, fees };
+                    ledger.write(this.clock, rng, e.t, net, balance, line)?;
+                    continue;
+                }
+                this.emit(events, i, prefix[i + 1] - withdrawn, ledger, rng, sw)?;
+            }
+            Ok(())
+        };
+        for &wt in schedule {
+            flush_until(self, wt, &mut k, withdrawn, ledger, rng, sw)?;
+            let balance = prefix[k] - withdrawn;
+            let reserve = (prefix[k] - floor[k]).max(0);
+            let amount = withdraw_amount(self.habit, balance - reserve, self.noise, rng);
+            if amount <= 0 {
+                continue;
+            }
+            // A WeChat day's withdrawal may be made as several equal round ones, minutes
+            // apart, by different people.
+            let pieces = if self.platform == Platform::Wechat && chance(rng, self.noise.split_withdrawal_per_10k) {
+                split_round(amount)
+            } else {
+                1
+            };
+            let piece = amount / pieces;
+            let mut t = wt;
+            for p in 0..pieces {
+                if p > 0 {
+                    t += rng.random_range(MINUTE..40 * MINUTE);
+                    flush_until(self, t, &mut k, withdrawn, ledger, rng, sw)?;
+                }
+                let balance = prefix[k] - withdrawn;
+                withdrawn += piece;
+                let (txn_id, reference) = ledger.payout_ids(self.clock, t);
+                let flow = (!txn_id.is_empty()).then_some(txn_id.as_str());
+                let by = WX_OPERATORS[(p as usize + rng.random_range(0..3)) % 3];
+                let line = Line::Withdrawal { reference: &reference, flow_id: flow, by };
+                ledger.write(self.clock, rng, t, -piece, balance - piece, line)?;
+                sw.withdrawals += 1;
+                sw.withdrawn += piece;
+                payouts.push(Payout { shop: self.shop, t, amount: piece, txn_id, reference });
+            }
+        }
+        flush_until(self, i64::MAX, &mut k, withdrawn, ledger, rng, sw)?;
+        sw.final_balance = prefix[events.len()] - withdrawn;
+        Ok(())
+    }
+}
+
+/// Into how many equal round pieces a round withdrawal splits (1: it does not).
+fn split_round(amount: Cents) -> i64 {
+    for pieces in [3, 2] {
+        let piece = amount / pieces;
+        if amount % pieces == 0 && piece >= 1_000 * YUAN && piece % (1_000 * YUAN) == 0 {
+            return pieces;
+        }
+    }
+    1
 }
 
 #[cfg(test)]
@@ -319,12 +451,16 @@ mod tests {
             settled: 1000,
             refunded: 1000,
             fees: 0,
+            units: 1,
+            units_settled: 1,
+            listed: 1000,
+            flags: 0,
         }
     }
 
     #[test]
     fn uncoverable_refund_waits_then_drops() {
-        let ev = |t, amount, kind| Ev { t, amount, order: 0, kind };
+        let ev = |t, amount, kind| Ev::new(t, amount, 0, kind);
         let mut orders = vec![rec()];
         let events = vec![ev(10, 500, EvKind::Sale), ev(20, -1000, EvKind::Refund), ev(30, 600, EvKind::Sale)];
         let (out, dropped) = make_coverable(events, &mut orders);

@@ -172,6 +172,12 @@ impl CsvOut {
         Ok(())
     }
 
+    /// A row that is no data row (a totals footer): written, not counted.
+    pub fn row_uncounted(&mut self, row: &Row) -> Result<(), GenError> {
+        self.csv().write_record(row.cells()).map_err(|source| GenError::Csv { file: self.rel.clone(), source })?;
+        self.drain()
+    }
+
     pub fn finish(mut self, kind: &'static str) -> Result<GeneratedFile, GenError> {
         self.drain()?;
         self.file.flush().map_err(|e| self.io_err(e))?;

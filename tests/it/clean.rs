@@ -59,7 +59,9 @@ fn clean_data_settles_old_orders_and_credits_every_payout_within_days() {
         let paid_out = at(&p["payout_time"]);
         if p["bank_txn_id"].is_empty() {
             assert!(end - paid_out <= TimeDelta::days(5), "{p:?} never reached the bank");
-            in_transit.insert(p["payout_ref"].clone());
+            // Known by its wallet line's id (Pinduoduo's line has none: its 提现单号).
+            let id = if p["payout_txn_id"].is_empty() { &p["payout_ref"] } else { &p["payout_txn_id"] };
+            in_transit.insert(id.clone());
             continue;
         }
         let lag = credited[&(p["bank_account"].clone(), p["bank_txn_id"].clone())] - paid_out;
