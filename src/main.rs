@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    quiet_when_the_reader_goes();
     let cli = recon::cli::Cli::parse();
     match recon::commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -13,5 +14,18 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(e.exit_code())
         }
+    }
+}
+
+/// `recon … | head`: when the reader closes the pipe, end quietly as `cat` does. Rust
+/// ignores SIGPIPE, so every later print would fail with an error, or panic inside
+/// `println!`. (A command that serves sockets must keep it ignored: a client going away
+/// would end the server.)
+fn quiet_when_the_reader_goes() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -76,6 +76,18 @@ pub struct Extra<'a> {
     pub key: u128,
 }
 
+/// Fields that hold ids, where a number in scientific notation means lost digits.
+const ID_FIELDS: [Field; 8] = [
+    Field::OrderId,
+    Field::SubOrderId,
+    Field::TxnId,
+    Field::TradeId,
+    Field::PayoutRef,
+    Field::TrackingNo,
+    Field::ReturnId,
+    Field::Reference,
+];
+
 /// The settings of one import that every row is converted with.
 pub struct Converter {
     pub kind: Kind,
@@ -89,6 +101,12 @@ pub struct Converter {
     pub negate: bool,
     /// The file shows refunded purchases net of their refunds (formats::Format).
     pub nets_refunds: bool,
+    /// The columns holding ids (order, transaction, tracking …), checked for ids Excel
+    /// has turned into numbers and cut short.
+    id_columns: Vec<usize>,
+    /// Times read with a UTC offset and converted to local time, over every thread's
+    /// converter of the import.
+    shifted_times: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// The last row converted had no direction of its own (不计收支): its way was read
     /// from its words. A file's stated totals leave such rows out.
     inferred: std::cell::Cell<bool>,
@@ -110,6 +128,7 @@ impl Clone for Converter {
         .with_platforms(self.platforms.clone())
         .with_negate(self.negate)
         .with_netted_refunds(self.nets_refunds)
+        .sharing_counts_of(self)
     }
 }
 
@@ -121,7 +140,10 @@ impl Converter {
         defaults: Defaults,
         date_format: Option<String>,
     ) -> Self {
+        let id_columns = ID_FIELDS.iter().flat_map(|f| map.columns(*f).iter().copied()).collect();
         Converter {
+            id_columns,
+            shifted_times: Default::default(),
             kind,
             map,
             headers,
@@ -144,6 +166,17 @@ impl Converter {
     pub fn with_negate(mut self, negate: bool) -> Self {
         self.negate = negate;
         self
+    }
+
+    /// Counting into the same totals as `other` (a converter for another thread).
+    fn sharing_counts_of(mut self, other: &Converter) -> Self {
+        self.shifted_times = other.shifted_times.clone();
+        self
+    }
+
+    /// Times that carried a UTC offset and were converted to local time.
+    pub fn shifted_times(&self) -> u64 {
+        self.shifted_times.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Refunded purchases shown net of their refunds: a refund's own row is not stored.
@@ -196,6 +229,18 @@ impl Converter {
         extra.clear();
         notes.clear();
         self.inferred.set(false);
+        for &c in &self.id_columns {
+            let v = row.get(c).trim();
+            if values::lost_digits(v) {
+                return Err(Problem::reject(
+                    Some(c),
+                    format!(
+                        "'{v}' is an id Excel turned into a number and cut short: its digits are lost, and it \
+                         could be any of many ids — export the column as text (or open the CSV without Excel)"
+                    ),
+                ));
+            }
+        }
         let mut cells = Cells { row, conv: self, notes };
         match self.kind {
             Kind::Orders => cells.orders(out),
@@ -304,7 +349,12 @@ impl<'r> Cells<'r, '_> {
     fn parse_time(&self, col: usize, v: &str) -> Result<chrono::NaiveDateTime, Problem> {
         match &self.conv.date_format {
             Some(fmt) => values::parse_time_with(v, fmt),
-            None => values::parse_time(v),
+            None => values::parse_time_zoned(v).map(|(t, shifted)| {
+                if shifted {
+                    self.conv.shifted_times.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                t
+            }),
         }
         .map_err(|e| self.bad(col, e))
     }

@@ -194,7 +194,26 @@ pub fn map_columns(kind: Kind, headers: &[String], mapping: Option<&MappingFile>
             out.insert(spec.field, cols);
         }
     }
-    Ok(ColumnMap { kind, fields: out, score, why: Vec::new() })
+    // A field read from one column whose name the header repeats: say which is read.
+    let mut why = Vec::new();
+    for cols in out.values() {
+        let [c] = cols.as_slice() else { continue };
+        let twins: Vec<String> = (0..headers.len())
+            .filter(|&o| o != *c && !taken[o] && norm[o] == norm[*c])
+            .map(|o| (o + 1).to_string())
+            .collect();
+        if !twins.is_empty() {
+            why.push(format!(
+                "the header names {} more than once (columns {} and {}): column {} is read, the other left out \
+                 (a mapping file can name the one to read)",
+                headers[*c].trim(),
+                c + 1,
+                twins.join(", "),
+                c + 1
+            ));
+        }
+    }
+    Ok(ColumnMap { kind, fields: out, score, why })
 }
 
 /// Each kind recon may guess, with its columns, best first (a kind lacking a column it

@@ -461,7 +461,17 @@ impl<'w> Importer<'w> {
         let read = pipeline::run(plan.source.as_mut(), &converter, &checks, &mut |batch| tally.apply(batch));
         progress.finish();
         read.map_err(|source| ImportError::Read { file: file.clone(), source })?;
+        tally.finish().map_err(|e| ImportError::Write { file: file.clone(), source: std::io::Error::other(e) })?;
         warnings.extend(tally.footer.mismatches());
+        let shifted = converter.shifted_times();
+        if shifted > 0 {
+            warnings.push(format!(
+                "{shifted} time{} carried a UTC offset (…Z, …-05:00) and {} converted to local time ({}), the time every other row is in",
+                if shifted == 1 { "" } else { "s" },
+                if shifted == 1 { "was" } else { "were" },
+                chrono::Local::now().format("%:z")
+            ));
+        }
         warnings.extend(plan.source.warnings());
         let (counts, problems) = (tally.counts, tally.problems);
         if tally.unterminated {

@@ -220,6 +220,15 @@ fn precheck(row: &RawRow, checks: &Checks, converter: &Converter) -> Option<Note
     let filled = || row.cells().filter(|c| values::clean(c).is_some()).count();
     let (category, column, reason) = if row.get(0).trim_start().starts_with('#') && filled() <= 2 {
         ("skipped", String::new(), "comment line".to_string())
+    } else if row.swallowed_lines > 0 {
+        (
+            "rejected",
+            String::new(),
+            format!(
+                "a quote opened in this row is never closed: the {} lines below it were read into one cell — close the quote (or remove it) and import again",
+                row.swallowed_lines
+            ),
+        )
     } else if row.unterminated && (row.len() < width || row.undecodable.is_some()) {
         (
             "rejected",

@@ -12,6 +12,10 @@ pub struct RawRow {
     pub undecodable: Option<usize>,
     /// The last row of a text file that does not end with a line break.
     pub unterminated: bool,
+    /// Line breaks a quoted cell of this row swallowed, when so many (with delimiters
+    /// between them) that a quote was opened and never closed: the rows below it were
+    /// read into one cell.
+    pub swallowed_lines: u64,
     buf: String,
     ends: Vec<usize>,
 }
@@ -22,6 +26,7 @@ impl RawRow {
         self.ends.clear();
         self.undecodable = None;
         self.unterminated = false;
+        self.swallowed_lines = 0;
     }
 
     pub fn push(&mut self, cell: &str) {

@@ -29,8 +29,13 @@ pub struct Tally<'a> {
     sink: &'a mut ParquetSink,
     progress: &'a Progress,
     /// Below a totals line, rows that fail are the rest of the footer (WeChat writes
-    /// its summary as a header row and a value row).
+    /// its summary as a header row and a value row) — unless a good row comes after
+    /// them: then the "footer" was a page line (`第1页,共2页`) in the middle of the table,
+    /// and the failed rows below it are rejected like any other.
     in_footer: bool,
+    /// Failed rows held since the last footer-like line, until the file shows whether
+    /// more data follows: (the note, whether it looks like a footer line by itself).
+    held: Vec<(Note, bool)>,
     /// For kinds whose repeated rows are separate facts (a parcel billed twice): how
     /// often each key has come in this file. The n-th repeat is stored under a key of
     /// its own, derived from the row's and n, so importing the file again still finds
@@ -61,6 +66,7 @@ impl<'a> Tally<'a> {
             sink,
             progress,
             in_footer: false,
+            held: Vec::new(),
             repeats: repeats_are_distinct.then(HashMap::new),
             footer: FooterCheck::default(),
         }
@@ -83,16 +89,22 @@ impl<'a> Tally<'a> {
                     self.footer.see_summary(line, &text);
                 }
                 Outcome::Blank => self.counts.skipped += 1,
-                Outcome::NotStored(mut n) => {
+                Outcome::NotStored(n) => {
                     if n.category == "rejected" && (self.in_footer || n.footer_like) {
                         self.in_footer = true;
-                        n.category = "skipped";
-                        n.column.clear();
-                        n.reason = "totals or footer line".into();
+                        let own = n.footer_like;
+                        self.held.push((n, own));
+                    } else {
+                        self.note(n)?;
                     }
-                    self.note(n)?;
                 }
                 Outcome::Converted { warnings, extra, inferred: was_inferred } => {
+                    // Data again: what was held was no footer. A line that looks like
+                    // one by itself (a page line) is skipped; the rest are rejected.
+                    self.in_footer = false;
+                    for (n, own) in std::mem::take(&mut self.held) {
+                        if own { self.note(as_footer(n))? } else { self.note(n)? }
+                    }
                     let mut key = *keys.next().ok_or("a converted row without a key")?;
                     derived.push(false);
                     inferred.push(was_inferred);
@@ -154,6 +166,15 @@ impl<'a> Tally<'a> {
         Ok(())
     }
 
+    /// The end of the file: what is still held is the footer.
+    pub fn finish(&mut self) -> Result<(), String> {
+        self.in_footer = false;
+        for (n, _) in std::mem::take(&mut self.held) {
+            self.note(as_footer(n))?;
+        }
+        Ok(())
+    }
+
     fn note(&mut self, n: Note) -> Result<(), String> {
         if n.category == "skipped" {
             self.footer.see_line(n.line, &n.row);
@@ -170,6 +191,14 @@ impl<'a> Tally<'a> {
         }
         self.rejects.add(n.line, n.category, &n.column, &n.reason, &n.row).map_err(|e| e.to_string())
     }
+}
+
+/// A failed row counted as part of the totals or footer below the table.
+fn as_footer(mut n: Note) -> Note {
+    n.category = "skipped";
+    n.column.clear();
+    n.reason = "totals or footer line".into();
+    n
 }
 
 /// The batch with the key column's values at the given rows replaced.

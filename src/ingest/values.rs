@@ -305,11 +305,26 @@ pub fn format_cents(cents: i128) -> String {
 /// `2026.10.01`. A bare date means midnight. The offset, if any, is dropped: finance
 /// reads the wall-clock time the export shows.
 pub fn parse_time(raw: &str) -> Result<NaiveDateTime, ValueError> {
+    parse_time_zoned(raw).map(|(t, _)| t)
+}
+
+/// [`parse_time`], and whether the text carried a UTC offset other than local time's
+/// (`2026-03-01T02:00:00Z`, `… -05:00`): such a time is converted to local time, the
+/// one every other time in the workspace is in, and the import says so.
+pub fn parse_time_zoned(raw: &str) -> Result<(NaiveDateTime, bool), ValueError> {
+    let (t, offset) = parse_time_with_offset(raw)?;
+    let Some(offset) = offset else { return Ok((t, false)) };
+    let utc = t - chrono::Duration::seconds(i64::from(offset));
+    let local = chrono::TimeZone::from_utc_datetime(&chrono::Local, &utc).naive_local();
+    Ok((local, local != t))
+}
+
+fn parse_time_with_offset(raw: &str) -> Result<(NaiveDateTime, Option<i32>), ValueError> {
     let bad = || ValueError::NotTime(raw.trim().to_string());
     let hw = halfwidth(raw);
     let s = hw.trim();
     if let Some(t) = fast_iso(s) {
-        return Ok(t);
+        return Ok((t, None));
     }
     let normalised: String;
     let mut s = s;
@@ -317,7 +332,7 @@ pub fn parse_time(raw: &str) -> Result<NaiveDateTime, ValueError> {
         normalised = s.replace(['年', '月'], "-").replace('日', " ").replace(['时', '分'], ":").replace('秒', "");
         s = normalised.trim();
     }
-    let s = strip_zone(s);
+    let (s, offset) = strip_zone(s);
     let (date_part, time_part) = match s.find(['T', ' ']) {
         Some(i) => (&s[..i], s[i + 1..].trim()),
         None => (s, ""),
@@ -326,14 +341,15 @@ pub fn parse_time(raw: &str) -> Result<NaiveDateTime, ValueError> {
         // 20261001120000 or 202610011200
         let date = parse_date(&date_part[..8]).map_err(|_| bad())?;
         let time = parse_clock(&date_part[8..]).ok_or_else(bad)?;
-        return Ok(date.and_time(time));
+        return Ok((date.and_time(time), offset));
     }
     let date = parse_date(date_part).map_err(|e| match e {
         ValueError::AmbiguousDate(_) => ValueError::AmbiguousDate(raw.trim().to_string()),
         _ => bad(),
     })?;
     let time = if time_part.is_empty() { NaiveTime::MIN } else { parse_clock(time_part).ok_or_else(bad)? };
-    Ok(date.and_time(time))
+    // A date alone has no time of day to shift.
+    Ok((date.and_time(time), offset.filter(|_| !time_part.is_empty())))
 }
 
 fn fast_iso(s: &str) -> Option<NaiveDateTime> {
@@ -367,11 +383,15 @@ fn plausible_year(t: NaiveDateTime) -> Option<NaiveDateTime> {
     (1970..=2199).contains(&t.year()).then_some(t)
 }
 
-fn strip_zone(s: &str) -> &str {
+/// The text without its time zone, and the zone's offset from UTC in seconds where it
+/// states one. CST in a Chinese export is China Standard Time: local, no offset given.
+fn strip_zone(s: &str) -> (&str, Option<i32>) {
     let mut s = s.trim();
-    for suffix in [" CST", " UTC", " GMT", "Z", " +0800", " +08:00"] {
+    let mut offset = None;
+    for (suffix, off) in [(" CST", None), (" UTC", Some(0)), (" GMT", Some(0)), ("Z", Some(0))] {
         if let Some(r) = s.strip_suffix(suffix) {
             s = r.trim_end();
+            offset = off;
         }
     }
     // +08:00 / -0500 right after the seconds
@@ -380,9 +400,19 @@ fn strip_zone(s: &str) -> &str {
         && s[..i].contains(':')
         && s[i + 1..].bytes().all(|b| b.is_ascii_digit() || b == b':')
     {
-        s = &s[..i];
+        let digits: String = s[i + 1..].chars().filter(char::is_ascii_digit).collect();
+        let (h, m) = match digits.len() {
+            2 => (digits.parse::<i32>().ok(), Some(0)),
+            4 => (digits[..2].parse::<i32>().ok(), digits[2..].parse::<i32>().ok()),
+            _ => (None, None),
+        };
+        if let (Some(h), Some(m)) = (h, m) {
+            let sign = if s.as_bytes()[i] == b'-' { -1 } else { 1 };
+            offset = Some(sign * (h * 3600 + m * 60));
+        }
+        s = s[..i].trim_end();
     }
-    s
+    (s, offset)
 }
 
 /// A calendar date: `2026-10-01`, `2026/10/1`, `20261001`, `2026.10.01`, `01/10/2026`
@@ -415,6 +445,20 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
         }
     };
     date.and_then(|d| plausible_year(d.and_time(NaiveTime::MIN)).map(|t| t.date())).ok_or_else(bad)
+}
+
+/// An id Excel showed as a number in scientific notation (`1.23457E+17`): the digits
+/// beyond the first few are gone, so it names no id for sure.
+pub fn lost_digits(v: &str) -> bool {
+    let Some((mantissa, exponent)) = v.split_once(['E', 'e']) else { return false };
+    let Some(exponent) = exponent.strip_prefix('+') else { return false };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    !whole.is_empty()
+        && whole.len() <= 2
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        && !exponent.is_empty()
+        && exponent.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A time of day: `12:00:00`, `9:05`, `120000`, `12:00:00.123`.
@@ -461,8 +505,24 @@ pub fn to_micros(t: NaiveDateTime) -> i64 {
 mod tests {
     use super::*;
 
+    /// The wall-clock time as written (the conversion to local time depends on where
+    /// the tests run; `offsets_are_read` covers the offset).
     fn t(s: &str) -> String {
-        parse_time(s).map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_else(|e| e.to_string())
+        parse_time_with_offset(s)
+            .map(|(t, _)| t.format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_else(|e| e.to_string())
+    }
+
+    #[test]
+    fn offsets_are_read() {
+        let off = |s: &str| parse_time_with_offset(s).unwrap().1;
+        assert_eq!(off("2026-10-01 12:00:00"), None);
+        assert_eq!(off("2026-10-01T12:00:00.250Z"), Some(0));
+        assert_eq!(off("2026-10-01T12:00:00+08:00"), Some(8 * 3600));
+        assert_eq!(off("2024-12-28 13:27:56 +0800 CST"), Some(8 * 3600));
+        assert_eq!(off("2026-10-01T07:30:00-05:00"), Some(-5 * 3600));
+        assert_eq!(off("2026-10-01 CST"), None, "China Standard Time is local time");
+        assert_eq!(off("2026-10-01Z"), None, "a date alone has no time of day to shift");
     }
 
     #[test]
@@ -508,6 +568,8 @@ mod tests {
         assert_eq!(m("12.00元"), "12.00");
         assert_eq!(m("(45.10)"), "-45.10");
         assert_eq!(m("131.77(已退款89.84)"), "131.77");
+        assert!(lost_digits("1.23457E+17") && lost_digits("4.01235E+15") && lost_digits("1E+11"));
+        assert!(!lost_digits("2026E5") && !lost_digits("SO-1E+2") && !lost_digits("12345") && !lost_digits("E+17"));
         assert_eq!(netted_refund("131.77(已退款89.84)"), Some(NettedRefund::Part(8984)));
         assert_eq!(netted_refund("44.28(已全额退款)"), Some(NettedRefund::Full));
         assert_eq!(netted_refund("(12.00)"), None);

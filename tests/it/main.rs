@@ -21,6 +21,7 @@ mod payouts;
 mod planted;
 mod real_samples;
 mod receivables;
+mod reliability;
 mod reports;
 mod security;
 mod shell;

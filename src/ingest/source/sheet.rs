@@ -162,11 +162,20 @@ fn write_cell(cell: &Data, out: &mut String) {
 }
 
 /// Whole numbers without `.0`; others in the shortest form that reads back the same
-/// float, which is what the person who typed it wrote (12345.67, not 12345.6699…).
+/// float, which is what the person who typed it wrote (12345.67, not 12345.6699…). A
+/// whole number of more than 15 digits is not what anyone typed: Excel keeps 15
+/// significant digits and shows the rest as zeros, so an 18-digit order id typed into a
+/// number cell has lost its last digits. It is written as Excel shows it (1.23457E+17),
+/// which an id column rejects and an amount column refuses, rather than as other digits.
 fn write_number(f: f64, out: &mut String) {
     use std::fmt::Write;
     if f.fract() == 0.0 && f.abs() < 1e15 {
         let _ = write!(out, "{}", f as i64);
+    } else if f.fract() == 0.0 && f.is_finite() {
+        let text = format!("{f:.5E}");
+        let (mantissa, exponent) = text.split_once('E').unwrap_or((&text, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        let _ = write!(out, "{mantissa}E+{exponent}");
     } else {
         let _ = write!(out, "{f}");
     }
@@ -187,6 +196,8 @@ mod tests {
         assert_eq!(s(100000011234.0), "100000011234");
         assert_eq!(s(0.1 + 0.2), "0.30000000000000004");
         assert_eq!(s(-3.5), "-3.5");
+        assert_eq!(s(123456789012345678.0), "1.23457E+17");
+        assert_eq!(s(999999999999999.0), "999999999999999");
     }
 
     #[test]

@@ -35,7 +35,7 @@ impl TextSource {
             let n = last.len().min(size as usize);
             file.seek(SeekFrom::End(-(n as i64)))?;
             file.read_exact(&mut last[..n])?;
-            last[..n].contains(&b'\n')
+            last[..n].iter().any(|&b| b == b'\n' || b == b'\r')
         };
         let mut src = TextSource { path: path.to_path_buf(), encoding, delimiter: b',', size, ends_with_newline };
         src.delimiter = match delimiter {
@@ -69,9 +69,9 @@ impl TextSource {
         if self.encoding.is_ascii_compatible() {
             let mut skip = [0u8; 4];
             file.read_exact(&mut skip[..self.encoding.bom.min(self.size as usize)])?;
-            Ok(Box::new(StripCr(file)))
+            Ok(Box::new(CrToLf::new(file)))
         } else {
-            Ok(Box::new(StripCr(
+            Ok(Box::new(CrToLf::new(
                 encoding_rs_io::DecodeReaderBytesBuilder::new()
                     .encoding(Some(self.encoding.encoding))
                     .bom_override(true)
@@ -115,12 +115,12 @@ impl Source for TextSource {
             .delimiter(self.delimiter)
             .buffer_capacity(1 << 20)
             .from_reader(self.reader()?);
-        let (encoding, ends_with_newline) = (self.decoder(), self.ends_with_newline);
+        let (encoding, ends_with_newline, delimiter) = (self.decoder(), self.ends_with_newline, self.delimiter);
         let (full_tx, full_rx) = sync_channel::<Result<Vec<RawRow>, SourceError>>(4);
         std::thread::scope(|scope| {
             scope.spawn(move || {
                 let filler = BatchFiller::new(spent);
-                if let Err(e) = read_batches(csv, encoding, ends_with_newline, &full_tx, filler) {
+                if let Err(e) = read_batches(csv, encoding, ends_with_newline, delimiter, &full_tx, filler) {
                     let _ = full_tx.send(Err(e));
                 }
             });
@@ -143,6 +143,7 @@ fn read_batches(
     mut csv: csv::Reader<Box<dyn Read + Send>>,
     encoding: &'static Encoding,
     ends_with_newline: bool,
+    delimiter: u8,
     full: &SyncSender<Result<Vec<RawRow>, SourceError>>,
     mut filler: BatchFiller,
 ) -> Result<(), SourceError> {
@@ -168,6 +169,13 @@ fn read_batches(
         // reader's position after it is exact, less the line breaks inside quotes.
         let embedded = record.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64).sum::<u64>();
         row.line = csv.position().line().saturating_sub(1 + embedded);
+        row.swallowed_lines = swallowed(&record, delimiter);
+        // A quote left open to the end of the file took the last line break into its
+        // cell: the record ended without one of its own.
+        if row.swallowed_lines > 0 && record.iter().next_back().is_some_and(|f| f.ends_with(b"\n")) {
+            row.line += 1;
+            row.swallowed_lines -= 1;
+        }
         row.offset = csv.position().byte();
         // UTF-8 is checked a record at a time; fields split at ASCII delimiters, so
         // each is valid when the whole is.
@@ -186,29 +194,70 @@ fn read_batches(
     }
 }
 
-/// Drops carriage returns, so CRLF files count lines exactly as LF files do (the CSV
-/// reader only counts a line once it has seen its `\n`). A CR is never part of a
-/// GBK or UTF-8 multi-byte character, so nothing else changes.
-struct StripCr<R>(R);
+/// Line breaks inside one cell beyond which a quote was surely left open: a cell that
+/// runs over this many lines with delimiters on them holds the rows below it.
+const MOST_LINES_IN_A_CELL: u64 = 8;
 
-impl<R: Read> Read for StripCr<R> {
+/// The line breaks a cell swallowed when a quote was opened and never closed; 0 for
+/// an ordinary cell, even one with a few lines (an address, a memo).
+fn swallowed(record: &csv::ByteRecord, delimiter: u8) -> u64 {
+    record
+        .iter()
+        .map(|f| {
+            let lines = f.iter().filter(|&&b| b == b'\n').count() as u64;
+            if lines >= MOST_LINES_IN_A_CELL
+                && f.split(|&b| b == b'\n').filter(|l| l.contains(&delimiter)).count() as u64 >= lines / 2
+            {
+                lines
+            } else {
+                0
+            }
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Every line ending as a plain `\n`: CRLF (Windows) loses its CR, a lone CR (classic
+/// Mac, or mixed files) becomes `\n`, so lines count exactly as in an LF file (the CSV
+/// reader only counts a line once it has seen its `\n`). A CR is never part of a GBK or
+/// UTF-8 multi-byte character, so nothing else changes.
+struct CrToLf<R> {
+    inner: R,
+    /// The last byte handed out was a CR turned into `\n`: a `\n` right after it is the
+    /// rest of the same CRLF.
+    after_cr: bool,
+}
+
+impl<R> CrToLf<R> {
+    fn new(inner: R) -> Self {
+        CrToLf { inner, after_cr: false }
+    }
+}
+
+impl<R: Read> Read for CrToLf<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         loop {
-            let n = self.0.read(buf)?;
+            let n = self.inner.read(buf)?;
             if n == 0 {
                 return Ok(0);
             }
-            // Move each stretch between carriage returns down over the removed bytes.
-            let mut w = match buf[..n].iter().position(|&b| b == b'\r') {
-                None => return Ok(n),
-                Some(first) => first,
-            };
-            let mut r = w + 1;
-            while r < n {
-                let end = buf[r..n].iter().position(|&b| b == b'\r').map_or(n, |p| r + p);
-                buf.copy_within(r..end, w);
-                w += end - r;
-                r = end + 1;
+            let mut w = 0;
+            for r in 0..n {
+                let b = buf[r];
+                match b {
+                    b'\r' => {
+                        buf[w] = b'\n';
+                        w += 1;
+                        self.after_cr = true;
+                        continue;
+                    }
+                    b'\n' if self.after_cr => {}
+                    _ => {
+                        buf[w] = b;
+                        w += 1;
+                    }
+                }
+                self.after_cr = false;
             }
             if w > 0 {
                 return Ok(w);

@@ -1,0 +1,174 @@
+//! Files as they come off real machines and out of Excel: every line ending, a quote
+//! never closed, a page line in the middle of a table, ids Excel cut short, times with a
+//! UTC offset, a header that names a column twice. Each lands right or says what is wrong.
+
+use crate::common::{Ws, text};
+
+const HEADER: &str = "交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要";
+
+fn row(i: u32) -> String {
+    format!("2026-10-01 10:00:{:02},B{i},,100.00,,支付宝（中国）网络技术有限公司,提现", i % 60)
+}
+
+fn file_of(lines: &[String], end: &str) -> String {
+    let mut s = lines.join(end);
+    s.push_str(end);
+    s
+}
+
+#[test]
+fn every_line_ending_reads_the_same() {
+    let ws = Ws::new();
+    let mut lines = vec![HEADER.to_string()];
+    lines.extend((0..6).map(row));
+    // Old Mac and some bank systems end lines with a bare CR; others mix them.
+    let cr = ws.scratch("cr.csv");
+    std::fs::write(&cr, file_of(&lines, "\r")).unwrap();
+    let out = ws.ok(&["import", "--no-progress", cr.to_str().unwrap()]);
+    assert!(out.contains("stored 6 rows"), "{out}");
+    let mixed = ws.scratch("mixed.csv");
+    let mut body = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        body.push_str(&l.replace("B", "M"));
+        body.push_str(["\r\n", "\n", "\r"][i % 3]);
+    }
+    std::fs::write(&mixed, body).unwrap();
+    let out = ws.ok(&["import", "--no-progress", mixed.to_str().unwrap()]);
+    assert!(out.contains("stored 6 rows"), "{out}");
+    assert_eq!(ws.value("SELECT count(DISTINCT txn_id) FROM bank_txns"), "12");
+    assert_eq!(ws.value("SELECT count(*) FROM bank_txns WHERE counterparty_name LIKE '%\r%' OR memo LIKE '%\r%'"), "0");
+}
+
+#[test]
+fn a_quote_never_closed_is_named_not_swallowed() {
+    let ws = Ws::new();
+    let mut lines = vec![HEADER.to_string()];
+    lines.extend((0..3).map(row));
+    lines.push("2026-10-02 09:00:00,Q1,,5.00,,\"某公司,货款".to_string());
+    lines.extend((10..30).map(row));
+    let f = ws.scratch("quote.csv");
+    std::fs::write(&f, file_of(&lines, "\n")).unwrap();
+    let out = ws.run(&["import", "--no-progress", f.to_str().unwrap()]);
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(all.contains("line 5: a quote opened in this row is never closed: the 20 lines below it"), "{all}");
+    // Nothing of the rows it swallowed is stored as if it were one cell.
+    assert_eq!(ws.value("SELECT count(*) FROM bank_txns WHERE txn_id = 'Q1'"), "0");
+}
+
+#[test]
+fn a_page_line_in_the_middle_does_not_hide_the_rows_after_it() {
+    let ws = Ws::new();
+    let mut lines = vec![HEADER.to_string()];
+    lines.extend((0..3).map(row));
+    lines.push("第1页,共2页".to_string());
+    lines.push("2026-10-02 09:00:00,P1,,abc,,某公司,货款".to_string());
+    lines.extend((3..6).map(row));
+    lines.push("合计,,,600.00,,,".to_string());
+    let f = ws.scratch("pages.csv");
+    std::fs::write(&f, file_of(&lines, "\n")).unwrap();
+    let out = ws.ok(&["import", "--no-progress", f.to_str().unwrap()]);
+    assert!(out.contains("stored 6 rows"), "{out}");
+    // The bad row under the page line is rejected, not filed away as footer.
+    assert!(out.contains("rejected: line 6, column 4 (贷方发生额): 'abc' is not an amount"), "{out}");
+    // --strict refuses the file for it.
+    let ws2 = Ws::new();
+    let out = ws2.run(&["import", "--no-progress", "--strict", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert_eq!(ws2.value("SELECT count(*) FROM bank_txns"), "0");
+}
+
+#[test]
+fn ids_excel_cut_short_are_rejected_in_csv_and_in_workbooks() {
+    let ws = Ws::new();
+    let mut lines = vec![HEADER.to_string()];
+    lines.extend((0..3).map(row));
+    lines.push("2026-10-02 09:00:00,1.23457E+17,,5.00,,某公司,货款".to_string());
+    let f = ws.scratch("excel.csv");
+    std::fs::write(&f, file_of(&lines, "\n")).unwrap();
+    let out = ws.ok(&["import", "--no-progress", f.to_str().unwrap()]);
+    assert!(out.contains("stored 3 rows"), "{out}");
+    assert!(out.contains("'1.23457E+17' is an id Excel turned into a number and cut short"), "{out}");
+
+    // A workbook whose order id column holds numbers: 18 digits do not fit a double.
+    let x = ws.scratch("orders.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    for (c, h) in ["订单号", "下单时间", "实付金额", "平台"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_number(1, 0, 123_456_789_012_345_678.0).unwrap();
+    sheet.write_number(2, 0, 4_123_456.0).unwrap();
+    for r in 1..=2u32 {
+        sheet.write_string(r, 1, "2026-10-01 10:00:00").unwrap();
+        sheet.write_number(r, 2, 12.5).unwrap();
+        sheet.write_string(r, 3, "天猫").unwrap();
+    }
+    wb.save(&x).unwrap();
+    let out = ws.ok(&["import", "--no-progress", "--kind", "orders", x.to_str().unwrap()]);
+    assert!(out.contains("stored 1 row"), "{out}");
+    assert!(out.contains("is an id Excel turned into a number and cut short"), "{out}");
+    // A short whole number is an id like any other, without a decimal point.
+    assert_eq!(ws.value("SELECT order_id FROM orders"), "4123456");
+}
+
+#[test]
+fn times_with_a_utc_offset_are_converted_and_said() {
+    let ws = Ws::new();
+    let f = ws.scratch("zoned.csv");
+    let body = format!(
+        "{HEADER}\n2026-10-01T02:00:00Z,Z1,,5.00,,某公司,货款\n2026-10-01T10:00:00+08:00,Z2,,6.00,,某公司,货款\n2026-10-01 11:00:00,Z3,,7.00,,某公司,货款\n"
+    );
+    std::fs::write(&f, body).unwrap();
+    // The tests run in China's time (+08:00): every time is read in local time.
+    let out = ws.cmd().args(["import", "--no-progress", f.to_str().unwrap()]).output().unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Z is shifted; +08:00 already was local time.
+    assert!(stdout.contains("1 time carried a UTC offset") && stdout.contains("(+08:00)"), "{stdout}");
+    assert_eq!(
+        ws.rows("SELECT txn_id, CAST(txn_time AS VARCHAR) FROM bank_txns ORDER BY txn_id"),
+        [["Z1", "2026-10-01T10:00:00"], ["Z2", "2026-10-01T10:00:00"], ["Z3", "2026-10-01T11:00:00"]]
+    );
+}
+
+#[test]
+fn a_header_naming_a_column_twice_says_which_is_read() {
+    let ws = Ws::new();
+    let f = ws.scratch("twice.csv");
+    std::fs::write(
+        &f,
+        "交易时间,交易流水号,贷方发生额,对方户名,对方户名,摘要\n2026-10-01 10:00:00,D1,5.00,甲公司,乙,货款\n",
+    )
+    .unwrap();
+    let out = ws.ok(&["import", "--no-progress", f.to_str().unwrap()]);
+    assert!(out.contains("the header names 对方户名 more than once (columns 4 and 5): column 4 is read"), "{out}");
+    assert_eq!(ws.value("SELECT counterparty_name FROM bank_txns"), "甲公司");
+}
+
+#[test]
+fn output_cut_short_by_a_pipe_is_not_a_crash() {
+    use std::io::Read;
+    let ws = Ws::new();
+    let f = ws.scratch("many.csv");
+    let mut lines = vec![HEADER.to_string()];
+    lines.extend((0..3000).map(row));
+    std::fs::write(&f, file_of(&lines, "\n")).unwrap();
+    ws.ok(&["import", "--no-progress", f.to_str().unwrap()]);
+    // `recon sql … | head -1`: the reader goes away after the first line.
+    let mut child = ws
+        .cmd()
+        .args(["sql", "--format", "csv", "-c", "SELECT * FROM bank_txns"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    // It ends as `cat` would: quietly, by the pipe's signal or with success.
+    let err = text(&out.stderr);
+    assert!(err.is_empty(), "{err}");
+    use std::os::unix::process::ExitStatusExt;
+    assert!(out.status.success() || out.status.signal() == Some(13), "{:?}", out.status);
+}
