@@ -4,14 +4,15 @@
 //! line's number and hash are kept apart in `audit.head`, so `recon audit verify` finds a
 //! line edited, removed, reordered, or cut off the end, and says which.
 
-use std::fs::OpenOptions;
-use std::io::Write;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
+use crate::workspace::catalog::AuditEvent;
 use crate::workspace::{Workspace, fsutil};
 
 const LOG: &str = "audit.log";
@@ -26,6 +27,10 @@ pub struct Entry {
     pub user: String,
     pub event: String,
     pub detail: String,
+    /// The catalog generation whose commit this line records (a change to the data);
+    /// none for logins, exports and the like.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<u64>,
     pub prev: String,
     pub hash: String,
 }
@@ -34,12 +39,19 @@ pub struct Entry {
 struct Head {
     seq: u64,
     hash: String,
+    /// The newest commit generation the log holds the lines of.
+    #[serde(default)]
+    commit: u64,
 }
 
 impl Entry {
     fn digest(&self) -> String {
-        // Everything but the hash itself, in a fixed order.
-        let body = serde_json::json!([self.seq, self.time, self.user, self.event, self.detail, self.prev]);
+        // Everything but the hash itself, in a fixed order (lines older than the commit
+        // field hash as they always did).
+        let body = match self.commit {
+            None => serde_json::json!([self.seq, self.time, self.user, self.event, self.detail, self.prev]),
+            Some(g) => serde_json::json!([self.seq, self.time, self.user, self.event, self.detail, self.prev, g]),
+        };
         hex::encode(Sha256::digest(format!("{}{body}", self.prev).as_bytes()))
     }
 }
@@ -52,11 +64,67 @@ fn io(path: &std::path::Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::Io(path.display().to_string(), e)
 }
 
-/// Appends one event. Writers take the log's lock, so lines from two processes never mix.
+/// Appends one event that changes no data (a login, an export). Any audit lines of a
+/// commit whose process died before writing them go first.
 pub fn record(ws: &Workspace, user: &str, event: &str, detail: &str) -> Result<(), Error> {
+    let event = AuditEvent {
+        time: crate::clock::now().to_rfc3339(),
+        user: user.to_string(),
+        event: event.to_string(),
+        detail: detail.to_string(),
+    };
+    append(ws, Some(event))
+}
+
+/// Writes the audit lines the committed catalog carries, unless the log has them
+/// already: right after a commit, and before anything else by the next process to
+/// write (a crash between the commit and its lines loses neither).
+pub fn flush(ws: &Workspace) -> Result<(), Error> {
+    append(ws, None)
+}
+
+/// The log's end, as the log itself says: the last whole line (a line torn by a crash
+/// or a full disk is cut off: it was never acknowledged) and the newest commit it
+/// records. The head file may lag one line behind (a crash between the two writes).
+struct End {
+    seq: u64,
+    hash: String,
+    commit: u64,
+}
+
+fn read_end(file: &mut File, head: Option<Head>) -> std::io::Result<End> {
+    let len = file.metadata()?.len();
+    let from = len.saturating_sub(1 << 16);
+    file.seek(SeekFrom::Start(from))?;
+    let mut tail = Vec::new();
+    file.read_to_end(&mut tail)?;
+    // Cut a torn last line.
+    let whole = tail.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    if whole < tail.len() && !(whole == 0 && from > 0) {
+        file.set_len(from + whole as u64)?;
+        file.sync_all()?;
+        tail.truncate(whole);
+    }
+    let last = tail[..whole.saturating_sub(1)]
+        .rsplit(|&b| b == b'\n')
+        .next()
+        .and_then(|l| serde_json::from_slice::<Entry>(l).ok());
+    let head_commit = head.as_ref().map_or(0, |h| h.commit);
+    Ok(match (last, head) {
+        (Some(e), _) => End { seq: e.seq, hash: e.hash.clone(), commit: head_commit.max(e.commit.unwrap_or(0)) },
+        // The last line is damaged: chain on from the head; `verify` will say so.
+        (None, Some(h)) => End { seq: h.seq, hash: h.hash, commit: h.commit },
+        (None, None) => End { seq: 0, hash: GENESIS.to_string(), commit: 0 },
+    })
+}
+
+/// Appends, under the log's lock: the committed catalog's lines if the log lacks them,
+/// then `event`. The lines go in one write; a write that fails is cut back off, so the
+/// log never holds a torn or repeated line.
+fn append(ws: &Workspace, event: Option<AuditEvent>) -> Result<(), Error> {
     let (log, head_path) = paths(ws);
     let mut opts = OpenOptions::new();
-    opts.create(true).append(true);
+    opts.create(true).read(true).append(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -65,25 +133,47 @@ pub fn record(ws: &Workspace, user: &str, event: &str, detail: &str) -> Result<(
     let mut file = opts.open(&log).map_err(io(&log))?;
     file.lock().map_err(io(&log))?;
     let head: Option<Head> = std::fs::read(&head_path).ok().and_then(|b| serde_json::from_slice(&b).ok());
-    let (seq, prev) = match head {
-        Some(h) => (h.seq + 1, h.hash),
-        None => (1, GENESIS.to_string()),
-    };
-    let mut entry = Entry {
-        seq,
-        time: crate::clock::now().to_rfc3339(),
-        user: user.to_string(),
-        event: event.to_string(),
-        detail: detail.to_string(),
-        prev,
-        hash: String::new(),
-    };
-    entry.hash = entry.digest();
-    let mut line = serde_json::to_string(&entry).expect("an entry serialises");
-    line.push('\n');
-    file.write_all(line.as_bytes()).and_then(|_| file.sync_all()).map_err(io(&log))?;
-    let head = serde_json::to_vec(&Head { seq, hash: entry.hash }).expect("a head serialises");
-    fsutil::write_atomic(&head_path, &head).map_err(io(&head_path))?;
+    let end = read_end(&mut file, head).map_err(io(&log))?;
+    let catalog = ws.catalog()?;
+    let mut lines: Vec<(AuditEvent, Option<u64>)> = Vec::new();
+    if catalog.generation > end.commit {
+        lines.extend(catalog.audit.iter().map(|e| (e.clone(), Some(catalog.generation))));
+    }
+    lines.extend(event.map(|e| (e, None)));
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let (mut seq, mut prev, mut commit) = (end.seq, end.hash, end.commit);
+    let mut text = String::new();
+    for (e, generation) in lines {
+        seq += 1;
+        let mut entry = Entry {
+            seq,
+            time: e.time,
+            user: e.user,
+            event: e.event,
+            detail: e.detail,
+            commit: generation,
+            prev,
+            hash: String::new(),
+        };
+        entry.hash = entry.digest();
+        text.push_str(&serde_json::to_string(&entry).expect("an entry serialises"));
+        text.push('\n');
+        commit = commit.max(generation.unwrap_or(0));
+        prev = entry.hash;
+    }
+    let before = file.metadata().map_err(io(&log))?.len();
+    if let Err(e) = file.write_all(text.as_bytes()).and_then(|_| file.sync_all()) {
+        let _ = file.set_len(before);
+        let _ = file.sync_all();
+        return Err(io(&log)(e));
+    }
+    let head = serde_json::to_vec(&Head { seq, hash: prev, commit }).expect("a head serialises");
+    // The lines are in; a head that fails to follow is caught up by the next append.
+    if let Err(e) = fsutil::write_atomic(&head_path, &head) {
+        eprintln!("warning: {}: {e} (the next command brings it up to date)", head_path.display());
+    }
     Ok(())
 }
 
@@ -111,6 +201,7 @@ pub fn verify(ws: &Workspace) -> Vec<String> {
     let text = std::fs::read_to_string(&log).unwrap_or_default();
     let mut problems = Vec::new();
     let mut prev_hash = GENESIS.to_string();
+    let mut before_last = GENESIS.to_string();
     let mut expected_seq = 1;
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
@@ -134,7 +225,7 @@ pub fn verify(ws: &Workspace) -> Vec<String> {
             problems.push(format!("line {n} (entry {}): {what}", entry.seq));
             return problems;
         }
-        prev_hash = entry.hash;
+        before_last = std::mem::replace(&mut prev_hash, entry.hash);
         expected_seq += 1;
     }
     let last = expected_seq - 1;
@@ -145,6 +236,8 @@ pub fn verify(ws: &Workspace) -> Vec<String> {
             last + 1,
             head.seq
         )),
+        // A crash between a line and the head: the head names the line before.
+        Some(head) if head.seq + 1 == last && head.hash == before_last => {}
         Some(head) if head.seq != last || head.hash != prev_hash => {
             problems.push(format!("the log's last entry {last} is not the one recorded as the newest ({})", head.seq))
         }

@@ -243,6 +243,7 @@ fn runs(catalog: &Catalog) -> Result<MemTable> {
             Field::new("period_from", DataType::Utf8, true),
             Field::new("period_to", DataType::Utf8, true),
             Field::new("params", DataType::Utf8, false),
+            Field::new("imports", DataType::Utf8, false),
         ],
         vec![
             Arc::new(Int64Array::from_iter_values(r.iter().map(|x| x.id as i64))),
@@ -251,8 +252,26 @@ fn runs(catalog: &Catalog) -> Result<MemTable> {
             Arc::new(StringArray::from_iter(r.iter().map(|x| x.from.as_deref()))),
             Arc::new(StringArray::from_iter(r.iter().map(|x| x.to.as_deref()))),
             Arc::new(StringArray::from_iter_values(r.iter().map(|x| x.params.join(", ")))),
+            Arc::new(StringArray::from_iter_values(r.iter().map(|x| id_ranges(&x.imports)))),
         ],
     )
+}
+
+/// Import ids as runs of consecutive ids: `1-4, 6, 9-12`; `none` when empty.
+pub fn id_ranges(ids: &[u64]) -> String {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let mut j = i;
+        while j + 1 < sorted.len() && sorted[j + 1] == sorted[j] + 1 {
+            j += 1;
+        }
+        parts.push(if i == j { sorted[i].to_string() } else { format!("{}-{}", sorted[i], sorted[j]) });
+        i = j + 1;
+    }
+    if parts.is_empty() { "none".into() } else { parts.join(", ") }
 }
 
 /// Midnight of a `YYYY-MM-DD` day, in the microseconds the workspace shows.

@@ -201,9 +201,9 @@ pub fn save(ws: &Workspace, name: &str, title: Option<&str>, sql: &str, user: &s
     let tmp = tx.temp_path(&format!("report-{name}.sql"));
     fsutil::write_atomic(&tmp, text.as_bytes()).map_err(|e| Error::Io(tmp.display().to_string(), e))?;
     tx.stage(tmp, format!("reports/{name}.sql"));
+    tx.audit(user, "define", &format!("report {name}"));
     tx.commit()?;
     std::mem::drop(tx);
-    crate::audit::record(ws, user, "define", &format!("report {name}"))?;
     Ok(Report { name: name.to_string(), title, params, sql: sql.to_string(), builtin: false, saved })
 }
 

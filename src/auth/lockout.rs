@@ -101,7 +101,11 @@ pub fn login(ws: &Workspace, users: &Users, name: &str, password: &str) -> Resul
             if logins.failures.remove(&key).is_some() {
                 logins.save(ws)?;
             }
-            crate::audit::record(ws, name, "login", user.role.name())?;
+            // A full disk must not lock everyone out (nor stop `imports undo` from
+            // freeing space): the login goes on, and says its line is missing.
+            if let Err(e) = crate::audit::record(ws, name, "login", user.role.name()) {
+                eprintln!("warning: this login could not be written to the audit log: {e}");
+            }
             Ok(user.clone())
         }
         Err(e) => {

@@ -135,18 +135,10 @@ fn import_files(ws: &Workspace, user: &User, args: &ImportArgs) -> Result<(), Er
                 if report.counts.stored > 0 {
                     stored.push((report.import_id, report.kind));
                 }
-                crate::audit::record(
-                    ws,
-                    &user.name,
-                    "import",
-                    &format!(
-                        "import {}: {} ({} rows stored into {})",
-                        report.import_id,
-                        file.display(),
-                        report.counts.stored,
-                        report.kind.table()
-                    ),
-                )?;
+                // A committed import's line went in with its commit.
+                if !report.committed {
+                    crate::audit::record(ws, &user.name, "import", &report.audit_detail())?;
+                }
             }
             Err(e) => {
                 failed += 1;

@@ -65,9 +65,9 @@ fn undo(ctx: &Context, id: u64) -> Result<(), Error> {
         .collect();
     // The files go once the catalog no longer lists them; a crash in between leaves
     // debris the next writer removes.
+    tx.audit(&user.name, "undo", &format!("import {id}: {rows} {table} rows from {file}"));
     tx.commit()?;
     tx.sweep()?;
-    crate::audit::record(&ws, &user.name, "undo", &format!("import {id}: {rows} {table} rows from {file}"))?;
     println!("undid import {id}: removed {rows} {table} rows that came from {file}");
     if !shadowed.is_empty() {
         println!("  note: {}; import those files again to bring those rows back", shadowed.join(", "));

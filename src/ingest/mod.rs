@@ -155,7 +155,11 @@ fn open_head(path: &Path, opts: &ImportOptions) -> Result<Opened, ImportError> {
         .map_err(|source| ImportError::Sniff { file: file.clone(), source })?;
     let read_err = |source| ImportError::Read { file: file.clone(), source };
     let mut src = source::open(path, container, mapping, opts.allow_unbalanced).map_err(read_err)?;
-    let head = source::head(src.as_mut(), header::SEARCH_ROWS).map_err(read_err)?;
+    // Detection looks at the first rows; a header row the mapping names is read
+    // wherever it is (a report with a long preamble), with rows below it to sample.
+    let named = mapping.and_then(|m| m.header_row).map_or(0, |n| usize::try_from(n.min(1_000_000)).unwrap_or(0));
+    let rows = header::SEARCH_ROWS.max(named.saturating_add(header::SEARCH_ROWS));
+    let head = source::head(src.as_mut(), rows).map_err(read_err)?;
     if head.iter().all(RawRow::is_blank) {
         return Err(ImportError::Sniff { file, source: sniff::SniffError::Empty });
     }
@@ -561,6 +565,7 @@ impl<'w> Importer<'w> {
             undone: None,
         });
         tx.catalog.next_import_id += 1;
+        tx.audit(&opts.user, "import", &report.audit_detail());
         tx.commit()?;
         report.committed = true;
         Ok(report)

@@ -56,6 +56,19 @@ fn n(v: u64) -> String {
     out
 }
 
+impl ImportReport {
+    /// The import's line in the audit log.
+    pub fn audit_detail(&self) -> String {
+        format!(
+            "import {}: {} ({} rows stored into {})",
+            self.import_id,
+            self.file,
+            self.counts.stored,
+            self.kind.table()
+        )
+    }
+}
+
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let c = &self.counts;

@@ -86,14 +86,14 @@ impl Runner {
             user: self.user.name.clone(),
             time: crate::clock::now().to_rfc3339(),
         });
-        tx.commit()?;
-        drop(tx);
         let detail = format!(
             "{key}: {from} → {to}{}{}",
             with.as_deref().map(|w| format!(", with {w}")).unwrap_or_default(),
             if note.trim().is_empty() { String::new() } else { format!(": {}", note.trim()) }
         );
-        crate::audit::record(&self.ws, &self.user.name, "anomaly", &detail)?;
+        tx.audit(&self.user.name, "anomaly", &detail);
+        tx.commit()?;
+        drop(tx);
         self.runtime.block_on(self.session.refresh(&self.ws))?;
         println!("{detail}");
         Ok(())

@@ -56,9 +56,9 @@ impl Runner {
         let mut tx = self.ws.begin()?;
         views::save(&mut tx, &name, &def.query, &self.user.name)
             .map_err(|e| Error::Io(format!("saving view {name}"), e))?;
+        tx.audit(&self.user.name, "define", &format!("view {name}"));
         tx.commit()?;
         drop(tx);
-        crate::audit::record(&self.ws, &self.user.name, "define", &format!("view {name}"))?;
         self.session.generation = self.ws.catalog()?.generation;
         self.session.views.retain(|v| !v.name.eq_ignore_ascii_case(&name));
         self.session.views.push(def);
@@ -84,11 +84,11 @@ impl Runner {
         let mut tx = self.ws.begin()?;
         for name in &names {
             views::remove(&mut tx, name);
+            tx.audit(&self.user.name, "define", &format!("dropped view {name}"));
         }
         tx.commit()?;
         drop(tx);
         for name in &names {
-            crate::audit::record(&self.ws, &self.user.name, "define", &format!("dropped view {name}"))?;
             let _ = self.session.ctx.deregister_table(name.as_str());
             self.session.views.retain(|v| !v.name.eq_ignore_ascii_case(name));
         }
@@ -129,6 +129,15 @@ impl Runner {
                 .block_on(async move { crate::auth::mask::reads_personal(&ctx, &sql, &personal_tables).await })?
         };
         let mut tx = self.ws.begin()?;
+        // Again under the writer lock: another session may have made it since.
+        if !table.or_replace && tx.catalog.table(&name).is_some() {
+            if table.if_not_exists {
+                return Ok(());
+            }
+            return Err(Error::Usage(format!(
+                "table {name} was just made by another session; CREATE OR REPLACE TABLE replaces it"
+            )));
+        }
         let file = format!("tables/user/{name}-{:06}.parquet", tx.catalog.generation + 1);
         let tmp = tx.temp_path(&format!("{name}.parquet"));
         let rows = match self.write_query(&query.to_string(), &tmp) {
@@ -148,10 +157,10 @@ impl Runner {
             user: self.user.name.clone(),
             personal,
         });
+        tx.audit(&self.user.name, "define", &format!("table {name} ({rows} rows)"));
         tx.commit()?;
         tx.sweep()?;
         drop(tx);
-        crate::audit::record(&self.ws, &self.user.name, "define", &format!("table {name} ({rows} rows)"))?;
         self.runtime.block_on(self.session.refresh(&self.ws))?;
         println!("table {name} saved in the workspace ({rows} rows)");
         Ok(())

@@ -103,10 +103,7 @@ impl Runner {
             time: now,
             revoked: None,
         });
-        tx.commit()?;
-        drop(tx);
-        crate::audit::record(
-            &self.ws,
+        tx.audit(
             &self.user.name,
             action,
             &format!(
@@ -117,7 +114,9 @@ impl Runner {
                 amount.as_ref().map(|a| format!(" amount {a}")).unwrap_or_default(),
                 items.reason.trim()
             ),
-        )?;
+        );
+        tx.commit()?;
+        drop(tx);
         self.runtime.block_on(self.session.refresh(&self.ws))?;
 
         let mut named: Vec<String> = items.payouts.iter().map(|p| format!("payout {p}")).collect();

@@ -70,14 +70,13 @@ impl Runner {
             reopened_by: None,
             reopen_reason: None,
         });
-        tx.commit()?;
-        drop(tx);
-        crate::audit::record(
-            &self.ws,
+        tx.audit(
             &self.user.name,
             "close",
             &format!("closed {} with run {run_id} (imports up to {last_import})", span.label),
-        )?;
+        );
+        tx.commit()?;
+        drop(tx);
         self.runtime.block_on(self.session.refresh(&self.ws))?;
         println!(
             "closed {}: run {run_id} holds its figures (run_receivables WHERE run_id = {run_id}, and the other run_ tables); \
@@ -101,14 +100,13 @@ impl Runner {
         p.reopened_by = Some(self.user.name.clone());
         p.reopen_reason = Some(reason.trim().to_string());
         let run_id = p.run_id;
-        tx.commit()?;
-        drop(tx);
-        crate::audit::record(
-            &self.ws,
+        tx.audit(
             &self.user.name,
             "reopen",
             &format!("reopened {} (closed with run {run_id}): {}", span.label, reason.trim()),
-        )?;
+        );
+        tx.commit()?;
+        drop(tx);
         self.runtime.block_on(self.session.refresh(&self.ws))?;
         println!("reopened {}: reconcile it again and close it when it is right", span.label);
         Ok(())

@@ -48,8 +48,11 @@ impl Runner {
         {
             return Err(Error::Usage(format!("--from {from} is after --to {to}")));
         }
-        self.runtime.block_on(self.session.refresh(&self.ws))?;
+        // The data is read under the writer lock, so the run holds exactly the imports
+        // committed before it, and says which.
         let mut tx = self.ws.begin()?;
+        self.runtime.block_on(self.session.refresh(&self.ws))?;
+        let seen: Vec<u64> = tx.catalog.imports.iter().filter(|r| r.is_live()).map(|r| r.id).collect();
         let asked = crate::period::Span {
             label: String::new(),
             from: from.unwrap_or(chrono::NaiveDate::MIN),
@@ -111,9 +114,8 @@ impl Runner {
             dir,
             views: kept,
             period: span.as_ref().map(|s| s.label.clone()),
+            imports: seen,
         });
-        tx.commit()?;
-        drop(tx);
         let period = match &span {
             Some(s) => format!("period {}", s.label),
             None => format!(
@@ -122,7 +124,9 @@ impl Runner {
                 to.map_or("-".into(), |d| d.to_string())
             ),
         };
-        crate::audit::record(&self.ws, &self.user.name, "run", &format!("run {id} as of {as_of}, {period}"))?;
+        tx.audit(&self.user.name, "run", &format!("run {id} as of {as_of}, {period}"));
+        tx.commit()?;
+        drop(tx);
         self.runtime.block_on(self.session.refresh(&self.ws))?;
         self.print_run_summary(id)
     }
@@ -162,6 +166,7 @@ impl Runner {
             }
         };
         println!("Run {id} by {} at {}: {period}", run.user, run.time.get(..19).unwrap_or(&run.time).replace('T', " "));
+        println!("Imports read: {}", crate::records::id_ranges(&run.imports));
         if !run.params.is_empty() {
             // The matching knobs; the receivables ones are in `runs.params`.
             let shown: Vec<&str> = run

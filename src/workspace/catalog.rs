@@ -34,6 +34,20 @@ pub struct Catalog {
     /// Every change of an anomaly's state, oldest first.
     #[serde(default)]
     pub anomaly_log: Vec<AnomalyChange>,
+    /// The audit lines of the change this catalog commits, written with it: appended to
+    /// the audit log right after the commit, or by the next process if this one died
+    /// in between (`audit::flush`), so a change never lands without its audit line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit: Vec<AuditEvent>,
+}
+
+/// One audit line a commit carries.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub time: String,
+    pub user: String,
+    pub event: String,
+    pub detail: String,
 }
 
 /// A closed period: the run that holds its figures, and the imports it saw.
@@ -116,6 +130,9 @@ pub struct Run {
     /// The named period it was run for (`--period`), if any.
     #[serde(default)]
     pub period: Option<String>,
+    /// The imports it read: exactly those committed when it took the writer lock.
+    #[serde(default)]
+    pub imports: Vec<u64>,
 }
 
 /// A table a user made from a query, stored as one Parquet file.
@@ -144,6 +161,7 @@ impl Default for Catalog {
             runs: Vec::new(),
             periods: Vec::new(),
             anomaly_log: Vec::new(),
+            audit: Vec::new(),
         }
     }
 }

@@ -69,6 +69,16 @@ pub fn write_atomic(dest: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
+/// The process that writes a temp file of [`write_atomic`], from its name
+/// (`.catalog.json.tmp-4242`).
+pub fn temp_owner(name: &str) -> Option<u32> {
+    let (stem, pid) = name.rsplit_once(".tmp-")?;
+    if !stem.starts_with('.') {
+        return None;
+    }
+    pid.parse().ok()
+}
+
 fn temp_beside(dest: &Path) -> PathBuf {
     let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()))

@@ -13,10 +13,12 @@
 //! tmp/                files being written; emptied by the next writer
 //! spill/              where queries larger than the memory limit spill
 //! .lock               held by the one process allowed to write
+//! .readers            held shared by every process that has it open (readers.rs)
 //! ```
 
 pub mod catalog;
 pub mod fsutil;
+mod readers;
 mod transaction;
 
 use std::fs;
@@ -67,6 +69,7 @@ impl Workspace {
         if !root.join(MARKER_FILE).is_file() {
             return Err(WorkspaceError::Missing(root.display().to_string()));
         }
+        readers::hold(root);
         Ok(Workspace { root: root.to_path_buf() })
     }
 
@@ -122,6 +125,8 @@ pub enum WorkspaceError {
     Io(String, #[source] std::io::Error),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    #[error("the audit log cannot be written, so no change may be made: {0}")]
+    Audit(String),
 }
 
 #[cfg(test)]

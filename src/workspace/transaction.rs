@@ -8,8 +8,8 @@ use std::collections::HashSet;
 use std::fs::{self, File, TryLockError};
 use std::path::{Path, PathBuf};
 
-use super::catalog::Catalog;
-use super::{Workspace, WorkspaceError, fsutil};
+use super::catalog::{AuditEvent, Catalog};
+use super::{Workspace, WorkspaceError, fsutil, readers};
 
 const LOCK_FILE: &str = ".lock";
 
@@ -37,7 +37,11 @@ impl Transaction {
             }
             Err(TryLockError::Error(e)) => return Err(io(e)),
         }
-        let catalog = ws.catalog()?;
+        // The last commit's audit lines, if its process died before writing them: no
+        // change lands on top of one the log does not show.
+        crate::audit::flush(ws).map_err(|e| WorkspaceError::Audit(e.to_string()))?;
+        let mut catalog = ws.catalog()?;
+        catalog.audit.clear();
         let tx = Transaction { ws: ws.clone(), _lock: lock, catalog, staged: Vec::new(), removed: Vec::new() };
         tx.remove_debris().map_err(io)?;
         Ok(tx)
@@ -64,6 +68,17 @@ impl Transaction {
         self.removed.push(relative);
     }
 
+    /// The audit line of this change, committed with it: it reaches the audit log
+    /// right after the commit, or by the next process if this one dies in between.
+    pub fn audit(&mut self, user: &str, event: &str, detail: &str) {
+        self.catalog.audit.push(AuditEvent {
+            time: crate::clock::now().to_rfc3339(),
+            user: user.to_string(),
+            event: event.to_string(),
+            detail: detail.to_string(),
+        });
+    }
+
     /// Moves the staged files into place and commits the catalog. The lock is kept, so
     /// one process can commit several changes in a row (one import per file).
     pub fn commit(&mut self) -> Result<(), WorkspaceError> {
@@ -83,6 +98,14 @@ impl Transaction {
         self.catalog.generation += 1;
         fsutil::write_atomic(&self.ws.root.join(super::catalog::CATALOG_FILE), &self.catalog.to_bytes()).map_err(io)?;
         crate::faults::point("commit:done");
+        // The change has landed; its lines are in the catalog, so a failure here is
+        // made good by the next command, not lost.
+        if !self.catalog.audit.is_empty() {
+            if let Err(e) = crate::audit::flush(&self.ws) {
+                eprintln!("warning: the audit log could not be written ({e}); the next command writes it");
+            }
+            self.catalog.audit.clear();
+        }
         Ok(())
     }
 
@@ -96,19 +119,28 @@ impl Transaction {
     fn remove_debris(&self) -> std::io::Result<()> {
         let live: HashSet<PathBuf> =
             self.catalog.referenced_files().into_iter().map(|f| self.ws.root.join(f)).collect();
-        let mut dirs: Vec<PathBuf> = crate::schema::Kind::ALL.iter().map(|k| self.ws.table_dir(*k)).collect();
-        dirs.push(self.ws.root.join("rejects"));
-        dirs.push(self.ws.user_tables_dir());
-        for dir in dirs {
-            remove_unlisted(&dir, &live)?;
+        for dir in [self.ws.root.join("rejects"), self.ws.user_tables_dir()] {
+            if !dir.is_dir() {
+                fsutil::create_private_dir(&dir)?;
+            }
         }
-        // Runs keep a folder each; a folder no run lists goes whole.
-        if let Ok(runs) = fs::read_dir(self.ws.root.join("runs")) {
-            for run in runs.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
-                remove_unlisted(&run, &live)?;
-                if fs::read_dir(&run).map(|mut d| d.next().is_none()).unwrap_or(false) {
-                    fs::remove_dir(&run)?;
-                }
+        // Files a committed catalog no longer lists may still be read by a query that
+        // started before: they go when no other process has the workspace open.
+        readers::alone(&self.ws.root, || self.remove_unlisted_files(&live)).transpose()?;
+        // Temp files of atomic writes (`.users.json.tmp-<pid>` holds every password
+        // hash) whose process is gone, and spill folders a killed query left empty.
+        for entry in fs::read_dir(&self.ws.root)?.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(pid) = fsutil::temp_owner(&name)
+                && !process_alive(pid)
+            {
+                fs::remove_file(entry.path())?;
+            }
+        }
+        if let Ok(spill) = fs::read_dir(self.ws.root.join("spill")) {
+            for dir in spill.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
+                // Fails, harmlessly, on a folder a running query is using.
+                let _ = fs::remove_dir(&dir);
             }
         }
         let tmp = self.ws.tmp_dir();
@@ -118,6 +150,43 @@ impl Transaction {
             fsutil::create_private_dir(&tmp)?;
         }
         Ok(())
+    }
+}
+
+impl Transaction {
+    fn remove_unlisted_files(&self, live: &HashSet<PathBuf>) -> std::io::Result<()> {
+        let mut dirs: Vec<PathBuf> = crate::schema::Kind::ALL.iter().map(|k| self.ws.table_dir(*k)).collect();
+        dirs.push(self.ws.root.join("rejects"));
+        dirs.push(self.ws.user_tables_dir());
+        for dir in dirs {
+            remove_unlisted(&dir, live)?;
+        }
+        // Runs keep a folder each; a folder no run lists goes whole.
+        if let Ok(runs) = fs::read_dir(self.ws.root.join("runs")) {
+            for run in runs.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
+                remove_unlisted(&run, live)?;
+                if fs::read_dir(&run).map(|mut d| d.next().is_none()).unwrap_or(false) {
+                    fs::remove_dir(&run)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a process with this id is running (a temp file's writer may still be busy).
+fn process_alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = i32::try_from(pid) else { return false };
+        // SAFETY: signal 0 only checks that the process exists and may be signalled.
+        let r = unsafe { libc::kill(pid, 0) };
+        r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
     }
 }
 

@@ -93,5 +93,17 @@ fn a_crash_at_each_step_of_a_commit() {
         assert_eq!(check_whole_or_nothing(&ws), u64::from(ROWS), "{point}");
         let stray: Vec<_> = std::fs::read_dir(ws.root.join("tables/bank_txns")).unwrap().collect();
         assert_eq!(stray.len(), 1, "{point}: one data file, no debris");
+        // The audit log holds exactly the imports that landed, once each, and its chain
+        // is whole: a crash after the commit left its line to the next command.
+        let verified = ws.run(&["audit", "verify"]);
+        assert!(verified.status.success(), "{point}: {}", text(&verified.stderr));
+        let imports = ws.ok(&["audit", "--event", "import"]);
+        assert_eq!(imports.lines().count(), 1 + usize::from(lands), "{point}: {imports}");
+        let debris: Vec<String> = std::fs::read_dir(&ws.root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".tmp-"))
+            .collect();
+        assert!(debris.is_empty(), "{point}: {debris:?}");
     }
 }

@@ -172,3 +172,186 @@ fn output_cut_short_by_a_pipe_is_not_a_crash() {
     use std::os::unix::process::ExitStatusExt;
     assert!(out.status.success() || out.status.signal() == Some(13), "{:?}", out.status);
 }
+
+#[test]
+fn a_torn_or_lagging_audit_log_is_mended_not_repeated() {
+    let ws = Ws::new();
+    let f = ws.scratch("b.csv");
+    std::fs::write(&f, file_of(&[HEADER.to_string(), row(1)], "\n")).unwrap();
+    ws.import(&f);
+    let log = ws.root.join("audit.log");
+    let head = ws.root.join("audit.head");
+    // A crash between a line and the head: the head names the line before.
+    let old_head = std::fs::read(&head).unwrap();
+    ws.ok(&["audit", "--last", "1"]);
+    std::fs::write(&head, &old_head).unwrap();
+    ws.ok(&["audit", "verify"]);
+    // A line torn by a crash or a full disk: cut off, never chained onto.
+    let mut bytes = std::fs::read(&log).unwrap();
+    bytes.extend_from_slice(br#"{"seq":99,"time":"2026-"#);
+    std::fs::write(&log, bytes).unwrap();
+    let out = ws.ok(&["audit", "verify"]);
+    assert!(out.contains("audit log intact"), "{out}");
+    let seqs: Vec<u64> =
+        ws.ok(&["audit"]).lines().map(|l| l.split_whitespace().next().unwrap().parse().unwrap()).collect();
+    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>(), "each entry once, in order");
+}
+
+#[test]
+fn debris_of_killed_processes_goes_with_the_next_writer() {
+    let ws = Ws::new();
+    // What a process killed mid-write leaves: temp copies of the users file (every
+    // password hash), the catalog and the audit head, and empty spill folders.
+    let dead = 4_000_000; // above any pid the kernel hands out by default
+    for name in ["users.json", "catalog.json", "audit.head"] {
+        std::fs::write(ws.root.join(format!(".{name}.tmp-{dead}")), b"{}").unwrap();
+    }
+    std::fs::create_dir_all(ws.root.join("spill/datafusion-x1")).unwrap();
+    let f = ws.scratch("b.csv");
+    std::fs::write(&f, file_of(&[HEADER.to_string(), row(1)], "\n")).unwrap();
+    ws.import(&f);
+    let left: Vec<String> = std::fs::read_dir(&ws.root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(!ws.root.join("spill/datafusion-x1").exists());
+}
+
+#[test]
+fn a_workbook_that_unpacks_to_gigabytes_is_refused_before_it_is_unpacked() {
+    use std::io::Write;
+    let ws = Ws::new();
+    let x = ws.scratch("bomb.xlsx");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&x).unwrap());
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("[Content_Types].xml", opts).unwrap();
+    zip.write_all(b"<Types/>").unwrap();
+    zip.start_file("xl/workbook.xml", opts).unwrap();
+    zip.write_all(b"<workbook/>").unwrap();
+    zip.start_file("xl/sharedStrings.xml", opts).unwrap();
+    let chunk = vec![b'a'; 1 << 20];
+    for _ in 0..300 {
+        zip.write_all(&chunk).unwrap();
+    }
+    zip.finish().unwrap();
+    assert!(std::fs::metadata(&x).unwrap().len() < 2 << 20, "a small file");
+    let out = ws.run(&["import", "--no-progress", x.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("its part xl/sharedStrings.xml unpacks to 300 MB, more than recon reads"), "{err}");
+    assert!(err.contains("save it as CSV"), "{err}");
+}
+
+#[test]
+fn a_header_row_far_down_is_read_where_the_mapping_says() {
+    let ws = Ws::new();
+    let mut lines: Vec<String> = (0..499).map(|i| format!("说明第{i}行")).collect();
+    lines.push(HEADER.to_string());
+    lines.extend((0..3).map(row));
+    let f = ws.scratch("deep.csv");
+    std::fs::write(&f, file_of(&lines, "\n")).unwrap();
+    let m = ws.scratch("deep.toml");
+    std::fs::write(&m, "kind = \"bank\"\nheader_row = 500\n").unwrap();
+    let out = ws.ok(&["import", "--no-progress", "--map", m.to_str().unwrap(), f.to_str().unwrap()]);
+    assert!(out.contains("header on line 500") && out.contains("stored 3 rows"), "{out}");
+}
+
+#[test]
+fn create_table_twice_without_or_replace_fails() {
+    let ws = Ws::new();
+    ws.ok(&["sql", "-c", "CREATE TABLE mine AS SELECT 1 AS a"]);
+    let err = ws.fails(&["sql", "-c", "CREATE TABLE mine AS SELECT 2 AS a"]);
+    assert!(err.contains("table mine exists; CREATE OR REPLACE TABLE replaces it"), "{err}");
+    assert_eq!(ws.value("SELECT a FROM mine"), "1");
+    ws.ok(&["sql", "-c", "CREATE OR REPLACE TABLE mine AS SELECT 3 AS a"]);
+    assert_eq!(ws.value("SELECT a FROM mine"), "3");
+}
+
+#[test]
+fn a_run_records_the_imports_it_read() {
+    let ws = Ws::new();
+    for (i, name) in ["a.csv", "b.csv", "c.csv"].iter().enumerate() {
+        let f = ws.scratch(name);
+        std::fs::write(&f, file_of(&[HEADER.to_string(), row(i as u32)], "\n")).unwrap();
+        ws.import(&f);
+    }
+    ws.ok(&["imports", "undo", "2"]);
+    let out = ws.ok(&["reconcile", "--no-progress"]);
+    assert!(out.contains("Imports read: 1, 3"), "{out}");
+    assert_eq!(ws.value("SELECT imports FROM runs WHERE run_id = 1"), "1, 3");
+}
+
+fn ofx2(entries: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<?OFX OFXHEADER="200" VERSION="220" SECURITY="NONE" OLDFILEUID="NONE" NEWFILEUID="NONE"?>
+<OFX><BANKMSGSRSV1><STMTTRNRS><TRNUID>1</TRNUID><STMTRS><CURDEF>USD</CURDEF>
+<BANKACCTFROM><BANKID>121000248</BANKID><ACCTID>555</ACCTID><ACCTTYPE>CHECKING</ACCTTYPE></BANKACCTFROM>
+<BANKTRANLIST><DTSTART>20261001</DTSTART><DTEND>20261031</DTEND>
+{entries}
+</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>
+"#
+    )
+}
+
+#[test]
+fn an_ofx_2_file_that_is_not_xml_is_refused_unless_only_an_ampersand_is_bare() {
+    let ws = Ws::new();
+    let one = |id: &str, name: &str| {
+        format!(
+            "<STMTTRN><TRNTYPE>CREDIT</TRNTYPE><DTPOSTED>20261002</DTPOSTED><TRNAMT>10.00</TRNAMT><FITID>{id}</FITID><NAME>{name}</NAME></STMTTRN>"
+        )
+    };
+    // A bare `&` in a payee's name: the meaning is plain, it is read.
+    let f = ws.scratch("amp.ofx");
+    std::fs::write(&f, ofx2(&format!("{}\n{}", one("F1", "AT&T"), one("F2", "Smith &amp; Sons")))).unwrap();
+    let out = ws.ok(&["import", "--no-progress", f.to_str().unwrap()]);
+    assert!(out.contains("stored 2 rows"), "{out}");
+    assert_eq!(ws.rows("SELECT txn_id, memo FROM bank_txns ORDER BY txn_id"), [["F1", "AT&T"], ["F2", "Smith & Sons"]]);
+    // An entry whose element is never closed: which fields are whose is a guess.
+    let f = ws.scratch("broken.ofx");
+    let broken = format!(
+        "{}\n<STMTTRN><TRNTYPE>CREDIT</TRNTYPE><DTPOSTED>20261003</DTPOSTED><TRNAMT>5.00</TRNAMT>\n{}",
+        one("G1", "A"),
+        one("G3", "C")
+    );
+    std::fs::write(&f, ofx2(&broken)).unwrap();
+    let out = ws.run(&["import", "--no-progress", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(err.contains("an OFX 2 file must be well-formed XML, and this one is not"), "{err}");
+    assert_eq!(ws.value("SELECT count(*) FROM bank_txns WHERE txn_id LIKE 'G%'"), "0");
+}
+
+#[test]
+fn a_reader_keeps_the_files_of_an_import_undone_while_it_reads() {
+    let ws = Ws::new();
+    let f = ws.scratch("a.csv");
+    std::fs::write(&f, file_of(&[HEADER.to_string(), row(1)], "\n")).unwrap();
+    ws.import(&f);
+    let file = |id: &str| ws.root.join(format!("tables/bank_txns/imp-{id}.parquet"));
+    assert!(file("000001").exists());
+    // A shell open on the workspace: a reader for as long as it runs.
+    let mut shell = ws
+        .cmd()
+        .args(["shell", "--user", "admin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(shell.try_wait().unwrap().is_none(), "the shell is open");
+    ws.ok(&["imports", "undo", "1"]);
+    assert_eq!(ws.value("SELECT count(*) FROM bank_txns"), "0", "undone for every new reader");
+    assert!(file("000001").exists(), "kept while a reader may read it");
+    drop(shell.stdin.take());
+    let _ = shell.wait();
+    // The next writer, alone, clears it.
+    let g = ws.scratch("b.csv");
+    std::fs::write(&g, file_of(&[HEADER.to_string(), row(2)], "\n")).unwrap();
+    ws.import(&g);
+    assert!(!file("000001").exists());
+}

@@ -46,7 +46,44 @@ impl SheetSource {
     }
 }
 
+/// What one workbook may expand to. A few megabytes of zip can unpack to gigabytes
+/// (by accident or on purpose); calamine keeps every shared string in memory, so these
+/// bound the memory an import can take. A real export larger than this goes in as CSV.
+const MOST_IN_A_PART: u64 = 1 << 30;
+const MOST_SHARED_STRINGS: u64 = 256 << 20;
+const MOST_IN_A_WORKBOOK: u64 = 2 << 30;
+
+/// Refuses a workbook whose parts would unpack to more than recon reads, before a byte
+/// of it is unpacked: the sizes come from the zip's directory.
+fn check_expansion(path: &Path) -> Result<(), SourceError> {
+    let Ok(mut zip) = zip::ZipArchive::new(File::open(path)?) else {
+        return Ok(()); // calamine says what is wrong with it
+    };
+    let mb = |n: u64| n.div_ceil(1 << 20);
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let Ok(part) = zip.by_index_raw(i) else { continue };
+        let (name, size) = (part.name().map(|n| n.into_owned()).unwrap_or_default(), part.size());
+        let most = if name.ends_with("sharedStrings.xml") { MOST_SHARED_STRINGS } else { MOST_IN_A_PART };
+        total = total.saturating_add(size);
+        if size > most || total > MOST_IN_A_WORKBOOK {
+            let (what, limit) = if size > most {
+                (format!("its part {name} unpacks to {} MB", mb(size)), most)
+            } else {
+                (format!("it unpacks to more than {} MB", mb(total)), MOST_IN_A_WORKBOOK)
+            };
+            return Err(SourceError::Workbook(format!(
+                "{what}, more than recon reads from one workbook ({} MB) — if the export is real, save it as CSV \
+                 and import that",
+                mb(limit)
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn open_xlsx(path: &Path) -> Result<Xlsx<BufReader<File>>, SourceError> {
+    check_expansion(path)?;
     calamine::open_workbook(path).map_err(|e: calamine::XlsxError| SourceError::Workbook(e.to_string()))
 }
 

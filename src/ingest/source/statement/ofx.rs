@@ -86,8 +86,13 @@ pub(super) fn parse(text: &str) -> Result<Parsed, String> {
         let format = format!("ofx {} (XML)", version.as_deref().unwrap_or("2.x"));
         match xml_tree(text) {
             Ok(root) => (root, format),
-            // Not well-formed XML, but maybe readable as OFX all the same.
-            Err(xml_error) => (sgml_tree(text).map_err(|_| xml_error)?, format),
+            // A bare `&` in a payee's name is the one slip banks make that leaves the
+            // file's meaning plain; anything else that is not well-formed (a tag not
+            // closed, elements crossed) could be read more than one way: refused.
+            Err(xml_error) => match escape_bare_ampersands(text) {
+                Some(escaped) => (xml_tree(&escaped).map_err(|_| not_well_formed(&xml_error))?, format),
+                None => return Err(not_well_formed(&xml_error)),
+            },
         }
     } else {
         let version = text[..text.find('<').unwrap_or(text.len())]
@@ -116,6 +121,42 @@ pub(super) fn parse(text: &str) -> Result<Parsed, String> {
     }
     let statements = responses.into_iter().map(statement).collect::<Result<_, _>>()?;
     Ok(Parsed { format, statements, not_imported: Vec::new() })
+}
+
+fn not_well_formed(xml_error: &str) -> String {
+    format!(
+        "an OFX 2 file must be well-formed XML, and this one is not ({xml_error}): export it again from the bank, \
+         or ask for OFX 1.x or CSV"
+    )
+}
+
+/// The text with each `&` that starts no entity written as `&amp;`; none if it has none.
+fn escape_bare_ampersands(text: &str) -> Option<String> {
+    // `after` is what follows the `&`: `amp;…`, `#38;…`, `#x26;…` start an entity.
+    let starts_entity = |after: &str| {
+        let Some(body) = after.find(';').filter(|&e| e <= 10).map(|e| &after[..e]) else { return false };
+        match body.strip_prefix('#') {
+            Some(n) => match n.strip_prefix(['x', 'X']) {
+                Some(h) => !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()),
+                None => !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()),
+            },
+            None => !body.is_empty() && body.bytes().all(|b| b.is_ascii_alphanumeric()),
+        }
+    };
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut changed = false;
+    for (i, piece) in text.split('&').enumerate() {
+        if i > 0 {
+            if starts_entity(piece) {
+                out.push('&');
+            } else {
+                out.push_str("&amp;");
+                changed = true;
+            }
+        }
+        out.push_str(piece);
+    }
+    changed.then_some(out)
 }
 
 /// `NAME="value"` in a processing instruction.
