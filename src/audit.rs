@@ -111,6 +111,9 @@ fn read_end(file: &mut File, head: Option<Head>) -> std::io::Result<End> {
         .and_then(|l| serde_json::from_slice::<Entry>(l).ok());
     let head_commit = head.as_ref().map_or(0, |h| h.commit);
     Ok(match (last, head) {
+        // The head is ahead of the log (lines cut off its end) or names another last
+        // line: chain on from the head, so `verify` still sees the gap, never healed.
+        (Some(e), Some(h)) if h.seq >= e.seq => End { seq: h.seq, hash: h.hash, commit: h.commit },
         (Some(e), _) => End { seq: e.seq, hash: e.hash.clone(), commit: head_commit.max(e.commit.unwrap_or(0)) },
         // The last line is damaged: chain on from the head; `verify` will say so.
         (None, Some(h)) => End { seq: h.seq, hash: h.hash, commit: h.commit },

@@ -242,7 +242,7 @@ fn csv_out(out: &mut dyn Write, c: &Cells) -> io::Result<()> {
 
 /// A text cell as a spreadsheet may open it safely (OWASP CSV injection): one that a
 /// spreadsheet would take for a formula — starting with `=`, `@`, a tab or a carriage
-/// return, or `+`/`-` not followed by a plain number — gets a leading `'`.
+/// return, or `+`/`-` followed by something other than a plain number — gets a leading `'`.
 pub fn defused(v: &str) -> std::borrow::Cow<'_, str> {
     let plain_number = |rest: &str| {
         let mut dot = false;
@@ -258,7 +258,8 @@ pub fn defused(v: &str) -> std::borrow::Cow<'_, str> {
     };
     let risky = match v.chars().next() {
         Some('=' | '@' | '\t' | '\r') => true,
-        Some('+' | '-') => !plain_number(&v[1..]),
+        // A sign alone (`-` for "none") is text to a spreadsheet too.
+        Some('+' | '-') => v.len() > 1 && !plain_number(&v[1..]),
         _ => false,
     };
     if risky { std::borrow::Cow::Owned(format!("'{v}")) } else { std::borrow::Cow::Borrowed(v) }
@@ -363,6 +364,7 @@ mod tests {
         assert_eq!(defused("@SUM(1)"), "'@SUM(1)");
         assert_eq!(defused("+1+1"), "'+1+1");
         assert_eq!(defused("-12.50"), "-12.50");
+        assert_eq!(defused("-"), "-", "a dash for none");
         assert_eq!(defused("支付宝"), "支付宝");
         let csv = render(Style { format: OutputFormat::Csv, max_rows: Some(1), width: None });
         assert_eq!(csv, "对方户名,amount\n支付宝（中国）网络技术有限公司,1234.50\nAcme,-0.05\n,1.00\n");

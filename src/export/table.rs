@@ -10,8 +10,9 @@ use datafusion::arrow::datatypes::{
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
 /// Chinese headers for the columns reports use; others keep their SQL name.
-const HEADERS: [(&str, &str); 60] = [
+const HEADERS: [(&str, &str); 61] = [
     ("platform", "平台"),
+    ("currency", "币种"),
     ("shop", "店铺"),
     ("month", "月份"),
     ("orders", "订单数"),

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use super::fsutil;
 
-const FILE: &str = ".readers";
+pub(super) const FILE: &str = ".readers";
 
 /// The `.readers` file this process holds shared, one per workspace it opened.
 static HELD: Mutex<Vec<(PathBuf, File)>> = Mutex::new(Vec::new());

@@ -172,7 +172,7 @@ impl Ws {
         let mut files = Vec::new();
         for entry in walk(&self.root) {
             let rel = entry.strip_prefix(&self.root).unwrap().to_string_lossy().into_owned();
-            if [".lock", "audit.log", "audit.head", "logins.json", "logins.lock"].contains(&rel.as_str()) {
+            if [".lock", ".readers", "audit.log", "audit.head", "logins.json", "logins.lock"].contains(&rel.as_str()) {
                 continue;
             }
             files.push((rel, std::fs::read(&entry).unwrap()));

@@ -103,7 +103,9 @@ fn paypal_activity_german() {
     let ws = Ws::new();
     let report = ws.import(&payouts("paypal-activity-de.csv"));
     assert!(report.contains("paypal-activity") && report.contains("stored 6 rows"), "{report}");
-    assert!(report.contains("2 rows with status Abgelehnt (1), Ausstehend (1): no money moved"), "{report}");
+    assert!(report.contains("2 ignored"), "{report}");
+    assert!(report.contains("ignored: line 3, column 12 (status): status 'Ausstehend': no money moved"), "{report}");
+    assert!(report.contains("ignored: line 7, column 12 (status): status 'Abgelehnt': no money moved"), "{report}");
     let wd = "5WD12345AB678901G";
     assert_eq!(
         lines(&ws),
@@ -212,7 +214,7 @@ fn wechat_pay_merchant_trade_bill() {
     let report = ws.import(&payouts("wechat-trade.csv"));
     assert!(report.contains("wechat-trade") && report.contains("stored 4 rows"), "{report}");
     assert!(report.contains("→ payments"), "{report}");
-    assert!(report.contains("1 rows neither paid nor refunded"), "{report}");
+    assert!(report.contains("1 ignored") && report.contains("status 'REVOKED': no money moved"), "{report}");
     assert_eq!(ws.value("SELECT count(*) FROM settlements"), "0");
     assert_eq!(
         ws.rows("SELECT platform, kind, amount, order_id, txn_id FROM payments ORDER BY source_line, amount DESC"),

@@ -15,12 +15,17 @@ fn report_views_add_up_to_the_data() {
     assert_eq!(ws.value("SELECT sum(sold) FROM collection_summary"), sold);
     assert_eq!(ws.value("SELECT sum(sales) FROM sales_vs_collections"), sold);
     assert_eq!(ws.value("SELECT sum(orders) FROM collection_summary"), ws.value("SELECT count(*) FROM orders"));
+    // Fees: the platforms' fee lines (by order id, or by the trade a fund bill's line
+    // names), and what a bank kept of a B2B customer's transfer.
+    let b2b_bank_fees = ws.value("SELECT sum(fees) FROM order_settlement WHERE platform = 'b2b'");
+    assert!(b2b_bank_fees.parse::<f64>().unwrap() <= 2.0 * 40.0, "a bank's fee is small: {b2b_bank_fees}");
     assert_eq!(
         ws.value("SELECT sum(fees) FROM collection_summary"),
-        ws.value(
-            "SELECT -sum(amount) FROM settlements WHERE order_id IS NOT NULL \
+        ws.value(&format!(
+            "SELECT CAST(-sum(amount) + {b2b_bank_fees} AS DECIMAL(18, 2)) FROM settlements \
+             WHERE (order_id IS NOT NULL OR trade_id IN (SELECT txn_id FROM payments)) \
              AND kind IN ('commission', 'fee', 'shipping', 'promotion')"
-        )
+        ))
     );
     assert_eq!(
         ws.value("SELECT sum(outstanding) FROM collection_summary"),
@@ -127,27 +132,28 @@ fn an_excel_report_reads_back_with_its_numbers() {
     let cell = |r: u32, c: u32| sheet.get_value((r, c)).cloned().unwrap_or(Data::Empty);
     assert_eq!(cell(0, 0), Data::String("回款汇总 Collection summary".into()));
     assert!(matches!(cell(1, 0), Data::String(s) if s.contains("by admin")));
-    let header: Vec<Data> = (0..10).map(|c| cell(3, c)).collect();
+    let header: Vec<Data> = (0..11).map(|c| cell(3, c)).collect();
     assert_eq!(
         header,
-        ["平台", "店铺", "月份", "订单数", "销售额", "退款", "费用", "已回款", "未回款", "回款率"]
+        ["平台", "店铺", "月份", "币种", "订单数", "销售额", "退款", "费用", "已回款", "未回款", "回款率"]
             .map(|h| Data::String(h.into()))
             .to_vec()
     );
-    // Money is a number, the month a date; the totals row adds up to the cent.
-    assert!(matches!(cell(4, 4), Data::Float(_)), "{:?}", cell(4, 4));
+    // Money is a number, the month a date; the totals row (one per currency, here one)
+    // adds up to the cent.
+    assert!(matches!(cell(4, 5), Data::Float(_)), "{:?}", cell(4, 5));
     assert!(matches!(cell(4, 2), Data::DateTime(_)), "{:?}", cell(4, 2));
     let total_row = 4 + rows as u32;
     assert_eq!(cell(total_row, 0), Data::String("合计 Total".into()));
     let sold: f64 = ws.value("SELECT sum(sold) FROM collection_summary").parse().unwrap();
     assert!(
-        matches!(cell(total_row, 4), Data::Float(t) if (t - sold).abs() < 0.005),
+        matches!(cell(total_row, 5), Data::Float(t) if (t - sold).abs() < 0.005),
         "{:?} vs {sold}",
-        cell(total_row, 4)
+        cell(total_row, 5)
     );
     let orders: f64 = ws.value("SELECT sum(orders) FROM collection_summary").parse().unwrap();
-    assert_eq!(cell(total_row, 3), Data::Float(orders));
-    let column_sum: f64 = (4..total_row).map(|r| if let Data::Float(v) = cell(r, 4) { v } else { 0.0 }).sum();
+    assert_eq!(cell(total_row, 4), Data::Float(orders));
+    let column_sum: f64 = (4..total_row).map(|r| if let Data::Float(v) = cell(r, 5) { v } else { 0.0 }).sum();
     assert!((column_sum - sold).abs() < 0.005);
 
     // A summary carries a native chart.

@@ -207,7 +207,13 @@ fn brute_force_is_locked_out_and_the_audit_log_shows_tampering() {
     let lines: Vec<&str> = original.lines().collect();
     let verify = |ws: &Ws| {
         let out = as_user(ws, "admin", PASSWORD, &["audit", "verify"]);
-        assert!(!out.status.success(), "verify passed a tampered log");
+        assert!(
+            !out.status.success(),
+            "verify passed a tampered log: {}{}\n{}",
+            text(&out.stdout),
+            text(&out.stderr),
+            std::fs::read_to_string(ws.root.join("audit.log")).unwrap_or_default()
+        );
         text(&out.stderr)
     };
     // Edited: a failure made to look like a success.

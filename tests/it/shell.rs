@@ -99,7 +99,7 @@ fn a_day_at_the_shell() {
     p.exp_string("recon> ").unwrap();
     p.send_control('d').unwrap();
     p.exp_eof().unwrap();
-    let history = std::fs::read_to_string(ws.root.join("history")).unwrap();
+    let history = std::fs::read_to_string(ws.root.join("history").join("admin")).unwrap();
     assert!(history.contains("CREATE VIEW big_credits"), "{history}");
     assert!(!history.contains(PASSWORD), "the password is never in the history");
 }

@@ -33,7 +33,11 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
     let time = t.find(TIME);
     let name = t.find(NAME);
     let kind_col = t.column(TYPE)?;
-    let status = t.find(STATUS);
+    // The activity download (`Type`) lists pending and denied rows beside completed
+    // ones: without its Status column they could not be told apart, so it is required.
+    // Only the statement (`Description`) lists what completed alone.
+    let statement = ["Description", "Beschreibung"].contains(&t.header[kind_col].trim());
+    let status = if statement { t.find(STATUS) } else { Some(t.column(STATUS)?) };
     let currency = t.column(CURRENCY)?;
     let gross = t.column(GROSS)?;
     let fee = t.column(FEE)?;

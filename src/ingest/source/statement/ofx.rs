@@ -86,13 +86,19 @@ pub(super) fn parse(text: &str) -> Result<Parsed, String> {
         let format = format!("ofx {} (XML)", version.as_deref().unwrap_or("2.x"));
         match xml_tree(text) {
             Ok(root) => (root, format),
-            // A bare `&` in a payee's name is the one slip banks make that leaves the
-            // file's meaning plain; anything else that is not well-formed (a tag not
+            // Two slips leave the meaning plain: a bare `&` in a payee's name, and an
+            // OFX 1 body under an OFX 2 header (values without end tags, as many banks
+            // write). A file written as XML that is broken otherwise (an entry never
             // closed, elements crossed) could be read more than one way: refused.
-            Err(xml_error) => match escape_bare_ampersands(text) {
-                Some(escaped) => (xml_tree(&escaped).map_err(|_| not_well_formed(&xml_error))?, format),
-                None => return Err(not_well_formed(&xml_error)),
-            },
+            Err(xml_error) => {
+                if let Some(root) = escape_bare_ampersands(text).and_then(|e| xml_tree(&e).ok()) {
+                    (root, format)
+                } else if has_open_leaves(text) {
+                    (sgml_tree(text).map_err(|_| not_well_formed(&xml_error))?, format)
+                } else {
+                    return Err(not_well_formed(&xml_error));
+                }
+            }
         }
     } else {
         let version = text[..text.find('<').unwrap_or(text.len())]
@@ -128,6 +134,31 @@ fn not_well_formed(xml_error: &str) -> String {
         "an OFX 2 file must be well-formed XML, and this one is not ({xml_error}): export it again from the bank, \
          or ask for OFX 1.x or CSV"
     )
+}
+
+/// Whether values are written as OFX 1 writes them, without end tags: some element
+/// holds text and is followed by another tag than its own end.
+fn has_open_leaves(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        let Some(close) = rest.find('>') else { return false };
+        let tag = &rest[..close];
+        rest = &rest[close + 1..];
+        if tag.starts_with(['/', '?', '!']) || tag.is_empty() {
+            continue;
+        }
+        let value = &rest[..rest.find('<').unwrap_or(rest.len())];
+        if value.trim().is_empty() {
+            continue;
+        }
+        let after = &rest[value.len()..];
+        let end = format!("</{}>", tag.split_whitespace().next().unwrap_or(tag));
+        if !after.starts_with(&end) {
+            return true;
+        }
+    }
+    false
 }
 
 /// The text with each `&` that starts no entity written as `&amp;`; none if it has none.
