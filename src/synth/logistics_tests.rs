@@ -71,12 +71,22 @@ fn orders(dir: &Path) -> BTreeMap<Key, Order> {
             ["快递单号", "快递公司"],
             ["商家编码", "商品数量"],
         ),
-        (
-            ("orders/pdd_orders.csv", "订单号"),
-            ["成交时间", "支付时间", "发货时间"],
-            ["快递单号", "快递公司"],
-            ["商家编码-SKU维度", "商品数量(件)"],
-        ),
+        // The platform's own export, or (with noise) the ERP's.
+        if table(dir, "orders/pdd_orders.csv", "平台").first().is_some_and(|r| r.contains_key("线上订单号")) {
+            (
+                ("orders/pdd_orders.csv", "线上订单号"),
+                ["下单时间", "付款时间", "发货时间"],
+                ["物流单号", "快递公司"],
+                ["商品编码", "数量"],
+            )
+        } else {
+            (
+                ("orders/pdd_orders.csv", "订单号"),
+                ["成交时间", "支付时间", "发货时间"],
+                ["快递单号", "快递公司"],
+                ["商家编码-SKU维度", "商品数量(件)"],
+            )
+        },
         (
             ("orders/wechat_orders.csv", "订单号"),
             ["下单时间", "支付时间", "发货时间"],

@@ -445,6 +445,9 @@ pub struct Style {
     pub douyin_activity: bool,
     /// WeChat's fund bill writes （元） full-width (else (元)).
     pub wechat_full_parens: bool,
+    /// The Pinduoduo shop's orders come out of the merchant's ERP (聚水潭 style), not the
+    /// platform's backend: 线上订单号 for the platform's id, the ERP's own 内部订单号 beside it.
+    pub pdd_erp: bool,
 }
 
 impl Style {
@@ -461,6 +464,7 @@ impl Style {
                 douyin_channel_share: false,
                 douyin_activity: false,
                 wechat_full_parens: true,
+                pdd_erp: false,
             };
         }
         for (label, shop) in labels.iter_mut().zip(shops) {
@@ -485,6 +489,7 @@ impl Style {
             douyin_channel_share: high || chance(rng, 5_000),
             douyin_activity: high,
             wechat_full_parens: chance(rng, 5_000),
+            pdd_erp: true,
         }
     }
 }

@@ -95,6 +95,27 @@ pub const PDD_HEADER: &[&str] = &[
     "商家编码-SKU维度",
     "商品数量(件)",
 ];
+/// The same orders as an ERP (聚水潭, 旺店通 …) exports them: its own internal order
+/// number beside the platform's, and its own names for every column.
+pub const ERP_HEADER: &[&str] = &[
+    "平台",
+    "店铺名称",
+    "线上订单号",
+    "下单时间",
+    "付款时间",
+    "发货时间",
+    "订单状态",
+    "商品总额",
+    "已付金额",
+    "收件人",
+    "手机",
+    "地址",
+    "物流单号",
+    "快递公司",
+    "商品编码",
+    "数量",
+    "内部订单号",
+];
 /// The mini-program shop system's export (有赞 / 微盟 style): the buyer's WeChat nickname
 /// and the consignee in columns of their own.
 pub const WECHAT_HEADER: &[&str] = &[
@@ -282,6 +303,8 @@ pub struct OrderFiles {
     pdd: CsvOut,
     wechat: CsvOut,
     b2b: CsvOut,
+    /// The ERP's last internal order number (`Style::pdd_erp`).
+    erp_seq: u64,
 }
 
 impl OrderFiles {
@@ -300,7 +323,7 @@ impl OrderFiles {
         let mut douyin = CsvOut::create(out, DOUYIN_ORDERS, Enc::Utf8, false)?;
         douyin.header(DOUYIN_HEADER)?;
         let mut pdd = CsvOut::create(out, PDD_ORDERS, Enc::Gb18030, true)?;
-        pdd.header(PDD_HEADER)?;
+        pdd.header(if world.style.pdd_erp { ERP_HEADER } else { PDD_HEADER })?;
         let mut wechat = CsvOut::create(out, WECHAT_ORDERS, Enc::Utf8Bom, false)?;
         wechat.header(WECHAT_HEADER)?;
         let mut b2b = CsvOut::create(out, B2B_ORDERS, Enc::Utf8, false)?;
@@ -312,7 +335,7 @@ impl OrderFiles {
                 b2b.header(&h)?
             }
         }
-        Ok(OrderFiles { tmall, jd, douyin, pdd, wechat, b2b })
+        Ok(OrderFiles { tmall, jd, douyin, pdd, wechat, b2b, erp_seq: 0 })
     }
 
     pub fn write(
@@ -422,7 +445,14 @@ impl OrderFiles {
         match p {
             Platform::Tmall => self.tmall.row(&row.cells),
             Platform::Douyin => self.douyin.row(&row.cells),
-            Platform::Pdd => self.pdd.row(&row.cells),
+            Platform::Pdd => {
+                if world.style.pdd_erp {
+                    // The ERP numbers orders as they reach it.
+                    self.erp_seq += 1;
+                    push_num(row.cells.cell(), 3_000_000 + self.erp_seq, 7);
+                }
+                self.pdd.row(&row.cells)
+            }
             _ => {
                 // JD: amounts as numeric cells, everything else as text.
                 for (col, cell) in row.cells.cells().iter().enumerate() {
