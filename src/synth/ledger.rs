@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::clock::{Clock, push_num};
 use super::draw::{GenRng, scramble};
-use super::ledger_rows::{alipay_row, douyin_row, jd_row, pdd_row};
+use super::ledger_rows::{alipay_row, douyin_row, generic_row, jd_row, pdd_row};
 use super::model::{ALIPAY_LOGIN, FeeKind, Platform, Shop, Style};
 use super::money::{Cents, cents_str};
 use super::order_files::{export_stamp, push_order_id};
@@ -91,6 +91,10 @@ impl DouyinFees {
 }
 pub const PDD_HEADER: &[&str] =
     &["商户订单号", "发生时间", "收入金额（+元）", "支出金额（-元）", "账务类型", "备注", "业务描述"];
+/// A wallet bill in the shape many platforms share and no named format claims
+/// (`Style::pdd_generic_ledger`).
+pub const GENERIC_LEDGER_HEADER: &[&str] =
+    &["入账时间", "订单号", "动账类型", "收支方向", "动账金额(元)", "账户余额(元)", "备注"];
 
 /// The statement file of a shop, relative to the output directory.
 pub fn ledger_path(shop: &Shop) -> String {
@@ -148,6 +152,8 @@ pub struct Ledger {
     /// Records as recon stores them: a row with fee columns is its sale line and a line
     /// per deduction and per unexplained rest.
     pub records: u64,
+    /// Written in the shape no named format knows (`Style::pdd_generic_ledger`).
+    generic: bool,
 }
 
 impl Ledger {
@@ -206,6 +212,13 @@ impl Ledger {
                 w.header(&wechat::fund_header(style.wechat_full_parens))?;
                 Sink::Csv(Box::new(w))
             }
+            _ if style.pdd_generic_ledger => {
+                let mut w = CsvOut::create(out, &rel, Enc::Utf8Bom, true)?;
+                w.line("货款账户 资金流水")?;
+                w.line(&format!("店铺名称：{}", shop.name))?;
+                w.header(GENERIC_LEDGER_HEADER)?;
+                Sink::Csv(Box::new(w))
+            }
             _ => {
                 let mut w = CsvOut::create(out, &rel, Enc::Gb18030, true)?;
                 w.line("店铺账务明细")?;
@@ -229,6 +242,7 @@ impl Ledger {
             ids: Default::default(),
             columns: columns.cloned(),
             records: 0,
+            generic: shop.platform == Platform::Pdd && style.pdd_generic_ledger,
         })
     }
 
@@ -362,6 +376,9 @@ impl Ledger {
             }
             (Sink::Csv(w), _) => {
                 pdd_row(r, clock, rng, t, amount, &line, &order_id, dirt);
+                if self.generic {
+                    generic_row(r, balance);
+                }
                 w.row(r)
             }
             (Sink::Xlsx(w), _) => jd_row(w, clock, rng, t, amount, balance, &line, &flow, &order_id, dirt),
@@ -382,6 +399,7 @@ impl Ledger {
                         w.line(&format!("#收入合计：{}笔，共{}元", self.income_n, cents_str(self.income)))?;
                         w.line(&format!("#导出时间：[{export} 10:00:00]"))?;
                     }
+                    Platform::Pdd if self.generic => {}
                     Platform::Pdd => {
                         w.line(&format!(
                             "#合计：收入{}笔，共{}元；支出{}笔，共{}元",

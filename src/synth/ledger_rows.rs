@@ -295,3 +295,24 @@ pub fn pdd_row(
     r.push(&memo);
     r.push(desc);
 }
+
+/// A Pinduoduo row (`pdd_row`) rewritten in the shape many platforms' 资金流水 share: the
+/// time first, the order, the kind, 入账/出账 beside an unsigned amount, the balance after
+/// it, the memo (a withdrawal's 提现单号 stays there).
+pub fn generic_row(r: &mut Row, balance: Cents) {
+    let c: Vec<String> = r.cells().to_vec();
+    let (income, expense) = (&c[2], &c[3]);
+    let (way, amount) = if income.is_empty() {
+        ("出账", expense.trim_start_matches('-').to_string())
+    } else {
+        ("入账", income.clone())
+    };
+    r.clear();
+    r.push(&c[1]);
+    r.push(&c[0]);
+    r.push(&c[4]);
+    r.push(way);
+    r.push(&amount);
+    push_cents(r.cell(), balance);
+    r.push(&c[5]);
+}

@@ -448,6 +448,10 @@ pub struct Style {
     /// The Pinduoduo shop's orders come out of the merchant's ERP (聚水潭 style), not the
     /// platform's backend: 线上订单号 for the platform's id, the ERP's own 内部订单号 beside it.
     pub pdd_erp: bool,
+    /// The Pinduoduo wallet's bill comes in a layout no named format knows (a 资金流水 as
+    /// 快手小店 and 小红书 write theirs: 收支方向 beside an unsigned amount, a balance), with
+    /// no platform word in it: the platform is the file's name.
+    pub pdd_generic_ledger: bool,
 }
 
 impl Style {
@@ -465,6 +469,7 @@ impl Style {
                 douyin_activity: false,
                 wechat_full_parens: true,
                 pdd_erp: false,
+                pdd_generic_ledger: false,
             };
         }
         for (label, shop) in labels.iter_mut().zip(shops) {
@@ -490,6 +495,7 @@ impl Style {
             douyin_activity: high,
             wechat_full_parens: chance(rng, 5_000),
             pdd_erp: true,
+            pdd_generic_ledger: high,
         }
     }
 }

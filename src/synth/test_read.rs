@@ -40,7 +40,9 @@ pub(super) fn run(tag: &str, o: &GenOptions) -> TempDir {
 pub(super) fn read_text(path: &Path) -> String {
     let bytes = std::fs::read(path).unwrap();
     let name = path.to_string_lossy();
-    let enc = if name.contains("pdd_") {
+    let enc = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        UTF_8
+    } else if name.contains("pdd_") {
         GB18030
     } else if name.contains("_alipay") || name.contains("cmb_") {
         GBK
@@ -263,6 +265,24 @@ pub(super) fn wallet_lines(dir: &Path, platform: &str, file: &str) -> Vec<WLine>
                 })
                 .collect()
         }
+        // The shape no named format knows (`Style::pdd_generic_ledger`).
+        _ if read_text(&dir.join(file)).contains("入账时间,订单号") => table(dir, file, "入账时间")
+            .iter()
+            .map(|r| {
+                let a = cents(&r["动账金额(元)"]);
+                assert!(a >= 0);
+                WLine {
+                    order: get(r, "订单号"),
+                    cat: cat(&get(r, "动账类型")),
+                    amount: if r["收支方向"] == "入账" { a } else { -a },
+                    balance: Some(cents(&r["账户余额(元)"])),
+                    flow: String::new(),
+                    reference: after(&get(r, "备注"), "提现单号"),
+                    time: get(r, "入账时间"),
+                    fee_cols: 0,
+                }
+            })
+            .collect(),
         _ => table(dir, file, "商户订单号")
             .iter()
             .map(|r| WLine {
