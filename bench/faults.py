@@ -11,7 +11,8 @@ commit). After each kill the next command must work, and:
 - partial state: every live import holds exactly the rows the import log says, and no
   table, view, run or user is half there (the catalog opens, every file it lists exists);
 - audit: `recon audit verify` passes, and the log holds one line per import the
-  catalog knows (committed imports, undone or not), no more, no fewer;
+  catalog knows (committed imports, undone or not), one per undo and one per user
+  added, no more, no fewer;
 - debris: once the next writer has run, no `.*.tmp-<pid>` file in the workspace root,
   nothing in tmp/, no data file the catalog does not list, no empty spill folder.
 Prints each kill's outcome and a summary line; exits 1 if anything was found."""
@@ -91,6 +92,11 @@ def check(r):
     undone = sum(1 for i in catalog.get("imports", []) if i.get("undone"))
     if len(undos) != undone:
         found.append(f"audit: {len(undos)} undo lines for {undone} undone imports")
+    # Every user but the first admin came with a user_add line, and no line without one.
+    users = json.load(open(os.path.join(r.ws, "users.json")))["users"]
+    adds = [l for l in r.ok("audit", "--event", "user_add").splitlines() if l.strip()]
+    if len(adds) != len(users) - 1:
+        found.append(f"audit: {len(adds)} user_add lines for {len(users) - 1} added users")
     return found
 
 

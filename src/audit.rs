@@ -31,6 +31,10 @@ pub struct Entry {
     /// none for logins, exports and the like.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<u64>,
+    /// The users file's generation whose change this line records (a user added, a
+    /// role changed …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users: Option<u64>,
     pub prev: String,
     pub hash: String,
 }
@@ -42,16 +46,23 @@ struct Head {
     /// The newest commit generation the log holds the lines of.
     #[serde(default)]
     commit: u64,
+    /// The newest users-file generation it holds the lines of.
+    #[serde(default)]
+    users: u64,
 }
 
 impl Entry {
     fn digest(&self) -> String {
         // Everything but the hash itself, in a fixed order (lines older than the commit
         // field hash as they always did).
-        let body = match self.commit {
-            None => serde_json::json!([self.seq, self.time, self.user, self.event, self.detail, self.prev]),
-            Some(g) => serde_json::json!([self.seq, self.time, self.user, self.event, self.detail, self.prev, g]),
-        };
+        let mut body = serde_json::json!([self.seq, self.time, self.user, self.event, self.detail, self.prev]);
+        let items = body.as_array_mut().expect("an array");
+        if let Some(g) = self.commit {
+            items.push(g.into());
+        }
+        if let Some(u) = self.users {
+            items.push(serde_json::json!(["users", u]));
+        }
         hex::encode(Sha256::digest(format!("{}{body}", self.prev).as_bytes()))
     }
 }
@@ -90,6 +101,7 @@ struct End {
     seq: u64,
     hash: String,
     commit: u64,
+    users: u64,
 }
 
 fn read_end(file: &mut File, head: Option<Head>) -> std::io::Result<End> {
@@ -109,16 +121,35 @@ fn read_end(file: &mut File, head: Option<Head>) -> std::io::Result<End> {
         .rsplit(|&b| b == b'\n')
         .next()
         .and_then(|l| serde_json::from_slice::<Entry>(l).ok());
-    let head_commit = head.as_ref().map_or(0, |h| h.commit);
+    let (head_commit, head_users) = head.as_ref().map_or((0, 0), |h| (h.commit, h.users));
     Ok(match (last, head) {
         // The head is ahead of the log (lines cut off its end) or names another last
         // line: chain on from the head, so `verify` still sees the gap, never healed.
-        (Some(e), Some(h)) if h.seq >= e.seq => End { seq: h.seq, hash: h.hash, commit: h.commit },
-        (Some(e), _) => End { seq: e.seq, hash: e.hash.clone(), commit: head_commit.max(e.commit.unwrap_or(0)) },
+        (Some(e), Some(h)) if h.seq >= e.seq => End { seq: h.seq, hash: h.hash, commit: h.commit, users: h.users },
+        (Some(e), _) => End {
+            seq: e.seq,
+            hash: e.hash.clone(),
+            commit: head_commit.max(e.commit.unwrap_or(0)),
+            users: head_users.max(e.users.unwrap_or(0)),
+        },
         // The last line is damaged: chain on from the head; `verify` will say so.
-        (None, Some(h)) => End { seq: h.seq, hash: h.hash, commit: h.commit },
-        (None, None) => End { seq: 0, hash: GENESIS.to_string(), commit: 0 },
+        (None, Some(h)) => End { seq: h.seq, hash: h.hash, commit: h.commit, users: h.users },
+        (None, None) => End { seq: 0, hash: GENESIS.to_string(), commit: 0, users: 0 },
     })
+}
+
+/// The change the users file last saved, with its audit lines (`auth::Users`): the
+/// file is replaced whole with them, so a change never lands without its lines.
+#[derive(Default, Deserialize)]
+struct UserChange {
+    #[serde(default)]
+    generation: u64,
+    #[serde(default)]
+    audit: Vec<AuditEvent>,
+}
+
+fn pending_user_change(ws: &Workspace) -> UserChange {
+    std::fs::read(ws.users_path()).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
 }
 
 /// Appends, under the log's lock: the committed catalog's lines if the log lacks them,
@@ -138,17 +169,22 @@ fn append(ws: &Workspace, event: Option<AuditEvent>) -> Result<(), Error> {
     let head: Option<Head> = std::fs::read(&head_path).ok().and_then(|b| serde_json::from_slice(&b).ok());
     let end = read_end(&mut file, head).map_err(io(&log))?;
     let catalog = ws.catalog()?;
-    let mut lines: Vec<(AuditEvent, Option<u64>)> = Vec::new();
+    // (the event, the catalog generation it records, the users-file generation)
+    let mut lines: Vec<(AuditEvent, Option<u64>, Option<u64>)> = Vec::new();
     if catalog.generation > end.commit {
-        lines.extend(catalog.audit.iter().map(|e| (e.clone(), Some(catalog.generation))));
+        lines.extend(catalog.audit.iter().map(|e| (e.clone(), Some(catalog.generation), None)));
     }
-    lines.extend(event.map(|e| (e, None)));
+    let users = pending_user_change(ws);
+    if users.generation > end.users {
+        lines.extend(users.audit.into_iter().map(|e| (e, None, Some(users.generation))));
+    }
+    lines.extend(event.map(|e| (e, None, None)));
     if lines.is_empty() {
         return Ok(());
     }
-    let (mut seq, mut prev, mut commit) = (end.seq, end.hash, end.commit);
+    let (mut seq, mut prev, mut commit, mut users_seen) = (end.seq, end.hash, end.commit, end.users);
     let mut text = String::new();
-    for (e, generation) in lines {
+    for (e, generation, users_generation) in lines {
         seq += 1;
         let mut entry = Entry {
             seq,
@@ -157,6 +193,7 @@ fn append(ws: &Workspace, event: Option<AuditEvent>) -> Result<(), Error> {
             event: e.event,
             detail: e.detail,
             commit: generation,
+            users: users_generation,
             prev,
             hash: String::new(),
         };
@@ -164,6 +201,7 @@ fn append(ws: &Workspace, event: Option<AuditEvent>) -> Result<(), Error> {
         text.push_str(&serde_json::to_string(&entry).expect("an entry serialises"));
         text.push('\n');
         commit = commit.max(generation.unwrap_or(0));
+        users_seen = users_seen.max(users_generation.unwrap_or(0));
         prev = entry.hash;
     }
     let before = file.metadata().map_err(io(&log))?.len();
@@ -172,7 +210,7 @@ fn append(ws: &Workspace, event: Option<AuditEvent>) -> Result<(), Error> {
         let _ = file.sync_all();
         return Err(io(&log)(e));
     }
-    let head = serde_json::to_vec(&Head { seq, hash: prev, commit }).expect("a head serialises");
+    let head = serde_json::to_vec(&Head { seq, hash: prev, commit, users: users_seen }).expect("a head serialises");
     // The lines are in; a head that fails to follow is caught up by the next append.
     if let Err(e) = fsutil::write_atomic(&head_path, &head) {
         eprintln!("warning: {}: {e} (the next command brings it up to date)", head_path.display());

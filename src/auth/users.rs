@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{AuthError, password};
+use crate::workspace::catalog::AuditEvent;
 use crate::workspace::{Workspace, fsutil};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +38,13 @@ pub struct User {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Users {
     pub users: Vec<User>,
+    /// Bumped by every change saved with [`Users::save_audited`].
+    #[serde(default)]
+    pub generation: u64,
+    /// The audit line of the last change, saved in the same file as the change: the
+    /// audit log takes it right after, or the next command does (`audit::flush`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit: Vec<AuditEvent>,
 }
 
 impl Users {
@@ -48,6 +56,24 @@ impl Users {
             Err(e) => return Err(AuthError::File(path.display().to_string(), e.to_string())),
         };
         serde_json::from_slice(&bytes).map_err(|e| AuthError::File(path.display().to_string(), e.to_string()))
+    }
+
+    /// Saves a change with its audit line, in one atomic replace of the file, then
+    /// writes the line to the audit log.
+    pub fn save_audited(&mut self, ws: &Workspace, user: &str, event: &str, detail: &str) -> Result<(), AuthError> {
+        self.generation += 1;
+        self.audit = vec![AuditEvent {
+            time: crate::clock::now().to_rfc3339(),
+            user: user.to_string(),
+            event: event.to_string(),
+            detail: detail.to_string(),
+        }];
+        self.save(ws)?;
+        crate::faults::point("users:saved");
+        if let Err(e) = crate::audit::flush(ws) {
+            eprintln!("warning: the audit log could not be written ({e}); the next command writes it");
+        }
+        Ok(())
     }
 
     pub fn save(&self, ws: &Workspace) -> Result<(), AuthError> {

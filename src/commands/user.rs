@@ -11,6 +11,12 @@ use crate::workspace::Workspace;
 
 pub fn run(ctx: &Context, args: UserArgs) -> Result<(), Error> {
     let (ws, me) = ctx.login()?;
+    // A change is made under the writer lock, on the users file as it is now: two
+    // admins adding users at once both land.
+    let _writing = match args.action {
+        UserAction::List => None,
+        _ => Some(ws.begin()?),
+    };
     let mut users = Users::load(&ws)?;
     match args.action {
         UserAction::List => {
@@ -33,7 +39,7 @@ pub fn run(ctx: &Context, args: UserArgs) -> Result<(), Error> {
             crate::auth::allow(&me, Action::ManageUsers)?;
             let pw = new_password(new_password_stdin, &format!("New password for {name}: "))?;
             users.add(&name, role_of(role), &pw)?;
-            save(&ws, &users, &me, "user_add", &format!("{name} as {}", role_of(role).name()))?;
+            save(&ws, &mut users, &me, "user_add", &format!("{name} as {}", role_of(role).name()))?;
             println!("user {name} added as {}", role_of(role).name());
             Ok(())
         }
@@ -45,7 +51,7 @@ pub fn run(ctx: &Context, args: UserArgs) -> Result<(), Error> {
             let pw = new_password(new_password_stdin, &format!("New password for {name}: "))?;
             password::check_policy(&name, &pw)?;
             target(&mut users, &name)?.hash = password::hash(&pw);
-            save(&ws, &users, &me, "user_passwd", &name)?;
+            save(&ws, &mut users, &me, "user_passwd", &name)?;
             println!("password of {name} changed");
             Ok(())
         }
@@ -58,7 +64,7 @@ pub fn run(ctx: &Context, args: UserArgs) -> Result<(), Error> {
             if old == Role::Admin && !users.users.iter().any(|u| u.role == Role::Admin) {
                 return Err(Error::Usage(format!("{name} is the last admin; make another user admin first")));
             }
-            save(&ws, &users, &me, "user_role", &format!("{name}: {} -> {}", old.name(), new.name()))?;
+            save(&ws, &mut users, &me, "user_role", &format!("{name}: {} -> {}", old.name(), new.name()))?;
             println!("{name} is now {}", new.name());
             Ok(())
         }
@@ -68,7 +74,7 @@ pub fn run(ctx: &Context, args: UserArgs) -> Result<(), Error> {
                 return Err(Error::Usage("you cannot lock yourself out".into()));
             }
             target(&mut users, &name)?.locked = true;
-            save(&ws, &users, &me, "user_lock", &name)?;
+            save(&ws, &mut users, &me, "user_lock", &name)?;
             println!("{name} is locked");
             Ok(())
         }
@@ -76,7 +82,7 @@ pub fn run(ctx: &Context, args: UserArgs) -> Result<(), Error> {
             crate::auth::allow(&me, Action::ManageUsers)?;
             target(&mut users, &name)?.locked = false;
             lockout::clear(&ws, &name)?;
-            save(&ws, &users, &me, "user_unlock", &name)?;
+            save(&ws, &mut users, &me, "user_unlock", &name)?;
             println!("{name} may log in again");
             Ok(())
         }
@@ -99,9 +105,8 @@ fn target<'a>(users: &'a mut Users, name: &str) -> Result<&'a mut User, Error> {
         .ok_or_else(|| Error::Usage(format!("there is no user {name}; `recon user list` lists them")))
 }
 
-fn save(ws: &Workspace, users: &Users, me: &User, event: &str, detail: &str) -> Result<(), Error> {
-    users.save(ws)?;
-    crate::audit::record(ws, &me.name, event, detail)
+fn save(ws: &Workspace, users: &mut Users, me: &User, event: &str, detail: &str) -> Result<(), Error> {
+    Ok(users.save_audited(ws, &me.name, event, detail)?)
 }
 
 /// A new password: standard input's next line, RECON_NEW_PASSWORD, or asked twice.

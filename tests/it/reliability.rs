@@ -355,3 +355,53 @@ fn a_reader_keeps_the_files_of_an_import_undone_while_it_reads() {
     ws.import(&g);
     assert!(!file("000001").exists());
 }
+
+/// As the admin, once a workspace has several users.
+fn admin(ws: &Ws, args: &[&str]) -> String {
+    let out = ws.cmd().args(["--user", "admin"]).args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+#[test]
+fn a_user_change_never_lands_without_its_audit_line() {
+    let ws = Ws::new();
+    // Killed between the users file and the audit log: the next command writes the line.
+    let out = ws
+        .cmd()
+        .args(["user", "add", "vera", "--role", "viewer"])
+        .env("RECON_NEW_PASSWORD", "viewer-pass-2026")
+        .env("RECON_FAULT", "users:saved")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the process was aborted");
+    let added = admin(&ws, &["audit", "--event", "user_add"]);
+    assert_eq!(added.lines().count(), 1, "{added}");
+    assert!(added.contains("vera as viewer"), "{added}");
+    assert!(admin(&ws, &["audit", "verify"]).contains("audit log intact"));
+    // And once only, however many commands come after.
+    admin(&ws, &["audit"]);
+    assert_eq!(admin(&ws, &["audit", "--event", "user_add"]).lines().count(), 1);
+
+    // Two admins adding users at the same moment: both land, each with its line.
+    let spawn = |name: &str| {
+        ws.cmd()
+            .args(["--user", "admin", "user", "add", name, "--role", "viewer"])
+            .env("RECON_NEW_PASSWORD", "viewer-pass-2026")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let children: Vec<_> = (0..4).map(|i| spawn(&format!("clerk{i}"))).collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let listed = admin(&ws, &["user", "list"]);
+    for i in 0..4 {
+        assert!(listed.contains(&format!("clerk{i}")), "{listed}");
+    }
+    assert_eq!(admin(&ws, &["audit", "--event", "user_add"]).lines().count(), 5);
+    assert!(admin(&ws, &["audit", "verify"]).contains("audit log intact"));
+}
