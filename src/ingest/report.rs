@@ -16,6 +16,9 @@ pub const SHOWN_PROBLEMS: usize = 10;
 #[derive(Debug, Default)]
 pub struct Counts {
     pub stored: u64,
+    /// Table lines the stored rows became: more than `stored` where a row holds several
+    /// facts (a settlement row with fee columns is its sale and a line per fee).
+    pub lines: u64,
     pub duplicates: u64,
     /// Import id → how many duplicates it already held (this import's own id: repeats
     /// within the file).
@@ -84,6 +87,14 @@ impl fmt::Display for ImportReport {
             writeln!(f, "{} → {} ({}{header}): nothing stored", self.file, self.kind.table(), self.source)?;
         }
         write!(f, "  stored {} rows", n(c.stored))?;
+        if c.lines > c.stored {
+            write!(
+                f,
+                " ({} lines in {}: a row with fee columns is its sale and a line per fee)",
+                n(c.lines),
+                self.kind.table()
+            )?;
+        }
         if c.duplicates > 0 {
             let origins: Vec<String> = c
                 .duplicate_origins

@@ -135,6 +135,9 @@ impl<'a> Tally<'a> {
                     }
                     // The row's further lines go where the row goes.
                     let stored = *keep.last().expect("pushed above");
+                    if stored {
+                        self.counts.lines += 1 + extra as u64;
+                    }
                     for _ in 0..extra {
                         let k = *keys.next().ok_or("a further line without a key")?;
                         if stored {

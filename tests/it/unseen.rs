@@ -188,7 +188,7 @@ fn fees_given_as_columns_are_the_orders_fees() {
              6936,抖音,抖音小店,2026-09-19 22:53:10,2026-09-19 22:55:35,2026-09-22 07:19:09,已发货,704.00,704.00,米粒,余东春,152****8771,山东省青岛市\n"
         ),
     ));
-    ws.import(&file(
+    let said = ws.import(&file(
         &ws,
         "douyin.csv",
         &format!(
@@ -197,6 +197,9 @@ fn fees_given_as_columns_are_the_orders_fees() {
              2026-10-07 03:18:26,7909,入账,385.05,聚合账户,订单结算,货款,6962,6936,,2026-09-19 22:53:10,399.00,6.00,19.95,0.00,\n"
         ),
     ));
+    // The report says how many table lines the rows became.
+    let lines = ws.value("SELECT count(*) FROM settlements");
+    assert!(said.contains(&format!("stored 3 rows ({lines} lines in settlements")), "{said}");
     assert_eq!(
         ws.rows("SELECT kind, amount, memo FROM settlements WHERE order_id = '6907' ORDER BY amount DESC"),
         [["sale", "327.55", ""], ["fee", "-6.25", "平台服务费"], ["commission", "-15.63", "佣金"]]
