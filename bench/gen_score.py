@@ -16,27 +16,14 @@ unless `--keep`."""
 
 import argparse
 import glob
-import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 
-from benchlib import OUT, PASSWORD, RECON, ROOT
+from benchlib import OUT, RECON, SCORE, run, score
 
-SCORE = os.path.join(os.path.dirname(ROOT), "shared", "validation", "score.py")
 FOLDERS = ["orders", "settlements", "bank"]
-
-
-def run(cmd, env, out=None):
-    p = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if p.returncode:
-        sys.exit(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
-    if out:
-        with open(out, "w", encoding="utf-8") as fh:
-            fh.write(p.stdout)
-    return p.stdout
 
 
 def score_set(recon, noise, orders, seed, work, verbose):
@@ -44,40 +31,20 @@ def score_set(recon, noise, orders, seed, work, verbose):
     base_dir = os.path.join(work, name)
     shutil.rmtree(base_dir, ignore_errors=True)
     os.makedirs(base_dir)
-    data, ws = os.path.join(base_dir, "data"), os.path.join(base_dir, "ws")
-    env = {**os.environ, "RECON_PASSWORD": PASSWORD, "RECON_USER": "analyst"}
+    data = os.path.join(base_dir, "data")
     t0 = time.perf_counter()
-    run([recon, "gen", "--orders", str(orders), "--seed", str(seed), "--noise", noise, "--out", data], env)
+    run([recon, "gen", "--orders", str(orders), "--seed", str(seed), "--noise", noise, "--out", data], None)
     t_gen = time.perf_counter() - t0
-    truth = os.path.join(data, "truth", "score")
-    with open(os.path.join(truth, "counts.json"), encoding="utf-8") as fh:
-        as_of = json.load(fh)["as_of"]
     files = [f for folder in FOLDERS for f in sorted(glob.glob(os.path.join(data, folder, "*")))]
-    run([recon, "--workspace", ws, "--user", "analyst", "init"], env)
-    t1 = time.perf_counter()
-    imported = run([recon, "--workspace", ws, "import", "--no-progress", *files], env)
-    t_import = time.perf_counter() - t1
-    t2 = time.perf_counter()
-    run([recon, "--workspace", ws, "--as-of", as_of, "reconcile"], env)
-    t_reconcile = time.perf_counter() - t2
-    m = os.path.join(base_dir, "matches.csv")
-    r = os.path.join(base_dir, "receivables.csv")
-    sql = [recon, "--workspace", ws, "--as-of", as_of, "sql", "--format", "csv", "-c"]
-    run(sql + ["SELECT * FROM bank_matches"], env, m)
-    run(sql + ["SELECT * FROM receivables"], env, r)
-    cmd = [sys.executable, SCORE, "--truth", truth, "--matches", m, "--receivables", r]
-    if verbose:
-        cmd.append("--verbose")
-    report = subprocess.run(cmd, capture_output=True, text=True)
-    if report.returncode:
-        sys.exit(f"score.py failed on {name}:\n{report.stderr}")
+    imported, t_import, t_reconcile, out, summary = score(
+        recon, files, os.path.join(data, "truth", "score"), base_dir, verbose
+    )
     print(f"=== {name} ({len(files)} files; gen {t_gen:.1f} s, import {t_import:.1f} s, "
           f"reconcile {t_reconcile:.1f} s) ===")
     if verbose:
         print(imported)
-    print(report.stdout)
-    lines = report.stdout.strip().splitlines()
-    return name, [l for l in lines if l.startswith(("detail:", "bank_links"))]
+    print(out)
+    return name, summary
 
 
 def main():

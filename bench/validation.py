@@ -14,62 +14,29 @@ live under bench/out/validation/ and are removed unless `--keep`."""
 
 import argparse
 import glob
-import json
 import os
 import shutil
-import subprocess
 import sys
-import time
 
-from benchlib import OUT, PASSWORD, RECON, ROOT
+from benchlib import OUT, RECON, ROOT, score
 
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "validation")
 
 
-def run(cmd, env, out=None):
-    p = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if p.returncode:
-        sys.exit(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
-    if out:
-        with open(out, "w", encoding="utf-8") as fh:
-            fh.write(p.stdout)
-    return p.stdout
-
-
 def score_set(recon, set_dir, work, verbose):
     name = os.path.basename(set_dir)
-    ws = os.path.join(work, name, "ws")
-    shutil.rmtree(os.path.join(work, name), ignore_errors=True)
-    os.makedirs(os.path.join(work, name))
-    env = {**os.environ, "RECON_PASSWORD": PASSWORD, "RECON_USER": "analyst"}
-    with open(os.path.join(set_dir, "truth", "counts.json"), encoding="utf-8") as fh:
-        as_of = json.load(fh)["as_of"]
+    base_dir = os.path.join(work, name)
+    shutil.rmtree(base_dir, ignore_errors=True)
+    os.makedirs(base_dir)
     files = sorted(glob.glob(os.path.join(set_dir, "data", "*")))
-    t0 = time.perf_counter()
-    run([recon, "--workspace", ws, "--user", "analyst", "init"], env)
-    imported = run([recon, "--workspace", ws, "import", *files], env)
-    t_import = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    run([recon, "--workspace", ws, "--as-of", as_of, "reconcile"], env)
-    t_reconcile = time.perf_counter() - t1
-    m = os.path.join(work, name, "matches.csv")
-    r = os.path.join(work, name, "receivables.csv")
-    base = [recon, "--workspace", ws, "--as-of", as_of, "sql", "--format", "csv", "-c"]
-    run(base + ["SELECT * FROM bank_matches"], env, m)
-    run(base + ["SELECT * FROM receivables"], env, r)
-    cmd = [sys.executable, os.path.join(SHARED, "score.py"), "--truth", os.path.join(set_dir, "truth"),
-           "--matches", m, "--receivables", r]
-    if verbose:
-        cmd.append("--verbose")
-    report = subprocess.run(cmd, capture_output=True, text=True)
-    if report.returncode:
-        sys.exit(f"score.py failed on {name}:\n{report.stderr}")
+    imported, t_import, t_reconcile, out, summary = score(
+        recon, files, os.path.join(set_dir, "truth"), base_dir, verbose
+    )
     print(f"=== {name} ({len(files)} files; import {t_import:.1f} s, reconcile {t_reconcile:.1f} s) ===")
     if verbose:
         print(imported)
-    print(report.stdout)
-    lines = report.stdout.strip().splitlines()
-    return name, [l for l in lines if l.startswith(("detail:", "bank_links"))]
+    print(out)
+    return name, summary
 
 
 def main():

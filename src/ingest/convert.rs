@@ -994,11 +994,7 @@ mod tests {
     }
 
     fn row(cells: &[&str]) -> RawRow {
-        let mut r = RawRow::default();
-        for c in cells {
-            r.push(c);
-        }
-        r
+        RawRow::of(cells)
     }
 
     fn convert(c: &Converter, cells: &[&str]) -> Result<Vec<String>, String> {

@@ -420,11 +420,7 @@ mod tests {
     use super::*;
 
     fn row(cells: &[&str]) -> RawRow {
-        let mut r = RawRow::default();
-        for c in cells {
-            r.push(c);
-        }
-        r
+        RawRow::of(cells)
     }
 
     fn headers(cells: &[&str]) -> Vec<String> {

@@ -84,11 +84,7 @@ mod tests {
     use super::*;
 
     fn row(cells: &[&str]) -> RawRow {
-        let mut r = RawRow::default();
-        for c in cells {
-            r.push(c);
-        }
-        r
+        RawRow::of(cells)
     }
 
     #[test]

@@ -34,6 +34,16 @@ impl RawRow {
         self.ends.push(self.buf.len());
     }
 
+    /// A row of these cells (tests build rows this way).
+    #[cfg(test)]
+    pub fn of(cells: &[&str]) -> RawRow {
+        let mut r = RawRow::default();
+        for c in cells {
+            r.push(c);
+        }
+        r
+    }
+
     /// Starts a cell the caller writes into with `buf_mut`, then ends with `end_cell`.
     pub fn buf_mut(&mut self) -> &mut String {
         &mut self.buf

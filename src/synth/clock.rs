@@ -130,6 +130,14 @@ impl Clock {
         d
     }
 
+    /// [`Clock::push_datetime`], or nothing for a time that has not come (not yet paid,
+    /// not yet shipped): the cell stays blank.
+    pub fn push_datetime_or_blank(&self, out: &mut String, t: Option<i64>) {
+        if let Some(t) = t {
+            self.push_datetime(out, t);
+        }
+    }
+
     /// `2026-03-01 12:34:56`
     pub fn push_datetime(&self, out: &mut String, t: i64) {
         self.push_date(out, t.div_euclid(DAY));

@@ -367,10 +367,7 @@ impl OrderFiles {
         if p == Platform::B2b {
             let layout = style.b2b_layout;
             if layout > 0 {
-                let ship = c.cell();
-                if let Some(t) = row.ship_t {
-                    clock.push_datetime(ship, t);
-                }
+                clock.push_datetime_or_blank(c.cell(), row.ship_t);
             }
             c.push(status_word(p, row.state, rng));
             for k in 0..if layout > 0 { 2 } else { 1 } {
@@ -411,14 +408,8 @@ impl OrderFiles {
             row.scratch = id;
             return self.b2b.row(&row.cells);
         }
-        let pay = c.cell();
-        if let Some(t) = row.pay_t {
-            clock.push_datetime(pay, t);
-        }
-        let ship = c.cell();
-        if let Some(t) = row.ship_t {
-            clock.push_datetime(ship, t);
-        }
+        clock.push_datetime_or_blank(c.cell(), row.pay_t);
+        clock.push_datetime_or_blank(c.cell(), row.ship_t);
         c.push(status_word(p, row.state, rng));
         if p == Platform::Tmall {
             c.push("CNY");
@@ -494,14 +485,8 @@ impl OrderFiles {
         c.push(label);
         c.push(world.shops[row.shop as usize].name);
         clock.push_datetime(c.cell(), row.order_t);
-        let pay = c.cell();
-        if let Some(t) = row.pay_t {
-            clock.push_datetime(pay, t);
-        }
-        let ship = c.cell();
-        if let Some(t) = row.ship_t {
-            clock.push_datetime(ship, t);
-        }
+        clock.push_datetime_or_blank(c.cell(), row.pay_t);
+        clock.push_datetime_or_blank(c.cell(), row.ship_t);
         c.push(status_word(Platform::Wechat, row.state, rng));
         push_cents(c.cell(), row.amount);
         push_cents(c.cell(), row.payable);

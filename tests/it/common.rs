@@ -56,6 +56,13 @@ pub fn as_user(ws: &Ws, user: &str, password: &str, args: &[&str]) -> Output {
     ws.cmd().args(["--user", user]).args(args).env("RECON_PASSWORD", password).output().unwrap()
 }
 
+/// As the admin (once a workspace has several users, the user must be named); stdout.
+pub fn admin(ws: &Ws, args: &[&str]) -> String {
+    let out = as_user(ws, "admin", PASSWORD, args);
+    assert!(out.status.success(), "admin {args:?}: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
 /// Rows of a query run as `user` (for workspaces with several users), header dropped.
 pub fn rows_as(ws: &Ws, user: &str, password: &str, as_of: Option<&str>, sql: &str) -> Vec<Vec<String>> {
     let mut args = Vec::new();

@@ -2,7 +2,7 @@
 //! never closed, a page line in the middle of a table, ids Excel cut short, times with a
 //! UTC offset, a header that names a column twice. Each lands right or says what is wrong.
 
-use crate::common::{Ws, text};
+use crate::common::{Ws, admin, text};
 
 const HEADER: &str = "交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要";
 
@@ -354,13 +354,6 @@ fn a_reader_keeps_the_files_of_an_import_undone_while_it_reads() {
     std::fs::write(&g, file_of(&[HEADER.to_string(), row(2)], "\n")).unwrap();
     ws.import(&g);
     assert!(!file("000001").exists());
-}
-
-/// As the admin, once a workspace has several users.
-fn admin(ws: &Ws, args: &[&str]) -> String {
-    let out = ws.cmd().args(["--user", "admin"]).args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
-    text(&out.stdout)
 }
 
 #[test]

@@ -3,16 +3,10 @@
 //! customers' unmasked names, phones and addresses; a brute-force login; and an audit
 //! log edited, cut and reordered. Every attempt must fail cleanly, and nothing leak.
 
-use crate::common::{PASSWORD, Ws, add_user, as_user, text};
+use crate::common::{PASSWORD, Ws, add_user, admin, as_user, text};
 
 const VIEWER_PW: &str = "viewer-pass-2026";
 const ACCOUNTANT_PW: &str = "accountant-pass-2026";
-
-fn admin(ws: &Ws, args: &[&str]) -> String {
-    let out = as_user(ws, "admin", PASSWORD, args);
-    assert!(out.status.success(), "admin {args:?}: {}", text(&out.stderr));
-    text(&out.stdout)
-}
 
 /// The tally the note quotes: attempts tried, refused (or answered with masks only),
 /// and leaked (must stay 0).
