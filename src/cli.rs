@@ -49,7 +49,7 @@ pub enum Command {
     Formats,
     /// Run SQL against the workspace
     Sql(SqlArgs),
-    /// Generate realistic synthetic data with ground truth (for tests and benchmarks)
+    /// Generate synthetic data with ground truth (runs recon-gen, installed beside recon)
     Gen(GenArgs),
     /// Run matching and keep the result as a numbered run; print what matched and what is open
     Reconcile(ReconcileArgs),
@@ -380,36 +380,13 @@ pub enum OutputFormat {
     Line,
 }
 
+/// `recon gen …`: the options of `recon-gen`, the generator, passed to it as they are.
 #[derive(Debug, Args)]
+#[command(disable_help_flag = true)]
 pub struct GenArgs {
-    /// How many orders
-    #[arg(long, default_value_t = 1000)]
-    pub orders: u64,
-    /// Random seed: the same seed gives the same files, byte for byte
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// How messy the data is: none (clean: nothing an analysis should report), low or high
-    #[arg(long, default_value = "low", value_parser = ["none", "low", "high"])]
-    pub noise: String,
-    /// Plant known problems for an analysis to find (comma-separated, or repeat the option);
-    /// truth/planted.csv says where each one went. `logistics` is every warehouse kind
-    /// (returns, courier bills, shipments, stock), two instances each
-    #[arg(
-        long,
-        value_name = "KIND",
-        value_delimiter = ',',
-        value_parser = [
-            "fee-change", "duplicate-payment", "slow-platform", "refund-spike", "logistics",
-            "return-not-carried", "return-not-in-returns", "return-state", "return-quantity",
-            "courier-overcharge", "courier-twice", "shipped-not-ordered", "paid-not-shipped",
-            "shipped-quantity", "settled-before-shipment", "logistics-missing", "inventory-out",
-            "stock-count",
-        ]
-    )]
-    pub plant: Vec<String>,
-    /// Output folder
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    /// recon-gen's options (`recon gen --help` shows them)
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0.., value_name = "OPTIONS")]
+    pub args: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, Args)]

@@ -66,6 +66,12 @@ impl Error {
     }
 }
 
+impl From<crate::auth::Forbidden> for Error {
+    fn from(e: crate::auth::Forbidden) -> Self {
+        Error::Forbidden(e.0)
+    }
+}
+
 impl From<datafusion::error::DataFusionError> for Error {
     fn from(e: datafusion::error::DataFusionError) -> Self {
         if let datafusion::error::DataFusionError::External(inner) = &e

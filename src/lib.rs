@@ -3,7 +3,6 @@
 //! answers SQL about them.
 
 pub mod asof;
-pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod chart;
@@ -11,6 +10,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod computed;
+pub mod context;
 pub mod error;
 pub mod export;
 pub mod faults;
@@ -30,8 +30,8 @@ pub mod script;
 pub mod session;
 pub mod settings;
 pub mod shell;
-pub mod synth;
 pub mod udf;
+pub mod values;
 pub mod views;
 pub mod workspace;
 

@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::ingest::values::halfwidth;
+use crate::values::halfwidth;
 
 /// Names that are a platform, or a channel settled by one.
 const BUILTIN: &[(&str, &str)] = &[

@@ -112,7 +112,7 @@ fn settings_table(settings: &Settings) -> Result<MemTable> {
 fn courier_rates(settings: &Settings) -> Result<MemTable> {
     let rates = settings.couriers.table();
     let money = |f: &dyn Fn(&crate::settings::CourierRate) -> &str| -> ArrayRef {
-        let cents = rates.iter().map(|(_, r)| crate::ingest::values::parse_money(f(r)).ok());
+        let cents = rates.iter().map(|(_, r)| crate::values::parse_money(f(r)).ok());
         Arc::new(Decimal128Array::from_iter(cents).with_precision_and_scale(18, 2).expect("money type"))
     };
     table(
@@ -192,7 +192,7 @@ fn actions(catalog: &Catalog) -> Result<MemTable> {
             text(&|x| x.bank_lines.join(", ")),
             Arc::new(
                 datafusion::arrow::array::Decimal128Array::from_iter(
-                    a.iter().map(|x| x.amount.as_deref().and_then(|s| crate::ingest::values::parse_money(s).ok())),
+                    a.iter().map(|x| x.amount.as_deref().and_then(|s| crate::values::parse_money(s).ok())),
                 )
                 .with_precision_and_scale(18, 2)?,
             ),

@@ -210,7 +210,7 @@ impl Settings {
                 let s: Settings = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
                 for (courier, rate) in s.couriers.table() {
                     for (name, v) in [("first_kg", &rate.first_kg), ("extra_kg", &rate.extra_kg)] {
-                        if crate::ingest::values::parse_money(v).is_err() {
+                        if crate::values::parse_money(v).is_err() {
                             return Err(format!(
                                 "{}: couriers.rates.{courier}.{name} = {v:?} is not an amount",
                                 path.display()
@@ -218,7 +218,7 @@ impl Settings {
                         }
                     }
                 }
-                if crate::ingest::values::parse_money(&s.couriers.tolerance).is_err() {
+                if crate::values::parse_money(&s.couriers.tolerance).is_err() {
                     return Err(format!(
                         "{}: couriers.tolerance = {:?} is not an amount",
                         path.display(),

@@ -12,8 +12,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use super::{AuthError, User, Users};
-use crate::error::Error;
+use super::{AuthError, AuthError as Error, User, Users};
 use crate::workspace::{Workspace, fsutil};
 
 pub const MAX_FAILURES: u32 = 5;
@@ -93,8 +92,8 @@ pub fn login(ws: &Workspace, users: &Users, name: &str, password: &str) -> Resul
     let _lock = locked(ws)?;
     let mut logins = Logins::load(ws);
     if let Some(until) = logins.locked_until(&key, now) {
-        crate::audit::record(ws, &key, "login_refused", "locked out after repeated failures")?;
-        return Err(AuthError::LockedOut(until.format("%H:%M").to_string()).into());
+        crate::workspace::audit::record(ws, &key, "login_refused", "locked out after repeated failures")?;
+        return Err(AuthError::LockedOut(until.format("%H:%M").to_string()));
     }
     match users.authenticate(name, password) {
         Ok(user) => {
@@ -103,7 +102,7 @@ pub fn login(ws: &Workspace, users: &Users, name: &str, password: &str) -> Resul
             }
             // A full disk must not lock everyone out (nor stop `imports undo` from
             // freeing space): the login goes on, and says its line is missing.
-            if let Err(e) = crate::audit::record(ws, name, "login", user.role.name()) {
+            if let Err(e) = crate::workspace::audit::record(ws, name, "login", user.role.name()) {
                 eprintln!("warning: this login could not be written to the audit log: {e}");
             }
             Ok(user.clone())
@@ -119,8 +118,8 @@ pub fn login(ws: &Workspace, users: &Users, name: &str, password: &str) -> Resul
             f.last = now.to_rfc3339();
             let count = f.count;
             logins.save(ws)?;
-            crate::audit::record(ws, name, "login_failed", &format!("failure {count} of {MAX_FAILURES}"))?;
-            Err(e.into())
+            crate::workspace::audit::record(ws, name, "login_failed", &format!("failure {count} of {MAX_FAILURES}"))?;
+            Err(e)
         }
     }
 }

@@ -9,9 +9,14 @@ pub mod users;
 pub use users::{Role, User, Users};
 
 /// Refuses `action` unless `user`'s role may do it.
-pub fn allow(user: &User, action: guard::Action) -> Result<(), crate::Error> {
-    guard::allow(user.role, action).map_err(crate::Error::Forbidden)
+pub fn allow(user: &User, action: guard::Action) -> Result<(), Forbidden> {
+    guard::allow(user.role, action).map_err(Forbidden)
 }
+
+/// The user's role may not do this; the message says what and who may.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Forbidden(pub String);
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -41,4 +46,8 @@ pub enum AuthError {
     Prompt(#[source] std::io::Error),
     #[error("users file {0}: {1}")]
     File(String, String),
+    #[error("{0}: {1}")]
+    Io(String, #[source] std::io::Error),
+    #[error(transparent)]
+    Workspace(#[from] crate::workspace::WorkspaceError),
 }

@@ -70,7 +70,7 @@ impl Users {
         }];
         self.save(ws)?;
         crate::faults::point("users:saved");
-        if let Err(e) = crate::audit::flush(ws) {
+        if let Err(e) = crate::workspace::audit::flush(ws) {
             eprintln!("warning: the audit log could not be written ({e}); the next command writes it");
         }
         Ok(())

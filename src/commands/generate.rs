@@ -1,26 +1,27 @@
-//! `recon gen`: synthetic data with ground truth, written in the formats `import` reads.
+//! `recon gen`: a shortcut to `recon-gen`, the generator of synthetic data. The generator
+//! is its own program (`gen/`), so the `recon` an accountant runs does not carry it; this
+//! runs the one installed beside `recon`, or on the PATH.
+
+use std::path::PathBuf;
+use std::process::Command;
 
 use crate::cli::GenArgs;
 use crate::error::Error;
-use crate::synth::{self, GenOptions, Noise, Plant};
+
+const PROGRAM: &str = "recon-gen";
 
 pub fn run(args: GenArgs) -> Result<(), Error> {
-    let noise: Noise = args.noise.parse().map_err(|e: synth::ParseNoiseError| Error::Usage(e.to_string()))?;
-    let plant = args
-        .plant
-        .iter()
-        .map(|p| Plant::parse_list(p))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| Error::Usage(e.to_string()))?
-        .concat();
-    let opts = GenOptions { orders: args.orders, seed: args.seed, noise, plant, ..GenOptions::default() };
-    let summary = synth::generate(&opts, &args.out).map_err(|e| Error::Other(e.to_string()))?;
-    let planted: Vec<&str> = opts.plants().iter().map(|p| p.as_str()).collect();
-    let planted = if planted.is_empty() { String::new() } else { format!(", planted {}", planted.join(", ")) };
-    let (n, seed, out) = (args.orders, args.seed, args.out.display());
-    println!("generated {n} orders (seed {seed}, noise {noise}{planted}) in {out}");
-    for f in &summary.files {
-        println!("  {:<11} {:>10} rows  {}", f.kind, f.rows, f.path);
+    let beside = std::env::current_exe().ok().map(|exe| exe.with_file_name(PROGRAM)).filter(|p| p.is_file());
+    let program = beside.unwrap_or_else(|| PathBuf::from(PROGRAM));
+    let status = Command::new(&program).args(&args.args).status().map_err(|e| {
+        Error::Usage(format!(
+            "recon gen runs {PROGRAM}, the generator, which is not installed beside recon or on the PATH ({e}); \
+             `cargo build --release` builds both"
+        ))
+    })?;
+    if !status.success() {
+        // recon-gen has said what went wrong; end with its code.
+        std::process::exit(status.code().unwrap_or(1));
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
     users.add(&name, Role::Admin, &password)?;
     let ws = Workspace::create(&ctx.workspace_dir)?;
     users.save(&ws)?;
-    crate::audit::record(&ws, &name, "init", &format!("workspace created with admin {name}"))?;
+    crate::workspace::audit::record(&ws, &name, "init", &format!("workspace created with admin {name}"))?;
     println!("created workspace {} with admin user '{name}'", ws.root().display());
     Ok(())
 }

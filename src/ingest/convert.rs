@@ -14,8 +14,8 @@ use super::fields::Field;
 use super::header::{ColumnMap, normalise_currency, normalise_platform};
 use super::mapping::Defaults;
 use super::row::RawRow;
-use super::values::{self, ValueError};
 use crate::schema::Kind;
+use crate::values::{self, ValueError};
 
 /// A parsed value, borrowing the row's text where it can.
 #[derive(Clone, Debug, PartialEq)]

@@ -6,8 +6,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::values::halfwidth;
 use crate::schema::Kind;
+use crate::values::halfwidth;
 
 /// Declares the fields once: the enum, each field's name in mapping files, and the
 /// list of all of them.

@@ -5,7 +5,7 @@
 
 use datafusion::arrow::array::{Array, AsArray, Decimal128Array, RecordBatch};
 
-use super::values::{format_cents, parse_money};
+use crate::values::{format_cents, parse_money};
 
 /// Words a footer uses for the total of money in, and of money out.
 const INCOME: [&str; 6] = ["收入合计", "收入总额", "总收入", "收入金额合计", "已收入", "收入"];

@@ -315,7 +315,7 @@ pub struct Hints {
 pub fn preamble_hints(rows: &[RawRow]) -> Hints {
     let mut h = Hints::default();
     for row in rows {
-        let cells: Vec<String> = row.cells().map(|c| super::values::halfwidth(c).trim().to_string()).collect();
+        let cells: Vec<String> = row.cells().map(|c| crate::values::halfwidth(c).trim().to_string()).collect();
         for (i, cell) in cells.iter().enumerate() {
             let text = cell.trim_start_matches('#').trim();
             for (key, mut value) in key_values(text) {

@@ -11,8 +11,8 @@ use crate::ingest::classify;
 use crate::ingest::fields::{Field, normalise_header};
 use crate::ingest::header::ColumnMap;
 use crate::ingest::row::RawRow;
-use crate::ingest::values;
 use crate::schema::Kind;
+use crate::values;
 
 /// Rows looked at to tell what a column holds.
 const SAMPLE: usize = 50;

@@ -22,7 +22,6 @@ pub mod sniff;
 pub mod source;
 pub mod tally;
 mod template;
-pub mod values;
 
 use std::collections::HashMap;
 use std::io::Read;

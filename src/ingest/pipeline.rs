@@ -14,7 +14,7 @@ use super::builder::TableBuilder;
 use super::convert::{Category, Converter, Extra, Problem, Val};
 use super::row::RawRow;
 use super::source::{Flow, Source, SourceError};
-use super::values;
+use crate::values;
 
 /// What every row is checked against before it is converted.
 pub struct Checks {

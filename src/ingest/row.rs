@@ -83,7 +83,7 @@ impl RawRow {
 
     /// True when no cell holds anything but padding.
     pub fn is_blank(&self) -> bool {
-        self.cells().all(|c| super::values::clean(c).is_none())
+        self.cells().all(|c| crate::values::clean(c).is_none())
     }
 
     /// The cells as one CSV line (quoted where needed), for rejects files: the row can

@@ -4,7 +4,7 @@ use std::io::{BufWriter, IsTerminal};
 
 use super::{Decision, Next, Runner};
 use crate::error::Error;
-use crate::shell::command::{self, DotCommand};
+use crate::runner::command::{self, DotCommand};
 
 impl Runner {
     pub fn run_dot(&mut self, cmd: DotCommand) -> Result<Next, Error> {
@@ -31,7 +31,12 @@ impl Runner {
                 // Writing results to a file is exporting: the same rules, and audited.
                 crate::auth::allow(&self.user, crate::auth::guard::Action::Export)?;
                 let (real, file) = crate::outfile::stream(&self.ws, &path, force)?;
-                crate::audit::record(&self.ws, &self.user.name, "export", &format!("results to {}", real.display()))?;
+                crate::workspace::audit::record(
+                    &self.ws,
+                    &self.user.name,
+                    "export",
+                    &format!("results to {}", real.display()),
+                )?;
                 self.settings.output = Some((path, BufWriter::new(file)));
             }
             DotCommand::Read(path) => {
@@ -48,7 +53,7 @@ impl Runner {
                 return self.run_script(&text, &path.display().to_string());
             }
             DotCommand::Import(args) => {
-                crate::commands::import_from_shell(&self.ws, &self.user, &args)?;
+                super::import::import_from_shell(&self.ws, &self.user, &args)?;
                 self.runtime.block_on(self.session.refresh(&self.ws))?;
             }
             DotCommand::Reconcile(words) => {

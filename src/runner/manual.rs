@@ -191,7 +191,7 @@ impl Runner {
     /// The amount given, or what is open on the one item named.
     fn writeoff_amount(&self, items: &DecisionArgs, bank: &[String], given: Option<String>) -> Result<String, Error> {
         if let Some(a) = given {
-            let cents = crate::ingest::values::parse_money(&a)
+            let cents = crate::values::parse_money(&a)
                 .map_err(|e| Error::Usage(format!("--amount {a}: {e}; give an amount such as 12.34")))?;
             return Ok(format_cents(cents));
         }

@@ -4,9 +4,11 @@
 //! workspace (views, working tables) are stored; canonical tables change only by import.
 
 mod anomaly;
+pub mod command;
 mod ddl;
 mod dot;
 mod explain;
+pub mod import;
 mod manual;
 pub mod periods;
 mod reconcile;
@@ -15,6 +17,7 @@ mod report;
 pub use manual::Decision;
 pub use reconcile::RUN_VIEWS;
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
@@ -29,9 +32,9 @@ use crate::auth::User;
 use crate::cli::OutputFormat;
 use crate::error::Error;
 use crate::output::{self, Cells, Style};
+use crate::runner::command::DotCommand;
 use crate::script::{self, Piece};
 use crate::session::Session;
-use crate::shell::command::DotCommand;
 use crate::workspace::Workspace;
 
 /// How results are shown; changed by dot-commands.
@@ -54,6 +57,15 @@ static TIMEOUT_OVERRIDE: std::sync::atomic::AtomicU64 = std::sync::atomic::Atomi
 
 pub fn set_timeout_override(seconds: u64) {
     TIMEOUT_OVERRIDE.store(seconds, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// What can be completed, from the session.
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    /// Tables and views.
+    pub tables: Vec<String>,
+    pub columns: BTreeMap<String, Vec<String>>,
+    pub functions: Vec<String>,
 }
 
 pub struct Runner {
@@ -92,9 +104,9 @@ impl Runner {
     }
 
     /// What the shell can complete: tables and views with their columns, functions.
-    pub fn completion_names(&self) -> crate::shell::helper::Names {
+    pub fn completion_names(&self) -> Names {
         let ctx = self.session.ctx.clone();
-        let mut names = crate::shell::helper::Names::default();
+        let mut names = Names::default();
         if let Some(schema) = ctx.catalog("datafusion").and_then(|c| c.schema("public")) {
             for t in schema.table_names() {
                 if let Ok(Some(provider)) = self.runtime.block_on(schema.table(&t)) {
@@ -150,7 +162,7 @@ impl Runner {
     pub fn run_piece(&mut self, piece: &Piece) -> Result<Next, Error> {
         if piece.dot {
             let cmd: DotCommand =
-                piece.text.parse().map_err(|e: crate::shell::command::CommandError| Error::Usage(e.to_string()))?;
+                piece.text.parse().map_err(|e: crate::runner::command::CommandError| Error::Usage(e.to_string()))?;
             return self.run_dot(cmd);
         }
         self.run_sql(&piece.text)?;

@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::export::{Meta, Sheet};
 use crate::output::{self, Cells, Style};
 use crate::reports::{self, Report};
-use crate::shell::command::{Export, Exported};
+use crate::runner::command::{Export, Exported};
 
 impl Runner {
     /// `.report …` as typed after the command.
@@ -244,7 +244,7 @@ impl Runner {
         let what = parts.iter().map(|p| p.title.as_str()).collect::<Vec<_>>().join(", ");
         println!("{what}: {rows} rows written to {}", path.display());
         let queries = parts.iter().map(|p| p.sql.as_str()).collect::<Vec<_>>().join("; ");
-        crate::audit::record(
+        crate::workspace::audit::record(
             &self.ws,
             &self.user.name,
             "export",

@@ -2,8 +2,6 @@
 //! starts a new line), and Tab completes dot-commands, SQL keywords, table, view and
 //! column names, and function names.
 
-use std::collections::BTreeMap;
-
 use datafusion::sql::sqlparser::keywords::ALL_KEYWORDS;
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
@@ -11,17 +9,10 @@ use rustyline::hint::Hinter;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Helper};
 
-use super::command::COMMANDS;
+use crate::runner::command::COMMANDS;
 use crate::script;
 
-/// What can be completed, from the session.
-#[derive(Clone, Debug, Default)]
-pub struct Names {
-    /// Tables and views.
-    pub tables: Vec<String>,
-    pub columns: BTreeMap<String, Vec<String>>,
-    pub functions: Vec<String>,
-}
+pub use crate::runner::Names;
 
 pub struct ReplHelper {
     pub names: Names,
@@ -107,7 +98,7 @@ mod tests {
     use super::*;
 
     fn helper() -> ReplHelper {
-        let mut columns = BTreeMap::new();
+        let mut columns = std::collections::BTreeMap::new();
         columns.insert(
             "orders".to_string(),
             vec!["order_id".to_string(), "order_time".to_string(), "paid_amount".to_string()],

@@ -2,7 +2,6 @@
 //! dot-commands with history and completion, run them, print errors and go on.
 //! Ctrl-C cancels a running query (or clears the line); Ctrl-D leaves.
 
-pub mod command;
 pub mod helper;
 
 use std::io::Write;
@@ -13,7 +12,7 @@ use rustyline::{CompletionType, Config, Editor};
 
 use self::helper::{Names, ReplHelper};
 use crate::auth::Users;
-use crate::commands::Context;
+use crate::context::Context;
 use crate::error::Error;
 use crate::runner::{Next, Runner};
 use crate::script;

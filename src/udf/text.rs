@@ -1,7 +1,7 @@
 //! What the text UDFs compute, as plain functions: party names made comparable,
 //! similarity scores, references found in free text, order ids made comparable.
 
-use crate::ingest::values::halfwidth;
+use crate::values::halfwidth;
 
 /// Region prefixes banks and clerks drop or add at will: 深圳市腾跃科技 = 腾跃科技.
 const REGIONS: &[&str] = &[

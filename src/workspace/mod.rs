@@ -16,6 +16,7 @@
 //! .readers            held shared by every process that has it open (readers.rs)
 //! ```
 
+pub mod audit;
 pub mod catalog;
 pub mod fsutil;
 mod readers;
@@ -128,6 +129,9 @@ pub enum WorkspaceError {
     Catalog(#[from] CatalogError),
     #[error("the audit log cannot be written, so no change may be made: {0}")]
     Audit(String),
+    /// The audit log cannot be read as one.
+    #[error("{0}")]
+    AuditLog(String),
 }
 
 #[cfg(test)]

@@ -39,7 +39,7 @@ impl Transaction {
         }
         // The last commit's audit lines, if its process died before writing them: no
         // change lands on top of one the log does not show.
-        crate::audit::flush(ws).map_err(|e| WorkspaceError::Audit(e.to_string()))?;
+        crate::workspace::audit::flush(ws).map_err(|e| WorkspaceError::Audit(e.to_string()))?;
         let mut catalog = ws.catalog()?;
         catalog.audit.clear();
         let tx = Transaction { ws: ws.clone(), _lock: lock, catalog, staged: Vec::new(), removed: Vec::new() };
@@ -101,7 +101,7 @@ impl Transaction {
         // The change has landed; its lines are in the catalog, so a failure here is
         // made good by the next command, not lost.
         if !self.catalog.audit.is_empty() {
-            if let Err(e) = crate::audit::flush(&self.ws) {
+            if let Err(e) = crate::workspace::audit::flush(&self.ws) {
                 eprintln!("warning: the audit log could not be written ({e}); the next command writes it");
             }
             self.catalog.audit.clear();

@@ -129,8 +129,8 @@ fn charts_in_the_terminal() {
 fn risks_planted_by_the_generator_are_found_ranked_and_explained() {
     let ws = Ws::new();
     let out = ws.scratch("gen");
-    let g = crate::common::recon()
-        .args(["gen", "--orders", "3000", "--seed", "3", "--noise", "low", "--out"])
+    let g = crate::common::recon_gen()
+        .args(["--orders", "3000", "--seed", "3", "--noise", "low", "--out"])
         .arg(&out)
         .args(["--plant", "fee-change,duplicate-payment,slow-platform,refund-spike"])
         .output()

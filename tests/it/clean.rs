@@ -87,8 +87,8 @@ fn clean_data_settles_old_orders_and_credits_every_payout_within_days() {
 fn on_clean_data_the_high_risks_are_exactly_the_planted_ones() {
     let ws = Ws::new();
     let out = ws.scratch("gen");
-    let g = crate::common::recon()
-        .args(["gen", "--orders", "3000", "--seed", "3", "--noise", "none", "--out"])
+    let g = crate::common::recon_gen()
+        .args(["--orders", "3000", "--seed", "3", "--noise", "none", "--out"])
         .arg(&out)
         .args(["--plant", "fee-change,duplicate-payment,slow-platform,refund-spike"])
         .output()

@@ -29,6 +29,17 @@ pub fn recon() -> Command {
     c
 }
 
+/// A command for the generator, `recon-gen`, with the same environment.
+pub fn recon_gen() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_recon-gen"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("RECON_") {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
 pub const BANK_HEADER: &str = "交易时间,交易流水号,借方发生额,贷方发生额,余额,对方户名,摘要\n";
 
 /// A corporate bank statement with one credit per id: unique ids (`B0000042`), dates
@@ -236,8 +247,8 @@ pub fn generate_all_into(ws: &Ws, orders: u32, seed: u32, noise: &str, more: &[&
 
 fn generate(ws: &Ws, orders: u32, seed: u32, noise: &str, more: &[&str]) -> PathBuf {
     let out = ws.scratch("gen");
-    let g = recon()
-        .args(["gen", "--orders", &orders.to_string(), "--seed", &seed.to_string(), "--noise", noise])
+    let g = recon_gen()
+        .args(["--orders", &orders.to_string(), "--seed", &seed.to_string(), "--noise", noise])
         .args(more)
         .arg("--out")
         .arg(&out)

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::common::{Ws, data_files, generate_into, recon, text, truth};
+use crate::common::{Ws, data_files, generate_into, recon_gen, text, truth};
 
 #[test]
 fn generated_data_imports_and_matches_its_ground_truth() {
@@ -119,8 +119,8 @@ fn generated_data_imports_and_matches_its_ground_truth() {
 #[test]
 fn the_committed_sample_data_is_what_gen_makes() {
     let dir = tempfile::tempdir().unwrap();
-    let g = recon()
-        .args(["gen", "--orders", "400", "--seed", "2026", "--noise", "high", "--out"])
+    let g = recon_gen()
+        .args(["--orders", "400", "--seed", "2026", "--noise", "high", "--out"])
         .arg(dir.path())
         .output()
         .unwrap();

@@ -28,6 +28,7 @@ mod shell;
 mod sql;
 mod standards;
 mod statement_checks;
+mod structure;
 mod terminal;
 mod unseen;
 mod workspace;

@@ -72,7 +72,7 @@ pub fn rates() -> [Rate; 7] {
         y.parse::<Cents>().expect("rate in yuan") * 100 + c[..2].parse::<Cents>().expect("rate cents")
     };
     COURIERS.map(|(name, ..)| {
-        let (_, first, extra) = crate::settings::DEFAULT_COURIER_RATES
+        let (_, first, extra) = recon::settings::DEFAULT_COURIER_RATES
             .iter()
             .find(|r| r.0 == name)
             .unwrap_or_else(|| panic!("no default rate for {name}"));

@@ -63,7 +63,7 @@ use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
 
-pub use plant::{ParsePlantError, Plant};
+pub use plant::Plant;
 
 /// What to generate. `Default` gives the documented period 2026-01-01 .. 2026-10-31.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -160,6 +160,13 @@ impl Plant {
         }
     }
 
+    /// Every value `--plant` takes: the money kinds, `logistics`, the warehouse's kinds.
+    pub fn names() -> Vec<&'static str> {
+        let money = Self::MONEY.iter().map(|p| p.as_str());
+        let logistics = Self::LOGISTICS.iter().map(|p| p.as_str());
+        money.chain(["logistics"]).chain(logistics).collect()
+    }
+
     /// A `--plant` value: one kind, or `logistics` for all the warehouse's kinds.
     pub fn parse_list(s: &str) -> Result<Vec<Plant>, ParsePlantError> {
         if s.trim().eq_ignore_ascii_case("logistics") {
@@ -177,12 +184,7 @@ impl fmt::Display for Plant {
 
 /// The value given for `--plant` is not a known kind.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown plant {0:?}: expected fee-change, duplicate-payment, slow-platform, refund-spike, logistics (all of: \
-     return-not-carried, return-not-in-returns, return-state, return-quantity, courier-overcharge, courier-twice, \
-     shipped-not-ordered, paid-not-shipped, shipped-quantity, settled-before-shipment, logistics-missing, \
-     inventory-out, stock-count) or one of those"
-)]
+#[error("unknown plant {given:?}: expected one of {}", Plant::names().join(", "), given = .0)]
 pub struct ParsePlantError(pub String);
 
 impl FromStr for Plant {

@@ -112,7 +112,7 @@ fn clean_set_is_the_same_bytes_every_time() {
 
 #[test]
 fn shop_cycles_are_the_reconciliations_defaults() {
-    let rows = crate::settings::Settings::default().rows();
+    let rows = recon::settings::Settings::default().rows();
     for shop in shops() {
         let name = format!("default_cycle_days.{}", shop.platform.code());
         let (_, days) = rows.iter().find(|(n, _)| *n == name).unwrap_or_else(|| panic!("no {name}"));

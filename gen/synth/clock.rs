@@ -3,7 +3,7 @@
 //! Millions of timestamps are written, so dates come from a precomputed day table
 //! instead of chrono's formatter; chrono is used only to build the table. A bank's
 //! working days are Monday to Friday, or, with [`Clock::with_holidays`], the published
-//! Chinese calendar recon keeps (`crate::calendar`): no credit on 国庆 or 春节, and the
+//! Chinese calendar recon keeps (`recon::calendar`): no credit on 国庆 or 春节, and the
 //! make-up working days (调休) worked.
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
@@ -52,7 +52,7 @@ impl Clock {
     /// The same clock with the banks' working days of the published calendar: public
     /// holidays off, make-up working days on.
     pub fn with_holidays(mut self) -> Self {
-        let cal = crate::calendar::Calendar::new(true, &[], &[]).expect("the built-in calendar is valid");
+        let cal = recon::calendar::Calendar::new(true, &[], &[]).expect("the built-in calendar is valid");
         const DAY_MICROS: i64 = 86_400_000_000;
         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid constant date");
         for (d, info) in self.table.iter_mut().enumerate() {

@@ -249,7 +249,7 @@ fn stock(dir: &Path) -> Vec<Move> {
 /// The contracted fee, from the reconciliation's default rates.
 fn contract(courier: &str, tenths: i64) -> i64 {
     let (_, first, extra) =
-        crate::settings::DEFAULT_COURIER_RATES.iter().find(|r| r.0 == courier).unwrap_or_else(|| panic!("{courier}"));
+        recon::settings::DEFAULT_COURIER_RATES.iter().find(|r| r.0 == courier).unwrap_or_else(|| panic!("{courier}"));
     cents(first) + (tenths.max(10) - 10 + 9) / 10 * cents(extra)
 }
 
@@ -708,7 +708,7 @@ fn logistics_parse_and_tiny_sets() {
         assert_eq!(p.as_str().parse::<Plant>().unwrap(), p);
     }
     let names: BTreeSet<&str> = COURIERS.iter().map(|c| c.0).collect();
-    let rates: BTreeSet<&str> = crate::settings::DEFAULT_COURIER_RATES.iter().map(|r| r.0).collect();
+    let rates: BTreeSet<&str> = recon::settings::DEFAULT_COURIER_RATES.iter().map(|r| r.0).collect();
     assert_eq!(names, rates, "every courier has a contracted rate");
     for n in [0, 1, 7, 60] {
         let o = GenOptions { plant: Plant::ALL.to_vec(), ..opts(n, 3, Noise::High) };

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::Error;
+use super::WorkspaceError as Error;
 use crate::workspace::catalog::AuditEvent;
 use crate::workspace::{Workspace, fsutil};
 
@@ -231,7 +231,7 @@ pub fn read(ws: &Workspace) -> Result<Vec<Entry>, Error> {
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| {
             serde_json::from_str(l)
-                .map_err(|e| Error::Other(format!("{}: line {} is not an audit entry: {e}", LOG, i + 1)))
+                .map_err(|e| Error::AuditLog(format!("{}: line {} is not an audit entry: {e}", LOG, i + 1)))
         })
         .collect()
 }
