@@ -8,136 +8,17 @@ use std::collections::BTreeMap;
 
 use rand::Rng;
 
+use super::book::Book;
+use super::book::push_order_id;
+use super::book::{Account, BankKind, BankLine};
 use super::clock::{Clock, DAY, HOUR, MINUTE};
 use super::draw::{GenRng, SeedTree, chance, one, pick, weighted};
-use super::model::{NoiseProfile, Platform, WALLET_PLATFORMS, World};
+use super::model::{NoiseProfile, WALLET_PLATFORMS, World};
 use super::money::{Cents, YUAN};
-use super::order_files::push_order_id;
-use super::orders::Book;
 use super::parties::{Party, dirty, pick_payer};
 use super::plant::Plan;
+use super::platform::Platform;
 use super::wallet::Wallets;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Account {
-    Icbc,
-    Cmb,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BankKind {
-    Payout,
-    B2b,
-    Salary,
-    SocialInsurance,
-    Tax,
-    Supplier,
-    Logistics,
-    Rent,
-    Utility,
-    BankFee,
-    Interest,
-    SupplierRefund,
-    InternalTransfer,
-    Subsidy,
-    Unknown,
-    /// A planted second booking of a B2B credit (`--plant duplicate-payment`).
-    Duplicate,
-}
-
-impl BankKind {
-    pub fn code(self) -> &'static str {
-        match self {
-            BankKind::Payout => "payout",
-            BankKind::B2b => "b2b",
-            BankKind::Salary => "salary",
-            BankKind::SocialInsurance => "social_insurance",
-            BankKind::Tax => "tax",
-            BankKind::Supplier => "supplier",
-            BankKind::Logistics => "logistics",
-            BankKind::Rent => "rent",
-            BankKind::Utility => "utility",
-            BankKind::BankFee => "bank_fee",
-            BankKind::Interest => "interest",
-            BankKind::SupplierRefund => "supplier_refund",
-            BankKind::InternalTransfer => "internal_transfer",
-            BankKind::Subsidy => "subsidy",
-            BankKind::Unknown => "unknown",
-            BankKind::Duplicate => "duplicate",
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct BankLine {
-    pub account: Account,
-    pub t: i64,
-    /// Signed: + is a credit (money in).
-    pub amount: Cents,
-    pub kind: BankKind,
-    pub counterparty: String,
-    pub cp_account: String,
-    pub cp_bank: String,
-    /// 摘要 and 用途 (CMB has one 交易备注 column and joins them).
-    pub summary: String,
-    pub purpose: String,
-    /// Indices into `Wallets::payouts` that this credit pays out.
-    pub payouts: Vec<usize>,
-    /// (B2B plan, instalment) this credit pays: one, or several orders of one customer
-    /// paid together.
-    pub b2b: Vec<(usize, usize)>,
-    /// The reference the memo quotes as written (whole or cut), if any.
-    pub memo_ref: String,
-    /// Paid from the account of a person paying for the company (法人代付).
-    pub by_person: bool,
-    /// Bank fee taken from the credited sum.
-    pub fee: Cents,
-    pub text_amount: bool,
-    pub txn_id: String,
-    pub balance: Cents,
-    pub group: String,
-    /// The bank booked this line a second time (a planted `Duplicate`).
-    pub copied: bool,
-}
-
-impl BankLine {
-    pub fn new(account: Account, t: i64, amount: Cents, kind: BankKind) -> Self {
-        BankLine {
-            account,
-            t,
-            amount,
-            kind,
-            counterparty: String::new(),
-            cp_account: String::new(),
-            cp_bank: String::new(),
-            summary: String::new(),
-            purpose: String::new(),
-            payouts: Vec::new(),
-            b2b: Vec::new(),
-            memo_ref: String::new(),
-            by_person: false,
-            fee: 0,
-            text_amount: false,
-            txn_id: String::new(),
-            balance: 0,
-            group: String::new(),
-            copied: false,
-        }
-    }
-
-    pub fn party(mut self, name: String, account: &str, bank: &str) -> Self {
-        self.counterparty = name;
-        self.cp_account = account.to_string();
-        self.cp_bank = bank.to_string();
-        self
-    }
-
-    pub fn memo(mut self, summary: &str, purpose: &str) -> Self {
-        self.summary = summary.to_string();
-        self.purpose = purpose.to_string();
-        self
-    }
-}
 
 pub struct Banks {
     /// ICBC lines in time order, then CMB lines in time order.

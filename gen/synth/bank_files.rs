@@ -3,11 +3,13 @@
 
 use std::path::Path;
 
-use super::bank::{Account, BankKind, BankLine, Banks};
+use super::bank::Banks;
+
+use super::book::export_stamp;
+use super::book::{Account, BankKind, BankLine};
 use super::clock::{Clock, DAY, push_hms};
 use super::model::{CMB_ACCOUNT, COMPANY, ICBC_ACCOUNT};
 use super::money::{push_cents, push_cents_grouped};
-use super::order_files::export_stamp;
 use super::write::{CsvOut, Enc, Row, XlsxOut};
 use super::{GenError, GeneratedFile};
 

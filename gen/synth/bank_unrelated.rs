@@ -6,7 +6,7 @@
 
 use rand::Rng;
 
-use super::bank::{Account, BankKind, BankLine};
+use super::book::{Account, BankKind, BankLine};
 use super::clock::{Clock, DAY, HOUR};
 use super::draw::{GenRng, chance, one, pick};
 use super::model::{CMB_ACCOUNT, COMPANY, ICBC_ACCOUNT, NoiseProfile, World};

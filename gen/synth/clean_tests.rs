@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::model::{Platform, shops};
+use super::model::shops;
+
+use super::platform::Platform;
 use super::test_read::{opts, run, summary, table};
 use super::tests::check_all;
 use super::{GenOptions, Noise, Plant, generate};

@@ -13,10 +13,10 @@ use std::collections::BTreeMap;
 
 use rand::seq::SliceRandom;
 
+use super::book::{Book, Ev, EvKind};
 use super::draw::GenRng;
 use super::model::{FeeKind, FeeRule};
 use super::money::Cents;
-use super::orders::{Book, Ev, EvKind};
 
 /// The most a shop-month's refunds may come to, in basis points of its sales: well above
 /// the usual 1–2% and well below the 10% at which a month starts to look like a spike.
@@ -134,8 +134,8 @@ impl Evener {
 
 #[cfg(test)]
 mod tests {
+    use super::super::book::{Fate, OrderRec};
     use super::super::draw::SeedTree;
-    use super::super::orders::{Fate, OrderRec};
     use super::*;
 
     #[test]

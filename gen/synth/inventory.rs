@@ -9,13 +9,13 @@
 
 use std::path::Path;
 
+use super::book::Book;
+use super::book::push_order_id;
 use super::catalogue::{CATALOGUE, sku};
 use super::clock::{Clock, DAY, HOUR};
+use super::logistics::as_shipped;
 use super::logistics::{Logistics, WAREHOUSES};
-use super::logistics_files::as_shipped;
 use super::model::World;
-use super::order_files::push_order_id;
-use super::orders::Book;
 use super::write::{CsvOut, Enc, Row};
 use super::{GenError, GeneratedFile};
 

@@ -6,13 +6,14 @@
 
 use std::path::Path;
 
+use super::book::Line;
+use super::book::{export_stamp, push_order_id};
 use super::clock::{Clock, push_num};
 use super::draw::{GenRng, scramble};
 use super::ledger_rows::{alipay_row, douyin_row, generic_row, jd_row, pdd_row};
-use super::model::{ALIPAY_LOGIN, FeeKind, Platform, Shop, Style};
+use super::model::{ALIPAY_LOGIN, Shop, Style};
 use super::money::{Cents, cents_str};
-use super::order_files::{export_stamp, push_order_id};
-use super::orders::{EvKind, OrderRec};
+use super::platform::Platform;
 use super::wechat;
 use super::write::{CsvOut, Enc, Row, XlsxOut};
 use super::{GenError, GeneratedFile};
@@ -62,33 +63,6 @@ pub fn douyin_columns_header(style: &Style) -> Vec<&'static str> {
     h
 }
 
-/// What the deductions of a Douyin settlement row are, by column.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct DouyinFees {
-    /// 平台服务费 (with the payment fee when the bill has no 渠道分成 column).
-    pub service: Cents,
-    /// 佣金: the influencer's commission.
-    pub commission: Cents,
-    /// 渠道分成: the payment channel's share.
-    pub channel: Cents,
-    /// 招商服务费.
-    pub activity: Cents,
-}
-
-impl DouyinFees {
-    pub fn add(&mut self, kind: FeeKind, fee: Cents, style: &Style) {
-        match kind {
-            FeeKind::Influencer | FeeKind::Commission => self.commission += fee,
-            FeeKind::PaymentFee if style.douyin_channel_share => self.channel += fee,
-            FeeKind::Activity => self.activity += fee,
-            _ => self.service += fee,
-        }
-    }
-
-    pub fn total(&self) -> Cents {
-        self.service + self.commission + self.channel + self.activity
-    }
-}
 pub const PDD_HEADER: &[&str] =
     &["商户订单号", "发生时间", "收入金额（+元）", "支出金额（-元）", "账务类型", "备注", "业务描述"];
 /// A wallet bill in the shape many platforms share and no named format claims
@@ -110,29 +84,6 @@ pub fn ledger_path(shop: &Shop) -> String {
 enum Sink {
     Csv(Box<CsvOut>),
     Xlsx(Box<XlsxOut>),
-}
-
-/// What one wallet line is, independent of the file layout.
-pub enum Line<'a> {
-    Event {
-        kind: EvKind,
-        order: Option<&'a OrderRec>,
-    },
-    /// A Douyin sub-order's settlement row with its fees as columns; the amount written
-    /// is the net.
-    Settlement {
-        order: &'a OrderRec,
-        sub: u8,
-        gross: Cents,
-        fees: DouyinFees,
-    },
-    Withdrawal {
-        reference: &'a str,
-        /// The statement's id for the line when the platform has one.
-        flow_id: Option<&'a str>,
-        /// Who asked for it (WeChat's 资金变更提交申请人).
-        by: &'a str,
-    },
 }
 
 pub struct Ledger {

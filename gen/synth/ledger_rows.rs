@@ -2,13 +2,13 @@
 //! 动账场景 or 账务类型, which ids and memos, signed or unsigned amounts.
 
 use super::GenError;
+use super::book::Line;
+use super::book::{EvKind, OrderRec};
 use super::catalogue::CATALOGUE;
 use super::clock::{Clock, push_num};
 use super::draw::{GenRng, chance, scramble};
-use super::ledger::Line;
 use super::model::{FeeKind, ICBC_ACCOUNT, Style};
 use super::money::{Cents, push_cents};
-use super::orders::{EvKind, OrderRec};
 use super::parties::dirty;
 use super::write::{Row, XlsxOut};
 

@@ -10,17 +10,18 @@
 //!
 //! Per order the state is one small [`Ship`]; returns are few and kept as [`Ret`]s.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use rand::Rng;
 
+use super::book::{Fate, OrderRec};
+use super::book::{OrderRow, State};
 use super::catalogue::{CATALOGUE, MAX_QTY, unit_grams};
 use super::clock::{Clock, DAY, HOUR, MINUTE, push_num};
 use super::draw::{GenRng, SeedTree, chance, scramble, weighted};
-use super::logistics_plant::{Tweaks, WriteAction};
-use super::model::{Platform, World};
+use super::model::World;
 use super::money::Cents;
-use super::order_files::{OrderRow, State};
-use super::orders::{Fate, OrderRec};
-use super::plant::Plan;
+use super::platform::Platform;
 
 /// Salt of the warehouse's own seed tree (any fixed value other than the plants' one).
 const SEED_SALT: u64 = 0x7761_7265_686f_7573;
@@ -281,7 +282,7 @@ impl Logistics {
         &mut self,
         world: &World,
         clock: &Clock,
-        plan: &mut Plan,
+        plant: Option<&mut dyn ShipmentPlant>,
         idx: u32,
         rec: &OrderRec,
         row: &mut OrderRow,
@@ -318,10 +319,7 @@ impl Logistics {
 
         let fate_normal = rec.fate == Fate::Normal && p != Platform::B2b;
         let courier = COURIERS[ship.courier as usize].0;
-        let action = plan
-            .logistics
-            .as_mut()
-            .and_then(|l| l.at_order(idx, fate_normal, rec, row, after, ship_t, clock, world, courier));
+        let action = plant.and_then(|l| l.at_order(idx, fate_normal, rec, row, after, ship_t, clock, world, courier));
         // Kept from the other plants whether or not its own kind was asked for.
         if action.is_some() {
             ship.flags |= flag::BUSY;
@@ -474,4 +472,84 @@ impl Logistics {
 /// 1 unit mostly, 2 sometimes, 3 rarely.
 fn b2b_qty(rng: &mut GenRng) -> u8 {
     [1, 2, MAX_QTY][weighted(rng, &[70, 20, 10])]
+}
+
+/// A shipment as shipped: the order's, or what a plant changed (quantity and weight).
+pub fn as_shipped(lg: &Logistics, order: u32) -> Ship {
+    let mut s = lg.ships[order as usize];
+    if let Some(&(qty, weight)) = lg.tweaks.ship_qty.get(&order) {
+        s.qty = qty;
+        s.weight = weight;
+    }
+    s
+}
+
+/// What may change an order's shipment as the order is made: the warehouse plants
+/// (logistics_plant.rs), which sit above the warehouse and are asked here.
+pub trait ShipmentPlant {
+    /// The change for order `idx` shipping at `ship_t` with `courier`, if any, and
+    /// whether it is written (else only kept from the other plants).
+    #[allow(clippy::too_many_arguments)]
+    fn at_order(
+        &mut self,
+        idx: u32,
+        normal: bool,
+        rec: &OrderRec,
+        row: &OrderRow,
+        after: &After,
+        ship_t: i64,
+        clock: &Clock,
+        world: &World,
+        courier: &str,
+    ) -> Option<(WriteAction, bool)>;
+}
+
+/// A change to an order's shipment decided as the order is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteAction {
+    /// Paid, not shipped: no shipment, the export shows the order waiting to ship.
+    NotShipped,
+    /// Shipped at this time (after the sale's settlement line).
+    ShipAt(i64),
+    /// Shipped without a tracking number in the warehouse's record.
+    NoTracking,
+}
+
+/// A 退件 line of a parcel that is no return of ours.
+#[derive(Clone, Copy, Debug)]
+pub struct FakeParcel {
+    pub courier: u8,
+    pub seq: u32,
+    pub t: i64,
+    pub weight: u16,
+}
+
+/// A shipment of an order that no order export has.
+#[derive(Clone, Debug)]
+pub struct FakeShip {
+    pub shop: u8,
+    pub order_id: String,
+    pub product: u8,
+    pub ship: Ship,
+}
+
+/// What the plants changed in the warehouse's files; empty without them.
+#[derive(Default)]
+pub struct Tweaks {
+    /// Order → (quantity shipped, parcel weight in 10 g) instead of the order's.
+    pub ship_qty: BTreeMap<u32, (u8, u16)>,
+    /// Order → quantity booked out of stock (销售出库) instead of the quantity shipped.
+    pub out_qty: BTreeMap<u32, u8>,
+    /// Return (index in `Logistics::rets`) → quantity booked into stock instead of 退货数量.
+    pub in_qty: BTreeMap<usize, u8>,
+    /// Order → amount its 寄件 line's 运费 is above the contract.
+    pub overcharge: BTreeMap<u32, Cents>,
+    /// Orders whose 寄件 line is billed twice.
+    pub twice: BTreeSet<u32>,
+    /// Returns whose 退件 line is missing from the bills.
+    pub uncarried: BTreeSet<usize>,
+    pub fake_returns: Vec<FakeParcel>,
+    pub fake_ships: Vec<FakeShip>,
+    /// (product × 2 + warehouse, day of the count, difference) of stock counts that are off.
+    pub counts: Vec<(u8, i64, i64)>,
 }

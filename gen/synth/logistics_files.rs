@@ -5,15 +5,16 @@
 
 use std::path::Path;
 
+use super::book::Book;
+use super::book::push_order_id;
 use super::catalogue::{product_name, sku};
 use super::clock::Clock;
+use super::logistics::as_shipped;
 use super::logistics::{
-    COURIERS, Logistics, Ship, WAREHOUSES, billed_tenths, contract_fee, push_after_sale_id, push_tracking,
+    COURIERS, Logistics, WAREHOUSES, billed_tenths, contract_fee, push_after_sale_id, push_tracking,
 };
 use super::model::World;
 use super::money::{Cents, push_cents};
-use super::order_files::push_order_id;
-use super::orders::Book;
 use super::write::{CsvOut, Enc, Row};
 use super::{GenError, GeneratedFile, inventory};
 
@@ -71,16 +72,6 @@ pub fn write_all(
     files.extend(write_bills(clock, lg, out)?);
     files.push(inventory::write_inventory(world, clock, book, lg, out)?);
     Ok(files)
-}
-
-/// A shipment as shipped: the order's, or what a plant changed (quantity and weight).
-pub fn as_shipped(lg: &Logistics, order: u32) -> Ship {
-    let mut s = lg.ships[order as usize];
-    if let Some(&(qty, weight)) = lg.tweaks.ship_qty.get(&order) {
-        s.qty = qty;
-        s.weight = weight;
-    }
-    s
 }
 
 fn write_shipments(

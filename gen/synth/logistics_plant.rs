@@ -9,10 +9,12 @@
 //! applied), so asking for one more kind moves none of the others. An order or return
 //! used by one plant is left alone by every other, so that each problem comes alone.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use rand::Rng;
 
+use super::book::{OrderRec, order_number};
+use super::book::{OrderRow, push_order_id};
 use super::catalogue::{CATALOGUE, sku};
 use super::clock::{Clock, DAY, HOUR};
 use super::draw::{GenRng, weighted};
@@ -20,64 +22,14 @@ use super::logistics::{
     COURIERS, Logistics, RetState, Ship, WAREHOUSES, billed_tenths, contract_fee, flag, push_after_sale_id,
     push_tracking,
 };
-use super::model::{Platform, World};
-use super::money::{Cents, cents_str};
-use super::order_files::{OrderRow, push_order_id};
-use super::orders::{OrderRec, order_number};
-use super::plant::Plant;
+use super::logistics::{FakeParcel, FakeShip, ShipmentPlant, WriteAction};
+use super::model::World;
+use super::money::cents_str;
+use super::plant_kind::Plant;
+use super::platform::Platform;
 
 /// Instances of each kind.
 const EACH: usize = 2;
-
-/// A change to an order's shipment decided as the order is made.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WriteAction {
-    /// Paid, not shipped: no shipment, the export shows the order waiting to ship.
-    NotShipped,
-    /// Shipped at this time (after the sale's settlement line).
-    ShipAt(i64),
-    /// Shipped without a tracking number in the warehouse's record.
-    NoTracking,
-}
-
-/// A 退件 line of a parcel that is no return of ours.
-#[derive(Clone, Copy, Debug)]
-pub struct FakeParcel {
-    pub courier: u8,
-    pub seq: u32,
-    pub t: i64,
-    pub weight: u16,
-}
-
-/// A shipment of an order that no order export has.
-#[derive(Clone, Debug)]
-pub struct FakeShip {
-    pub shop: u8,
-    pub order_id: String,
-    pub product: u8,
-    pub ship: Ship,
-}
-
-/// What the plants changed in the warehouse's files; empty without them.
-#[derive(Default)]
-pub struct Tweaks {
-    /// Order → (quantity shipped, parcel weight in 10 g) instead of the order's.
-    pub ship_qty: BTreeMap<u32, (u8, u16)>,
-    /// Order → quantity booked out of stock (销售出库) instead of the quantity shipped.
-    pub out_qty: BTreeMap<u32, u8>,
-    /// Return (index in `Logistics::rets`) → quantity booked into stock instead of 退货数量.
-    pub in_qty: BTreeMap<usize, u8>,
-    /// Order → amount its 寄件 line's 运费 is above the contract.
-    pub overcharge: BTreeMap<u32, Cents>,
-    /// Orders whose 寄件 line is billed twice.
-    pub twice: BTreeSet<u32>,
-    /// Returns whose 退件 line is missing from the bills.
-    pub uncarried: BTreeSet<usize>,
-    pub fake_returns: Vec<FakeParcel>,
-    pub fake_ships: Vec<FakeShip>,
-    /// (product × 2 + warehouse, day of the count, difference) of stock counts that are off.
-    pub counts: Vec<(u8, i64, i64)>,
-}
 
 /// Where the warehouse plants go, and their truth rows.
 pub struct LogiPlan {
@@ -150,53 +102,6 @@ impl LogiPlan {
 
     fn pending(&self, k: usize, idx: u32) -> bool {
         self.taken[k] < EACH && idx >= self.starts[k][self.taken[k]]
-    }
-
-    /// Whether the order just made is one of the order-time plants: what changes, and
-    /// whether that kind was asked for (if not, the order is only kept from the others).
-    /// `normal`: an ordinary consumer order (no fault of the noise, not B2B); `ship_t`:
-    /// when it ships.
-    #[allow(clippy::too_many_arguments)]
-    pub fn at_order(
-        &mut self,
-        idx: u32,
-        normal: bool,
-        rec: &OrderRec,
-        row: &OrderRow,
-        after: &super::logistics::After,
-        ship_t: i64,
-        clock: &Clock,
-        world: &World,
-        courier: &str,
-    ) -> Option<(WriteAction, bool)> {
-        if !normal || after.refunded || after.ret.is_some() {
-            return None;
-        }
-        let end = clock.end();
-        let shop = &world.shops[rec.shop as usize];
-        let (code, name) = (shop.platform.code(), shop.name);
-        let pay_t = row.pay_t?;
-        let (action, plant) = if self.pending(0, idx) && after.settle_t.is_none() && pay_t <= end - 8 * DAY {
-            self.taken[0] += 1;
-            let detail = format!("paid {}, not shipped by the export", clock.datetime(pay_t));
-            self.row(Plant::PaidNotShipped, code, name, &order_id(clock, world, rec), month(clock, pay_t), detail);
-            (WriteAction::NotShipped, Plant::PaidNotShipped)
-        } else if let Some(settle_t) = after.settle_t.filter(|&s| self.pending(1, idx) && s + 36 * HOUR < end) {
-            self.taken[1] += 1;
-            let t = settle_t + self.rng.random_range(HOUR..36 * HOUR);
-            let detail = format!("shipped {} after its sale settled {}", clock.datetime(t), clock.datetime(settle_t));
-            self.row(Plant::SettledBeforeShipment, code, name, &order_id(clock, world, rec), month(clock, t), detail);
-            (WriteAction::ShipAt(t), Plant::SettledBeforeShipment)
-        } else if self.pending(2, idx) {
-            self.taken[2] += 1;
-            let detail = format!("shipped {} by {courier} with no tracking number", clock.datetime(ship_t));
-            self.row(Plant::LogisticsMissing, code, name, &order_id(clock, world, rec), month(clock, ship_t), detail);
-            (WriteAction::NoTracking, Plant::LogisticsMissing)
-        } else {
-            return None;
-        };
-        debug_assert!(ORDER_TIME.contains(&plant));
-        Some((action, self.wants(plant)))
     }
 
     /// The plants on the warehouse's files, once every shipment and return is known.
@@ -343,7 +248,7 @@ impl LogiPlan {
         // numbers past the last order's.
         let consumer: Vec<usize> =
             (0..world.shops.len()).filter(|&i| world.shops[i].platform != Platform::B2b).collect();
-        let mut last_seq = [0u32; super::model::PLATFORMS];
+        let mut last_seq = [0u32; super::platform::PLATFORMS];
         for o in orders {
             let p = world.shops[o.shop as usize].platform as usize;
             last_seq[p] = last_seq[p].max(o.seq + 1);
@@ -494,13 +399,61 @@ impl LogiPlan {
     }
 }
 
+impl ShipmentPlant for LogiPlan {
+    /// Whether the order just made is one of the order-time plants: what changes, and
+    /// whether that kind was asked for (if not, the order is only kept from the others).
+    /// `normal`: an ordinary consumer order (no fault of the noise, not B2B); `ship_t`:
+    /// when it ships.
+    fn at_order(
+        &mut self,
+        idx: u32,
+        normal: bool,
+        rec: &OrderRec,
+        row: &OrderRow,
+        after: &super::logistics::After,
+        ship_t: i64,
+        clock: &Clock,
+        world: &World,
+        courier: &str,
+    ) -> Option<(WriteAction, bool)> {
+        if !normal || after.refunded || after.ret.is_some() {
+            return None;
+        }
+        let end = clock.end();
+        let shop = &world.shops[rec.shop as usize];
+        let (code, name) = (shop.platform.code(), shop.name);
+        let pay_t = row.pay_t?;
+        let (action, plant) = if self.pending(0, idx) && after.settle_t.is_none() && pay_t <= end - 8 * DAY {
+            self.taken[0] += 1;
+            let detail = format!("paid {}, not shipped by the export", clock.datetime(pay_t));
+            self.row(Plant::PaidNotShipped, code, name, &order_id(clock, world, rec), month(clock, pay_t), detail);
+            (WriteAction::NotShipped, Plant::PaidNotShipped)
+        } else if let Some(settle_t) = after.settle_t.filter(|&s| self.pending(1, idx) && s + 36 * HOUR < end) {
+            self.taken[1] += 1;
+            let t = settle_t + self.rng.random_range(HOUR..36 * HOUR);
+            let detail = format!("shipped {} after its sale settled {}", clock.datetime(t), clock.datetime(settle_t));
+            self.row(Plant::SettledBeforeShipment, code, name, &order_id(clock, world, rec), month(clock, t), detail);
+            (WriteAction::ShipAt(t), Plant::SettledBeforeShipment)
+        } else if self.pending(2, idx) {
+            self.taken[2] += 1;
+            let detail = format!("shipped {} by {courier} with no tracking number", clock.datetime(ship_t));
+            self.row(Plant::LogisticsMissing, code, name, &order_id(clock, world, rec), month(clock, ship_t), detail);
+            (WriteAction::NoTracking, Plant::LogisticsMissing)
+        } else {
+            return None;
+        };
+        debug_assert!(ORDER_TIME.contains(&plant));
+        Some((action, self.wants(plant)))
+    }
+}
+
 /// Marks an order a post-return plant has used (the busy flag is for the order's own
 /// story: refunds, returns, the order-time plants).
 const PLANTED: u8 = 0x80;
 
 const EMPTY: OrderRec = OrderRec {
     shop: 0,
-    fate: super::orders::Fate::Normal,
+    fate: super::book::Fate::Normal,
     product: 0,
     day: 0,
     pay_day: 0,

@@ -23,6 +23,7 @@ mod b2b_pay;
 mod bank;
 mod bank_files;
 mod bank_unrelated;
+mod book;
 mod catalogue;
 mod clock;
 mod draw;
@@ -40,6 +41,9 @@ mod order_files;
 mod orders;
 mod parties;
 mod plant;
+mod plant_kind;
+mod planted;
+mod platform;
 mod score;
 mod truth;
 mod wallet;
@@ -63,7 +67,7 @@ use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
 
-pub use plant::Plant;
+pub use plant_kind::Plant;
 
 /// What to generate. `Default` gives the documented period 2026-01-01 .. 2026-10-31.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -219,7 +223,7 @@ pub fn generate(opts: &GenOptions, out: &Path) -> Result<GenSummary, GenError> {
 
     let banks = bank::run_bank(&world, &clock, &noise, &book, &wallets, &mut seeds, &mut plan);
     // What a B2B customer's bank kept of a transfer is the order's fee.
-    for l in banks.lines.iter().filter(|l| l.kind == bank::BankKind::B2b && l.fee > 0) {
+    for l in banks.lines.iter().filter(|l| l.kind == book::BankKind::B2b && l.fee > 0) {
         for &(plan, _) in &l.b2b {
             let o = &mut book.orders[book.b2b[plan].order as usize];
             o.settled -= l.fee;

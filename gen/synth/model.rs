@@ -5,51 +5,12 @@ use super::Noise;
 use super::clock::{DAY, HOUR, MINUTE};
 use super::draw::GenRng;
 use super::parties::{self, Party};
+use super::platform::Platform;
 
 pub const COMPANY: &str = "杭州云帆电子商务有限公司";
 pub const ALIPAY_LOGIN: &str = "finance@yunfan-ec.com";
 pub const ICBC_ACCOUNT: &str = "1202020009000123456";
 pub const CMB_ACCOUNT: &str = "755912345610001";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Platform {
-    Tmall,
-    Jd,
-    Douyin,
-    Pdd,
-    /// The merchant's WeChat mini-program shop, paid through WeChat Pay.
-    Wechat,
-    B2b,
-}
-
-/// How many platforms there are (arrays indexed by `Platform as usize`).
-pub const PLATFORMS: usize = 6;
-
-impl Platform {
-    /// The canonical `platform` value of the SQL tables.
-    pub fn code(self) -> &'static str {
-        match self {
-            Platform::Tmall => "tmall",
-            Platform::Jd => "jd",
-            Platform::Douyin => "douyin",
-            Platform::Pdd => "pdd",
-            Platform::Wechat => "wechat",
-            Platform::B2b => "b2b",
-        }
-    }
-
-    /// What the platform's own export writes in its 平台 column.
-    pub fn label(self) -> &'static str {
-        match self {
-            Platform::Tmall => "天猫",
-            Platform::Jd => "京东",
-            Platform::Douyin => "抖音",
-            Platform::Pdd => "拼多多",
-            Platform::Wechat => "微信小程序",
-            Platform::B2b => "线下",
-        }
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FeeKind {

@@ -7,7 +7,7 @@ use rand::Rng;
 
 use super::clock::push_num;
 use super::draw::{GenRng, chance, one, pick, weighted};
-use super::model::Platform;
+use super::platform::Platform;
 
 const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林",

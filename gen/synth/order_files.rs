@@ -4,15 +4,17 @@ use std::path::Path;
 
 use rand::Rng;
 
+use super::book::OrderRec;
+use super::book::{OrderRow, State, date_dash, export_stamp, push_order_id};
 use super::catalogue::sku;
 use super::clock::{Clock, push_num};
 use super::draw::{GenRng, chance};
-use super::model::{NoiseProfile, Platform, World};
-use super::money::{Cents, push_cents, push_cents_grouped};
+use super::model::{NoiseProfile, World};
+use super::money::{push_cents, push_cents_grouped};
 use super::names::{courier, nickname, person_name, push_address, push_mobile};
-use super::orders::{OrderRec, WECHAT_STYLE};
 use super::parties::dirty;
-use super::write::{CsvOut, Enc, Row, XlsxOut};
+use super::platform::Platform;
+use super::write::{CsvOut, Enc, XlsxOut};
 use super::{GenError, GeneratedFile};
 
 pub const TMALL_ORDERS: &str = "orders/tmall_orders.csv";
@@ -171,21 +173,6 @@ pub const B2B_HEADER_PARTIES: &[&str] = &[
     "数量",
 ];
 
-/// Where an order stands at the export.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum State {
-    Unpaid,
-    #[default]
-    Paid,
-    Shipped,
-    /// Confirmed by the buyer (also for B2B: fully paid).
-    Done,
-    /// Refunded in full before shipping.
-    Closed,
-    /// Returned and refunded in full after settlement.
-    Returned,
-}
-
 fn status_word(p: Platform, s: State, rng: &mut GenRng) -> &'static str {
     let words: [&str; 6] = match p {
         Platform::Tmall => ["等待买家付款", "买家已付款", "卖家已发货", "交易成功", "交易关闭", "退款成功"],
@@ -199,101 +186,6 @@ fn status_word(p: Platform, s: State, rng: &mut GenRng) -> &'static str {
         return "退款成功";
     }
     words[s as usize]
-}
-
-/// The order id as the platform prints it. WeChat and B2B ids come in the merchant's
-/// style, which `OrderRec::num` carries (orders.rs).
-pub fn push_order_id(out: &mut String, clock: &Clock, p: Platform, rec: &OrderRec) {
-    let day = i64::from(rec.day);
-    match p {
-        Platform::Pdd => {
-            clock.push_yymmdd(out, day);
-            out.push('-');
-            push_num(out, rec.num, 15);
-        }
-        Platform::Wechat => {
-            if rec.num >= WECHAT_STYLE {
-                out.push('E');
-            }
-            clock.push_compact_date(out, day);
-            push_num(out, rec.num % WECHAT_STYLE, 10);
-        }
-        Platform::B2b => {
-            let seq = (rec.num & 0xffff_ffff) + 1;
-            match rec.num >> 32 {
-                0 => {
-                    out.push_str("B2B");
-                    clock.push_compact_date(out, day);
-                    push_num(out, seq, 4);
-                }
-                1 => {
-                    out.push_str("HT-");
-                    let mut d = String::with_capacity(8);
-                    clock.push_compact_date(&mut d, day);
-                    out.push_str(&d[..4]);
-                    out.push('-');
-                    push_num(out, seq, 4);
-                }
-                2 => {
-                    out.push_str("SO");
-                    clock.push_compact_date(out, day);
-                    out.push('-');
-                    push_num(out, seq % 1_000, 3);
-                }
-                _ => {
-                    out.push_str("XS-");
-                    let mut d = String::with_capacity(6);
-                    clock.push_yymmdd(&mut d, day);
-                    out.push_str(&d[..4]);
-                    out.push('-');
-                    push_num(out, seq, 5);
-                }
-            }
-        }
-        _ => push_num(out, rec.num, 1),
-    }
-}
-
-/// What orders.rs decided about one order, for the export row.
-#[derive(Default)]
-pub struct OrderRow {
-    pub shop: u8,
-    pub order_t: i64,
-    pub pay_t: Option<i64>,
-    pub ship_t: Option<i64>,
-    pub state: State,
-    pub amount: Cents,
-    pub payable: Cents,
-    pub customer: usize,
-    /// Units of the order's product.
-    pub qty: u8,
-    /// The warehouse's courier and tracking number (logistics.rs); empty when the order
-    /// was not shipped (the tracking number alone may be missing).
-    pub courier: &'static str,
-    pub tracking: String,
-    /// Whether the main stream draws a courier for the row, as it did before the warehouse
-    /// chose them (for an order orders.rs shipped), so that later draws do not move.
-    pub draw_courier: bool,
-    cells: Row,
-    scratch: String,
-    drawn: String,
-}
-
-impl OrderRow {
-    pub fn reset(&mut self, shop: u8, t: i64, amount: Cents, payable: Cents) {
-        self.shop = shop;
-        self.order_t = t;
-        self.pay_t = None;
-        self.ship_t = None;
-        self.state = State::Paid;
-        self.amount = amount;
-        self.payable = payable;
-        self.customer = 0;
-        self.qty = 1;
-        self.courier = "";
-        self.tracking.clear();
-        self.draw_courier = false;
-    }
 }
 
 pub struct OrderFiles {
@@ -512,18 +404,4 @@ impl OrderFiles {
             self.b2b.finish("orders")?,
         ])
     }
-}
-
-/// The export moment as an xlsx creation time in UTC: the export day, 09:00 Beijing time.
-pub fn export_stamp(clock: &Clock) -> (u16, u8, u8, u16, u8) {
-    use chrono::Datelike;
-    let d = clock.date(i64::from(clock.days));
-    (d.year() as u16, d.month() as u8, d.day() as u8, 1, 0)
-}
-
-/// The export day as `2026-11-01`.
-pub fn date_dash(clock: &Clock) -> String {
-    let mut s = String::new();
-    clock.push_date(&mut s, i64::from(clock.days));
-    s
 }

@@ -8,132 +8,19 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 
 use super::b2b_pay;
+use super::book::{B2bPlan, Book, Ev, EvKind, Fate, OrderRec, WECHAT_STYLE, WxTrade, flag, order_number};
+use super::book::{OrderRow, State};
 use super::catalogue::{basket, discount};
 use super::clock::{Clock, DAY, HOUR, MINUTE};
-use super::draw::{GenRng, SeedTree, apportion, chance, pick, scramble, weighted};
+use super::draw::{GenRng, SeedTree, apportion, chance, pick, weighted};
 use super::even::Evener;
-use super::logistics::{After, Logistics};
-use super::model::{FeeKind, NoiseProfile, PLATFORMS, Platform, Shop, World};
+use super::logistics::{After, Logistics, ShipmentPlant};
+use super::model::{FeeKind, NoiseProfile, Shop, World};
 use super::money::{Cents, YUAN, rate};
-use super::order_files::{OrderFiles, OrderRow, State};
+use super::order_files::OrderFiles;
 use super::plant::{Plan, RefundSpike};
-use super::{GenError, GenOptions, GeneratedFile};
-
-/// What was decided for an order; the truth status follows from this and the numbers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fate {
-    /// Placed in the last day and not paid by the export.
-    Unpaid,
-    /// Fully refunded before shipping: the money never reached the wallet.
-    Cancelled,
-    Normal,
-    /// Confirmed by the buyer but never settled (planted).
-    Lost,
-    /// Settled with an amount that differs from what was paid (planted).
-    Discrepancy,
-    /// Paid by bank transfer; `settled` is what arrived in the bank.
-    B2b,
-}
-
-#[derive(Clone, Copy, Debug)]
-pub struct OrderRec {
-    pub shop: u8,
-    pub fate: Fate,
-    pub product: u8,
-    /// Day of the order (Pinduoduo ids start with it) and of the payment.
-    pub day: u16,
-    pub pay_day: u16,
-    /// Per-platform sequence; ids derived from an order (trade no, after-sale no) use it.
-    pub seq: u32,
-    pub num: u64,
-    pub paid: Cents,
-    /// What its sale lines brought in before fees (B2B: what reached the bank); with a
-    /// deduction no column explains (Douyin), less that.
-    pub settled: Cents,
-    pub refunded: Cents,
-    pub fees: Cents,
-    /// Settlement units: Douyin's sub-orders (each settled on a line of its own), else 1.
-    pub units: u8,
-    /// Units whose settlement line reached the wallet by the export.
-    pub units_settled: u8,
-    /// What the export's 实付金额 says (what is paid, or would be for an unpaid order).
-    pub listed: Cents,
-    /// What happened on the way ([`flag`]), for the truth's scenario.
-    pub flags: u8,
-}
-
-/// Bits of `OrderRec::flags`.
-pub mod flag {
-    /// Settled (or due to settle) after its shop's cycle from shipment.
-    pub const LATE: u8 = 1;
-    /// Its sub-orders settle days apart.
-    pub const SUB_APART: u8 = 2;
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EvKind {
-    Sale,
-    Fee(FeeKind),
-    Refund,
-    /// Tmall advertising top-up (直通车), not tied to an order.
-    AdSpend,
-    /// Part of a fee given back with a refund (WeChat's 退还交易手续费), positive.
-    FeeBack,
-    /// A deduction that no column of the settlement row explains (Douyin).
-    Adjust,
-}
-
-/// One future wallet line. `order` indexes `Book::orders`, `NO_ORDER` when none; `sub`
-/// is the sub-order (settlement unit) it belongs to.
-#[derive(Clone, Copy, Debug)]
-pub struct Ev {
-    pub t: i64,
-    pub amount: Cents,
-    pub order: u32,
-    pub kind: EvKind,
-    pub sub: u8,
-}
-
-impl Ev {
-    pub fn new(t: i64, amount: Cents, order: u32, kind: EvKind) -> Ev {
-        Ev { t, amount, order, kind, sub: 0 }
-    }
-}
-
-/// A row of WeChat Pay's trade bill (交易账单) decided with the order: the payment, or a
-/// refund made before the trade settled (the money never reached the fund bill).
-#[derive(Clone, Copy, Debug)]
-pub struct WxTrade {
-    pub t: i64,
-    pub order: u32,
-    /// 0 for the payment; the refund's amount for a refund.
-    pub refund: Cents,
-    /// The fee as the bill states it: charged on a payment, negative when given back.
-    pub fee: Cents,
-}
-
-pub const NO_ORDER: u32 = u32::MAX;
-
-pub struct B2bPlan {
-    pub order: u32,
-    pub customer: usize,
-    pub amount: Cents,
-    /// Instalments that reached the bank before the export: (time, amount).
-    pub payments: Vec<(i64, Cents)>,
-}
-
-pub struct Book {
-    pub orders: Vec<OrderRec>,
-    pub events: Vec<Vec<Ev>>,
-    pub b2b: Vec<B2bPlan>,
-    /// WeChat trade bill rows decided with the orders (refunds after the settlement are
-    /// added by the wallet, which knows when they were paid).
-    pub wx_trades: Vec<WxTrade>,
-    /// Shipment times per order (seconds; -1: not shipped by the export), as the export
-    /// shows them.
-    pub ship_t: Vec<i64>,
-    pub files: Vec<GeneratedFile>,
-}
+use super::platform::{PLATFORMS, Platform};
+use super::{GenError, GenOptions};
 
 const HOUR_WEIGHTS: [u32; 24] = [3, 2, 1, 1, 1, 1, 2, 4, 6, 7, 8, 9, 10, 9, 8, 8, 8, 9, 10, 12, 14, 15, 13, 7];
 
@@ -153,23 +40,6 @@ fn day_weight(clock: &Clock, day: i64, rng: &mut GenRng) -> u64 {
         _ => w,
     };
     w * rng.random_range(85..=115)
-}
-
-/// Numeric id of the `seq`-th order of a platform: unique, of the platform's length, and
-/// random-looking (a scrambled sequence number and one random digit).
-pub fn order_number(p: Platform, seq: u32, rng: &mut GenRng) -> u64 {
-    let (base, modulus): (u64, u64) = match p {
-        Platform::Tmall => (3_700_000_000_000_000_000, 10_000_000_000_000_000),
-        Platform::Jd => (300_000_000_000, 10_000_000_000),
-        Platform::Douyin => (6_920_000_000_000_000_000, 10_000_000_000_000_000),
-        Platform::Pdd => (660_000_000_000_000, 10_000_000_000_000),
-        // Ten digits after the date (order_files::push_order_id).
-        Platform::Wechat => (0, 1_000_000_000),
-        Platform::B2b => return u64::from(seq),
-    };
-    // A different offset per platform keeps the platforms' id sequences unrelated.
-    let salt = (p as u64 + 1) * 1_000_003_777;
-    base + scramble(u64::from(seq) + salt, modulus) * 10 + rng.random_range(0..10)
 }
 
 struct ShopCounter {
@@ -282,7 +152,8 @@ impl Sinks<'_> {
     ) -> Result<(), GenError> {
         let idx = self.book.orders.len() as u32;
         self.book.orders.push(rec);
-        self.lg.order(world, clock, self.plan, idx, &rec, row, after);
+        let plant = self.plan.logistics.as_mut().map(|l| l as &mut dyn ShipmentPlant);
+        self.lg.order(world, clock, plant, idx, &rec, row, after);
         self.book.ship_t.push(row.ship_t.unwrap_or(-1));
         self.files.write(world, clock, noise, rng, &rec, row)
     }
@@ -518,9 +389,6 @@ fn consumer_order(
     }
     o.finish(world, clock, noise, rng, rec, row, &after)
 }
-
-/// Where a WeChat order id's style sits in `OrderRec::num` (order_files::push_order_id).
-pub const WECHAT_STYLE: u64 = 10_000_000_000;
 
 /// Seconds from shipment to the sale line: delivery and the buyer's confirmation (or the
 /// platform's automatic one) and the platform's lag. Most orders settle at least

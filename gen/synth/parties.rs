@@ -9,7 +9,7 @@ use rand::Rng;
 
 use super::clock::push_num;
 use super::draw::{GenRng, chance, one, pick, weighted};
-use super::model::Platform;
+use super::platform::Platform;
 
 /// A company as the merchant's books know it, and the names a bank may print instead.
 #[derive(Clone, Debug)]

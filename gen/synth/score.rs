@@ -24,13 +24,16 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::bank::{BankKind, Banks};
+use super::bank::Banks;
+
+use super::book::B2B_FEE_MAX;
+use super::book::BankKind;
+use super::book::push_order_id;
+use super::book::{Book, Fate, OrderRec, flag};
 use super::clock::{Clock, DAY};
-use super::model::{Platform, World};
+use super::model::World;
 use super::money::{Cents, cents_str};
-use super::order_files::push_order_id;
-use super::orders::{Book, Fate, OrderRec, flag};
-use super::truth::B2B_FEE_MAX;
+use super::platform::Platform;
 use super::wallet::Wallets;
 use super::write::{CsvOut, Enc, Row};
 use super::{GenError, GenOptions, GeneratedFile};

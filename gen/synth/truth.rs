@@ -8,14 +8,19 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::bank::{Account, BankKind, Banks};
+use super::bank::Banks;
+
 use super::bank_files::{CMB_FILE, ICBC_FILE};
+use super::book::Book;
+use super::book::push_order_id;
+use super::book::{Account, BankKind};
+use super::book::{account_no, status};
 use super::clock::Clock;
-use super::model::{CMB_ACCOUNT, COMPANY, ICBC_ACCOUNT, Platform, World};
+use super::model::{COMPANY, World};
 use super::money::{Cents, cents_str};
-use super::order_files::push_order_id;
-use super::orders::{Book, Fate, OrderRec};
-use super::plant::{Plan, write_planted};
+use super::plant::Plan;
+use super::planted::write_planted;
+use super::platform::Platform;
 use super::wallet::Wallets;
 use super::write::{CsvOut, Enc, Row};
 use super::{GenError, GenOptions, GeneratedFile};
@@ -42,39 +47,6 @@ pub const ORDERS_HEADER: &[&str] =
 pub const B2B_HEADER: &[&str] = &["order_id", "bank_account", "bank_txn_id", "amount"];
 pub const BANK_HEADER: &[&str] =
     &["bank_account", "bank_txn_id", "txn_time", "amount", "kind", "match_group", "fee_deducted", "refs"];
-
-/// The truth status of an order, as the reconciliation should conclude it (before its
-/// due date makes an unsettled one overdue; score.rs adds that): refunded when closed
-/// before settlement or refunds reach what was paid; settled when every settlement unit
-/// is in and what arrived is what was due, a partial refund included; discrepancy when
-/// every unit is in and it is not; partial when some units are in (Douyin sub-orders, a
-/// B2B customer's instalments). A B2B transfer up to 2.00 short is paid, the shortfall
-/// being the paying bank's fee.
-pub fn status(o: &OrderRec) -> &'static str {
-    match o.fate {
-        Fate::Unpaid | Fate::Lost => "unsettled",
-        Fate::Cancelled => "refunded",
-        Fate::B2b if o.settled == 0 => "unsettled",
-        Fate::B2b if o.settled + o.fees < o.paid || o.fees > B2B_FEE_MAX => "partial",
-        Fate::B2b => "settled",
-        Fate::Normal | Fate::Discrepancy if o.units_settled == 0 => "unsettled",
-        Fate::Normal | Fate::Discrepancy if o.refunded > 0 && o.refunded >= o.paid => "refunded",
-        Fate::Normal | Fate::Discrepancy if o.units_settled < o.units => "partial",
-        Fate::Normal | Fate::Discrepancy if o.settled == o.paid => "settled",
-        Fate::Normal | Fate::Discrepancy => "discrepancy",
-    }
-}
-
-/// The largest shortfall of a B2B transfer that is the paying bank's fee (recon's
-/// `transfer_fee_tolerance`).
-pub const B2B_FEE_MAX: Cents = 200;
-
-pub fn account_no(a: Account) -> &'static str {
-    match a {
-        Account::Icbc => ICBC_ACCOUNT,
-        Account::Cmb => CMB_ACCOUNT,
-    }
-}
 
 #[allow(clippy::too_many_arguments)]
 pub fn write_truth(

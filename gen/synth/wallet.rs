@@ -10,12 +10,15 @@ use std::path::Path;
 
 use rand::Rng;
 
+use super::book::DouyinFees;
+use super::book::Line;
+use super::book::{Book, Ev, EvKind, NO_ORDER, OrderRec, WxTrade};
 use super::clock::{Clock, DAY, HOUR, MINUTE};
 use super::draw::{GenRng, SeedTree, chance, one};
-use super::ledger::{DouyinFees, Ledger, Line};
-use super::model::{Habit, NoiseProfile, Platform, Style, World};
+use super::ledger::Ledger;
+use super::model::{Habit, NoiseProfile, Style, World};
 use super::money::{Cents, YUAN, rate};
-use super::orders::{Book, Ev, EvKind, NO_ORDER, OrderRec, WxTrade};
+use super::platform::Platform;
 use super::{GenError, GeneratedFile};
 
 #[derive(Clone, Debug)]
@@ -435,7 +438,7 @@ fn split_round(amount: Cents) -> i64 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::orders::Fate;
+    use super::super::book::Fate;
     use super::*;
 
     fn rec() -> OrderRec {

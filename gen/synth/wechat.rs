@@ -9,14 +9,14 @@
 
 use std::path::Path;
 
+use super::book::Line;
+use super::book::push_order_id;
+use super::book::{Book, EvKind, OrderRec, WxTrade};
 use super::catalogue::product_name;
 use super::clock::{Clock, push_num};
 use super::draw::scramble;
-use super::ledger::Line;
 use super::model::World;
 use super::money::{Cents, push_cents};
-use super::order_files::push_order_id;
-use super::orders::{Book, EvKind, OrderRec, WxTrade};
 use super::write::{CsvOut, Enc, Row};
 use super::{GenError, GeneratedFile};
 
@@ -212,7 +212,7 @@ pub fn write_trade_bill(
     trades: &mut [WxTrade],
     out: &Path,
 ) -> Result<Option<GeneratedFile>, GenError> {
-    let Some(shop) = world.shops.iter().find(|s| s.platform == super::model::Platform::Wechat) else {
+    let Some(shop) = world.shops.iter().find(|s| s.platform == super::platform::Platform::Wechat) else {
         return Ok(None);
     };
     trades.sort_by_key(|x| (x.t, x.order, x.refund));

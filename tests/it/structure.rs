@@ -300,6 +300,21 @@ fn no_module_uses_a_sibling_that_uses_it_back() {
 }
 
 #[test]
+fn a_cycle_is_found_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path();
+    std::fs::write(src.join("lib.rs"), "mod a;\nmod b;\nmod c;\n").unwrap();
+    std::fs::write(src.join("a.rs"), "use crate::b::{self, B};\n").unwrap();
+    std::fs::write(src.join("b.rs"), "// crate::a in a comment is no use\npub fn f() { super::c::g() }\n").unwrap();
+    std::fs::write(src.join("c.rs"), "pub fn g() { crate::a::h() }\n#[cfg(test)]\nmod tests { use crate::b; }\n").unwrap();
+    let found = cycles(&Crate::read(src, "lib.rs"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].starts_with("in crate: a, b, c"), "{}", found[0]);
+    std::fs::write(src.join("c.rs"), "pub fn g() {}\n").unwrap();
+    assert!(cycles(&Crate::read(src, "lib.rs")).is_empty());
+}
+
+#[test]
 fn the_reader_of_paths_sees_use_trees_and_renames() {
     assert_eq!(use_tree("a::b::C;"), vec![vec!["a", "b", "C"]]);
     assert_eq!(use_tree("{a, b::{self, c as d}};"), vec![vec!["a"], vec!["b"], vec!["b", "c"]]);
