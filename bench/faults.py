@@ -143,7 +143,7 @@ def main():
     r.ok("init")
     data = os.path.join(work, "data")
     subprocess.run(
-        [args.recon, "gen", "--orders", str(args.orders), "--seed", "2026", "--noise", "high", "--out", data],
+        [args.recon + "-gen", "--orders", str(args.orders), "--seed", "2026", "--noise", "high", "--out", data],
         check=True,
         capture_output=True,
     )

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Matching accuracy on recon's own generated data, scored like the validation sets: for
-each noise level asked for, `recon gen` writes a merchant (orders, wallets, bank, and in
+each noise level asked for, `recon-gen` writes a merchant (orders, wallets, bank, and in
 `truth/score/` the answer in the validation sets' format), a fresh workspace imports
 every data file as a user would (no flags), `recon reconcile` runs as of the period's last
 second, and `bank_matches` and `receivables` exported to CSV are scored by the validation
@@ -33,7 +33,7 @@ def score_set(recon, noise, orders, seed, work, verbose):
     os.makedirs(base_dir)
     data = os.path.join(base_dir, "data")
     t0 = time.perf_counter()
-    run([recon, "gen", "--orders", str(orders), "--seed", str(seed), "--noise", noise, "--out", data], None)
+    run([recon + "-gen", "--orders", str(orders), "--seed", str(seed), "--noise", noise, "--out", data], None)
     t_gen = time.perf_counter() - t0
     files = [f for folder in FOLDERS for f in sorted(glob.glob(os.path.join(data, folder, "*")))]
     imported, t_import, t_reconcile, out, summary = score(

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Import benchmark: `recon import` of everything `recon gen --orders N` writes, against
+"""Import benchmark: `recon import` of everything `recon-gen --orders N` writes, against
 DuckDB reading the same CSV files into Parquet. Prints rows/s, MB/s, peak RSS and the
 time ratio. Needs a release build (`cargo build --release`) and `pip install duckdb`.
 
@@ -88,7 +88,7 @@ def main():
     gen = os.path.join(OUT, f"gen-{args.orders}-{args.seed}-{args.noise}")
     if not os.path.exists(os.path.join(gen, "truth", "summary.json")):
         shutil.rmtree(gen, ignore_errors=True)
-        t, rss = run_measured([RECON, "gen", "--orders", str(args.orders), "--seed", str(args.seed), "--noise", args.noise, "--out", gen])
+        t, rss = run_measured([RECON + "-gen", "--orders", str(args.orders), "--seed", str(args.seed), "--noise", args.noise, "--out", gen])
         print(f"gen: {t:.1f} s, peak RSS {rss:.0f} MB")
     files = files_of(gen)
     csvs = [f for f in files if f.endswith(".csv")]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Query benchmark on a workspace of `recon gen --orders N`: time to the shell's first
+"""Query benchmark on a workspace of `recon-gen --orders N`: time to the shell's first
 prompt, and two queries (a GROUP BY over orders, a join of orders to settlements) in
 recon and in DuckDB over the same Parquet files. Needs a release build and
 `pip install duckdb`.
@@ -42,7 +42,7 @@ def main():
 
     gen = os.path.join(OUT, f"gen-{args.orders}-1-low")
     if not os.path.exists(os.path.join(gen, "truth", "summary.json")):
-        subprocess.run([RECON, "gen", "--orders", str(args.orders), "--seed", "1", "--out", gen], check=True,
+        subprocess.run([RECON + "-gen", "--orders", str(args.orders), "--seed", "1", "--out", gen], check=True,
                        capture_output=True)
     ws = os.path.join(OUT, f"ws-query-{args.orders}")
     if not os.path.exists(os.path.join(ws, "catalog.json")):

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reconciliation benchmark on `recon gen --orders N --noise high`: wall time and peak
+"""Reconciliation benchmark on `recon-gen --orders N --noise high`: wall time and peak
 RSS of `recon reconcile` (all three levels, written to a run), against the same passes
 written as DuckDB SQL over the same Parquet files, run the same way (a fresh process
 that reads the files and writes each result to Parquet). Then the fuzzy UDF alone:
@@ -131,7 +131,7 @@ def main():
     env = {**os.environ, "RECON_PASSWORD": PASSWORD}
     gen = os.path.join(OUT, f"gen-{args.orders}-1-high")
     if not os.path.exists(os.path.join(gen, "truth", "summary.json")):
-        subprocess.run([RECON, "gen", "--orders", str(args.orders), "--seed", "1", "--noise", "high", "--out", gen],
+        subprocess.run([RECON + "-gen", "--orders", str(args.orders), "--seed", "1", "--noise", "high", "--out", gen],
                        check=True, capture_output=True)
     ws = os.path.join(OUT, f"ws-reconcile-{args.orders}")
     shutil.rmtree(ws, ignore_errors=True)

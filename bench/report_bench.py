@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Report benchmark on the workspace `bench/reconcile_bench.py` builds (`recon gen
+"""Report benchmark on the workspace `bench/reconcile_bench.py` builds (`recon-gen
 --orders N --noise high`, imported and reconciled): wall time and peak RSS of a fresh
 `recon` process that runs the receivables view, the collection summary, the bank
 reconciliation statement, and exports of 100 000 receivables rows to xlsx

@@ -1,4 +1,4 @@
-//! The bundled sample data set (`sample-data/`, made by `recon gen`), compiled into the
+//! The bundled sample data set (`sample-data/`, made by `recon-gen`), compiled into the
 //! binary so `recon demo` works from anywhere.
 
 use std::path::{Path, PathBuf};
