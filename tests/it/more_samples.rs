@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use crate::common::{Ws, shared};
+use crate::common::Ws;
 
 const DIR: &str = "real-samples/more";
 
@@ -107,13 +107,7 @@ const UNBALANCED: &[(&str, u64, &str)] = &[
 
 /// The samples' folder, or None (and a note) where ../shared is not beside the clone.
 fn samples() -> Option<PathBuf> {
-    let dir = shared(DIR);
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} is absent", dir.display());
-        None
-    }
+    crate::common::shared_or_skip(DIR)
 }
 
 #[test]

@@ -193,6 +193,7 @@ fn booked(case: &Case) -> Vec<Booked> {
 
 #[test]
 fn real_bank_and_wallet_exports_import_with_right_signs_and_amounts() {
+    let Some(_) = crate::common::shared_or_skip("real-samples/double-entry-generator") else { return };
     let ws = Ws::new();
     for (n, case) in CASES.iter().enumerate() {
         let out = ws.ok(&["import", "--no-progress", shared(&format!("{DIR}{}", case.file)).to_str().unwrap()]);
@@ -253,6 +254,7 @@ fn netted(case: &Case, b: &Booked) -> Option<i64> {
 
 #[test]
 fn the_icbc_header_and_totals_rows_are_found_by_content() {
+    let Some(_) = crate::common::shared_or_skip("real-samples/double-entry-generator") else { return };
     let ws = Ws::new();
     let file = shared(&format!("{DIR}icbc__debit-v2__example-icbc-debit-v2-records.csv"));
     let explain = ws.ok(&["import", "--explain", file.to_str().unwrap()]);

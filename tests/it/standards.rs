@@ -76,6 +76,7 @@ fn expected(json: &Path) -> Vec<Expected> {
 
 #[test]
 fn real_mt940_statements_read_as_mt940_rs_reads_them() {
+    let Some(_) = crate::common::shared_or_skip("real-samples/mt940-rs") else { return };
     let ws = Ws::new();
     let samples = files("real-samples/mt940-rs", |n| n.ends_with(".sta") && !n.ends_with("_broken.sta"));
     let with_json: Vec<&PathBuf> = samples.iter().filter(|p| p.with_extension("json").exists()).collect();
@@ -126,6 +127,7 @@ fn real_mt940_statements_read_as_mt940_rs_reads_them() {
 
 #[test]
 fn broken_mt940_files_fail_with_the_line_and_what_is_wrong() {
+    let Some(_) = crate::common::shared_or_skip("real-samples/mt940-rs") else { return };
     let ws = Ws::new();
     let broken = files("real-samples/mt940-rs", |n| n.ends_with("_broken.sta"));
     assert!(broken.len() >= 2, "{broken:?}");
@@ -139,6 +141,7 @@ fn broken_mt940_files_fail_with_the_line_and_what_is_wrong() {
 
 #[test]
 fn real_camt053_statements_import_every_entry() {
+    let Some(_) = crate::common::shared_or_skip("real-samples/camt053") else { return };
     let ws = Ws::new();
     let samples = files("real-samples/camt053", |n| n.contains("camt053") && n.ends_with(".xml"));
     let (bad, good): (Vec<&PathBuf>, Vec<&PathBuf>) = samples.iter().partition(|p| name(p) == "error-camt053.xml");

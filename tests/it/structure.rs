@@ -306,7 +306,8 @@ fn a_cycle_is_found_and_named() {
     std::fs::write(src.join("lib.rs"), "mod a;\nmod b;\nmod c;\n").unwrap();
     std::fs::write(src.join("a.rs"), "use crate::b::{self, B};\n").unwrap();
     std::fs::write(src.join("b.rs"), "// crate::a in a comment is no use\npub fn f() { super::c::g() }\n").unwrap();
-    std::fs::write(src.join("c.rs"), "pub fn g() { crate::a::h() }\n#[cfg(test)]\nmod tests { use crate::b; }\n").unwrap();
+    std::fs::write(src.join("c.rs"), "pub fn g() { crate::a::h() }\n#[cfg(test)]\nmod tests { use crate::b; }\n")
+        .unwrap();
     let found = cycles(&Crate::read(src, "lib.rs"));
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].starts_with("in crate: a, b, c"), "{}", found[0]);

@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use crate::common::{Ws, shared, text};
+use crate::common::{Ws, text};
 
 /// A file written beside the workspace.
 fn file(ws: &Ws, name: &str, body: &str) -> PathBuf {
@@ -321,11 +321,7 @@ fn due_dates_count_from_shipment() {
 /// own scorer against the bar of the issue. Skipped, saying so, without ../shared.
 #[test]
 fn validation_sets_meet_the_bar() {
-    let root = shared("validation");
-    if !root.join("score.py").exists() {
-        eprintln!("skipped: {} is not there", root.display());
-        return;
-    }
+    let Some(root) = crate::common::shared_or_skip("validation") else { return };
     for set in ["low", "high"] {
         let dir = root.join(set);
         let ws = Ws::new();
