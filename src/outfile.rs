@@ -64,9 +64,16 @@ impl Target {
         crate::workspace::fsutil::create_private(&self.tmp).map_err(|e| Error::Io(self.tmp.display().to_string(), e))
     }
 
-    /// Syncs the written temp file and moves it over the target.
+    /// Makes the written temp file owner-only (a report holds customers' and the
+    /// company's figures, like the workspace), syncs it and moves it over the target.
+    /// Every export ends here, whichever writer made the file.
     pub fn finish(&self) -> Result<(), Error> {
         let io = |e| Error::Io(self.path.display().to_string(), e);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&self.tmp, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+        }
         File::open(&self.tmp).and_then(|f| f.sync_all()).map_err(io)?;
         std::fs::rename(&self.tmp, &self.path).map_err(io)?;
         if let Some(dir) = self.path.parent() {

@@ -7,7 +7,7 @@ pub mod pdf;
 pub mod table;
 pub mod xlsx;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
@@ -43,29 +43,5 @@ impl Sheet {
     pub fn about(&self, meta: &Meta) -> String {
         let about = format!("生成 Generated {} by {}", meta.time, meta.user);
         if self.params.is_empty() { about } else { format!("参数 Parameters: {}    {about}", self.params.join(", ")) }
-    }
-}
-
-/// Writes `build`'s output to `path` by way of `path.partial`, renamed into place only
-/// when complete.
-pub(crate) fn atomically<T>(path: &Path, build: impl FnOnce(&Path) -> Result<T, String>) -> Result<T, String> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".partial");
-    let tmp = PathBuf::from(tmp);
-    match build(&tmp) {
-        Ok(v) => {
-            // A report holds customers' and the company's figures: owner-only, like the workspace.
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                let _ = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600));
-            }
-            std::fs::rename(&tmp, path).map_err(|e| format!("{}: {e}", path.display()))?;
-            Ok(v)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(format!("{}: {e}", path.display()))
-        }
     }
 }

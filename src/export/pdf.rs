@@ -36,7 +36,8 @@ const GREY: (f32, f32, f32) = (0.35, 0.35, 0.35);
 const WHITE: (f32, f32, f32) = (1.0, 1.0, 1.0);
 const PALETTE: [(f32, f32, f32); 3] = [(0.27, 0.45, 0.77), (0.93, 0.49, 0.19), (0.44, 0.68, 0.28)];
 
-/// Writes one section per sheet to `path`; returns the rows written.
+/// Writes one section per sheet to `path` (the temp file of an
+/// [`crate::outfile::Target`], which moves it into place); returns the rows written.
 pub fn write(path: &Path, meta: &Meta, sheets: &[Sheet]) -> Result<u64, String> {
     let file = font::find(meta.font.as_deref())?;
     let mut warnings = Vec::new();
@@ -80,10 +81,8 @@ pub fn write(path: &Path, meta: &Meta, sheets: &[Sheet]) -> Result<u64, String> 
     let options = PdfSaveOptions { subset_fonts: true, ..PdfSaveOptions::default() };
     let mut save_warnings = Vec::new();
     let bytes = doc.with_pages(pdf_pages).save(&options, &mut save_warnings);
-    super::atomically(path, |tmp| {
-        std::fs::write(tmp, &bytes).map_err(|e| e.to_string())?;
-        Ok(rows)
-    })
+    std::fs::write(path, &bytes).map_err(|e| e.to_string())?;
+    Ok(rows)
 }
 
 /// Measures and writes text in the one embedded font.

@@ -15,25 +15,24 @@ use unicode_width::UnicodeWidthStr;
 use super::table::{self, Kind, decimal_text, header};
 use super::{Meta, Sheet};
 
-/// Writes one worksheet per sheet to `path`; returns the rows written.
+/// Writes one worksheet per sheet to `path` (the temp file of an
+/// [`crate::outfile::Target`], which moves it into place); returns the rows written.
 pub fn write(path: &Path, meta: &Meta, sheets: &[Sheet]) -> Result<u64, String> {
-    super::atomically(path, |tmp| {
-        let mut wb = Workbook::new();
-        let mut rows = 0;
-        let mut names: Vec<String> = Vec::new();
-        for sheet in sheets {
-            let name = unique(sheet_name(&sheet.title), &names);
-            let ws = wb.add_worksheet_with_constant_memory().map_err(|e| e.to_string())?;
-            ws.set_name(&name).map_err(|e| e.to_string())?;
-            rows += write_sheet(ws, &name, meta, sheet).map_err(|e| e.to_string())?;
-            names.push(name);
-        }
-        let title = sheets.first().map_or("", |s| s.title.as_str());
-        let props = rust_xlsxwriter::DocProperties::new().set_title(title).set_author(&meta.user);
-        wb.set_properties(&props);
-        wb.save(tmp).map_err(|e| e.to_string())?;
-        Ok(rows)
-    })
+    let mut wb = Workbook::new();
+    let mut rows = 0;
+    let mut names: Vec<String> = Vec::new();
+    for sheet in sheets {
+        let name = unique(sheet_name(&sheet.title), &names);
+        let ws = wb.add_worksheet_with_constant_memory().map_err(|e| e.to_string())?;
+        ws.set_name(&name).map_err(|e| e.to_string())?;
+        rows += write_sheet(ws, &name, meta, sheet).map_err(|e| e.to_string())?;
+        names.push(name);
+    }
+    let title = sheets.first().map_or("", |s| s.title.as_str());
+    let props = rust_xlsxwriter::DocProperties::new().set_title(title).set_author(&meta.user);
+    wb.set_properties(&props);
+    wb.save(path).map_err(|e| e.to_string())?;
+    Ok(rows)
 }
 
 fn write_sheet(ws: &mut Worksheet, name: &str, meta: &Meta, sheet: &Sheet) -> Result<u64, XlsxError> {
