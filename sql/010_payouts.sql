@@ -38,7 +38,6 @@ FROM w;
 -- its payout id, its wallet line's id, its business id (业务流水号, 微信支付业务单号) and
 -- ids its own memo quotes (抖店 提现单号：TX…). A bank memo quoting any of them, or the
 -- beginning or end of one (ref_hits), names the payout.
--- (internal step)
 CREATE VIEW payout_keys AS
 SELECT DISTINCT payout_id, key FROM (
     SELECT payout_id, normalize_ref(payout_id) AS key FROM payouts

@@ -44,7 +44,6 @@ WHERE (platform = 'b2b' OR platform IS NULL) AND (order_time IS NULL OR order_ti
 -- more, as banks cut long serials (how = 'partial'). Found by what recon knows exists,
 -- never by a pattern alone: a reference counts only when it names exactly one payout or
 -- order, so a year, an account's last digits or a shared prefix names nothing.
--- (internal step)
 CREATE VIEW ref_hits AS
 WITH tokens AS (
     SELECT DISTINCT line_id, normalize_ref(ref) AS token

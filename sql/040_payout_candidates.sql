@@ -73,7 +73,6 @@ WHERE n = 1;
 -- l2_named: each payout a bank credit's memo names (ref_hits), in the same currency,
 -- sent at most twice the window before it, with both amounts: the evidence the
 -- reference passes start from, whatever the amounts.
--- (internal step)
 CREATE VIEW l2_named AS
 SELECT c.line_id, c.amount AS credit, c.currency, c.txn_time, p.payout_id, p.platform, p.amount, p.payout_time
 FROM ref_hits r

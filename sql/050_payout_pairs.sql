@@ -16,7 +16,6 @@ WHERE payout_rank = 1 AND payout_ties = 1 AND line_rank = 1 AND line_ties = 1;
 -- l2_reference_sets: credits whose memo names several payouts, or one payout that is only
 -- part of the credit, with what the payouts named add up to. A payout two credits name is
 -- doubtful and counts for neither.
--- (internal step)
 CREATE VIEW l2_reference_sets AS
 WITH named AS (
     SELECT n.* FROM l2_named n

@@ -7,7 +7,6 @@ WHERE NOT EXISTS (SELECT 1 FROM l2_groups x WHERE x.line_id = l2_rest_credits.li
 -- l3_open_orders: orders paid straight into the bank that no person has decided, with the
 -- customer each is from: the company it names, else its nickname, else its person
 -- (normalize_party), which learned payers are kept by.
--- (internal step)
 CREATE VIEW l3_open_orders AS
 SELECT d.order_id, d.order_time, d.amount, d.currency,
     coalesce(nullif(normalize_party(d.buyer_company), ''), nullif(normalize_party(d.buyer_nick), ''),
@@ -288,7 +287,6 @@ FROM only
 WHERE orders_possible = 1 AND paid <= owing;
 
 -- l3_named_links: what the memos and the customers' names found.
--- (internal step)
 CREATE VIEW l3_named_links AS
 SELECT order_id, line_id, rule, score FROM l3_reference_links
 UNION ALL

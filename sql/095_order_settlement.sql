@@ -3,7 +3,6 @@
 -- line's business id, else the line's own order id, normalised as order exports write it
 -- (normalize_order_id: no T200P prefix, backtick or padding). WeChat's fund bill names a
 -- refund only by WeChat's refund number; its trade bill says whose order that is.
--- inlined: a filter over settlements, planned into each query that reads it.
 CREATE VIEW order_lines AS
 WITH traded AS (
     SELECT platform, txn_id, min(order_id) AS order_id FROM payments

@@ -22,7 +22,6 @@ FROM recon_settings;
 -- never sent whose parcel was billed anyway, received quantities that differ from the
 -- return, and bill lines above the contracted rate (courier_rates, settings.toml
 -- [couriers]) or billed twice.
--- inlined: only anomalies reads it, so there is no result worth keeping.
 CREATE VIEW return_checks AS
 WITH bills AS (
     SELECT * FROM courier_bills WHERE ship_time IS NULL OR ship_time <= as_of()
@@ -95,7 +94,6 @@ GROUP BY b.tracking_no, b.direction;
 -- not ordered, ordered and paid but not shipped three days on, a shipped quantity that
 -- is not the ordered one, settled before it was shipped, and a parcel without a
 -- tracking number or courier.
--- inlined: only anomalies reads it, so there is no result worth keeping.
 CREATE VIEW shipment_checks AS
 WITH sent AS (
     SELECT *, normalize_order_id(order_id) AS order_key FROM shipments WHERE ship_time IS NULL OR ship_time <= as_of()
@@ -163,7 +161,6 @@ WHERE s.tracking_no IS NULL OR s.courier IS NULL;
 -- inventory_checks: stock movements against what was shipped and counted: a parcel whose
 -- goods-out differs from what it carried, and a stock count that is not the sum of the
 -- movements before it.
--- inlined: only anomalies reads it, so there is no result worth keeping.
 CREATE VIEW inventory_checks AS
 WITH stock AS (
     SELECT * FROM inventory WHERE txn_time <= as_of()

@@ -1,7 +1,6 @@
 -- statement_lines: bank lines that carry a running balance, each beside the line before
 -- it in its file (same account), and which way the file runs: most exports list oldest
 -- first (each balance = the one before + amount), some newest first.
--- inlined: a filter on import_id or account reaches the table.
 CREATE VIEW statement_lines AS
 WITH l AS (
     SELECT account, import_id, source_file, source_line, txn_time, amount, balance,
@@ -27,7 +26,6 @@ FROM l JOIN orientation o ON o.import_id = l.import_id AND (o.account IS NOT DIS
 -- balance_breaks: places where a statement's running balance does not follow from the
 -- line before: a line missing, out of order, or an amount misread. Each names the two
 -- lines of the file around the break and what the balance should have been.
--- inlined: a filter on import_id reaches the table.
 CREATE VIEW balance_breaks AS
 SELECT account, import_id, source_file, prev_line, source_line, txn_time, expected, stated,
     stated - expected AS difference,

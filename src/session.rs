@@ -240,7 +240,7 @@ impl Session {
 
     async fn register_builtin(&self, v: &ViewDef) -> Result<()> {
         // A cheap filter over a big table costs more to keep than to recompute.
-        if v.sql.contains(INLINED) {
+        if v.is_inlined() {
             self.ctx.sql(&v.sql).await?;
             return Ok(());
         }
@@ -254,9 +254,6 @@ impl Session {
         self.views.iter().any(|v| !v.builtin && v.name.eq_ignore_ascii_case(name))
     }
 }
-
-/// Marks a built-in view that stays a plain view, planned into each query that reads it.
-const INLINED: &str = "\n-- inlined:";
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,28 @@ use crate::workspace::{Workspace, fsutil};
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/sql");
 
+/// `sql/views.toml`: which built-in views are public answers and which internal steps,
+/// which are inlined rather than computed once, and the input tables they read.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registry {
+    pub public: Vec<String>,
+    pub internal: Vec<String>,
+    /// View → why it is planned into each query that reads it.
+    pub inlined: std::collections::BTreeMap<String, String>,
+    /// Table → what it holds.
+    pub inputs: toml::Table,
+}
+
+/// The registry compiled in from `sql/views.toml` (a test checks it against `sql/`).
+pub fn registry() -> &'static Registry {
+    static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let text = BUILTIN.get_file("views.toml").and_then(|f| f.contents_utf8()).unwrap_or_default();
+        toml::from_str(text).expect("sql/views.toml is valid (the tests read it)")
+    })
+}
+
 #[derive(Clone, Debug)]
 pub struct ViewDef {
     pub name: String,
@@ -23,6 +45,18 @@ pub struct ViewDef {
     /// What the view answers: its leading comment, or who made it.
     pub about: String,
     pub builtin: bool,
+}
+
+impl ViewDef {
+    /// An answer users may rely on: a public built-in view, or the user's own.
+    pub fn is_public(&self) -> bool {
+        !self.builtin || registry().public.iter().any(|p| p == &self.name)
+    }
+
+    /// A built-in view planned into each query that reads it, not computed and kept.
+    pub fn is_inlined(&self) -> bool {
+        self.builtin && registry().inlined.contains_key(&self.name)
+    }
 }
 
 /// The views of `sql/`, in file order; a file may define several, each described by the
@@ -166,6 +200,22 @@ fn leading_comment(sql: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_registry_names_every_view_once_and_every_input() {
+        let r = registry();
+        let views: Vec<String> = builtin().into_iter().map(|v| v.name).collect();
+        for v in &views {
+            let n = r.public.iter().chain(&r.internal).filter(|x| *x == v).count();
+            assert_eq!(n, 1, "{v} is listed {n} times in sql/views.toml's public and internal");
+        }
+        for listed in r.public.iter().chain(&r.internal).chain(r.inlined.keys()) {
+            assert!(views.contains(listed), "sql/views.toml names {listed}, which sql/ does not define");
+        }
+        for kind in crate::schema::Kind::ALL {
+            assert!(r.inputs.contains_key(kind.table()), "{} is not among the inputs", kind.table());
+        }
+    }
 
     #[test]
     fn builtin_views_are_named_and_described() {

@@ -10,7 +10,10 @@ use crate::cli::OutputFormat;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DotCommand {
     Help(Option<String>),
-    Tables,
+    /// Tables and views; `all`: the internal steps too.
+    Tables {
+        all: bool,
+    },
     Schema(Option<String>),
     Views,
     Mode(OutputFormat),
@@ -65,7 +68,7 @@ pub enum Exported {
 /// Name, arguments, and what it does: the source of `.help` and of completion.
 pub const COMMANDS: [(&str, &str, &str); 24] = [
     (".help", "[views|functions [PATTERN]]", "this help, what each view answers, or SQL functions matching PATTERN"),
-    (".tables", "", "tables and views, with their kind"),
+    (".tables", "[all]", "tables and the views you may rely on, with their kind (all: the internal steps too)"),
     (".schema", "[TABLE]", "columns and types of a table or view (all when none is named)"),
     (".views", "", "every view with the SQL that defines it, built-in and your own"),
     (".mode", "table|csv|json|jsonl|markdown|line", "how results are printed"),
@@ -160,7 +163,11 @@ impl FromStr for DotCommand {
         };
         Ok(match name {
             ".help" => DotCommand::Help((!rest.is_empty()).then(|| rest.to_string())),
-            ".tables" => DotCommand::Tables,
+            ".tables" => match rest {
+                "" => DotCommand::Tables { all: false },
+                "all" | "--all" => DotCommand::Tables { all: true },
+                _ => return Err(bad(".tables")),
+            },
             ".schema" => DotCommand::Schema(one(".schema")?),
             ".views" => DotCommand::Views,
             ".mode" => DotCommand::Mode(match rest {
@@ -342,7 +349,8 @@ mod tests {
 
     #[test]
     fn parses_every_command() {
-        assert_eq!(".tables".parse(), Ok(DotCommand::Tables));
+        assert_eq!(".tables".parse(), Ok(DotCommand::Tables { all: false }));
+        assert_eq!(".tables all".parse(), Ok(DotCommand::Tables { all: true }));
         assert_eq!(".schema orders".parse(), Ok(DotCommand::Schema(Some("orders".into()))));
         assert_eq!(".mode csv".parse(), Ok(DotCommand::Mode(OutputFormat::Csv)));
         assert_eq!(".maxrows 10".parse(), Ok(DotCommand::MaxRows(Some(10))));

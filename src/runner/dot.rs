@@ -20,7 +20,7 @@ impl Runner {
             DotCommand::Help(Some(topic)) => {
                 return Err(Error::Usage(format!(".help knows views and functions, not '{topic}'")));
             }
-            DotCommand::Tables => self.print_sql(&tables_sql(&self.ws.catalog()?, &self.session))?,
+            DotCommand::Tables { all } => self.print_sql(&tables_sql(&self.ws.catalog()?, &self.session, all))?,
             DotCommand::Schema(table) => self.schema(table.as_deref())?,
             DotCommand::Views => self.print_views(),
             DotCommand::Mode(mode) => self.settings.mode = mode,
@@ -242,21 +242,27 @@ fn parse_words<P: clap::Parser>(words: &[String]) -> Result<P, Error> {
     P::try_parse_from(words).map_err(|e| Error::Usage(e.to_string().trim_end().to_string()))
 }
 
-/// `.tables`: every table and view with what it is.
-fn tables_sql(catalog: &crate::workspace::Catalog, session: &crate::session::Session) -> String {
-    let mut kinds = vec![
-        ("orders", "table: platform orders"),
-        ("settlements", "table: wallet and settlement lines"),
-        ("bank_txns", "table: bank statement lines"),
-        ("imports", "table: the import log"),
-    ];
+/// `.tables`: every input table (sql/views.toml), the user's tables, the public views
+/// and the user's; with `all`, the internal steps too.
+fn tables_sql(catalog: &crate::workspace::Catalog, session: &crate::session::Session, all: bool) -> String {
+    let inputs: Vec<(String, String)> = crate::views::registry()
+        .inputs
+        .iter()
+        .map(|(name, what)| (name.clone(), format!("table: {}", what.as_str().unwrap_or_default())))
+        .collect();
+    let mut kinds: Vec<(&str, &str)> = inputs.iter().map(|(n, w)| (n.as_str(), w.as_str())).collect();
     let mine: Vec<String> =
         catalog.tables.iter().map(|t| format!("table: yours, {} rows, by {}", t.rows, t.user)).collect();
     for (t, k) in catalog.tables.iter().zip(&mine) {
         kinds.push((t.name.as_str(), k.as_str()));
     }
-    for v in &session.views {
-        kinds.push((v.name.as_str(), if v.builtin { "view: built-in" } else { "view: yours" }));
+    for v in session.views.iter().filter(|v| all || v.is_public()) {
+        let what = match (v.builtin, v.is_public()) {
+            (false, _) => "view: yours",
+            (true, true) => "view: built-in",
+            (true, false) => "view: internal step",
+        };
+        kinds.push((v.name.as_str(), what));
     }
     let rows: Vec<String> =
         kinds.iter().map(|(n, k)| format!("('{}', '{}')", n.replace('\'', "''"), k.replace('\'', "''"))).collect();

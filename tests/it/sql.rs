@@ -165,6 +165,18 @@ fn working_tables_are_stored_and_canonical_tables_change_only_by_import() {
     assert_eq!(ws.value("SELECT sum(amount) FROM october"), "38.80");
     let tables = ws.ok(&["sql", "-c", ".tables"]);
     assert!(tables.contains("october") && tables.contains("table: yours, 2 rows, by admin"), "{tables}");
+    // Every input table, the answers, not the internal steps (unless asked).
+    for name in ["shipments", "returns", "courier_bills", "inventory", "payments", "receivables", "risks"] {
+        assert!(tables.contains(&format!("| {name} ")), "{name}: {tables}");
+    }
+    assert!(!tables.contains("l2_candidates"), "{tables}");
+    let all = ws.ok(&["sql", "-c", ".tables all"]);
+    assert!(all.contains("| l2_candidates ") && all.contains("view: internal step"), "{all}");
+    // Each table `.tables` names can be read.
+    for line in all.lines().filter(|l| l.contains("table: ")) {
+        let name = line.trim_start_matches('|').split('|').next().unwrap().trim();
+        ws.ok(&["sql", "-c", &format!("SELECT count(*) FROM {name}")]);
+    }
     assert_eq!(std::fs::read_dir(ws.root.join("tables/user")).unwrap().count(), 1);
     assert!(
         ws.fails(&["sql", "-c", "CREATE TABLE october AS SELECT 1 AS x"])
