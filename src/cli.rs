@@ -371,10 +371,13 @@ pub struct SqlArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
+    #[value(alias = "box")]
     Table,
     Csv,
     Json,
+    #[value(alias = "ndjson")]
     Jsonl,
+    #[value(alias = "md")]
     Markdown,
     /// One `column = value` line per column, a blank line between rows.
     Line,

@@ -170,15 +170,10 @@ impl FromStr for DotCommand {
             },
             ".schema" => DotCommand::Schema(one(".schema")?),
             ".views" => DotCommand::Views,
-            ".mode" => DotCommand::Mode(match rest {
-                "table" | "box" => OutputFormat::Table,
-                "csv" => OutputFormat::Csv,
-                "json" => OutputFormat::Json,
-                "jsonl" | "ndjson" => OutputFormat::Jsonl,
-                "markdown" | "md" => OutputFormat::Markdown,
-                "line" => OutputFormat::Line,
-                _ => return Err(bad(".mode")),
-            }),
+            // The names and aliases of `--format`, from the one enum.
+            ".mode" => {
+                DotCommand::Mode(<OutputFormat as clap::ValueEnum>::from_str(rest, false).map_err(|_| bad(".mode"))?)
+            }
             ".maxrows" => DotCommand::MaxRows(match rest {
                 "all" | "0" => None,
                 n => Some(n.parse().map_err(|_| bad(".maxrows"))?),
@@ -423,5 +418,20 @@ mod tests {
         for (name, _, _) in COMMANDS {
             assert!(h.contains(name), "{name}");
         }
+    }
+
+    #[test]
+    fn the_help_of_mode_names_every_output_format() {
+        use clap::ValueEnum;
+        let names: Vec<String> = OutputFormat::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value())
+            .map(|p| p.get_name().to_string())
+            .collect();
+        assert_eq!(args_of(".mode"), names.join("|"));
+        for n in &names {
+            assert!(format!(".mode {n}").parse::<DotCommand>().is_ok(), "{n}");
+        }
+        assert_eq!(".mode box".parse(), Ok(DotCommand::Mode(OutputFormat::Table)));
     }
 }

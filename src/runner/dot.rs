@@ -160,7 +160,7 @@ impl Runner {
         if pattern.is_empty() {
             let n = self.session.ctx.state().scalar_functions().len()
                 + self.session.ctx.state().aggregate_functions().len();
-            println!("recon's own: {}.", crate::udf::NAMES.join(", "));
+            println!("recon's own: {}.", crate::udf::names().join(", "));
             println!(
                 "All {n} functions of DataFusion and recon work. `.help functions NAME` explains one; `.help functions date` lists those whose name has `date`."
             );

@@ -11,44 +11,36 @@ mod scalar;
 mod subset;
 pub mod text;
 
-use datafusion::logical_expr::{DocSection, Documentation};
+use datafusion::logical_expr::{AggregateUDF, DocSection, Documentation, ScalarUDF};
 use datafusion::prelude::SessionContext;
 
 pub use subset::{MAX_ITEMS, MAX_STEPS, solve as subset_sum};
 
-/// Names of recon's own functions, for help and completion.
-pub const NAMES: [&str; 18] = [
-    "mask_name",
-    "mask_phone",
-    "mask_address",
-    "mask_company",
-    "jaro_winkler",
-    "token_set_ratio",
-    "normalize_party",
-    "extract_refs",
-    "normalize_ref",
-    "ref_fragments",
-    "party_similarity",
-    "amount_close",
-    "working_days",
-    "next_working_day",
-    "normalize_order_id",
-    "subset_sum",
-    "fifo_match",
-    "as_of",
-];
+/// recon's own functions: the scalar ones and the aggregates, `working_days` counting
+/// by `calendar`. The one list both registration and help read.
+fn all(calendar: std::sync::Arc<crate::calendar::Calendar>) -> (Vec<ScalarUDF>, Vec<AggregateUDF>) {
+    let mut scalars = scalar::all();
+    scalars.extend(days::udfs(calendar));
+    scalars.push(crate::asof::udf());
+    (scalars, vec![subset::udaf(), fifo::udaf()])
+}
+
+/// Names of recon's own functions, for help.
+pub fn names() -> Vec<String> {
+    let calendar = crate::calendar::Calendar::new(true, &[], &[]).expect("the built-in calendar is valid");
+    let (scalars, aggregates) = all(std::sync::Arc::new(calendar));
+    scalars.iter().map(|f| f.name().to_string()).chain(aggregates.iter().map(|f| f.name().to_string())).collect()
+}
 
 /// Registers every function; `working_days` counts by `calendar`.
 pub fn register(ctx: &SessionContext, calendar: std::sync::Arc<crate::calendar::Calendar>) {
-    for f in scalar::all() {
+    let (scalars, aggregates) = all(calendar);
+    for f in scalars {
         ctx.register_udf(f);
     }
-    for f in days::udfs(calendar) {
-        ctx.register_udf(f);
+    for f in aggregates {
+        ctx.register_udaf(f);
     }
-    ctx.register_udaf(subset::udaf());
-    ctx.register_udaf(fifo::udaf());
-    ctx.register_udf(crate::asof::udf());
 }
 
 /// The help of one of recon's functions, in `.help functions` under "recon".
