@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
+use crate::auth::User;
 use crate::auth::password::PasswordInput;
-use crate::auth::{User, Users};
 use crate::cli::Cli;
 use crate::error::Error;
 use crate::workspace::{DEFAULT_DIR, Workspace};
@@ -53,13 +53,17 @@ impl Context {
         Ok(Workspace::open(&self.workspace_dir)?)
     }
 
+    /// Opens the workspace and logs in: the application layer for this user.
+    pub fn service(&self) -> Result<crate::app::Service, Error> {
+        let ws = self.open()?;
+        crate::app::Service::login(ws, self.user.as_deref(), |name| {
+            Ok(self.password.read(&format!("Password for {name}: "))?)
+        })
+    }
+
     /// Opens the workspace and logs in.
     pub fn login(&self) -> Result<(Workspace, User), Error> {
-        let ws = self.open()?;
-        let users = Users::load(&ws)?;
-        let name = users.resolve_name(self.user.as_deref())?;
-        let password = self.password.read(&format!("Password for {name}: "))?;
-        let user = crate::auth::lockout::login(&ws, &users, &name, &password)?;
-        Ok((ws, user))
+        let service = self.service()?;
+        Ok((service.workspace().clone(), service.user().clone()))
     }
 }

@@ -2,6 +2,7 @@
 //! orders, settlement bills and bank statements into a workspace of Parquet tables and
 //! answers SQL about them.
 
+pub mod app;
 pub mod asof;
 pub mod auth;
 pub mod calendar;

@@ -4,7 +4,6 @@
 use super::Context;
 use crate::cli::{ImportsAction, ImportsArgs, OutputFormat};
 use crate::error::Error;
-use crate::workspace::catalog::Undone;
 
 pub fn run(ctx: &Context, args: ImportsArgs) -> Result<(), Error> {
     match args.action {
@@ -42,35 +41,11 @@ fn list(ctx: &Context) -> Result<(), Error> {
 }
 
 fn undo(ctx: &Context, id: u64) -> Result<(), Error> {
-    let (ws, user) = ctx.login()?;
-    crate::auth::allow(&user, crate::auth::guard::Action::UndoImport)?;
-    let mut tx = ws.begin()?;
-    let record = tx
-        .catalog
-        .imports
-        .iter_mut()
-        .find(|r| r.id == id)
-        .ok_or_else(|| Error::Usage(format!("there is no import {id}; `recon imports` lists them")))?;
-    if let Some(u) = &record.undone {
-        return Err(Error::Usage(format!("import {id} was already undone on {} by {}", u.time, u.user)));
-    }
-    record.undone = Some(Undone { time: crate::clock::now().to_rfc3339(), user: user.name.clone() });
-    let (rows, table, file) = (record.rows_stored, record.kind.clone(), record.source_file.clone());
-    let shadowed: Vec<String> = tx
-        .catalog
-        .imports
-        .iter()
-        .filter(|r| r.is_live() && r.duplicates_of.contains_key(&id))
-        .map(|r| format!("import {} ({}) skipped {} of them as duplicates", r.id, r.source_file, r.duplicates_of[&id]))
-        .collect();
-    // The files go once the catalog no longer lists them; a crash in between leaves
-    // debris the next writer removes.
-    tx.audit(&user.name, "undo", &format!("import {id}: {rows} {table} rows from {file}"));
-    tx.commit()?;
-    tx.sweep()?;
+    let undone = ctx.service()?.undo_import(id)?;
+    let (rows, table, file) = (undone.rows, &undone.table, &undone.file);
     println!("undid import {id}: removed {rows} {table} rows that came from {file}");
-    if !shadowed.is_empty() {
-        println!("  note: {}; import those files again to bring those rows back", shadowed.join(", "));
+    if !undone.shadowed.is_empty() {
+        println!("  note: {}; import those files again to bring those rows back", undone.shadowed.join(", "));
     }
     Ok(())
 }

@@ -122,20 +122,11 @@ impl Runner {
                 self.write_text(&drawn)?;
             }
             DotCommand::Users => {
-                crate::auth::allow(&self.user, crate::auth::guard::Action::ManageUsers)?;
-                let users = crate::auth::Users::load(&self.ws)?;
+                let users = self.app().users()?;
+                // User names are checked identifiers: no quote can be in one.
                 let rows: Vec<String> = users
-                    .users
                     .iter()
-                    .map(|u| {
-                        format!(
-                            "('{}', '{}', {}, {})",
-                            u.name,
-                            u.role.name(),
-                            u.locked,
-                            crate::auth::lockout::failures(&self.ws, &u.name)
-                        )
-                    })
+                    .map(|u| format!("('{}', '{}', {}, {})", u.name, u.role.name(), u.locked, u.failed_logins))
                     .collect();
                 self.print_sql(&format!(
                     "SELECT column1 AS \"user\", column2 AS role, column3 AS locked, column4 AS failed_logins \

@@ -103,6 +103,11 @@ impl Runner {
         &self.session.warnings
     }
 
+    /// The application layer for this session's user.
+    pub fn app(&self) -> crate::app::Service {
+        crate::app::Service::logged_in(self.ws.clone(), self.user.clone())
+    }
+
     /// What the shell can complete: tables and views with their columns, functions.
     pub fn completion_names(&self) -> Names {
         let ctx = self.session.ctx.clone();
