@@ -4,9 +4,11 @@
 //! it returns; none of them checks a role or writes an audit line of its own.
 
 mod imports;
+mod periods;
 mod users;
 
 pub use imports::UndoneImport;
+pub use periods::{ClosedPeriod, closed};
 pub use users::UserInfo;
 
 use crate::auth::guard::Action;

@@ -91,7 +91,7 @@ fn currency_code(raw: &str) -> Result<String, Error> {
 /// balance breaks, and rows dated inside a closed period.
 fn after_import(ws: &Workspace, user: &User, stored: &[(u64, crate::schema::Kind)]) -> Result<(), Error> {
     let bank: Vec<u64> = stored.iter().filter(|(_, k)| *k == crate::schema::Kind::Bank).map(|(id, _)| *id).collect();
-    let any_closed = super::periods::closed(&ws.catalog()?).next().is_some();
+    let any_closed = crate::app::closed(&ws.catalog()?).next().is_some();
     let news_possible = any_closed && !stored.is_empty();
     if bank.is_empty() && !news_possible {
         return Ok(());

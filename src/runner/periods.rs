@@ -1,114 +1,26 @@
-//! Closing and reopening periods. Closing names the run whose figures are the period's
-//! (runs never change once written) and the last import they include; a later import
-//! dated inside is news, flagged in `anomalies` and in the import's summary, never
-//! folded in silently. Reconciling a closed period is refused until an admin reopens it.
+//! Closing and reopening periods in the shell and the CLI (the rules are the
+//! application layer's, `app::periods`), and what an import brought into closed periods
+//! or broke in a statement's balance, for its summary.
 
 use super::Runner;
-use crate::auth::guard::Action;
 use crate::error::Error;
-use crate::period::{self, Span};
-use crate::workspace::{Catalog, Period};
-
-/// The periods closed now (not reopened).
-pub fn closed(catalog: &Catalog) -> impl Iterator<Item = Span> + '_ {
-    catalog.periods.iter().filter(|p| p.reopened_at.is_none()).filter_map(|p| {
-        Some(Span {
-            label: p.period.clone(),
-            from: chrono::NaiveDate::parse_from_str(&p.from, "%Y-%m-%d").ok()?,
-            until: chrono::NaiveDate::parse_from_str(&p.until, "%Y-%m-%d").ok()?,
-        })
-    })
-}
-
-/// How `recon reconcile --period` names the grain of a period label.
-fn grain_of(label: &str) -> &'static str {
-    if label.contains('W') {
-        "week"
-    } else if label.len() == 10 {
-        "day"
-    } else {
-        "month"
-    }
-}
 
 impl Runner {
     pub fn close_period(&mut self, name: &str) -> Result<(), Error> {
-        crate::auth::allow(&self.user, Action::ClosePeriod)?;
-        let span = period::parse(None, name).map_err(Error::Usage)?;
-        let mut tx = self.ws.begin()?;
-        if let Some(other) = closed(&tx.catalog).find(|c| c.overlaps(&span)) {
-            return Err(Error::Usage(format!("{} is closed already", other.label)));
-        }
-        let run = tx
-            .catalog
-            .runs
-            .iter()
-            .filter(|r| {
-                r.period.as_deref() == Some(span.label.as_str())
-                    || (r.from.as_deref() == Some(&span.from.to_string())
-                        && r.to.as_deref() == Some(&span.last_day().to_string()))
-            })
-            .max_by_key(|r| r.id)
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "no run for {0} yet: `recon reconcile --period {1} {0}` first, check it, then close",
-                    span.label,
-                    grain_of(&span.label)
-                ))
-            })?;
-        let run_id = run.id;
-        let last_import = tx.catalog.next_import_id.saturating_sub(1);
-        tx.catalog.periods.push(Period {
-            period: span.label.clone(),
-            from: span.from.to_string(),
-            until: span.until.to_string(),
-            run_id,
-            last_import,
-            closed_at: crate::clock::now().to_rfc3339(),
-            closed_by: self.user.name.clone(),
-            reopened_at: None,
-            reopened_by: None,
-            reopen_reason: None,
-        });
-        tx.audit(
-            &self.user.name,
-            "close",
-            &format!("closed {} with run {run_id} (imports up to {last_import})", span.label),
-        );
-        tx.commit()?;
-        drop(tx);
+        let closed = self.app().close_period(name)?;
         self.runtime.block_on(self.session.refresh(&self.ws))?;
         println!(
-            "closed {}: run {run_id} holds its figures (run_receivables WHERE run_id = {run_id}, and the other run_ tables); \
+            "closed {}: run {1} holds its figures (run_receivables WHERE run_id = {1}, and the other run_ tables); \
              an import dated inside it from now on is flagged in anomalies",
-            span.label
+            closed.label, closed.run_id
         );
         Ok(())
     }
 
     pub fn reopen_period(&mut self, name: &str, reason: &str) -> Result<(), Error> {
-        crate::auth::allow(&self.user, Action::ReopenPeriod)?;
-        if reason.trim().is_empty() {
-            return Err(Error::Usage("reopen: say why with --reason \"…\"; it goes into the audit log".into()));
-        }
-        let span = period::parse(None, name).map_err(Error::Usage)?;
-        let mut tx = self.ws.begin()?;
-        let Some(p) = tx.catalog.periods.iter_mut().find(|p| p.period == span.label && p.reopened_at.is_none()) else {
-            return Err(Error::Usage(format!("{} is not closed", span.label)));
-        };
-        p.reopened_at = Some(crate::clock::now().to_rfc3339());
-        p.reopened_by = Some(self.user.name.clone());
-        p.reopen_reason = Some(reason.trim().to_string());
-        let run_id = p.run_id;
-        tx.audit(
-            &self.user.name,
-            "reopen",
-            &format!("reopened {} (closed with run {run_id}): {}", span.label, reason.trim()),
-        );
-        tx.commit()?;
-        drop(tx);
+        let label = self.app().reopen_period(name, reason)?;
         self.runtime.block_on(self.session.refresh(&self.ws))?;
-        println!("reopened {}: reconcile it again and close it when it is right", span.label);
+        println!("reopened {label}: reconcile it again and close it when it is right");
         Ok(())
     }
 

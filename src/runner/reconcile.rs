@@ -61,7 +61,7 @@ impl Runner {
         // A run for a named span inside a closed period would pose as its figures; a run
         // of everything is only the current state, and the period keeps its own run.
         let explicit = from.is_some() || to.is_some();
-        if let Some(closed) = super::periods::closed(&tx.catalog).find(|p| explicit && p.overlaps(&asked)) {
+        if let Some(closed) = crate::app::closed(&tx.catalog).find(|p| explicit && p.overlaps(&asked)) {
             return Err(Error::Usage(format!(
                 "{} is closed: its figures are kept as they were; `recon reopen {} --reason …` (admin) first",
                 closed.label, closed.label
