@@ -10,7 +10,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "bench", "out")
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(os.path.expanduser("~"), ".cache", "recon-target"))
-RECON = os.path.join(TARGET, "release", "recon")
+# RECON_BIN measures another build (say, the one before a change); recon-gen is looked
+# for beside it.
+RECON = os.environ.get("RECON_BIN") or os.path.join(TARGET, "release", "recon")
 PASSWORD = "bench-ledger-2026"
 
 
