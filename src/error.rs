@@ -74,10 +74,13 @@ impl From<crate::auth::Forbidden> for Error {
 
 impl From<datafusion::error::DataFusionError> for Error {
     fn from(e: datafusion::error::DataFusionError) -> Self {
-        if let datafusion::error::DataFusionError::External(inner) = &e
-            && let Some(Error::Forbidden(message)) = inner.downcast_ref::<Error>()
-        {
-            return Error::Forbidden(message.clone());
+        if let datafusion::error::DataFusionError::External(inner) = &e {
+            if let Some(crate::auth::Forbidden(message)) = inner.downcast_ref::<crate::auth::Forbidden>() {
+                return Error::Forbidden(message.clone());
+            }
+            if let Some(Error::Forbidden(message)) = inner.downcast_ref::<Error>() {
+                return Error::Forbidden(message.clone());
+            }
         }
         Error::Sql(e.to_string())
     }

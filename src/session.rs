@@ -255,6 +255,22 @@ impl Session {
     }
 }
 
+/// `sql` planned as `role` may: checked before anything runs.
+pub async fn planned(
+    ctx: &SessionContext,
+    role: crate::auth::Role,
+    sql: &str,
+) -> Result<datafusion::prelude::DataFrame> {
+    let plan = ctx.state().create_logical_plan(sql).await?;
+    crate::auth::guard::check_plan(role, &plan).map_err(forbidden)?;
+    ctx.execute_logical_plan(plan).await
+}
+
+/// A refusal carried through DataFusion's error type; `Error::from` turns it back.
+pub fn forbidden(message: String) -> datafusion::error::DataFusionError {
+    datafusion::error::DataFusionError::External(Box::new(crate::auth::Forbidden(message)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

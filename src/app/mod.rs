@@ -5,10 +5,12 @@
 
 mod imports;
 mod periods;
+mod query;
 mod users;
 
-pub use imports::UndoneImport;
+pub use imports::{Imported, UndoneImport};
 pub use periods::{ClosedPeriod, closed};
+pub use query::text_rows;
 pub use users::UserInfo;
 
 use crate::auth::guard::Action;
@@ -21,6 +23,8 @@ use crate::workspace::Workspace;
 pub struct Service {
     ws: Workspace,
     user: User,
+    /// Query memory before spilling, for the sessions this layer opens.
+    memory_limit: usize,
 }
 
 impl Service {
@@ -36,13 +40,19 @@ impl Service {
         let name = users.resolve_name(name)?;
         let password = password(&name)?;
         let user = crate::auth::lockout::login(&ws, &users, &name, &password)?;
-        Ok(Service { ws, user })
+        Ok(Service { ws, user, memory_limit: crate::session::default_memory_limit() })
     }
 
     /// The session of a user the caller has logged in already (the shell's, whose
     /// login was this layer's).
     pub(crate) fn logged_in(ws: Workspace, user: User) -> Service {
-        Service { ws, user }
+        Service { ws, user, memory_limit: crate::session::default_memory_limit() }
+    }
+
+    /// Query memory before spilling (`--memory-limit`).
+    pub fn with_memory_limit(mut self, bytes: usize) -> Service {
+        self.memory_limit = bytes;
+        self
     }
 
     pub fn workspace(&self) -> &Workspace {

@@ -12,7 +12,7 @@ use super::Context;
 use crate::auth::{Role, Users};
 use crate::cli::{DemoArgs, OutputFormat, ReconcileArgs, ReportArgs};
 use crate::error::Error;
-use crate::ingest::{self, ImportOptions};
+use crate::ingest::ImportOptions;
 use crate::workspace::{MARKER_FILE, Workspace};
 
 /// Marks a folder as a demo, the only kind of workspace `recon demo` may replace.
@@ -32,24 +32,29 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<(), Error> {
 
     let staging = tempfile::tempdir().map_err(|e| Error::Io("temp folder".into(), e))?;
     let files = crate::sample_data::extract(staging.path()).map_err(|e| Error::Io("sample data".into(), e))?;
-    let opts = ImportOptions { user: DEMO_USER.into(), progress: false, ..ImportOptions::default() };
+    let opts = ImportOptions { progress: false, ..ImportOptions::default() };
     println!("recon demo: importing {} sample files into {}\n", files.len(), dir.display());
-    let mut importer = ingest::Importer::begin(&ws)?;
-    for file in &files {
-        let report = importer.import(file, &opts)?;
-        let relative = file.strip_prefix(staging.path()).unwrap_or(file);
-        println!(
-            "  import {:>2}  {:<44} → {:<11} {:>5} rows",
-            report.import_id,
-            relative.display(),
-            report.kind.table(),
-            report.counts.stored
-        );
-    }
-    drop(importer);
-    println!("\nWhat the workspace holds:");
     let user =
         Users::load(&ws)?.get(DEMO_USER).cloned().ok_or_else(|| Error::Other("the demo user is missing".into()))?;
+    let app = crate::app::Service::logged_in(ws.clone(), user.clone());
+    let mut failure = None;
+    app.import_files(&files, &opts, |file, result| match result {
+        Ok(report) => {
+            let relative = file.strip_prefix(staging.path()).unwrap_or(file);
+            println!(
+                "  import {:>2}  {:<44} → {:<11} {:>5} rows",
+                report.import_id,
+                relative.display(),
+                report.kind.table(),
+                report.counts.stored
+            );
+        }
+        Err(e) => failure = Some(format!("{}: {e}", file.display())),
+    })?;
+    if let Some(f) = failure {
+        return Err(Error::Other(format!("a sample file did not import: {f}")));
+    }
+    println!("\nWhat the workspace holds:");
     super::sql::print_query(&ws, &user, SUMMARY_SQL, OutputFormat::Table)?;
     println!("\nMoney through the platform wallets, by platform:");
     super::sql::print_query(&ws, &user, WALLET_SQL, OutputFormat::Table)?;

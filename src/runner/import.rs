@@ -87,55 +87,24 @@ fn currency_code(raw: &str) -> Result<String, Error> {
     }
 }
 
-/// What the new rows say about the workspace as a whole: bank statements whose running
-/// balance breaks, and rows dated inside a closed period.
-fn after_import(ws: &Workspace, user: &User, stored: &[(u64, crate::schema::Kind)]) -> Result<(), Error> {
-    let bank: Vec<u64> = stored.iter().filter(|(_, k)| *k == crate::schema::Kind::Bank).map(|(id, _)| *id).collect();
-    let any_closed = crate::app::closed(&ws.catalog()?).next().is_some();
-    let news_possible = any_closed && !stored.is_empty();
-    if bank.is_empty() && !news_possible {
-        return Ok(());
-    }
-    let runner = super::Runner::new(ws.clone(), user.clone(), crate::session::default_memory_limit(), false)?;
-    for line in runner.balance_breaks(&bank)? {
-        println!("  warning: {line}");
-    }
-    if any_closed {
-        let ids: Vec<u64> = stored.iter().map(|(id, _)| *id).collect();
-        for news in runner.closed_period_news(&ids)? {
-            println!("  warning: {news}");
-        }
-    }
-    Ok(())
-}
-
+/// Imports the files as `user`, printing each report as it finishes and then what the
+/// new rows say about the workspace as a whole.
 pub fn import_files(ws: &Workspace, user: &User, args: &ImportArgs) -> Result<(), Error> {
     let opts = options(args, &user.name)?;
-    let mut failed = 0;
-    let mut stored = Vec::new();
-    let mut importer = ingest::Importer::begin(ws)?;
-    for file in &args.files {
-        match importer.import(file, &opts) {
-            Ok(report) => {
-                print!("{report}");
-                if report.counts.stored > 0 {
-                    stored.push((report.import_id, report.kind));
-                }
-                // A committed import's line went in with its commit.
-                if !report.committed {
-                    crate::workspace::audit::record(ws, &user.name, "import", &report.audit_detail())?;
-                }
-            }
-            Err(e) => {
-                failed += 1;
-                eprintln!("error: {e}");
-            }
-        }
+    let app = crate::app::Service::logged_in(ws.clone(), user.clone());
+    let imported = app.import_files(&args.files, &opts, |_, result| match result {
+        Ok(report) => print!("{report}"),
+        Err(e) => eprintln!("error: {e}"),
+    })?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io("the query runtime".into(), e))?;
+    for line in runtime.block_on(app.after_import(&imported.stored))? {
+        println!("  warning: {line}");
     }
-    drop(importer);
-    after_import(ws, user, &stored)?;
-    match failed {
+    match imported.failed {
         0 => Ok(()),
-        _ => Err(Error::SomeFilesFailed { failed, total: args.files.len() }),
+        failed => Err(Error::SomeFilesFailed { failed, total: args.files.len() }),
     }
 }

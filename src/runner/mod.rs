@@ -222,7 +222,7 @@ impl Runner {
         let role = self.user.role;
         let run = async move {
             let plan = ctx.state().statement_to_plan(statement).await?;
-            crate::auth::guard::check_plan(role, &plan).map_err(forbidden)?;
+            crate::auth::guard::check_plan(role, &plan).map_err(crate::session::forbidden)?;
             let df = ctx.execute_logical_plan(plan).await?;
             let schema: SchemaRef = df.schema().inner().clone();
             let mut stream = df.execute_stream().await?;
@@ -305,7 +305,7 @@ impl Runner {
         let sql = sql.to_string();
         let role = self.user.role;
         self.block_on_cancellable(async move {
-            let df = planned(&ctx, role, &sql).await?;
+            let df = crate::session::planned(&ctx, role, &sql).await?;
             let schema: SchemaRef = df.schema().inner().clone();
             Ok::<_, Error>((schema, df.collect().await?))
         })?
@@ -320,20 +320,4 @@ impl Runner {
         }
         self.print(style, &cells)
     }
-}
-
-/// `sql` planned as `role` may: checked before anything runs.
-pub(crate) async fn planned(
-    ctx: &datafusion::prelude::SessionContext,
-    role: crate::auth::Role,
-    sql: &str,
-) -> datafusion::error::Result<datafusion::prelude::DataFrame> {
-    let plan = ctx.state().create_logical_plan(sql).await?;
-    crate::auth::guard::check_plan(role, &plan).map_err(forbidden)?;
-    ctx.execute_logical_plan(plan).await
-}
-
-/// A refusal carried through DataFusion's error type; `Error::from` turns it back.
-fn forbidden(message: String) -> datafusion::error::DataFusionError {
-    datafusion::error::DataFusionError::External(Box::new(Error::Forbidden(message)))
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use futures::StreamExt;
 
-use super::{Runner, planned};
+use super::Runner;
 use crate::cli::ReconcileArgs;
 use crate::error::Error;
 use crate::ingest::sink::ParquetSink;
@@ -138,7 +138,7 @@ impl Runner {
         let path = path.to_path_buf();
         let role = self.user.role;
         self.block_on_cancellable(async move {
-            let df = planned(&ctx, role, &sql).await?;
+            let df = crate::session::planned(&ctx, role, &sql).await?;
             let schema = df.schema().inner().clone();
             let mut sink = ParquetSink::create(&path, schema).map_err(|e| Error::Io(path.display().to_string(), e))?;
             let mut stream = df.execute_stream().await?;

@@ -1,0 +1,42 @@
+//! Reading the workspace with SQL as the logged-in user: a session planned under the
+//! user's role and masks, and a query's rows as text for operations that need a fact
+//! from the views.
+
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::DataType;
+
+use super::Service;
+use crate::error::Error;
+use crate::session::Session;
+
+impl Service {
+    /// A SQL session over the workspace as it is now, as this user may see it.
+    pub async fn session(&self) -> Result<Session, Error> {
+        Ok(Session::open(&self.ws, self.memory_limit, self.user.role).await?)
+    }
+}
+
+/// The rows of `sql`, planned as `session`'s user may, each cell as text (NULL empty).
+pub async fn text_rows(session: &Session, sql: &str) -> Result<Vec<Vec<String>>, Error> {
+    let batches = crate::session::planned(&session.ctx, session.role, sql).await?.collect().await?;
+    let mut rows = Vec::new();
+    for b in &batches {
+        let cols: Vec<_> = b
+            .columns()
+            .iter()
+            .map(|c| datafusion::arrow::compute::cast(c, &DataType::Utf8))
+            .collect::<Result<_, _>>()
+            .map_err(|e| Error::Other(e.to_string()))?;
+        for i in 0..b.num_rows() {
+            rows.push(
+                cols.iter()
+                    .map(|c| {
+                        let c = c.as_string::<i32>();
+                        if c.is_null(i) { String::new() } else { c.value(i).to_string() }
+                    })
+                    .collect(),
+            );
+        }
+    }
+    Ok(rows)
+}
