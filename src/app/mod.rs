@@ -3,11 +3,13 @@
 //! place. The CLI, the shell and the web workbench call this layer and only present what
 //! it returns; none of them checks a role or writes an audit line of its own.
 
+mod anomalies;
 mod imports;
 mod periods;
 mod query;
 mod users;
 
+pub use anomalies::{AnomalyMove, AnomalyMoved};
 pub use imports::{Imported, UndoneImport};
 pub use periods::{ClosedPeriod, closed};
 pub use query::text_rows;
