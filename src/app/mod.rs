@@ -4,12 +4,14 @@
 //! it returns; none of them checks a role or writes an audit line of its own.
 
 mod anomalies;
+mod decisions;
 mod imports;
 mod periods;
 mod query;
 mod users;
 
 pub use anomalies::{AnomalyMove, AnomalyMoved};
+pub use decisions::{BankLine, Decided, DecisionKind, DecisionRequest};
 pub use imports::{Imported, UndoneImport};
 pub use periods::{ClosedPeriod, closed};
 pub use query::text_rows;
