@@ -8,6 +8,7 @@ mod decisions;
 mod imports;
 mod periods;
 mod query;
+mod runs;
 mod users;
 
 pub use anomalies::{AnomalyMove, AnomalyMoved};
@@ -15,6 +16,7 @@ pub use decisions::{BankLine, Decided, DecisionKind, DecisionRequest};
 pub use imports::{Imported, UndoneImport};
 pub use periods::{ClosedPeriod, closed};
 pub use query::text_rows;
+pub use runs::{RUN_VIEWS, RunScope, write_query};
 pub use users::UserInfo;
 
 use crate::auth::guard::Action;

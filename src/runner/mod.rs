@@ -245,22 +245,7 @@ impl Runner {
     /// Runs a future to completion within the statement time limit; on a terminal,
     /// Ctrl-C drops it, which cancels a running query, and returns to the prompt.
     fn block_on_cancellable<T>(&self, fut: impl std::future::Future<Output = T>) -> Result<T, Error> {
-        let limit = self.timeout;
-        let limited = async move {
-            match limit {
-                Some(d) => tokio::time::timeout(d, fut).await.map_err(|_| Error::TimedOut(d.as_secs())),
-                None => Ok(fut.await),
-            }
-        };
-        if !self.interactive {
-            return self.runtime.block_on(limited);
-        }
-        self.runtime.block_on(async {
-            tokio::select! {
-                out = limited => out,
-                _ = tokio::signal::ctrl_c() => Err(Error::Cancelled),
-            }
-        })
+        cancellable(&self.runtime, self.timeout, self.interactive, fut)
     }
 
     fn style(&self) -> Style {
@@ -320,4 +305,30 @@ impl Runner {
         }
         self.print(style, &cells)
     }
+}
+
+/// Runs `fut` on `runtime` within `limit`; when `interactive`, Ctrl-C drops it (which
+/// cancels a running query). A free function so a caller may lend the future parts of
+/// the runner, such as its session, while the runtime drives it.
+fn cancellable<T>(
+    runtime: &tokio::runtime::Runtime,
+    limit: Option<std::time::Duration>,
+    interactive: bool,
+    fut: impl std::future::Future<Output = T>,
+) -> Result<T, Error> {
+    let limited = async move {
+        match limit {
+            Some(d) => tokio::time::timeout(d, fut).await.map_err(|_| Error::TimedOut(d.as_secs())),
+            None => Ok(fut.await),
+        }
+    };
+    if !interactive {
+        return runtime.block_on(limited);
+    }
+    runtime.block_on(async {
+        tokio::select! {
+            out = limited => out,
+            _ = tokio::signal::ctrl_c() => Err(Error::Cancelled),
+        }
+    })
 }

@@ -1,0 +1,153 @@
+//! Reconciliation runs: the matching views materialised as a numbered run under
+//! `runs/NNNNNN/` (Parquet, committed like an import, so a run is whole or absent).
+//! Earlier runs stay queryable as `run_<view>`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use futures::StreamExt;
+
+use super::Service;
+use crate::auth::guard::Action;
+use crate::error::Error;
+use crate::ingest::sink::ParquetSink;
+use crate::period::Span;
+use crate::session::Session;
+use crate::workspace::{Run, fsutil};
+
+/// The views a run keeps, each with the time that places its rows in a period.
+pub const RUN_VIEWS: [(&str, Option<&str>); 8] = [
+    ("order_settlement", Some("order_time")),
+    ("receivables", Some("order_time")),
+    ("bank_matches", Some("txn_time")),
+    ("unmatched_payouts", Some("payout_time")),
+    ("unmatched_bank", Some("txn_time")),
+    ("match_candidates", Some("txn_time")),
+    ("unknown_order_lines", Some("txn_time")),
+    ("manual_orphans", None),
+];
+
+/// Which rows a run keeps: a named period, or days from and to (all when none).
+#[derive(Clone, Debug, Default)]
+pub struct RunScope {
+    pub span: Option<Span>,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+}
+
+impl Service {
+    /// Runs matching over everything imported and keeps the rows of the period asked
+    /// for (all when none): a payout at the end of the period still finds the credit
+    /// that arrives after it. `on_view` hears each view as it is written. Returns the
+    /// run's number; `session` (this user's) is refreshed after.
+    pub async fn reconcile(
+        &self,
+        session: &mut Session,
+        scope: RunScope,
+        mut on_view: impl FnMut(&str),
+    ) -> Result<u64, Error> {
+        self.allowed(Action::Reconcile)?;
+        let (from, to) = match &scope.span {
+            Some(s) => (Some(s.from), Some(s.last_day())),
+            None => (scope.from, scope.to),
+        };
+        if let (Some(from), Some(to)) = (from, to)
+            && from > to
+        {
+            return Err(Error::Usage(format!("--from {from} is after --to {to}")));
+        }
+        // The data is read under the writer lock, so the run holds exactly the imports
+        // committed before it, and says which.
+        let mut tx = self.ws.begin()?;
+        session.refresh(&self.ws).await?;
+        let seen: Vec<u64> = tx.catalog.imports.iter().filter(|r| r.is_live()).map(|r| r.id).collect();
+        let asked = crate::period::Span {
+            label: String::new(),
+            from: from.unwrap_or(chrono::NaiveDate::MIN),
+            until: to.and_then(|t| t.succ_opt()).unwrap_or(chrono::NaiveDate::MAX),
+        };
+        // A run for a named span inside a closed period would pose as its figures; a run
+        // of everything is only the current state, and the period keeps its own run.
+        let explicit = from.is_some() || to.is_some();
+        if let Some(closed) = crate::app::closed(&tx.catalog).find(|p| explicit && p.overlaps(&asked)) {
+            return Err(Error::Usage(format!(
+                "{} is closed: its figures are kept as they were; `recon reopen {} --reason …` (admin) first",
+                closed.label, closed.label
+            )));
+        }
+        let id = tx.catalog.runs.iter().map(|r| r.id).max().unwrap_or(0) + 1;
+        let dir = format!("runs/{id:06}");
+        fsutil::create_private_dir(&self.ws.path("runs"))
+            .and_then(|_| fsutil::create_private_dir(&self.ws.path(&dir)))
+            .map_err(|e| Error::Io(self.ws.path(&dir).display().to_string(), e))?;
+        let mut kept = BTreeMap::new();
+        for (view, time) in RUN_VIEWS {
+            on_view(view);
+            let mut conditions = Vec::new();
+            if let (Some(col), Some(from)) = (time, from) {
+                conditions.push(format!("{col} >= TIMESTAMP '{from} 00:00:00'"));
+            }
+            if let (Some(col), Some(to)) = (time, to) {
+                conditions.push(format!("{col} < TIMESTAMP '{to} 00:00:00' + INTERVAL '1 day'"));
+            }
+            let filter =
+                if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
+            let sql = format!("SELECT CAST({id} AS BIGINT) AS run_id, * FROM {view}{filter}");
+            let tmp = tx.temp_path(&format!("run-{view}.parquet"));
+            let rows = match write_query(session, &sql, &tmp).await {
+                Ok(rows) => rows,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    return Err(e);
+                }
+            };
+            tx.stage(tmp, format!("{dir}/{view}.parquet"));
+            kept.insert(view.to_string(), rows);
+        }
+        let settings = crate::settings::Settings::load(&self.ws).map_err(Error::Usage)?;
+        let as_of = crate::asof::current(session.ctx.state().config_options()).map_err(Error::Usage)?;
+        tx.catalog.runs.push(Run {
+            params: std::iter::once(format!("as_of={as_of}"))
+                .chain(settings.rows().into_iter().map(|(k, v)| format!("{k}={v}")))
+                .collect(),
+            id,
+            time: crate::clock::now().to_rfc3339(),
+            user: self.user.name.clone(),
+            from: from.map(|d| d.to_string()),
+            to: to.map(|d| d.to_string()),
+            dir,
+            views: kept,
+            period: scope.span.as_ref().map(|s| s.label.clone()),
+            imports: seen,
+        });
+        let period = match &scope.span {
+            Some(s) => format!("period {}", s.label),
+            None => format!(
+                "from {} to {}",
+                from.map_or("-".into(), |d| d.to_string()),
+                to.map_or("-".into(), |d| d.to_string())
+            ),
+        };
+        tx.audit(&self.user.name, "run", &format!("run {id} as of {as_of}, {period}"));
+        tx.commit()?;
+        drop(tx);
+        session.refresh(&self.ws).await?;
+        Ok(id)
+    }
+}
+
+/// Runs a query into a Parquet file as `session`'s user may; the number of rows written.
+pub async fn write_query(session: &Session, sql: &str, path: &Path) -> Result<u64, Error> {
+    let df = crate::session::planned(&session.ctx, session.role, sql).await?;
+    let schema = df.schema().inner().clone();
+    let mut sink = ParquetSink::create(path, schema).map_err(|e| Error::Io(path.display().to_string(), e))?;
+    let mut stream = df.execute_stream().await?;
+    let mut rows = 0u64;
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        rows += batch.num_rows() as u64;
+        sink.write(batch).map_err(Error::Other)?;
+    }
+    sink.finish().map_err(Error::Other)?;
+    Ok(rows)
+}
