@@ -242,8 +242,10 @@ pub fn verify(ws: &Workspace) -> Vec<String> {
     let text = std::fs::read_to_string(&log).unwrap_or_default();
     let mut problems = Vec::new();
     let mut prev_hash = GENESIS.to_string();
-    let mut before_last = GENESIS.to_string();
     let mut expected_seq = 1;
+    let head = std::fs::read(&head_path).ok().and_then(|b| serde_json::from_slice::<Head>(&b).ok());
+    // The hash of the entry the head names, when the log has it.
+    let mut at_head = None;
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
         let entry: Entry = match serde_json::from_str(line) {
@@ -266,19 +268,23 @@ pub fn verify(ws: &Workspace) -> Vec<String> {
             problems.push(format!("line {n} (entry {}): {what}", entry.seq));
             return problems;
         }
-        before_last = std::mem::replace(&mut prev_hash, entry.hash);
+        if head.as_ref().is_some_and(|h| h.seq == entry.seq) {
+            at_head = Some(entry.hash.clone());
+        }
+        prev_hash = entry.hash;
         expected_seq += 1;
     }
     let last = expected_seq - 1;
-    match std::fs::read(&head_path).ok().and_then(|b| serde_json::from_slice::<Head>(&b).ok()) {
+    match head {
         Some(head) if head.seq > last => problems.push(format!(
             "the log ends at entry {last} but entry {} was written: truncated (entries {}–{} are gone)",
             head.seq,
             last + 1,
             head.seq
         )),
-        // A crash between a line and the head: the head names the line before.
-        Some(head) if head.seq + 1 == last && head.hash == before_last => {}
+        // The head lags when writing it failed after the lines went in (a crash, a full
+        // disk): the lines after it chain on from the entry it names, which is enough.
+        Some(head) if head.seq < last && at_head.as_deref() == Some(head.hash.as_str()) => {}
         Some(head) if head.seq != last || head.hash != prev_hash => {
             problems.push(format!("the log's last entry {last} is not the one recorded as the newest ({})", head.seq))
         }

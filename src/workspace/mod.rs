@@ -20,6 +20,7 @@ pub mod audit;
 pub mod catalog;
 pub mod fsutil;
 mod readers;
+pub mod reserve;
 mod transaction;
 
 use std::fs;

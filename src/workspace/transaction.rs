@@ -39,11 +39,14 @@ impl Transaction {
         }
         // The last commit's audit lines, if its process died before writing them: no
         // change lands on top of one the log does not show.
-        crate::workspace::audit::flush(ws).map_err(|e| WorkspaceError::Audit(e.to_string()))?;
+        super::reserve::with_room(&ws.root, full, || crate::workspace::audit::flush(ws))
+            .map_err(|e| WorkspaceError::Audit(e.to_string()))?;
         let mut catalog = ws.catalog()?;
         catalog.audit.clear();
         let tx = Transaction { ws: ws.clone(), _lock: lock, catalog, staged: Vec::new(), removed: Vec::new() };
         tx.remove_debris().map_err(io)?;
+        let catalog_bytes = fs::metadata(ws.root.join(super::catalog::CATALOG_FILE)).map_or(0, |m| m.len());
+        super::reserve::keep(&ws.root, catalog_bytes);
         Ok(tx)
     }
 
@@ -96,7 +99,12 @@ impl Transaction {
             }
         }
         self.catalog.generation += 1;
-        fsutil::write_atomic(&self.ws.root.join(super::catalog::CATALOG_FILE), &self.catalog.to_bytes()).map_err(io)?;
+        let (catalog_path, bytes) = (self.ws.root.join(super::catalog::CATALOG_FILE), self.catalog.to_bytes());
+        // On a full disk the room kept for it: undoing an import must be able to land.
+        super::reserve::with_room(&self.ws.root, super::reserve::is_full, || {
+            fsutil::write_atomic(&catalog_path, &bytes)
+        })
+        .map_err(io)?;
         crate::faults::point("commit:done");
         // The change has landed; its lines are in the catalog, so a failure here is
         // made good by the next command, not lost.
@@ -172,6 +180,11 @@ impl Transaction {
         }
         Ok(())
     }
+}
+
+/// Whether a workspace error is the disk being full.
+fn full(e: &WorkspaceError) -> bool {
+    matches!(e, WorkspaceError::Io(_, e) if super::reserve::is_full(e))
 }
 
 /// Whether a process with this id is running (a temp file's writer may still be busy).

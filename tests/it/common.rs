@@ -137,6 +137,15 @@ impl Ws {
         ws
     }
 
+    /// A new workspace with an admin `admin`, in `dir` (say, on a file system of the
+    /// test's own).
+    pub fn new_in(dir: TempDir) -> Ws {
+        let root = dir.path().join("ws");
+        let ws = Ws { _dir: dir, root };
+        ws.ok(&["init"]);
+        ws
+    }
+
     /// A scratch folder beside the workspace, for files a test makes.
     pub fn scratch(&self, name: &str) -> PathBuf {
         let p = self.root.parent().unwrap().join(name);

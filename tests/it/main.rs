@@ -12,6 +12,7 @@ mod demo;
 mod export;
 mod fixtures;
 mod formats;
+mod full_disk;
 mod generated;
 mod layouts;
 mod logistics;
