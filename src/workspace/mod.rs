@@ -58,6 +58,7 @@ impl Workspace {
         fsutil::create_private_dir(&ws.tmp_dir()).map_err(io)?;
         fsutil::create_private(&ws.root.join(readers::FILE)).map_err(io)?;
         fsutil::write_atomic(&ws.root.join(catalog::CATALOG_FILE), &Catalog::default().to_bytes()).map_err(io)?;
+        reserve::keep(&ws.root, 0);
         // The marker goes last: a half-created folder is not mistaken for a workspace.
         let marker = format!(
             "# recon workspace\nformat_version = {}\ncreated = \"{}\"\n",

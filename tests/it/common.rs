@@ -210,12 +210,15 @@ impl Ws {
     }
 
     /// The catalog and every file of the workspace, to prove nothing changed; the audit
-    /// log and the login counts record every attempt, and are left out.
+    /// log and the login counts record every attempt, and the room kept for a full disk
+    /// (`.reserve`) is no data: they are left out.
     pub fn state(&self) -> Vec<(String, Vec<u8>)> {
         let mut files = Vec::new();
         for entry in walk(&self.root) {
             let rel = entry.strip_prefix(&self.root).unwrap().to_string_lossy().into_owned();
-            if [".lock", ".readers", "audit.log", "audit.head", "logins.json", "logins.lock"].contains(&rel.as_str()) {
+            if [".lock", ".readers", ".reserve", "audit.log", "audit.head", "logins.json", "logins.lock"]
+                .contains(&rel.as_str())
+            {
                 continue;
             }
             files.push((rel, std::fs::read(&entry).unwrap()));

@@ -244,6 +244,61 @@ fn a_workbook_that_unpacks_to_gigabytes_is_refused_before_it_is_unpacked() {
     assert!(err.contains("save it as CSV"), "{err}");
 }
 
+/// A workbook whose zip lies about a part's size (says 2 KB, holds 300 MB): the size
+/// limit above reads the declared sizes, and the reader holds each part to its
+/// declared size, so the lie is refused after those 2 KB, not unpacked.
+#[test]
+fn a_workbook_that_lies_about_its_sizes_is_refused_without_unpacking() {
+    use std::io::{Read, Write};
+    let ws = Ws::new();
+    let mut src =
+        zip::ZipArchive::new(std::fs::File::open(crate::common::fixture("bank_corporate.xlsx")).unwrap()).unwrap();
+    let x = ws.scratch("liar.xlsx");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&x).unwrap());
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    const SHEET: &str = "xl/worksheets/sheet1.xml";
+    for i in 0..src.len() {
+        let mut part = src.by_index(i).unwrap();
+        let name = part.name().unwrap().to_string();
+        let mut data = Vec::new();
+        part.read_to_end(&mut data).unwrap();
+        zip.start_file(name.as_str(), opts).unwrap();
+        if name == SHEET {
+            // 300 MB of one letter inside the first text of the sheet.
+            let at = data.windows(3).position(|w| w == b"<t>" || w == b"<t ").unwrap();
+            let at = at + data[at..].iter().position(|&c| c == b'>').unwrap() + 1;
+            zip.write_all(&data[..at]).unwrap();
+            let chunk = vec![b'a'; 1 << 20];
+            for _ in 0..300 {
+                zip.write_all(&chunk).unwrap();
+            }
+            zip.write_all(&data[at..]).unwrap();
+        } else {
+            zip.write_all(&data).unwrap();
+        }
+    }
+    zip.finish().unwrap();
+    // Both headers of the sheet (local and central) say 2,000 bytes.
+    let mut bytes = std::fs::read(&x).unwrap();
+    for (signature, name_len_at, name_at, size_at) in [(b"PK\x03\x04", 26, 30, 22), (b"PK\x01\x02", 28, 46, 24)] {
+        let mut i = 0;
+        while let Some(found) = bytes[i..].windows(4).position(|w| w == signature) {
+            let h = i + found;
+            let n = u16::from_le_bytes([bytes[h + name_len_at], bytes[h + name_len_at + 1]]) as usize;
+            if &bytes[h + name_at..h + name_at + n] == SHEET.as_bytes() {
+                bytes[h + size_at..h + size_at + 4].copy_from_slice(&2000u32.to_le_bytes());
+            }
+            i = h + 4;
+        }
+    }
+    std::fs::write(&x, &bytes).unwrap();
+    let out = ws.run(&["import", "--no-progress", x.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("larger than its declared uncompressed size"), "{err}");
+    assert_eq!(ws.value("SELECT count(*) FROM bank_txns"), "0");
+}
+
 #[test]
 fn a_header_row_far_down_is_read_where_the_mapping_says() {
     let ws = Ws::new();
