@@ -5,6 +5,7 @@
 
 mod anomalies;
 mod decisions;
+mod definitions;
 mod imports;
 mod periods;
 mod query;
@@ -13,6 +14,7 @@ mod users;
 
 pub use anomalies::{AnomalyMove, AnomalyMoved};
 pub use decisions::{BankLine, Decided, DecisionKind, DecisionRequest};
+pub use definitions::{Existing, is_canonical};
 pub use imports::{Imported, UndoneImport};
 pub use periods::{ClosedPeriod, closed};
 pub use query::text_rows;

@@ -185,13 +185,13 @@ impl Runner {
 
     fn run_statement(&mut self, statement: DFStatement) -> Result<(), Error> {
         if let DFStatement::Statement(s) = &statement {
-            if matches!(s.as_ref(), Statement::CreateView(_) | Statement::Drop { .. } | Statement::CreateTable(_)) {
+            if matches!(s.as_ref(), Statement::Drop { .. }) {
                 crate::auth::allow(&self.user, crate::auth::guard::Action::Define)?;
             }
             match s.as_ref() {
-                Statement::CreateView(view) => return self.create_view(view, &statement),
+                Statement::CreateView(view) => return self.create_view(view),
                 Statement::Drop { object_type: ObjectType::View, names, if_exists, .. } => {
-                    return self.drop_views(names, *if_exists, &statement);
+                    return self.drop_views(names, *if_exists);
                 }
                 Statement::Drop { object_type: ObjectType::Table, names, if_exists, .. } => {
                     return self.drop_tables(names, *if_exists);

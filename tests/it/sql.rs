@@ -195,6 +195,9 @@ fn working_tables_are_stored_and_canonical_tables_change_only_by_import() {
     assert!(ws.fails(&["sql", "-c", "SELECT * FROM october"]).contains("october"));
     assert_eq!(std::fs::read_dir(ws.root.join("tables/user")).unwrap().count(), 0, "its file is gone");
     assert_eq!(ws.value("SELECT count(*) FROM bank_txns"), "3");
+    // Made and dropped, each with its audit line.
+    let defined = ws.ok(&["audit", "--event", "define"]);
+    assert!(defined.contains("table october (2 rows)") && defined.contains("dropped table october"), "{defined}");
 }
 
 #[test]
