@@ -207,13 +207,14 @@ pub fn save(ws: &Workspace, name: &str, title: Option<&str>, sql: &str, user: &s
     Ok(Report { name: name.to_string(), title, params, sql: sql.to_string(), builtin: false, saved })
 }
 
-pub fn drop(ws: &Workspace, name: &str) -> Result<(), Error> {
+pub fn drop(ws: &Workspace, name: &str, user: &str) -> Result<(), Error> {
     let r = find(ws, name)?;
     if r.builtin {
         return Err(Error::Usage(format!("{name} is a built-in report and stays")));
     }
     let mut tx = ws.begin()?;
     tx.remove(format!("reports/{}.sql", r.name));
+    tx.audit(user, "define", &format!("dropped report {}", r.name));
     tx.commit()?;
     Ok(())
 }

@@ -9,6 +9,7 @@ mod definitions;
 mod imports;
 mod periods;
 mod query;
+mod reports;
 mod runs;
 mod users;
 

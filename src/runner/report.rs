@@ -40,8 +40,7 @@ impl Runner {
                 Ok(())
             }
             ("drop", [name]) => {
-                crate::auth::allow(&self.user, Action::Define)?;
-                reports::drop(&self.ws, name)?;
+                self.app().drop_report(name)?;
                 println!("report {name} dropped");
                 Ok(())
             }
@@ -70,24 +69,8 @@ impl Runner {
     }
 
     fn save_report(&mut self, name: &str, title: Option<&str>, sql: &str) -> Result<(), Error> {
-        crate::auth::allow(&self.user, Action::Define)?;
-        // It must plan, with each parameter standing in as a literal.
-        let probe = Report {
-            name: name.into(),
-            title: String::new(),
-            params: reports::params_of(sql),
-            sql: sql.trim().trim_end_matches(';').to_string(),
-            builtin: false,
-            saved: String::new(),
-        };
-        let stand_ins: Vec<(String, String)> = probe.params.iter().map(|p| (p.clone(), "2000-01-01".into())).collect();
-        let planned = reports::bind(&probe, &stand_ins)?;
-        reports::check_query(name, &planned)?;
-        let ctx = self.session.ctx.clone();
-        self.runtime
-            .block_on(async move { ctx.state().create_logical_plan(&planned).await })
-            .map_err(|e| Error::Usage(format!("the report's query does not plan: {e}")))?;
-        let r = reports::save(&self.ws, name, title, sql, &self.user.name)?;
+        let app = self.app();
+        let r = self.runtime.block_on(app.save_report(&self.session, name, title, sql))?;
         let params =
             if r.params.is_empty() { String::new() } else { format!(" (parameters: {})", r.params.join(", ")) };
         println!("report {} saved as reports/{}.sql{params}", r.name, r.name);

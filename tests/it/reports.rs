@@ -116,6 +116,8 @@ fn a_saved_report_with_parameters() {
     std::fs::write(&drop, ".report drop orders_since\n.report drop aging\n").unwrap();
     assert!(text(&ws.run(&["sql", "-f", drop.to_str().unwrap()]).stderr).contains("aging is a built-in report"));
     assert!(!ws.root.join("reports/orders_since.sql").exists());
+    let defined = ws.ok(&["audit", "--event", "define"]);
+    assert!(defined.contains("report orders_since") && defined.contains("dropped report orders_since"), "{defined}");
 }
 
 #[test]
