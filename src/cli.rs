@@ -369,19 +369,7 @@ pub struct SqlArgs {
     pub timer: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    #[value(alias = "box")]
-    Table,
-    Csv,
-    Json,
-    #[value(alias = "ndjson")]
-    Jsonl,
-    #[value(alias = "md")]
-    Markdown,
-    /// One `column = value` line per column, a blank line between rows.
-    Line,
-}
+pub use crate::output::OutputFormat;
 
 /// `recon gen …`: the options of `recon-gen`, the generator, passed to it as they are.
 #[derive(Debug, Args)]

@@ -10,7 +10,20 @@ use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::cli::OutputFormat;
+/// How results are printed (`--format`, `.mode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    #[value(alias = "box")]
+    Table,
+    Csv,
+    Json,
+    #[value(alias = "ndjson")]
+    Jsonl,
+    #[value(alias = "md")]
+    Markdown,
+    /// One `column = value` line per column, a blank line between rows.
+    Line,
+}
 
 const FORMAT: FormatOptions<'static> = FormatOptions::new()
     .with_null("")

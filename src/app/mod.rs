@@ -6,6 +6,7 @@
 mod anomalies;
 mod decisions;
 mod definitions;
+mod export;
 mod imports;
 mod periods;
 mod query;
@@ -16,6 +17,7 @@ mod users;
 pub use anomalies::{AnomalyMove, AnomalyMoved};
 pub use decisions::{BankLine, Decided, DecisionKind, DecisionRequest};
 pub use definitions::{Existing, is_canonical};
+pub use export::{ExportOptions, Part};
 pub use imports::{Imported, UndoneImport};
 pub use periods::{ClosedPeriod, closed};
 pub use query::text_rows;

@@ -1,8 +1,6 @@
 //! `recon reconcile` and `.reconcile`: a run (made by the application layer,
 //! `app::runs`) with a progress bar, and the summary a person reads after one.
 
-use std::path::Path;
-
 use super::{Runner, cancellable};
 use crate::app::RunScope;
 use crate::cli::ReconcileArgs;
@@ -36,11 +34,6 @@ impl Runner {
         let id = cancellable(&self.runtime, self.timeout, self.interactive, run);
         progress.finish();
         self.print_run_summary(id??)
-    }
-
-    /// Runs a query into a Parquet file; the number of rows written.
-    pub(super) fn write_query(&self, sql: &str, path: &Path) -> Result<u64, Error> {
-        self.block_on_cancellable(crate::app::write_query(&self.session, sql, path))?
     }
 
     /// What a run found: matches by rule, what is left open on each side, what waits

@@ -3,15 +3,12 @@
 //! whose extension says the format (Excel; PDF; CSV with a BOM so Excel reads Chinese;
 //! Parquet), also with `.export FILE [SQL | report NAME …]`.
 
-use std::io::Write;
 use std::path::Path;
 
-use super::Runner;
-use crate::auth::guard::Action;
+use super::{Runner, cancellable};
+use crate::app::{ExportOptions, Part};
 use crate::cli::ReportArgs;
 use crate::error::Error;
-use crate::export::{Meta, Sheet};
-use crate::output::{self, Cells, Style};
 use crate::reports::{self, Report};
 use crate::runner::command::{Export, Exported};
 
@@ -213,111 +210,16 @@ impl Runner {
         self.export(&export.file, &parts, &options)
     }
 
-    /// Writes results to `path` in the format its extension names: one sheet (or PDF
-    /// section) per part; CSV and Parquet hold one result.
+    /// Writes results to `path` in the format its extension names (the application
+    /// layer's export), and says what went where.
     fn export(&mut self, path: &Path, parts: &[Part], options: &ExportOptions) -> Result<(), Error> {
-        crate::auth::allow(&self.user, Action::Export)?;
-        let target = crate::outfile::target(&self.ws, path, options.force)?;
-        let written = self.export_to(path, &target, parts, options);
-        match &written {
-            Ok(_) => target.finish()?,
-            Err(_) => target.abandon(),
-        }
-        let rows = written?;
+        let app = self.app();
+        let written = app.export(&self.session, path, parts, options);
+        let rows = cancellable(&self.runtime, self.timeout, self.interactive, written)??;
         let what = parts.iter().map(|p| p.title.as_str()).collect::<Vec<_>>().join(", ");
         println!("{what}: {rows} rows written to {}", path.display());
-        let queries = parts.iter().map(|p| p.sql.as_str()).collect::<Vec<_>>().join("; ");
-        crate::workspace::audit::record(
-            &self.ws,
-            &self.user.name,
-            "export",
-            &format!("{rows} rows of {what} to {}: {queries}", target.path.display()),
-        )?;
         Ok(())
     }
-
-    /// Writes the parts to the target's temp file; the rows written.
-    fn export_to(
-        &mut self,
-        path: &Path,
-        target: &crate::outfile::Target,
-        parts: &[Part],
-        options: &ExportOptions,
-    ) -> Result<u64, Error> {
-        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
-        let io = |e| Error::Io(path.display().to_string(), e);
-        let single = || match parts {
-            [one] => Ok(one),
-            _ => Err(Error::Usage(format!(
-                "{}: a .{ext} file holds one result; write several to .xlsx (a sheet each) or .pdf",
-                path.display()
-            ))),
-        };
-        Ok(match ext.as_str() {
-            "parquet" => {
-                let part = single()?;
-                self.write_query(&part.sql, &target.tmp)?
-            }
-            "csv" => {
-                let part = single()?;
-                let (schema, batches) = self.collect(&part.sql)?;
-                let mut cells = Cells::new(&schema);
-                for b in &batches {
-                    cells.add(b, None).map_err(io)?;
-                }
-                let mut buf: Vec<u8> = "\u{feff}".as_bytes().to_vec();
-                let style = Style { format: crate::cli::OutputFormat::Csv, max_rows: None, width: None };
-                output::write_cells(&mut buf, style, &cells).map_err(io)?;
-                target.create()?.write_all(&buf).map_err(io)?;
-                batches.iter().map(|b| b.num_rows() as u64).sum()
-            }
-            "xlsx" | "pdf" => {
-                let mut sheets = Vec::new();
-                for part in parts {
-                    let (schema, batches) = self.collect(&part.sql)?;
-                    sheets.push(Sheet {
-                        title: part.title.clone(),
-                        params: part.params.clone(),
-                        adds_up: part.adds_up,
-                        schema,
-                        batches,
-                    });
-                }
-                let meta = Meta {
-                    user: self.user.name.clone(),
-                    time: crate::clock::now().format("%Y-%m-%d %H:%M").to_string(),
-                    english: options.english,
-                    font: options.font.clone(),
-                };
-                let written = if ext == "xlsx" {
-                    crate::export::xlsx::write(&target.tmp, &meta, &sheets)
-                } else {
-                    crate::export::pdf::write(&target.tmp, &meta, &sheets)
-                };
-                written.map_err(Error::Other)?
-            }
-            _ => {
-                return Err(Error::Usage(format!(
-                    "{}: recon writes .xlsx, .pdf, .csv and .parquet files",
-                    path.display()
-                )));
-            }
-        })
-    }
-}
-
-/// One result to export: its title, the parameters it ran with, its SQL.
-struct Part {
-    title: String,
-    params: Vec<String>,
-    sql: String,
-    adds_up: bool,
-}
-
-struct ExportOptions {
-    force: bool,
-    english: bool,
-    font: Option<std::path::PathBuf>,
 }
 
 fn parse_param(s: &str) -> Result<(String, String), Error> {
