@@ -34,6 +34,8 @@ pub struct Session {
     /// personal data seen through masks.
     pub role: crate::auth::Role,
     pub masked: bool,
+    /// The workspace's folder, which SQL may not read or write files in.
+    pub root: std::path::PathBuf,
 }
 
 /// Half the machine's memory, the default limit for query memory before spilling.
@@ -73,8 +75,15 @@ impl Session {
         crate::udf::register(&ctx, Arc::new(calendar));
         crate::udf::bounded::register(&ctx, settings.limits.max_text_length);
         let catalog = ws.catalog().map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))?;
-        let mut session =
-            Session { ctx, warnings: Vec::new(), generation: catalog.generation, views: Vec::new(), role, masked };
+        let mut session = Session {
+            ctx,
+            warnings: Vec::new(),
+            generation: catalog.generation,
+            views: Vec::new(),
+            role,
+            masked,
+            root: ws.root().to_path_buf(),
+        };
         session.load(ws, &catalog).await?;
         Ok(session)
     }
@@ -255,15 +264,22 @@ impl Session {
     }
 }
 
-/// `sql` planned as `role` may: checked before anything runs.
-pub async fn planned(
-    ctx: &SessionContext,
+/// `sql` planned as `session`'s user may: checked before anything runs.
+pub async fn planned(session: &Session, sql: &str) -> Result<datafusion::prelude::DataFrame> {
+    let plan = session.ctx.state().create_logical_plan(sql).await?;
+    check(session.role, &session.root, &plan)?;
+    session.ctx.execute_logical_plan(plan).await
+}
+
+/// What every plan must pass before it runs: the role's rules, and no file inside the
+/// workspace at `root` read or written through SQL.
+pub fn check(
     role: crate::auth::Role,
-    sql: &str,
-) -> Result<datafusion::prelude::DataFrame> {
-    let plan = ctx.state().create_logical_plan(sql).await?;
-    crate::auth::guard::check_plan(role, &plan).map_err(forbidden)?;
-    ctx.execute_logical_plan(plan).await
+    root: &std::path::Path,
+    plan: &datafusion::logical_expr::LogicalPlan,
+) -> Result<()> {
+    crate::auth::guard::check_plan(role, plan).map_err(forbidden)?;
+    crate::auth::guard::check_files(plan, root).map_err(forbidden)
 }
 
 /// A refusal carried through DataFusion's error type; `Error::from` turns it back.

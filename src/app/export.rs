@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::Service;
+use super::query::collect;
 use super::runs::write_query;
 use crate::auth::guard::Action;
 use crate::error::Error;
@@ -30,16 +31,6 @@ pub struct ExportOptions {
     pub force: bool,
     pub english: bool,
     pub font: Option<PathBuf>,
-}
-
-/// The rows of `sql`, planned as `session`'s user may.
-async fn collect(
-    session: &Session,
-    sql: &str,
-) -> Result<(datafusion::arrow::datatypes::SchemaRef, Vec<datafusion::arrow::array::RecordBatch>), Error> {
-    let df = crate::session::planned(&session.ctx, session.role, sql).await?;
-    let schema = df.schema().inner().clone();
-    Ok((schema, df.collect().await?))
 }
 
 impl Service {

@@ -80,3 +80,62 @@ impl Service {
         Ok(crate::auth::allow(&self.user, action)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Role;
+
+    /// A workspace with an admin and a viewer, and the admin logged in.
+    fn admin() -> (tempfile::TempDir, Service) {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::create(&dir.path().join("ws")).unwrap();
+        let mut users = Users::default();
+        users.add("ada", Role::Admin, "ledger-balance-7").unwrap();
+        users.add("vic", Role::Viewer, "ledger-balance-8").unwrap();
+        users.save(&ws).unwrap();
+        let app = Service::login(ws, Some("ada"), |_| Ok("ledger-balance-7".into())).unwrap();
+        (dir, app)
+    }
+
+    #[test]
+    fn a_logged_in_user_queries_and_is_held_to_the_role() {
+        let (_dir, app) = admin();
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let mut session = rt.block_on(app.session()).unwrap();
+        let (_, batches) = rt.block_on(app.query(&mut session, "SELECT count(*) AS n FROM bank_txns")).unwrap();
+        assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
+        // Not even an admin's SQL writes into the workspace: refused before it runs.
+        let catalog = app.workspace().root().join("catalog.json");
+        let before = std::fs::read(&catalog).unwrap();
+        let sql = format!("COPY (SELECT 1 AS x) TO '{}' STORED AS CSV", catalog.display());
+        assert!(matches!(rt.block_on(app.query(&mut session, &sql)), Err(Error::Forbidden(_))));
+        assert_eq!(std::fs::read(&catalog).unwrap(), before);
+
+        let ws = app.workspace().clone();
+        let viewer = Service::login(ws, Some("vic"), |_| Ok("ledger-balance-8".into())).unwrap();
+        assert!(matches!(viewer.users(), Err(Error::Forbidden(_))));
+        assert!(matches!(viewer.undo_import(1), Err(Error::Forbidden(_))));
+        assert!(matches!(viewer.close_period("2026-10"), Err(Error::Forbidden(_))));
+        let wrong = Service::login(app.workspace().clone(), Some("vic"), |_| Ok("guess".into()));
+        assert!(matches!(wrong, Err(Error::Auth(crate::auth::AuthError::LoginFailed))));
+    }
+
+    #[test]
+    fn users_are_managed_with_an_audit_line_each() {
+        let (_dir, app) = admin();
+        app.add_user("bea", Role::Accountant, "ledger-balance-9").unwrap();
+        assert_eq!(app.set_role("bea", Role::Viewer).unwrap(), Role::Accountant);
+        app.lock_user("bea").unwrap();
+        assert!(app.users().unwrap().iter().any(|u| u.name == "bea" && u.locked && u.role == Role::Viewer));
+        assert!(matches!(app.lock_user("ada"), Err(Error::Usage(_))));
+        assert!(matches!(app.set_role("ada", Role::Viewer), Err(Error::Usage(_))), "the last admin stays");
+        let events: Vec<String> = crate::workspace::audit::read(app.workspace())
+            .unwrap()
+            .into_iter()
+            .map(|e| e.event)
+            .filter(|e| e.starts_with("user_"))
+            .collect();
+        assert_eq!(events, ["user_add", "user_role", "user_lock"]);
+    }
+}

@@ -2,8 +2,9 @@
 //! user's role and masks, and a query's rows as text for operations that need a fact
 //! from the views.
 
+use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
 
 use super::Service;
 use crate::error::Error;
@@ -14,11 +15,25 @@ impl Service {
     pub async fn session(&self) -> Result<Session, Error> {
         Ok(Session::open(&self.ws, self.memory_limit, self.user.role).await?)
     }
+
+    /// A query's whole result, planned as this user may (a viewer sees personal data
+    /// masked; statements that would change anything are refused by the plan check).
+    pub async fn query(&self, session: &mut Session, sql: &str) -> Result<(SchemaRef, Vec<RecordBatch>), Error> {
+        session.refresh(&self.ws).await?;
+        collect(session, sql).await
+    }
+}
+
+/// The rows of `sql`, planned as `session`'s user may.
+pub async fn collect(session: &Session, sql: &str) -> Result<(SchemaRef, Vec<RecordBatch>), Error> {
+    let df = crate::session::planned(session, sql).await?;
+    let schema = df.schema().inner().clone();
+    Ok((schema, df.collect().await?))
 }
 
 /// The rows of `sql`, planned as `session`'s user may, each cell as text (NULL empty).
 pub async fn text_rows(session: &Session, sql: &str) -> Result<Vec<Vec<String>>, Error> {
-    let batches = crate::session::planned(&session.ctx, session.role, sql).await?.collect().await?;
+    let batches = crate::session::planned(session, sql).await?.collect().await?;
     let mut rows = Vec::new();
     for b in &batches {
         let cols: Vec<_> = b

@@ -138,7 +138,7 @@ impl Service {
 
 /// Runs a query into a Parquet file as `session`'s user may; the number of rows written.
 pub async fn write_query(session: &Session, sql: &str, path: &Path) -> Result<u64, Error> {
-    let df = crate::session::planned(&session.ctx, session.role, sql).await?;
+    let df = crate::session::planned(session, sql).await?;
     let schema = df.schema().inner().clone();
     let mut sink = ParquetSink::create(path, schema).map_err(|e| Error::Io(path.display().to_string(), e))?;
     let mut stream = df.execute_stream().await?;

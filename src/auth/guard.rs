@@ -127,6 +127,34 @@ pub fn check_plan(role: Role, plan: &LogicalPlan) -> Result<(), String> {
     }
 }
 
+/// Refuses a plan that would read or write a file inside the workspace at `root`
+/// through SQL (`COPY … TO`, `CREATE EXTERNAL TABLE`), whoever plans it: results never
+/// land inside the workspace, and its files (catalog, users, audit log, data) are read
+/// and written only by recon itself, through its transaction.
+pub fn check_files(plan: &LogicalPlan, root: &std::path::Path) -> Result<(), String> {
+    let mut refused = None;
+    plan.apply(|node| {
+        let locations: Vec<&str> = match node {
+            LogicalPlan::Copy(c) => vec![c.output_url.as_str()],
+            LogicalPlan::Ddl(DdlStatement::CreateExternalTable(t)) => t.locations.iter().map(String::as_str).collect(),
+            _ => Vec::new(),
+        };
+        if let Some(l) = locations.into_iter().find(|l| crate::outfile::inside(root, l)) {
+            refused = Some(l.to_string());
+            return Ok(TreeNodeRecursion::Stop);
+        }
+        Ok(TreeNodeRecursion::Continue)
+    })
+    .map_err(|e| e.to_string())?;
+    match refused {
+        Some(location) => Err(format!(
+            "permission denied: {location} is inside the workspace; SQL reads and writes files only outside it \
+             (the workspace changes only through recon's own commands)"
+        )),
+        None => Ok(()),
+    }
+}
+
 /// What a planned statement is, for the places that take only queries (views, saved
 /// reports).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

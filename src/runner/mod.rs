@@ -220,9 +220,10 @@ impl Runner {
         let keep = output::shown_rows(style);
         let ctx = self.session.ctx.clone();
         let role = self.user.role;
+        let root = self.session.root.clone();
         let run = async move {
             let plan = ctx.state().statement_to_plan(statement).await?;
-            crate::auth::guard::check_plan(role, &plan).map_err(crate::session::forbidden)?;
+            crate::session::check(role, &root, &plan)?;
             let df = ctx.execute_logical_plan(plan).await?;
             let schema: SchemaRef = df.schema().inner().clone();
             let mut stream = df.execute_stream().await?;
@@ -286,11 +287,9 @@ impl Runner {
 
     /// Runs SQL to a result quietly, for dot-commands that show the catalog.
     fn collect(&self, sql: &str) -> Result<(SchemaRef, Vec<datafusion::arrow::array::RecordBatch>), Error> {
-        let ctx = self.session.ctx.clone();
-        let sql = sql.to_string();
-        let role = self.user.role;
+        let session = &self.session;
         self.block_on_cancellable(async move {
-            let df = crate::session::planned(&ctx, role, &sql).await?;
+            let df = crate::session::planned(session, sql).await?;
             let schema: SchemaRef = df.schema().inner().clone();
             Ok::<_, Error>((schema, df.collect().await?))
         })?

@@ -227,6 +227,35 @@ fn export_never_writes_into_the_workspace() {
     assert_eq!(ws.state(), before);
 }
 
+/// Not even an admin's SQL reads or writes the workspace's own files: `COPY … TO` over
+/// the catalog or into a table's folder (through a relative path or a link too) would
+/// break the workspace or slip rows past the import, and an external table over
+/// `users.json` would read every password hash.
+#[test]
+fn sql_never_reads_or_writes_the_workspace_files() {
+    let ws = workspace();
+    let before = ws.state();
+    let link = ws.scratch("into-ws");
+    std::os::unix::fs::symlink(&ws.root, &link).unwrap();
+    let root = ws.root.display().to_string();
+    for sql in [
+        format!("COPY (SELECT 1 AS x) TO '{root}/catalog.json' STORED AS CSV"),
+        format!("COPY (SELECT 1 AS x) TO 'file://{root}/tables/orders/extra.parquet' STORED AS PARQUET"),
+        format!("COPY (SELECT 1 AS x) TO '{root}/tables/orders/../../users.json' STORED AS CSV"),
+        format!("COPY (SELECT 1 AS x) TO '{}/catalog.json' STORED AS CSV", link.display()),
+        format!("CREATE EXTERNAL TABLE hashes STORED AS JSON LOCATION '{root}/users.json'"),
+    ] {
+        let out = ws.run(&["--user", "admin", "sql", "-c", &sql]);
+        assert_eq!(out.status.code(), Some(4), "{sql}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("inside the workspace"), "{sql}: {}", text(&out.stderr));
+    }
+    assert_eq!(ws.state(), before);
+    // Outside it, an admin's COPY still writes.
+    let outside = ws.scratch("out/one.csv");
+    ws.run(&["--user", "admin", "sql", "-c", &format!("COPY (SELECT 1 AS x) TO '{}' STORED AS CSV", outside.display())]);
+    assert!(outside.exists());
+}
+
 /// 8. Runtime settings are an admin's; a function cannot allocate without bound; a
 ///    statement has a time limit.
 #[test]
