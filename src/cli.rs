@@ -369,7 +369,7 @@ pub struct SqlArgs {
     pub timer: bool,
 }
 
-pub use crate::output::OutputFormat;
+pub use recon::output::OutputFormat;
 
 /// `recon gen …`: the options of `recon-gen`, the generator, passed to it as they are.
 #[derive(Debug, Args)]

@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
-use crate::auth::User;
-use crate::auth::password::PasswordInput;
 use crate::cli::Cli;
-use crate::error::Error;
-use crate::workspace::{DEFAULT_DIR, Workspace};
+use recon::auth::User;
+use recon::auth::password::PasswordInput;
+use recon::error::Error;
+use recon::workspace::{DEFAULT_DIR, Workspace};
 
 /// What every command needs from the global options.
 pub struct Context {
@@ -20,20 +20,20 @@ pub struct Context {
 impl Context {
     pub fn new(cli: &Cli) -> Result<Context, Error> {
         let memory_limit = match &cli.memory_limit {
-            Some(s) => crate::session::parse_size(s)
+            Some(s) => recon::session::parse_size(s)
                 .ok_or_else(|| Error::Usage(format!("--memory-limit {s}: give a size such as 2GB or 512MB")))?,
-            None => crate::session::default_memory_limit(),
+            None => recon::session::default_memory_limit(),
         };
         if let Some(t) = cli.timeout {
             crate::runner::set_timeout_override(t);
         }
         if let Some(t) = &cli.as_of {
-            if crate::asof::parse(t).is_none() {
+            if recon::asof::parse(t).is_none() {
                 return Err(Error::Usage(format!(
                     "--as-of {t}: give a date such as 2026-10-31 (the end of that day) or 2026-10-31 18:00:00"
                 )));
             }
-            crate::asof::set_default(t);
+            recon::asof::set_default(t);
         }
         Ok(Context {
             workspace_dir: cli.workspace.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DIR)),
@@ -54,9 +54,9 @@ impl Context {
     }
 
     /// Opens the workspace and logs in: the application layer for this user.
-    pub fn service(&self) -> Result<crate::app::Service, Error> {
+    pub fn service(&self) -> Result<recon::app::Service, Error> {
         let ws = self.open()?;
-        crate::app::Service::login(ws, self.user.as_deref(), |name| {
+        recon::app::Service::login(ws, self.user.as_deref(), |name| {
             Ok(self.password.read(&format!("Password for {name}: "))?)
         })
     }

@@ -1,13 +1,19 @@
 //! The `recon` binary: parse the command line, run it, print the error once.
 
+mod cli;
+mod commands;
+mod context;
+mod runner;
+mod shell;
+
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
     quiet_when_the_reader_goes();
-    let cli = recon::cli::Cli::parse();
-    match recon::commands::run(cli) {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {

@@ -55,8 +55,8 @@ impl Service {
     }
 
     /// The session of a user the caller has logged in already (the shell's, whose
-    /// login was this layer's).
-    pub(crate) fn logged_in(ws: Workspace, user: User) -> Service {
+    /// login was this layer's, or a workspace's first user as `recon init` makes it).
+    pub fn logged_in(ws: Workspace, user: User) -> Service {
         Service { ws, user, memory_limit: crate::session::default_memory_limit() }
     }
 

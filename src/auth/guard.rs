@@ -139,7 +139,7 @@ pub fn check_files(plan: &LogicalPlan, root: &std::path::Path) -> Result<(), Str
             LogicalPlan::Ddl(DdlStatement::CreateExternalTable(t)) => t.locations.iter().map(String::as_str).collect(),
             _ => Vec::new(),
         };
-        if let Some(l) = locations.into_iter().find(|l| crate::outfile::inside(root, l)) {
+        if let Some(l) = locations.into_iter().find(|l| crate::workspace::fsutil::inside(root, l)) {
             refused = Some(l.to_string());
             return Ok(TreeNodeRecursion::Stop);
         }

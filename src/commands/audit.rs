@@ -1,15 +1,15 @@
 //! `recon audit [verify]`: the audit log, filtered, and the check of its hash chain.
 
 use super::Context;
-use crate::auth::guard::Action;
 use crate::cli::{AuditAction, AuditArgs};
-use crate::error::Error;
+use recon::auth::guard::Action;
+use recon::error::Error;
 
 pub fn run(ctx: &Context, args: AuditArgs) -> Result<(), Error> {
     let (ws, me) = ctx.login()?;
-    crate::auth::allow(&me, Action::ReadAudit)?;
+    recon::auth::allow(&me, Action::ReadAudit)?;
     if let Some(AuditAction::Head) = args.action {
-        let entries = crate::workspace::audit::read(&ws)?;
+        let entries = recon::workspace::audit::read(&ws)?;
         match entries.last() {
             Some(e) => println!("audit head: entry {} at {}, hash {}", e.seq, e.time, e.hash),
             None => println!("audit head: the log is empty"),
@@ -17,8 +17,8 @@ pub fn run(ctx: &Context, args: AuditArgs) -> Result<(), Error> {
         return Ok(());
     }
     if let Some(AuditAction::Verify) = args.action {
-        let problems = crate::workspace::audit::verify(&ws);
-        let entries = crate::workspace::audit::read(&ws).map(|e| e.len()).unwrap_or(0);
+        let problems = recon::workspace::audit::verify(&ws);
+        let entries = recon::workspace::audit::read(&ws).map(|e| e.len()).unwrap_or(0);
         if problems.is_empty() {
             println!("audit log intact: {entries} entries, each chained to the one before");
             return Ok(());
@@ -29,7 +29,7 @@ pub fn run(ctx: &Context, args: AuditArgs) -> Result<(), Error> {
         return Err(Error::Other(format!("the audit log has been tampered with ({} problem found)", problems.len())));
     }
     let since = args.since.map(|d| d.to_string());
-    let mut shown: Vec<crate::workspace::audit::Entry> = crate::workspace::audit::read(&ws)?
+    let mut shown: Vec<recon::workspace::audit::Entry> = recon::workspace::audit::read(&ws)?
         .into_iter()
         .filter(|e| args.by.as_ref().is_none_or(|u| &e.user == u))
         .filter(|e| args.event.as_ref().is_none_or(|k| &e.event == k))

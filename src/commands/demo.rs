@@ -9,11 +9,11 @@ use rand::Rng;
 use rand::distr::Alphanumeric;
 
 use super::Context;
-use crate::auth::{Role, Users};
 use crate::cli::{DemoArgs, OutputFormat, ReconcileArgs, ReportArgs};
-use crate::error::Error;
-use crate::ingest::ImportOptions;
-use crate::workspace::{MARKER_FILE, Workspace};
+use recon::auth::{Role, Users};
+use recon::error::Error;
+use recon::ingest::ImportOptions;
+use recon::workspace::{MARKER_FILE, Workspace};
 
 /// Marks a folder as a demo, the only kind of workspace `recon demo` may replace.
 const DEMO_MARKER: &str = ".recon-demo";
@@ -31,12 +31,12 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<(), Error> {
         .map_err(|e| Error::Io(dir.display().to_string(), e))?;
 
     let staging = tempfile::tempdir().map_err(|e| Error::Io("temp folder".into(), e))?;
-    let files = crate::sample_data::extract(staging.path()).map_err(|e| Error::Io("sample data".into(), e))?;
+    let files = recon::sample_data::extract(staging.path()).map_err(|e| Error::Io("sample data".into(), e))?;
     let opts = ImportOptions { progress: false, ..ImportOptions::default() };
     println!("recon demo: importing {} sample files into {}\n", files.len(), dir.display());
     let user =
         Users::load(&ws)?.get(DEMO_USER).cloned().ok_or_else(|| Error::Other("the demo user is missing".into()))?;
-    let app = crate::app::Service::logged_in(ws.clone(), user.clone());
+    let app = recon::app::Service::logged_in(ws.clone(), user.clone());
     let mut failure = None;
     app.import_files(&files, &opts, |file, result| match result {
         Ok(report) => {
@@ -153,7 +153,7 @@ fn clear_previous_demo(dir: &Path) -> Result<(), Error> {
 fn fresh_password() -> String {
     loop {
         let pw: String = rand::rng().sample_iter(&Alphanumeric).take(16).map(char::from).collect();
-        if crate::auth::password::check_policy(DEMO_USER, &pw).is_ok() {
+        if recon::auth::password::check_policy(DEMO_USER, &pw).is_ok() {
             return pw;
         }
     }

@@ -3,7 +3,7 @@
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::ingest::formats::FORMATS;
+use recon::ingest::formats::FORMATS;
 
 pub fn list() -> String {
     let name_width = FORMATS.iter().map(|f| f.name.width()).max().unwrap_or(0);

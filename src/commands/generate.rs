@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use crate::cli::GenArgs;
-use crate::error::Error;
+use recon::error::Error;
 
 const PROGRAM: &str = "recon-gen";
 

@@ -3,9 +3,9 @@
 
 use super::Context;
 use crate::cli::ImportArgs;
-use crate::error::Error;
-use crate::ingest;
 use crate::runner::import;
+use recon::error::Error;
+use recon::ingest;
 
 pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Error> {
     if args.explain {
@@ -16,6 +16,6 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Result<(), Error> {
         return Ok(());
     }
     let (ws, user) = ctx.login()?;
-    crate::auth::allow(&user, crate::auth::guard::Action::Import)?;
+    recon::auth::allow(&user, recon::auth::guard::Action::Import)?;
     import::import_files(&ws, &user, &args)
 }

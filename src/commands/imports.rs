@@ -3,7 +3,7 @@
 
 use super::Context;
 use crate::cli::{ImportsAction, ImportsArgs, OutputFormat};
-use crate::error::Error;
+use recon::error::Error;
 
 pub fn run(ctx: &Context, args: ImportsArgs) -> Result<(), Error> {
     match args.action {

@@ -1,9 +1,9 @@
 //! `recon init`: a new workspace and its first admin.
 
 use super::Context;
-use crate::auth::{Role, Users};
-use crate::error::Error;
-use crate::workspace::Workspace;
+use recon::auth::{Role, Users};
+use recon::error::Error;
+use recon::workspace::Workspace;
 
 pub fn run(ctx: &Context) -> Result<(), Error> {
     let name = ctx.user.clone().unwrap_or_else(|| "admin".to_string());
@@ -13,7 +13,7 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
     users.add(&name, Role::Admin, &password)?;
     let ws = Workspace::create(&ctx.workspace_dir)?;
     users.save(&ws)?;
-    crate::workspace::audit::record(&ws, &name, "init", &format!("workspace created with admin {name}"))?;
+    recon::workspace::audit::record(&ws, &name, "init", &format!("workspace created with admin {name}"))?;
     println!("created workspace {} with admin user '{name}'", ws.root().display());
     Ok(())
 }

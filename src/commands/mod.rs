@@ -16,7 +16,7 @@ use std::io::IsTerminal;
 
 use crate::cli::{Cli, Command};
 pub use crate::context::Context;
-use crate::error::Error;
+use recon::error::Error;
 
 pub fn run(cli: Cli) -> Result<(), Error> {
     let ctx = Context::new(&cli)?;

@@ -3,8 +3,8 @@
 
 use super::Context;
 use crate::cli::ReconcileArgs;
-use crate::error::Error;
 use crate::runner::Decision;
+use recon::error::Error;
 
 pub fn run(ctx: &Context, args: ReconcileArgs) -> Result<(), Error> {
     let mut runner = ctx.runner(false)?;

@@ -5,11 +5,11 @@
 use std::io::Read;
 
 use super::Context;
-use crate::auth::User;
 use crate::cli::{OutputFormat, SqlArgs};
-use crate::error::Error;
 use crate::runner::Runner;
-use crate::workspace::Workspace;
+use recon::auth::User;
+use recon::error::Error;
+use recon::workspace::Workspace;
 
 pub fn run(ctx: &Context, args: SqlArgs) -> Result<(), Error> {
     let (text, origin) = match (&args.command, &args.file) {
@@ -43,7 +43,7 @@ fn report_warnings(runner: &Runner) {
 
 /// Runs statements and prints each result to stdout (for other commands' summaries).
 pub fn print_query(ws: &Workspace, user: &User, sql: &str, format: OutputFormat) -> Result<(), Error> {
-    let mut runner = Runner::new(ws.clone(), user.clone(), crate::session::default_memory_limit(), false)?;
+    let mut runner = Runner::new(ws.clone(), user.clone(), recon::session::default_memory_limit(), false)?;
     runner.settings.mode = format;
     runner.run_script(sql, "recon").map(|_| ())
 }

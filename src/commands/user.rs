@@ -2,10 +2,10 @@
 //! (the rules and the audit are the application layer's, `app::users`).
 
 use super::Context;
-use crate::auth::guard::Action;
-use crate::auth::{AuthError, Role, password};
 use crate::cli::{RoleArg, UserAction, UserArgs};
-use crate::error::Error;
+use recon::auth::guard::Action;
+use recon::auth::{AuthError, Role, password};
+use recon::error::Error;
 
 pub fn run(ctx: &Context, args: UserArgs) -> Result<(), Error> {
     let app = ctx.service()?;

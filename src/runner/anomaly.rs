@@ -2,9 +2,9 @@
 //! rules, the log and the audit are the application layer's, `app::anomalies`).
 
 use super::Runner;
-use crate::app::AnomalyMove;
 use crate::cli::AnomalyAction;
-use crate::error::Error;
+use recon::app::AnomalyMove;
+use recon::error::Error;
 
 fn quoted(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))

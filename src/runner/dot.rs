@@ -3,8 +3,8 @@
 use std::io::{BufWriter, IsTerminal};
 
 use super::{Decision, Next, Runner};
-use crate::error::Error;
 use crate::runner::command::{self, DotCommand};
+use recon::error::Error;
 
 impl Runner {
     pub fn run_dot(&mut self, cmd: DotCommand) -> Result<Next, Error> {
@@ -29,9 +29,9 @@ impl Runner {
             DotCommand::Output(None) => self.settings.output = None,
             DotCommand::Output(Some((path, force))) => {
                 // Writing results to a file is exporting: the same rules, and audited.
-                crate::auth::allow(&self.user, crate::auth::guard::Action::Export)?;
-                let (real, file) = crate::outfile::stream(&self.ws, &path, force)?;
-                crate::workspace::audit::record(
+                recon::auth::allow(&self.user, recon::auth::guard::Action::Export)?;
+                let (real, file) = recon::outfile::stream(&self.ws, &path, force)?;
+                recon::workspace::audit::record(
                     &self.ws,
                     &self.user.name,
                     "export",
@@ -117,8 +117,8 @@ impl Runner {
                     None if std::io::stdout().is_terminal() => console::Term::stdout().size().1 as usize,
                     _ => 80,
                 };
-                let spec = crate::chart::Spec::parse(&words);
-                let drawn = crate::chart::render(&schema, &batches, &spec, width).map_err(Error::Usage)?;
+                let spec = recon::chart::Spec::parse(&words);
+                let drawn = recon::chart::render(&schema, &batches, &spec, width).map_err(Error::Usage)?;
                 self.write_text(&drawn)?;
             }
             DotCommand::Users => {
@@ -151,7 +151,7 @@ impl Runner {
         if pattern.is_empty() {
             let n = self.session.ctx.state().scalar_functions().len()
                 + self.session.ctx.state().aggregate_functions().len();
-            println!("recon's own: {}.", crate::udf::names().join(", "));
+            println!("recon's own: {}.", recon::udf::names().join(", "));
             println!(
                 "All {n} functions of DataFusion and recon work. `.help functions NAME` explains one; `.help functions date` lists those whose name has `date`."
             );
@@ -235,8 +235,8 @@ fn parse_words<P: clap::Parser>(words: &[String]) -> Result<P, Error> {
 
 /// `.tables`: every input table (sql/views.toml), the user's tables, the public views
 /// and the user's; with `all`, the internal steps too.
-fn tables_sql(catalog: &crate::workspace::Catalog, session: &crate::session::Session, all: bool) -> String {
-    let inputs: Vec<(String, String)> = crate::views::registry()
+fn tables_sql(catalog: &recon::workspace::Catalog, session: &recon::session::Session, all: bool) -> String {
+    let inputs: Vec<(String, String)> = recon::views::registry()
         .inputs
         .iter()
         .map(|(name, what)| (name.clone(), format!("table: {}", what.as_str().unwrap_or_default())))

@@ -4,7 +4,7 @@
 //! same views reconciliation uses, so the explanation cannot drift from the answer.
 
 use super::Runner;
-use crate::error::Error;
+use recon::error::Error;
 
 /// A text as an SQL literal.
 fn literal(s: &str) -> String {

@@ -3,12 +3,12 @@
 
 use clap::Parser;
 
-use crate::auth::User;
 use crate::cli::{FileFormat, ImportArgs};
-use crate::error::Error;
-use crate::ingest::mapping::{Defaults, MappingFile};
-use crate::ingest::{self, ImportOptions};
-use crate::workspace::Workspace;
+use recon::auth::User;
+use recon::error::Error;
+use recon::ingest::mapping::{Defaults, MappingFile};
+use recon::ingest::{self, ImportOptions};
+use recon::workspace::Workspace;
 
 /// `.import ARGS` in the shell, already logged in.
 pub fn import_from_shell(ws: &Workspace, user: &User, words: &[String]) -> Result<(), Error> {
@@ -18,7 +18,7 @@ pub fn import_from_shell(ws: &Workspace, user: &User, words: &[String]) -> Resul
         #[command(flatten)]
         args: ImportArgs,
     }
-    crate::auth::allow(user, crate::auth::guard::Action::Import)?;
+    recon::auth::allow(user, recon::auth::guard::Action::Import)?;
     let parsed = DotImport::try_parse_from(words).map_err(|e| Error::Usage(e.to_string().trim_end().to_string()))?;
     if parsed.args.explain {
         let opts = options(&parsed.args, &user.name)?;
@@ -62,7 +62,7 @@ pub fn options(args: &ImportArgs, user: &str) -> Result<ImportOptions, Error> {
             .as_deref()
             .map(|k| k.parse())
             .transpose()
-            .map_err(|e: crate::schema::UnknownKind| Error::Usage(e.to_string()))?,
+            .map_err(|e: recon::schema::UnknownKind| Error::Usage(e.to_string()))?,
         mapping,
         defaults: Defaults {
             platform: args.platform.clone(),
@@ -79,7 +79,7 @@ pub fn options(args: &ImportArgs, user: &str) -> Result<ImportOptions, Error> {
 
 /// A currency as its ISO 4217 code: three letters, or a name recon knows (美元 → USD).
 fn currency_code(raw: &str) -> Result<String, Error> {
-    let code = crate::ingest::header::normalise_currency(raw);
+    let code = recon::ingest::header::normalise_currency(raw);
     if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
         Ok(code.into_owned())
     } else {
@@ -91,7 +91,7 @@ fn currency_code(raw: &str) -> Result<String, Error> {
 /// new rows say about the workspace as a whole.
 pub fn import_files(ws: &Workspace, user: &User, args: &ImportArgs) -> Result<(), Error> {
     let opts = options(args, &user.name)?;
-    let app = crate::app::Service::logged_in(ws.clone(), user.clone());
+    let app = recon::app::Service::logged_in(ws.clone(), user.clone());
     let imported = app.import_files(&args.files, &opts, |_, result| match result {
         Ok(report) => print!("{report}"),
         Err(e) => eprintln!("error: {e}"),

@@ -6,9 +6,9 @@ use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::DataType;
 
 use super::Runner;
-use crate::app::{DecisionKind, DecisionRequest};
 use crate::cli::{DecisionArgs, WriteoffArgs};
-use crate::error::Error;
+use recon::app::{DecisionKind, DecisionRequest};
+use recon::error::Error;
 
 pub enum Decision {
     Match(DecisionArgs),

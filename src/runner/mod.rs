@@ -15,7 +15,6 @@ mod reconcile;
 mod report;
 
 pub use manual::Decision;
-pub use reconcile::RUN_VIEWS;
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -28,14 +27,14 @@ use datafusion::sql::parser::{DFParser, Statement as DFStatement};
 use datafusion::sql::sqlparser::ast::{ObjectType, Statement};
 use futures::StreamExt;
 
-use crate::auth::User;
 use crate::cli::OutputFormat;
-use crate::error::Error;
-use crate::output::{self, Cells, Style};
 use crate::runner::command::DotCommand;
-use crate::script::{self, Piece};
-use crate::session::Session;
-use crate::workspace::Workspace;
+use recon::auth::User;
+use recon::error::Error;
+use recon::output::{self, Cells, Style};
+use recon::script::{self, Piece};
+use recon::session::Session;
+use recon::workspace::Workspace;
 
 /// How results are shown; changed by dot-commands.
 pub struct Settings {
@@ -92,7 +91,7 @@ impl Runner {
         let settings =
             Settings { mode: OutputFormat::Table, max_rows: interactive.then_some(40), timer: false, output: None };
         let seconds = match TIMEOUT_OVERRIDE.load(std::sync::atomic::Ordering::Relaxed) {
-            u64::MAX => crate::settings::Settings::load(&ws).map_err(Error::Usage)?.limits.statement_timeout,
+            u64::MAX => recon::settings::Settings::load(&ws).map_err(Error::Usage)?.limits.statement_timeout,
             given => given,
         };
         let timeout = (seconds > 0).then(|| std::time::Duration::from_secs(seconds));
@@ -104,8 +103,8 @@ impl Runner {
     }
 
     /// The application layer for this session's user.
-    pub fn app(&self) -> crate::app::Service {
-        crate::app::Service::logged_in(self.ws.clone(), self.user.clone())
+    pub fn app(&self) -> recon::app::Service {
+        recon::app::Service::logged_in(self.ws.clone(), self.user.clone())
     }
 
     /// What the shell can complete: tables and views with their columns, functions.
@@ -186,7 +185,7 @@ impl Runner {
     fn run_statement(&mut self, statement: DFStatement) -> Result<(), Error> {
         if let DFStatement::Statement(s) = &statement {
             if matches!(s.as_ref(), Statement::Drop { .. }) {
-                crate::auth::allow(&self.user, crate::auth::guard::Action::Define)?;
+                recon::auth::allow(&self.user, recon::auth::guard::Action::Define)?;
             }
             match s.as_ref() {
                 Statement::CreateView(view) => return self.create_view(view),
@@ -223,7 +222,7 @@ impl Runner {
         let root = self.session.root.clone();
         let run = async move {
             let plan = ctx.state().statement_to_plan(statement).await?;
-            crate::session::check(role, &root, &plan)?;
+            recon::session::check(role, &root, &plan)?;
             let df = ctx.execute_logical_plan(plan).await?;
             let schema: SchemaRef = df.schema().inner().clone();
             let mut stream = df.execute_stream().await?;
@@ -289,7 +288,7 @@ impl Runner {
     fn collect(&self, sql: &str) -> Result<(SchemaRef, Vec<datafusion::arrow::array::RecordBatch>), Error> {
         let session = &self.session;
         self.block_on_cancellable(async move {
-            let df = crate::session::planned(session, sql).await?;
+            let df = recon::session::planned(session, sql).await?;
             let schema: SchemaRef = df.schema().inner().clone();
             Ok::<_, Error>((schema, df.collect().await?))
         })?

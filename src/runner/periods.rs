@@ -2,7 +2,7 @@
 //! application layer's, `app::periods`).
 
 use super::Runner;
-use crate::error::Error;
+use recon::error::Error;
 
 impl Runner {
     pub fn close_period(&mut self, name: &str) -> Result<(), Error> {

@@ -2,20 +2,20 @@
 //! `app::runs`) with a progress bar, and the summary a person reads after one.
 
 use super::{Runner, cancellable};
-use crate::app::RunScope;
 use crate::cli::ReconcileArgs;
-use crate::error::Error;
-use crate::progress::Progress;
+use recon::app::RunScope;
+use recon::error::Error;
+use recon::progress::Progress;
 
-pub use crate::app::RUN_VIEWS;
+pub use recon::app::RUN_VIEWS;
 
 impl Runner {
     /// `recon reconcile` / `.reconcile`: a run of the period the arguments name, with a
     /// progress bar on a terminal, then its summary.
     pub fn reconcile(&mut self, args: &ReconcileArgs) -> Result<(), Error> {
         let span = match args.period.as_deref() {
-            Some([name]) => Some(crate::period::parse(None, name)),
-            Some([grain, name]) => Some(grain.parse().and_then(|g| crate::period::parse(Some(g), name))),
+            Some([name]) => Some(recon::period::parse(None, name)),
+            Some([grain, name]) => Some(grain.parse().and_then(|g| recon::period::parse(Some(g), name))),
             _ => None,
         }
         .transpose()
@@ -49,7 +49,7 @@ impl Runner {
             }
         };
         println!("Run {id} by {} at {}: {period}", run.user, run.time.get(..19).unwrap_or(&run.time).replace('T', " "));
-        println!("Imports read: {}", crate::records::id_ranges(&run.imports));
+        println!("Imports read: {}", recon::records::id_ranges(&run.imports));
         if !run.params.is_empty() {
             // The matching knobs; the receivables ones are in `runs.params`.
             let shown: Vec<&str> = run

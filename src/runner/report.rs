@@ -6,11 +6,11 @@
 use std::path::Path;
 
 use super::{Runner, cancellable};
-use crate::app::{ExportOptions, Part};
 use crate::cli::ReportArgs;
-use crate::error::Error;
-use crate::reports::{self, Report};
 use crate::runner::command::{Export, Exported};
+use recon::app::{ExportOptions, Part};
+use recon::error::Error;
+use recon::reports::{self, Report};
 
 impl Runner {
     /// `.report …` as typed after the command.
@@ -178,7 +178,7 @@ impl Runner {
                 vec![Part { title: "查询结果 Query result".into(), params: Vec::new(), sql, adds_up: true }]
             }
             Exported::Sql(sql) => {
-                let (pieces, rest) = crate::script::split(sql);
+                let (pieces, rest) = recon::script::split(sql);
                 let statements: Vec<String> =
                     pieces.into_iter().chain(rest).map(|p| p.text).filter(|t| !t.trim().is_empty()).collect();
                 let n = statements.len();

@@ -10,7 +10,7 @@ use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Helper};
 
 use crate::runner::command::COMMANDS;
-use crate::script;
+use recon::script;
 
 pub use crate::runner::Names;
 

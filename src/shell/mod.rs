@@ -11,12 +11,12 @@ use rustyline::history::FileHistory;
 use rustyline::{CompletionType, Config, Editor};
 
 use self::helper::{Names, ReplHelper};
-use crate::auth::Users;
 use crate::context::Context;
-use crate::error::Error;
 use crate::runner::{Next, Runner};
-use crate::script;
-use crate::workspace::fsutil;
+use recon::auth::Users;
+use recon::error::Error;
+use recon::script;
+use recon::workspace::fsutil;
 
 pub fn run(ctx: &Context) -> Result<(), Error> {
     let started = std::time::Instant::now();
@@ -28,7 +28,7 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
     };
     let password = ctx.password.read(&format!("Password for {name}: "))?;
     let checking = std::time::Instant::now();
-    let user = crate::auth::lockout::login(&ws, &users, &name, &password)?;
+    let user = recon::auth::lockout::login(&ws, &users, &name, &password)?;
     let checked = checking.elapsed();
     drop(password);
     let mut runner = Runner::new(ws.clone(), user, ctx.memory_limit, true)?;
@@ -89,7 +89,7 @@ pub fn run(ctx: &Context) -> Result<(), Error> {
 
 /// `history/NAME`, created owner-only. The one history file of older recons, shared by
 /// every user, is removed.
-fn history_file(ws: &crate::workspace::Workspace, user: &str) -> Result<std::path::PathBuf, Error> {
+fn history_file(ws: &recon::workspace::Workspace, user: &str) -> Result<std::path::PathBuf, Error> {
     let dir = ws.root().join("history");
     if dir.is_file() {
         std::fs::remove_file(&dir).map_err(|e| Error::Io(dir.display().to_string(), e))?;

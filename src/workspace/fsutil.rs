@@ -84,6 +84,39 @@ fn temp_beside(dest: &Path) -> PathBuf {
     dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
 }
 
+/// Whether `location` (a path or a `file://` URL, as SQL names a file: relative to the
+/// current folder, maybe not there yet) lies inside the workspace at `root`, links
+/// resolved. What cannot be resolved counts as inside: it is refused, not guessed.
+pub fn inside(root: &Path, location: &str) -> bool {
+    let Ok(root) = std::fs::canonicalize(root) else { return true };
+    let raw = location.strip_prefix("file://").unwrap_or(location);
+    let path = Path::new(raw);
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        match std::env::current_dir() {
+            Ok(cwd) => cwd.join(path),
+            Err(_) => return true,
+        }
+    };
+    // The nearest folder that exists, resolved, and the rest as written.
+    let mut existing = path.as_path();
+    let mut rest = Vec::new();
+    while std::fs::symlink_metadata(existing).is_err() {
+        let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else { return true };
+        rest.push(name.to_os_string());
+        existing = parent;
+    }
+    let Ok(mut resolved) = std::fs::canonicalize(existing) else { return true };
+    for part in rest.iter().rev() {
+        if part == ".." {
+            return true;
+        }
+        resolved.push(part);
+    }
+    resolved.starts_with(&root)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -252,7 +252,13 @@ fn sql_never_reads_or_writes_the_workspace_files() {
     assert_eq!(ws.state(), before);
     // Outside it, an admin's COPY still writes.
     let outside = ws.scratch("out/one.csv");
-    ws.run(&["--user", "admin", "sql", "-c", &format!("COPY (SELECT 1 AS x) TO '{}' STORED AS CSV", outside.display())]);
+    ws.run(&[
+        "--user",
+        "admin",
+        "sql",
+        "-c",
+        &format!("COPY (SELECT 1 AS x) TO '{}' STORED AS CSV", outside.display()),
+    ]);
     assert!(outside.exists());
 }
 

@@ -16,14 +16,27 @@ struct Crate {
 }
 
 impl Crate {
+    /// The crate whose root is `dir/root_file`: the modules that root declares (two
+    /// crates may share a folder, as the library and the `recon` program share `src/`),
+    /// and everything under them.
     fn read(dir: &Path, root_file: &str) -> Crate {
         let mut modules = BTreeMap::new();
         modules.insert(vec![], dir.join(root_file));
+        let root_text = std::fs::read_to_string(dir.join(root_file)).unwrap();
+        let declared: Vec<String> = root_text
+            .lines()
+            .filter_map(|l| {
+                l.trim().trim_start_matches("pub ").strip_prefix("mod ")?.strip_suffix(';').map(str::to_string)
+            })
+            .collect();
         let mut stack = vec![(dir.to_path_buf(), vec![])];
         while let Some((d, prefix)) = stack.pop() {
             for entry in std::fs::read_dir(&d).unwrap() {
                 let p = entry.unwrap().path();
                 let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+                if prefix.is_empty() && !declared.contains(&name) {
+                    continue;
+                }
                 if p.is_dir() {
                     let mut m: ModPath = prefix.clone();
                     m.push(name);
@@ -291,10 +304,10 @@ fn strongly_connected(edges: &BTreeMap<String, BTreeMap<String, String>>) -> Vec
 fn no_module_uses_a_sibling_that_uses_it_back() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut found = Vec::new();
-    for (dir, file) in [("src", "lib.rs"), ("gen", "main.rs")] {
+    for (dir, file) in [("src", "lib.rs"), ("src", "main.rs"), ("gen", "main.rs")] {
         let krate = Crate::read(&root.join(dir), file);
         assert!(krate.modules.len() > 5, "{dir}: modules not found");
-        found.extend(cycles(&krate).into_iter().map(|c| format!("{dir}: {c}")));
+        found.extend(cycles(&krate).into_iter().map(|c| format!("{dir}/{file}: {c}")));
     }
     assert!(found.is_empty(), "module cycles:\n{}", found.join("\n"));
 }
