@@ -61,10 +61,10 @@ impl ParquetSink {
         let (tx, rx) = sync_channel::<RecordBatch>(2);
         let worker = std::thread::spawn(move || -> Result<(), String> {
             for batch in rx {
-                writer.write(&batch).map_err(|e| e.to_string())?;
+                writer.write(&batch).map_err(parquet_error)?;
             }
-            let file: File = writer.into_inner().map_err(|e| e.to_string())?;
-            file.sync_all().map_err(|e| e.to_string())
+            let file: File = writer.into_inner().map_err(parquet_error)?;
+            file.sync_all().map_err(|e| io_error(&e))
         });
         Ok(ParquetSink { path: path.to_path_buf(), tx: Some(tx), worker: Some(worker) })
     }
@@ -90,6 +90,26 @@ impl ParquetSink {
             Some(w) => w.join().map_err(|_| "the Parquet writer panicked".to_string())?,
             None => Ok(()),
         }
+    }
+}
+
+/// A write error as a person reads it: a full disk said as such, with what to do.
+fn io_error(e: &std::io::Error) -> String {
+    if crate::workspace::reserve::is_full(e) {
+        format!("the disk is full ({e}): free some space — `recon imports undo ID` removes an import — and try again")
+    } else {
+        e.to_string()
+    }
+}
+
+fn parquet_error(e: datafusion::parquet::errors::ParquetError) -> String {
+    use datafusion::parquet::errors::ParquetError;
+    match &e {
+        ParquetError::External(inner) => match inner.downcast_ref::<std::io::Error>() {
+            Some(io) => io_error(io),
+            None => e.to_string(),
+        },
+        _ => e.to_string(),
     }
 }
 

@@ -69,7 +69,8 @@ fn a_full_disk_loses_nothing_and_undo_frees_it() {
     }
     let refused = refused.expect("the disk filled up");
     assert!(landed >= 1, "{refused}");
-    assert!(refused.contains("No space left on device"), "{refused}");
+    assert!(refused.contains("the disk is full") && refused.contains("No space left on device"), "{refused}");
+    assert!(refused.contains("recon imports undo"), "it says what to do: {refused}");
     // The import that did not fit left nothing behind.
     assert_eq!(ws.value("SELECT count(*) FROM bank_txns"), (landed * 6000).to_string());
     assert!(std::fs::read_dir(ws.root.join("tmp")).map_or(true, |mut d| d.next().is_none()));
