@@ -33,12 +33,13 @@ pub const CMB_HEADER: &[&str] =
     &["交易日期", "交易时间", "流水号", "收入", "支出", "余额", "交易类型", "对方户名", "对方账号", "交易备注"];
 
 pub fn write_bank_files(clock: &Clock, banks: &Banks, out: &Path) -> Result<Vec<GeneratedFile>, GenError> {
-    let icbc = write_icbc(clock, banks, out)?;
-    let cmb = write_cmb(clock, banks, out)?;
-    Ok(vec![icbc, cmb])
+    let mut files = write_icbc(clock, banks, out)?;
+    files.push(write_cmb(clock, banks, out)?);
+    Ok(files)
 }
 
-fn write_icbc(clock: &Clock, banks: &Banks, out: &Path) -> Result<GeneratedFile, GenError> {
+/// The ICBC statement: one workbook, or several past Excel's row limit.
+fn write_icbc(clock: &Clock, banks: &Banks, out: &Path) -> Result<Vec<GeneratedFile>, GenError> {
     let mut w = XlsxOut::new(out, ICBC_FILE, "明细", export_stamp(clock))?;
     w.preamble(Some("中国工商银行对公账户交易明细"))?;
     w.preamble(Some(&format!("账号：{ICBC_ACCOUNT}")))?;

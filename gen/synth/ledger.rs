@@ -338,7 +338,8 @@ impl Ledger {
         res
     }
 
-    pub fn finish(self, clock: &Clock) -> Result<GeneratedFile, GenError> {
+    /// The statement's files: one, or a workbook split past Excel's row limit.
+    pub fn finish(self, clock: &Clock) -> Result<Vec<GeneratedFile>, GenError> {
         match self.sink {
             Sink::Xlsx(w) => w.finish("settlements"),
             Sink::Csv(mut w) => {
@@ -366,7 +367,7 @@ impl Ledger {
                     }
                     _ => {}
                 }
-                w.finish("settlements")
+                Ok(vec![w.finish("settlements")?])
             }
         }
     }

@@ -395,13 +395,14 @@ impl OrderFiles {
     }
 
     pub fn finish(self) -> Result<Vec<GeneratedFile>, GenError> {
-        Ok(vec![
-            self.tmall.finish("orders")?,
-            self.jd.finish("orders")?,
+        let mut files = vec![self.tmall.finish("orders")?];
+        files.extend(self.jd.finish("orders")?);
+        files.extend([
             self.douyin.finish("orders")?,
             self.pdd.finish("orders")?,
             self.wechat.finish("orders")?,
             self.b2b.finish("orders")?,
-        ])
+        ]);
+        Ok(files)
     }
 }

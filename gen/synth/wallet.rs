@@ -103,9 +103,9 @@ pub fn run_wallets(
         sw.expense = ledger.expense;
         sw.lines = ledger.income_n + ledger.expense_n;
         sw.records = ledger.records;
-        let file = ledger.finish(clock)?;
-        sw.file = file.path.clone();
-        w.files.push(file);
+        let files = ledger.finish(clock)?;
+        sw.file = files.first().map(|f| f.path.clone()).unwrap_or_default();
+        w.files.extend(files);
     }
     let mut trades = std::mem::take(&mut book.wx_trades);
     if let Some(f) = super::wechat::write_trade_bill(world, clock, book, &mut trades, out)? {

@@ -188,13 +188,25 @@ impl CsvOut {
 /// One-sheet workbook written row by row; rust_xlsxwriter keeps the cells until `finish`.
 pub struct XlsxOut {
     rel: String,
-    path: PathBuf,
+    out: PathBuf,
+    sheet_name: String,
     created: ExcelDateTime,
     sheet: Worksheet,
     money: Format,
     row: u32,
     data_rows: u64,
+    /// The lines above the table and its header, written again at the top of each
+    /// further file when a sheet reaches Excel's row limit.
+    preamble: Vec<Option<String>>,
+    header: Option<(Vec<String>, Vec<f64>)>,
+    /// Files finished so far (this export's earlier parts): path and rows.
+    parts: Vec<(String, u64)>,
+    max_rows: u32,
 }
+
+/// Rows an Excel sheet holds; a longer export is split over several files, as the
+/// platforms' own exports are.
+const EXCEL_ROWS: u32 = 1_048_576;
 
 impl XlsxOut {
     /// `created` is the document's fixed creation time (UTC), so output is reproducible.
@@ -207,13 +219,71 @@ impl XlsxOut {
             .map_err(err)?;
         Ok(XlsxOut {
             rel: rel.to_string(),
-            path: out.join(rel),
+            out: out.to_path_buf(),
+            sheet_name: sheet_name.to_string(),
             created,
             sheet,
             money: Format::new().set_num_format("0.00"),
             row: 0,
             data_rows: 0,
+            preamble: Vec::new(),
+            header: None,
+            parts: Vec::new(),
+            max_rows: EXCEL_ROWS,
         })
+    }
+
+    /// The same, splitting after `rows` rows a file (for tests of the split).
+    #[cfg(test)]
+    fn with_max_rows(mut self, rows: u32) -> Self {
+        self.max_rows = rows;
+        self
+    }
+
+    /// The path of part `n` (0 the first): `orders/jd_orders.xlsx`, then `…_2.xlsx`.
+    fn part_path(&self, n: usize) -> String {
+        match n {
+            0 => self.rel.clone(),
+            n => match self.rel.rsplit_once('.') {
+                Some((stem, ext)) => format!("{stem}_{}.{ext}", n + 1),
+                None => format!("{}_{}", self.rel, n + 1),
+            },
+        }
+    }
+
+    /// Saves the sheet so far as one file of the export.
+    fn save(&mut self, sheet: Worksheet) -> Result<(), GenError> {
+        let rel = self.part_path(self.parts.len());
+        let err = |source| GenError::Xlsx { file: rel.clone(), source };
+        let mut wb = Workbook::new();
+        let props = DocProperties::new().set_author("recon gen").set_creation_datetime(&self.created);
+        wb.set_properties(&props);
+        wb.push_worksheet(sheet);
+        wb.save(self.out.join(&rel)).map_err(err)?;
+        self.parts.push((rel, self.data_rows));
+        Ok(())
+    }
+
+    /// At Excel's row limit: this file is done; the next starts with the same lines above
+    /// the table and the same header.
+    fn roll_if_full(&mut self) -> Result<(), GenError> {
+        if self.row < self.max_rows {
+            return Ok(());
+        }
+        let mut next = Worksheet::new();
+        next.set_name(&self.sheet_name).map_err(|e| self.err(e))?;
+        let full = std::mem::replace(&mut self.sheet, next);
+        self.save(full)?;
+        self.row = 0;
+        self.data_rows = 0;
+        for line in std::mem::take(&mut self.preamble) {
+            self.preamble(line.as_deref())?;
+        }
+        if let Some((cols, widths)) = self.header.take() {
+            let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+            self.header(&cols, &widths)?;
+        }
+        Ok(())
     }
 
     fn err(&self, source: rust_xlsxwriter::XlsxError) -> GenError {
@@ -222,6 +292,7 @@ impl XlsxOut {
 
     /// A line above the table (title, export time); `None` leaves the row empty.
     pub fn preamble(&mut self, text: Option<&str>) -> Result<(), GenError> {
+        self.preamble.push(text.map(str::to_string));
         if let Some(t) = text {
             let r = self.row;
             let res = self.sheet.write_string(r, 0, t).map(|_| ());
@@ -232,6 +303,7 @@ impl XlsxOut {
     }
 
     pub fn header(&mut self, cols: &[&str], widths: &[f64]) -> Result<(), GenError> {
+        self.header = Some((cols.iter().map(|c| c.to_string()).collect(), widths.to_vec()));
         let bold = Format::new().set_bold();
         for (c, name) in cols.iter().enumerate() {
             let r = self.row;
@@ -251,12 +323,14 @@ impl XlsxOut {
         if s.is_empty() {
             return Ok(());
         }
+        self.roll_if_full()?;
         let r = self.row;
         let res = self.sheet.write_string(r, col, s).map(|_| ());
         res.map_err(|e| self.err(e))
     }
 
     pub fn money(&mut self, col: u16, c: Cents) -> Result<(), GenError> {
+        self.roll_if_full()?;
         let r = self.row;
         let res = self.sheet.write_number_with_format(r, col, xlsx_number(c), &self.money).map(|_| ());
         res.map_err(|e| self.err(e))
@@ -274,14 +348,48 @@ impl XlsxOut {
         self.data_rows += 1;
     }
 
-    pub fn finish(self, kind: &'static str) -> Result<GeneratedFile, GenError> {
-        let XlsxOut { rel, path, created, sheet, data_rows, .. } = self;
-        let err = |source| GenError::Xlsx { file: rel.clone(), source };
-        let mut wb = Workbook::new();
-        let props = DocProperties::new().set_author("recon gen").set_creation_datetime(&created);
-        wb.set_properties(&props);
-        wb.push_worksheet(sheet);
-        wb.save(&path).map_err(err)?;
-        Ok(GeneratedFile { path: rel, kind, rows: data_rows })
+    /// Saves the last file; every file of the export, with its rows.
+    pub fn finish(mut self, kind: &'static str) -> Result<Vec<GeneratedFile>, GenError> {
+        let sheet = std::mem::take(&mut self.sheet);
+        self.save(sheet)?;
+        Ok(self.parts.into_iter().map(|(path, rows)| GeneratedFile { path, kind, rows }).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use calamine::{Reader, Xlsx, open_workbook};
+
+    use super::*;
+
+    /// Past the row limit an export goes on in a further workbook that starts with the
+    /// same lines above the table and the same header; every row lands once, in order.
+    #[test]
+    fn a_long_sheet_is_split_over_workbooks_each_with_its_header() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("orders")).unwrap();
+        let mut w = XlsxOut::new(dir.path(), "orders/jd.xlsx", "订单", (2026, 11, 1, 1, 0)).unwrap().with_max_rows(10);
+        w.preamble(Some("订单导出")).unwrap();
+        w.preamble(None).unwrap();
+        w.header(&["订单号", "金额"], &[12.0, 10.0]).unwrap();
+        for i in 0..25u32 {
+            w.text(0, &format!("JD{i:04}")).unwrap();
+            w.money(1, i64::from(i) * 100).unwrap();
+            w.end_row();
+        }
+        let files = w.finish("orders").unwrap();
+        let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(names, ["orders/jd.xlsx", "orders/jd_2.xlsx", "orders/jd_3.xlsx", "orders/jd_4.xlsx"]);
+        assert_eq!(files.iter().map(|f| f.rows).collect::<Vec<_>>(), [7, 7, 7, 4]);
+        let mut ids = Vec::new();
+        for f in &files {
+            let mut book: Xlsx<_> = open_workbook(dir.path().join(&f.path)).unwrap();
+            let range = book.worksheet_range("订单").unwrap();
+            let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+            assert_eq!(rows[0][0], "订单导出", "{}", f.path);
+            assert_eq!(rows[2], ["订单号", "金额"], "{}", f.path);
+            ids.extend(rows[3..].iter().map(|r| r[0].clone()));
+        }
+        assert_eq!(ids, (0..25).map(|i| format!("JD{i:04}")).collect::<Vec<_>>());
     }
 }
