@@ -47,6 +47,10 @@ impl Service {
     pub fn set_password(&self, name: Option<&str>, password: &str) -> Result<String, Error> {
         let name = name.unwrap_or(&self.user.name).to_string();
         let action = (name != self.user.name).then_some(Action::ManageUsers);
+        // Another's password is an admin's to set: refused before the password is judged.
+        if let Some(action) = action {
+            self.allowed(action)?;
+        }
         password::check_policy(&name, password)?;
         self.change_users(action, "user_passwd", |users| {
             target(users, &name)?.hash = password::hash(password);

@@ -2,9 +2,6 @@
 //! line states it, kept by the application layer (`app::decisions`), and what it did,
 //! printed.
 
-use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::datatypes::DataType;
-
 use super::Runner;
 use crate::cli::{DecisionArgs, WriteoffArgs};
 use recon::app::{DecisionKind, DecisionRequest};
@@ -52,28 +49,9 @@ impl Runner {
         Ok(())
     }
 
-    /// A query's rows as text.
+    /// A query's rows as text (the application layer's `text_rows`), within the
+    /// statement time limit.
     pub(super) fn strings(&self, sql: &str) -> Result<Vec<Vec<String>>, Error> {
-        let (_, batches) = self.collect(sql)?;
-        let mut rows = Vec::new();
-        for b in &batches {
-            let cols: Vec<_> = b
-                .columns()
-                .iter()
-                .map(|c| datafusion::arrow::compute::cast(c, &DataType::Utf8))
-                .collect::<Result<_, _>>()
-                .map_err(|e| Error::Other(e.to_string()))?;
-            for i in 0..b.num_rows() {
-                rows.push(
-                    cols.iter()
-                        .map(|c| {
-                            let c = c.as_string::<i32>();
-                            if c.is_null(i) { String::new() } else { c.value(i).to_string() }
-                        })
-                        .collect(),
-                );
-            }
-        }
-        Ok(rows)
+        self.block_on_cancellable(recon::app::text_rows(&self.session, sql))?
     }
 }

@@ -286,12 +286,7 @@ impl Runner {
 
     /// Runs SQL to a result quietly, for dot-commands that show the catalog.
     fn collect(&self, sql: &str) -> Result<(SchemaRef, Vec<datafusion::arrow::array::RecordBatch>), Error> {
-        let session = &self.session;
-        self.block_on_cancellable(async move {
-            let df = recon::session::planned(session, sql).await?;
-            let schema: SchemaRef = df.schema().inner().clone();
-            Ok::<_, Error>((schema, df.collect().await?))
-        })?
+        self.block_on_cancellable(recon::app::collect(&self.session, sql))?
     }
 
     pub(super) fn print_sql(&mut self, sql: &str) -> Result<(), Error> {
