@@ -75,6 +75,27 @@ pub enum Command {
     User(UserArgs),
     /// The audit log (admin only): list events, or verify its hash chain
     Audit(AuditArgs),
+    /// The web workbench on this workspace: log in, import, reconcile in a browser
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on; loopback unless TLS is given or --allow-plain-http
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    /// TLS certificate chain (PEM); with --tls-key, the server speaks HTTPS
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM)
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Listen on a non-loopback address without TLS: passwords and customers' data cross the network readable
+    #[arg(long)]
+    pub allow_plain_http: bool,
+    /// Largest upload in one request, e.g. 512MB
+    #[arg(long, default_value = "1GB", value_name = "SIZE")]
+    pub max_upload: String,
 }
 
 #[derive(Debug, Args)]

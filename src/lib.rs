@@ -30,6 +30,7 @@ pub mod settings;
 pub mod udf;
 pub mod values;
 pub mod views;
+pub mod web;
 pub mod workspace;
 
 pub use error::Error;

@@ -164,6 +164,33 @@ impl Service {
     }
 }
 
+impl Service {
+    /// Takes back decision `id` as if it had never been made (the undo right after a
+    /// decision): kept in `manual_actions` as revoked, with who and when, and audited.
+    /// Unlike `unmatch`, nothing is forbidden afterwards: matching decides again.
+    pub async fn revoke_decision(&self, session: &mut Session, id: u64) -> Result<String, Error> {
+        self.allowed(Action::Decide)?;
+        let mut tx = self.ws.begin()?;
+        let now = crate::clock::now().to_rfc3339();
+        let action = tx
+            .catalog
+            .actions
+            .iter_mut()
+            .find(|a| a.id == id)
+            .ok_or_else(|| Error::Usage(format!("there is no decision {id} (manual_actions.id)")))?;
+        if let Some(r) = &action.revoked {
+            return Err(Error::Usage(format!("decision {id} was already taken back on {} by {}", r.time, r.user)));
+        }
+        action.revoked = Some(Undone { time: now, user: self.user.name.clone() });
+        let what = action.action.clone();
+        tx.audit(&self.user.name, "revoke", &format!("decision {id} ({what}) taken back"));
+        tx.commit()?;
+        drop(tx);
+        session.refresh(&self.ws).await?;
+        Ok(what)
+    }
+}
+
 /// Fails naming the first of `ids` that `table.column` does not hold.
 async fn check_exist(session: &Session, table: &str, column: &str, what: &str, ids: &[String]) -> Result<(), Error> {
     if ids.is_empty() {

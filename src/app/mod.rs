@@ -21,7 +21,7 @@ pub use export::{ExportOptions, Part};
 pub use imports::{Imported, UndoneImport};
 pub use periods::{ClosedPeriod, closed};
 pub use query::{collect, text_rows};
-pub use runs::{RUN_VIEWS, RunScope, write_query};
+pub use runs::{RUN_VIEWS, RunScope, run_summary, write_query};
 pub use users::UserInfo;
 
 use crate::auth::guard::Action;

@@ -136,6 +136,60 @@ impl Service {
     }
 }
 
+/// What a run found, as queries over the run's tables: matches by rule, what is left
+/// open on each side, and the orders by status. Each with its title.
+pub fn run_summary(id: u64) -> [(&'static str, String); 3] {
+    [
+        (
+            "Matched (bank_matches)",
+            format!(
+                "WITH lines AS (
+                SELECT rule, line_id, max(bank_amount) AS amount, count(*) AS items
+                FROM run_bank_matches WHERE run_id = {id} GROUP BY rule, line_id
+            )
+            SELECT rule, sum(items) AS matched, count(*) AS bank_lines, sum(amount) AS amount FROM lines GROUP BY rule
+            UNION ALL
+            SELECT 'total', sum(items), count(*), sum(amount) FROM lines
+            ORDER BY CASE WHEN rule = 'total' THEN 1 ELSE 0 END, matched DESC"
+            ),
+        ),
+        (
+            "Open",
+            format!(
+                "SELECT view, what, count, amount FROM (
+                SELECT 1 AS k, 'unmatched_payouts' AS view, 'payouts no bank credit was found for' AS what,
+                    count(*) AS count, sum(amount) AS amount
+                FROM run_unmatched_payouts WHERE run_id = {id}
+                UNION ALL
+                SELECT 2, 'unmatched_bank', 'money in the bank nothing explains', count(*), sum(amount)
+                FROM run_unmatched_bank WHERE run_id = {id}
+                UNION ALL
+                SELECT 3, 'match_candidates', 'payouts and orders a person must choose for',
+                    count(DISTINCT coalesce(payout_id, order_id)), CAST(NULL AS DECIMAL(18, 2))
+                FROM run_match_candidates WHERE run_id = {id}
+                UNION ALL
+                SELECT 4, 'unknown_order_lines', 'settlement lines of orders not imported', count(*), sum(amount)
+                FROM run_unknown_order_lines WHERE run_id = {id}
+                UNION ALL
+                SELECT 5, 'manual_orphans', 'decisions naming rows no longer imported', count(DISTINCT action_id),
+                    CAST(NULL AS DECIMAL(18, 2))
+                FROM run_manual_orphans WHERE run_id = {id}
+            ) ORDER BY k"
+            ),
+        ),
+        (
+            "Orders (order_settlement)",
+            format!(
+                "SELECT status, count(*) AS orders, sum(expected) AS expected, sum(settled) AS settled
+            FROM run_order_settlement WHERE run_id = {id}
+            GROUP BY status
+            ORDER BY CASE status WHEN 'settled' THEN 0 WHEN 'partial' THEN 1 WHEN 'unsettled' THEN 2
+                WHEN 'refunded' THEN 3 ELSE 4 END"
+            ),
+        ),
+    ]
+}
+
 /// Runs a query into a Parquet file as `session`'s user may; the number of rows written.
 pub async fn write_query(session: &Session, sql: &str, path: &Path) -> Result<u64, Error> {
     let df = crate::session::planned(session, sql).await?;

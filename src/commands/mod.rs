@@ -9,6 +9,7 @@ mod import;
 mod imports;
 mod init;
 mod reconcile;
+mod serve;
 mod sql;
 mod user;
 
@@ -42,6 +43,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Demo(args)) => demo::run(&ctx, args),
         Some(Command::User(args)) => user::run(&ctx, args),
         Some(Command::Audit(args)) => audit::run(&ctx, args),
+        Some(Command::Serve(args)) => serve::run(&ctx, args),
         Some(Command::Shell) => crate::shell::run(&ctx),
         None if std::io::stdin().is_terminal() => crate::shell::run(&ctx),
         None => sql::run_stdin(&ctx),

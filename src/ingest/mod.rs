@@ -3,6 +3,7 @@
 //! rows as Parquet, and commit them with their log entry, or leave the workspace
 //! exactly as it was.
 
+pub mod archive;
 pub mod builder;
 pub mod classify;
 mod clock_columns;

@@ -32,4 +32,6 @@ mod statement_checks;
 mod structure;
 mod terminal;
 mod unseen;
+mod web;
+mod web_browser;
 mod workspace;

@@ -1,0 +1,34 @@
+//! Everything a page loads is inside the binary: templates, the style sheet and the one
+//! script (no CDN: many merchants sit behind firewalls).
+
+use axum::extract::Path;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("assets/base.html")),
+    ("login.html", include_str!("assets/login.html")),
+    ("home.html", include_str!("assets/home.html")),
+    ("import.html", include_str!("assets/import.html")),
+    ("preview.html", include_str!("assets/preview.html")),
+    ("report.html", include_str!("assets/report.html")),
+    ("imports.html", include_str!("assets/imports.html")),
+    ("workbench.html", include_str!("assets/workbench.html")),
+    ("job.html", include_str!("assets/job.html")),
+    ("run.html", include_str!("assets/run.html")),
+    ("source.html", include_str!("assets/source.html")),
+];
+
+const STATIC: &[(&str, &str, &str)] = &[
+    ("app.css", "text/css; charset=utf-8", include_str!("assets/app.css")),
+    ("app.js", "text/javascript; charset=utf-8", include_str!("assets/app.js")),
+];
+
+pub async fn file(Path(name): Path<String>) -> Response {
+    match STATIC.iter().find(|(n, _, _)| *n == name) {
+        Some((_, mime, body)) => {
+            ([(header::CONTENT_TYPE, *mime), (header::CACHE_CONTROL, "max-age=3600")], *body).into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}

@@ -1,0 +1,170 @@
+//! What the server keeps between requests: the workspace, one SQL session per role
+//! (the views are computed once per workspace change and role, then shared by every
+//! user of that role), rate limits, staged uploads and running reconciliations.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use super::ServeOptions;
+use crate::auth::Role;
+use crate::error::Error;
+use crate::ingest::report::ImportReport;
+use crate::session::Session;
+use crate::workspace::Workspace;
+
+/// Files uploaded by one user, waiting to be looked at and imported.
+pub struct Upload {
+    pub owner: String,
+    /// Each file as the user named it, and where it is staged.
+    pub files: Vec<(String, PathBuf)>,
+    /// What importing made of them, once done.
+    pub reports: Vec<FileReport>,
+    pub warnings: Vec<String>,
+}
+
+/// How one file's import went, for the report page.
+pub struct FileReport {
+    pub name: String,
+    pub import_id: Option<u64>,
+    pub text: String,
+    pub rejects: bool,
+    pub failed: bool,
+}
+
+/// A reconciliation started from the page: how far it is.
+#[derive(Clone, Default)]
+pub struct Job {
+    pub owner: String,
+    pub views_done: usize,
+    pub current: String,
+    pub run: Option<u64>,
+    pub error: Option<String>,
+}
+
+pub struct AppState {
+    pub ws: Workspace,
+    pub memory_limit: usize,
+    pub secure: bool,
+    pub max_upload: usize,
+    pub templates: minijinja::Environment<'static>,
+    sessions: Mutex<HashMap<&'static str, Arc<tokio::sync::Mutex<Session>>>>,
+    /// Logins per client address, and uploads per user.
+    pub login_limit: DefaultKeyedRateLimiter<String>,
+    pub upload_limit: DefaultKeyedRateLimiter<String>,
+    /// Uploaded files are staged here, outside the workspace, until imported.
+    pub staging: tempfile::TempDir,
+    pub uploads: Mutex<HashMap<String, Upload>>,
+    pub jobs: Mutex<HashMap<String, Arc<Mutex<Job>>>>,
+}
+
+fn per_minute(n: u32) -> Quota {
+    Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN))
+}
+
+impl AppState {
+    pub fn new(ws: Workspace, opts: &ServeOptions) -> Result<AppState, Error> {
+        Ok(AppState {
+            ws,
+            memory_limit: opts.memory_limit,
+            secure: opts.tls.is_some(),
+            max_upload: opts.max_upload,
+            templates: super::render::templates(),
+            sessions: Mutex::new(HashMap::new()),
+            login_limit: RateLimiter::keyed(per_minute(20)),
+            upload_limit: RateLimiter::keyed(per_minute(30)),
+            staging: tempfile::Builder::new()
+                .prefix("recon-uploads-")
+                .tempdir()
+                .map_err(|e| Error::Io("a folder for uploads".into(), e))?,
+            uploads: Mutex::new(HashMap::new()),
+            jobs: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The shared SQL session of `role`, opened on first use; callers refresh it.
+    pub async fn session(&self, role: Role) -> Result<Arc<tokio::sync::Mutex<Session>>, Error> {
+        if let Some(s) = self.sessions.lock().map_err(poisoned)?.get(role.name()) {
+            return Ok(s.clone());
+        }
+        let opened = Session::open(&self.ws, self.memory_limit, role).await?;
+        let mut all = self.sessions.lock().map_err(poisoned)?;
+        Ok(all.entry(role.name()).or_insert_with(|| Arc::new(tokio::sync::Mutex::new(opened))).clone())
+    }
+}
+
+pub fn poisoned<T>(_: std::sync::PoisonError<T>) -> Error {
+    Error::Other("the server's state was left broken by an earlier failure; restart recon serve".into())
+}
+
+impl FileReport {
+    /// How `result` went for the file the user named `name`, staged at `staged`.
+    pub fn of(name: &str, staged: &std::path::Path, result: &Result<ImportReport, Error>) -> FileReport {
+        let mut report = FileReport::from_result(name, result);
+        // The staging folder means nothing to the user: the file's own name instead.
+        report.text = report.text.replace(&staged.display().to_string(), name);
+        report
+    }
+
+    fn from_result(name: &str, result: &Result<ImportReport, Error>) -> FileReport {
+        match result {
+            Ok(r) => FileReport {
+                name: name.to_string(),
+                import_id: r.committed.then_some(r.import_id),
+                text: r.to_string(),
+                rejects: r.rejects_file.is_some() && r.committed,
+                failed: false,
+            },
+            Err(e) => FileReport {
+                name: name.to_string(),
+                import_id: None,
+                text: e.to_string(),
+                rejects: false,
+                failed: true,
+            },
+        }
+    }
+}
+
+impl AppState {
+    /// The rows of each of `sqls` as `app`'s user may see them (masked for a viewer),
+    /// each cell as text, from the role's session brought up to date once.
+    pub async fn rows(&self, app: &crate::app::Service, sqls: &[&str]) -> Result<Vec<Vec<Vec<String>>>, Error> {
+        let shared = self.session(app.user().role).await?;
+        let mut session = shared.lock().await;
+        session.refresh(&self.ws).await?;
+        let mut out = Vec::with_capacity(sqls.len());
+        for sql in sqls {
+            out.push(crate::app::text_rows(&session, sql).await?);
+        }
+        Ok(out)
+    }
+}
+
+impl AppState {
+    /// Like [`AppState::rows`], each result with its column names.
+    pub async fn tables(
+        &self,
+        app: &crate::app::Service,
+        sqls: &[String],
+    ) -> Result<Vec<(Vec<String>, Vec<Vec<String>>)>, Error> {
+        let shared = self.session(app.user().role).await?;
+        let mut session = shared.lock().await;
+        session.refresh(&self.ws).await?;
+        let mut out = Vec::with_capacity(sqls.len());
+        for sql in sqls {
+            let names = crate::session::planned(&session, sql)
+                .await?
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect();
+            out.push((names, crate::app::text_rows(&session, sql).await?));
+        }
+        Ok(out)
+    }
+}
