@@ -348,3 +348,70 @@ fn serve_listens_on_loopback_unless_told_otherwise() {
     let err = ws.fails(&["serve", "--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"]);
     assert!(err.contains("TLS certificate"), "{err}");
 }
+
+#[test]
+fn a_candidate_is_accepted_and_a_tie_is_never_bulk_accepted() {
+    let ws = Ws::new();
+    equal_payouts(&ws);
+    let server = Server::start(&ws, &[]);
+    let mut c = Client::new(&server);
+    c.login("admin", PASSWORD);
+    // W001 and W002 are 500.00 each at the same moment; one bank credit of 500.00.
+    let page = c.get("/workbench?sel=payout%3AW001").body;
+    assert!(page.contains("class=\"candidate\" data-line="), "the candidates of the selected payout");
+    let line = ws.value("SELECT line_id FROM bank_txns WHERE txn_id = 'B1'");
+    assert!(page.contains(&format!("data-line=\"{line}\"")), "{page}");
+    let token = c.token("/workbench");
+    // Bulk acceptance leaves a tie to a person.
+    let r = c.post("/decide/bulk", &[("csrf", &token), ("min_score", "0"), ("back", "/workbench")]);
+    assert_eq!(r.location, "/workbench");
+    assert!(c.get("/workbench").body.contains("without a tie"));
+    assert_eq!(ws.value("SELECT count(*) FROM manual_actions"), "0");
+
+    let r = c.post(
+        "/decide",
+        &[
+            ("csrf", &token),
+            ("action", "accept"),
+            ("kind", "payout"),
+            ("item", "W001"),
+            ("line", &line),
+            ("rule", "amount"),
+            ("score", "1"),
+            ("back", "/workbench?sel=payout%3AW002"),
+        ],
+    );
+    // Back where the user was, on the next item.
+    assert_eq!(r.location, "/workbench?sel=payout%3AW002");
+    assert_eq!(
+        ws.value(&format!(
+            "SELECT payout_id || ' ' || rule || ' ' || manual FROM bank_matches WHERE line_id = '{line}'"
+        )),
+        "W001 manual true"
+    );
+    assert_eq!(ws.value("SELECT count(*) FROM match_candidates"), "0");
+    assert!(ws.value("SELECT reason FROM manual_actions").starts_with("accepted candidate: amount"));
+
+    // Two payouts to one credit by hand (N:1), kept as one decision naming both.
+    let b2 = ws.value("SELECT line_id FROM bank_txns WHERE txn_id = 'B2'");
+    c.post(
+        "/decide",
+        &[("csrf", &token), ("action", "unmatch"), ("left", "payout:W003"), ("right", &b2), ("reason", "not ours")],
+    );
+    let r = c.post(
+        "/decide",
+        &[
+            ("csrf", &token),
+            ("action", "match"),
+            ("left", "payout:W002"),
+            ("left", "payout:W003"),
+            ("right", &b2),
+            ("reason", "two withdrawals, one credit"),
+            ("back", "/workbench"),
+        ],
+    );
+    assert_eq!(r.location, "/workbench");
+    let flash = c.get("/workbench").body;
+    assert!(flash.contains("match: decision 3 kept"), "{flash}");
+    assert_eq!(ws.value("SELECT payouts FROM manual_actions WHERE action_id = 3"), "W002, W003");
+}

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::web::Server;
-use crate::common::{PASSWORD, Ws, add_user, rows_as, text};
+use crate::common::{PASSWORD, Ws, add_user, equal_payouts, rows_as, text};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const VIEWER: &str = "vera";
@@ -38,6 +38,8 @@ fn the_workbench_in_a_browser() {
         return;
     }
     let ws = Ws::new();
+    // Two equal payouts and one credit: a tie the clerk settles by accepting a candidate.
+    equal_payouts(&ws);
     add_user(&ws, VIEWER, "viewer", VIEWER_PW);
     let server = Server::start(&ws, &[]);
     let url = server.base.clone();

@@ -83,8 +83,9 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const form of document.querySelectorAll("form.decision")) {
     form.addEventListener("submit", () => {
       const ticked = (r) => r.querySelector("input.tick") && r.querySelector("input.tick").checked;
-      const accepted = form.classList.contains("accept-form");
-      const sel = nextSel((r) => accepted || ticked(r));
+      // Accepting takes the selected item away; a decision on ticked rows takes those.
+      const accepted = form.classList.contains("accept-form") ? selected() : null;
+      const sel = nextSel((r) => r === accepted || ticked(r));
       for (const back of form.querySelectorAll("input.back-next")) back.value = withSel(hereUrl(), sel);
     });
   }
