@@ -11,16 +11,28 @@ use super::AppState;
 use super::guard::Current;
 use super::render::{broken, page as show};
 
+/// What is imported, per table and source (a platform's shop, a bank account, a courier,
+/// a warehouse): rows, money per currency where the table has a currency, first and last day.
 const IMPORTED: &str = "\
-SELECT t, n, amount, first, last FROM (
-SELECT 1 AS k, 'orders' AS t, count(*) AS n, sum(paid_amount) AS amount, CAST(min(order_time) AS DATE) AS first, CAST(max(order_time) AS DATE) AS last FROM orders
-UNION ALL SELECT 2, 'settlements', count(*), sum(amount), CAST(min(txn_time) AS DATE), CAST(max(txn_time) AS DATE) FROM settlements
-UNION ALL SELECT 3, 'bank_txns', count(*), sum(amount), CAST(min(txn_time) AS DATE), CAST(max(txn_time) AS DATE) FROM bank_txns
-UNION ALL SELECT 4, 'shipments', count(*), NULL, CAST(min(ship_time) AS DATE), CAST(max(ship_time) AS DATE) FROM shipments
-UNION ALL SELECT 5, 'returns', count(*), sum(refund_amount), CAST(min(apply_time) AS DATE), CAST(max(apply_time) AS DATE) FROM returns
-UNION ALL SELECT 6, 'courier_bills', count(*), sum(amount), CAST(min(ship_time) AS DATE), CAST(max(ship_time) AS DATE) FROM courier_bills
-UNION ALL SELECT 7, 'inventory', count(*), NULL, CAST(min(txn_time) AS DATE), CAST(max(txn_time) AS DATE) FROM inventory
-) s WHERE n > 0 ORDER BY k";
+SELECT t, source, currency, n, amount, first, last FROM (
+SELECT 1 AS k, 'orders' AS t, concat_ws(' · ', platform, shop) AS source, currency, count(*) AS n,
+       sum(paid_amount) AS amount, CAST(min(order_time) AS DATE) AS first, CAST(max(order_time) AS DATE) AS last
+FROM orders GROUP BY platform, shop, currency
+UNION ALL SELECT 2, 'settlements', concat_ws(' · ', platform, shop), currency, count(*), sum(amount),
+       CAST(min(txn_time) AS DATE), CAST(max(txn_time) AS DATE) FROM settlements GROUP BY platform, shop, currency
+UNION ALL SELECT 3, 'payments', concat_ws(' · ', platform, shop), currency, count(*), sum(amount),
+       CAST(min(txn_time) AS DATE), CAST(max(txn_time) AS DATE) FROM payments GROUP BY platform, shop, currency
+UNION ALL SELECT 4, 'bank_txns', account, currency, count(*), sum(amount),
+       CAST(min(txn_time) AS DATE), CAST(max(txn_time) AS DATE) FROM bank_txns GROUP BY account, currency
+UNION ALL SELECT 5, 'shipments', concat_ws(' · ', platform, shop), NULL, count(*), NULL,
+       CAST(min(ship_time) AS DATE), CAST(max(ship_time) AS DATE) FROM shipments GROUP BY platform, shop
+UNION ALL SELECT 6, 'returns', concat_ws(' · ', platform, shop), NULL, count(*), NULL,
+       CAST(min(apply_time) AS DATE), CAST(max(apply_time) AS DATE) FROM returns GROUP BY platform, shop
+UNION ALL SELECT 7, 'courier_bills', courier, NULL, count(*), NULL,
+       CAST(min(ship_time) AS DATE), CAST(max(ship_time) AS DATE) FROM courier_bills GROUP BY courier
+UNION ALL SELECT 8, 'inventory', warehouse, NULL, count(*), NULL,
+       CAST(min(txn_time) AS DATE), CAST(max(txn_time) AS DATE) FROM inventory GROUP BY warehouse
+) s ORDER BY k, source, currency";
 
 /// Each open figure: what, and per currency how many and how much (money is never
 /// added across currencies).

@@ -154,4 +154,12 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("decision_kept", "已保存决定", "Decision kept"),
     ("nothing_open", "没有待处理项。", "Nothing open."),
     ("uploading", "上传中", "Uploading"),
+    ("table_orders", "平台订单", "Orders"),
+    ("table_settlements", "结算账单", "Settlement lines"),
+    ("table_payments", "支付流水", "Payments"),
+    ("table_bank_txns", "银行流水", "Bank statement lines"),
+    ("table_shipments", "发货记录", "Shipments"),
+    ("table_returns", "退货记录", "Returns"),
+    ("table_courier_bills", "快递账单", "Courier bills"),
+    ("table_inventory", "库存流水", "Stock movements"),
 ];

@@ -61,6 +61,10 @@ pub struct AppState {
     pub jobs: Mutex<HashMap<String, Arc<Mutex<Job>>>>,
 }
 
+/// Logins a client address may try in a minute: an office behind one address logs in
+/// together at nine; a password guesser is held by this and by the per-name lockout.
+pub const LOGINS_PER_MINUTE: u32 = 60;
+
 fn per_minute(n: u32) -> Quota {
     Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN))
 }
@@ -74,7 +78,7 @@ impl AppState {
             max_upload: opts.max_upload,
             templates: super::render::templates(),
             sessions: Mutex::new(HashMap::new()),
-            login_limit: RateLimiter::keyed(per_minute(20)),
+            login_limit: RateLimiter::keyed(per_minute(LOGINS_PER_MINUTE)),
             upload_limit: RateLimiter::keyed(per_minute(30)),
             staging: tempfile::Builder::new()
                 .prefix("recon-uploads-")

@@ -25,7 +25,7 @@ impl Server {
             .unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let line = lines.next().expect("recon serve said nothing").unwrap();
-        let base = line.split_whitespace().find(|w| w.starts_with("http://")).expect(&line).to_string();
+        let base = line.split_whitespace().find(|w| w.starts_with("http")).expect(&line).to_string();
         Server { child, base }
     }
 }
@@ -87,7 +87,15 @@ impl Client {
     }
 
     pub fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        self.post_from(None, path, fields)
+    }
+
+    /// A form post as a page of `origin` would send it (a browser sends its Origin).
+    pub fn post_from(&mut self, origin: Option<&str>, path: &str, fields: &[(&str, &str)]) -> Reply {
         let mut req = self.agent.post(format!("{}{path}", self.base));
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
         if let Some(c) = &self.cookie {
             req = req.header("cookie", c);
         }
@@ -180,6 +188,16 @@ fn login_sessions_and_csrf_hold() {
     assert_eq!(r.status, 403, "another session's token");
     let r = c.post("/imports/1/undo", &[]);
     assert_eq!(r.status, 403);
+    // Another site's page posting with this session's token (it cannot read it, but say it
+    // could) is refused by its Origin; the site's own Origin, or a private `null`, passes.
+    let token = c.token("/");
+    let r = c.post_from(Some("https://evil.example"), "/decide", &[("csrf", &token), ("action", "x")]);
+    assert_eq!(r.status, 403, "{}", r.body);
+    let own = server.base.clone();
+    let r = c.post_from(Some(&own), "/decide", &[("csrf", &token), ("action", "x"), ("back", "/")]);
+    assert_eq!((r.status, r.location.as_str()), (303, "/"), "refused as a decision, not as a forgery");
+    let r = c.post_from(Some("null"), "/decide", &[("csrf", &token), ("action", "x"), ("back", "/")]);
+    assert_eq!(r.status, 303);
 
     // Logging out ends the session: the old cookie opens nothing.
     let token = c.token("/");
@@ -414,4 +432,62 @@ fn a_candidate_is_accepted_and_a_tie_is_never_bulk_accepted() {
     let flash = c.get("/workbench").body;
     assert!(flash.contains("match: decision 3 kept"), "{flash}");
     assert_eq!(ws.value("SELECT payouts FROM manual_actions WHERE action_id = 3"), "W002, W003");
+}
+
+#[test]
+fn logins_from_one_address_are_limited() {
+    let ws = Ws::new();
+    let server = Server::start(&ws, &[]);
+    let mut c = Client::new(&server);
+    // Names no user has: each attempt is refused alike, and past the limit (60 at once,
+    // then one a second) refused unheard.
+    let mut limited = false;
+    for i in 0..300 {
+        c.login(&format!("guess{i}"), "not-a-password");
+        if c.get("/login").body.contains("too many login attempts from this address") {
+            assert!(i >= 60, "limited after only {i} attempts");
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "300 logins from one address in a row were all heard");
+    let r = c.login("admin", PASSWORD);
+    assert_eq!(r.location, "/login", "even the right password waits out the minute");
+}
+
+#[test]
+fn under_tls_the_session_cookie_is_secure() {
+    let have =
+        |tool: &str| std::process::Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
+    if !have("openssl") || !have("curl") {
+        eprintln!("skipped: openssl or curl is absent");
+        return;
+    }
+    let ws = Ws::new();
+    let (cert, key) = (ws.scratch("cert.pem"), ws.scratch("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let server = Server::start(&ws, &["--tls-cert", cert.to_str().unwrap(), "--tls-key", key.to_str().unwrap()]);
+    assert!(server.base.starts_with("https://"), "{}", server.base);
+    let out = std::process::Command::new("curl")
+        .args(["-s", "-i", "-k", &format!("{}/login", server.base)])
+        .output()
+        .unwrap();
+    let reply = text(&out.stdout);
+    assert!(reply.starts_with("HTTP/") && reply.contains(" 200"), "{reply}");
+    let cookie = reply.lines().find(|l| l.to_ascii_lowercase().starts_with("set-cookie: recon_session=")).unwrap_or("");
+    assert!(cookie.contains("Secure") && cookie.contains("HttpOnly"), "{cookie}");
+    // Plain HTTP to the TLS port gets no page.
+    let plain = std::process::Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", &server.base.replace("https://", "http://")])
+        .output()
+        .unwrap();
+    assert_ne!(text(&plain.stdout), "200");
 }
