@@ -65,7 +65,11 @@ impl Session {
     /// Builds the session of a user with `role`; `memory_limit` in bytes.
     pub async fn open(ws: &Workspace, memory_limit: usize, role: crate::auth::Role) -> Result<Session> {
         let masked = role == crate::auth::Role::Viewer;
+        // A folder of this process's own: another process's debris sweep leaves it be
+        // while this one lives (transaction.rs), even when it is empty between spills.
         let spill = ws.root().join("spill");
+        crate::workspace::fsutil::create_private_dir(&spill)?;
+        let spill = spill.join(std::process::id().to_string());
         crate::workspace::fsutil::create_private_dir(&spill)?;
         let runtime =
             RuntimeEnvBuilder::new().with_memory_limit(memory_limit, 1.0).with_temp_file_path(spill).build_arc()?;

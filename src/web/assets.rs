@@ -19,6 +19,18 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("source.html", include_str!("assets/source.html")),
 ];
 
+/// The templates, parsed once at start.
+pub fn templates() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    for (name, source) in TEMPLATES {
+        // The templates are part of the binary; a broken one fails every test at once.
+        if let Err(e) = env.add_template(name, source) {
+            panic!("template {name}: {e}");
+        }
+    }
+    env
+}
+
 const STATIC: &[(&str, &str, &str)] = &[
     ("app.css", "text/css; charset=utf-8", include_str!("assets/app.css")),
     ("app.js", "text/javascript; charset=utf-8", include_str!("assets/app.js")),

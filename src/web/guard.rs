@@ -14,8 +14,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
-use super::AppState;
 use super::i18n::Lang;
+use super::state::AppState;
 use crate::app::Service;
 use crate::auth::Users;
 

@@ -7,9 +7,9 @@ use axum::extract::State;
 use axum::response::Response;
 use minijinja::context;
 
-use super::AppState;
 use super::guard::Current;
 use super::render::{broken, page as show};
+use super::state::AppState;
 
 /// What is imported, per table and source (a platform's shop, a bank account, a courier,
 /// a warehouse): rows, money per currency where the table has a currency, first and last day.

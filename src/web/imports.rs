@@ -12,11 +12,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 
-use super::AppState;
 use super::fields::Fields;
 use super::guard::Current;
 use super::render::{broken, failed, flash, page};
-use super::state::{FileReport, Upload, poisoned};
+use super::state::{AppState, FileReport, Upload, poisoned};
 use crate::auth::guard::Action;
 use crate::error::Error;
 use crate::ingest::ImportOptions;

@@ -10,11 +10,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use tower_sessions::Session;
 
-use super::AppState;
 use super::fields::Fields;
 use super::guard::{CSRF_KEY, LOGIN_AT_KEY, USER_KEY, fresh_token};
 use super::i18n::LANG_KEY;
 use super::render::{flash, public};
+use super::state::AppState;
 use crate::app::Service;
 use crate::error::Error;
 

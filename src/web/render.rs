@@ -4,28 +4,17 @@
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use minijinja::{Environment, Value, context};
+use minijinja::{Value, context};
 use serde::Serialize;
 use tower_sessions::Session;
 
-use super::AppState;
 use super::guard::{Current, token};
 use super::i18n::Lang;
+use super::state::AppState;
 use crate::auth::guard::Action;
 use crate::error::Error;
 
 pub const FLASH_KEY: &str = "flash";
-
-pub fn templates() -> Environment<'static> {
-    let mut env = Environment::new();
-    for (name, source) in super::assets::TEMPLATES {
-        // The templates are part of the binary; a broken one fails every test at once.
-        if let Err(e) = env.add_template(name, source) {
-            panic!("template {name}: {e}");
-        }
-    }
-    env
-}
 
 /// A message for the next page: what the last action did, or why it did not.
 #[derive(Clone, Debug, Serialize)]

@@ -8,11 +8,10 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 
-use super::AppState;
 use super::fields::Fields;
 use super::guard::Current;
 use super::render::{broken, failed, page};
-use super::state::{Job, poisoned};
+use super::state::{AppState, Job, poisoned};
 use crate::app::{RUN_VIEWS, RunScope};
 use crate::auth::guard::Action;
 use crate::error::Error;

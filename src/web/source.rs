@@ -8,9 +8,9 @@ use axum::response::Response;
 use minijinja::context;
 use serde::Deserialize;
 
-use super::AppState;
 use super::guard::Current;
 use super::render::{broken, failed, page};
+use super::state::AppState;
 use super::workbench::literal;
 use crate::error::Error;
 

@@ -76,7 +76,7 @@ impl AppState {
             memory_limit: opts.memory_limit,
             secure: opts.tls.is_some(),
             max_upload: opts.max_upload,
-            templates: super::render::templates(),
+            templates: super::assets::templates(),
             sessions: Mutex::new(HashMap::new()),
             login_limit: RateLimiter::keyed(per_minute(LOGINS_PER_MINUTE)),
             upload_limit: RateLimiter::keyed(per_minute(30)),

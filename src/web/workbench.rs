@@ -11,10 +11,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::Deserialize;
 
-use super::AppState;
 use super::fields::Fields;
 use super::guard::Current;
 use super::render::{broken, failed, flash, page as show};
+use super::state::AppState;
 use crate::app::{DecisionKind, DecisionRequest};
 use crate::error::Error;
 

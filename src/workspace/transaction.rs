@@ -145,10 +145,20 @@ impl Transaction {
                 fs::remove_file(entry.path())?;
             }
         }
+        // Each process spills into a folder named by its pid (session.rs): a live one's
+        // stays, even empty between two spills of a long query; a dead one's goes whole.
         if let Ok(spill) = fs::read_dir(self.ws.root.join("spill")) {
             for dir in spill.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
-                // Fails, harmlessly, on a folder a running query is using.
-                let _ = fs::remove_dir(&dir);
+                match dir.file_name().and_then(|n| n.to_str()).and_then(|n| n.parse::<u32>().ok()) {
+                    Some(pid) if !process_alive(pid) => {
+                        let _ = fs::remove_dir_all(&dir);
+                    }
+                    Some(_) => {}
+                    // An older layout's folder: removed only when empty.
+                    None => {
+                        let _ = fs::remove_dir(&dir);
+                    }
+                }
             }
         }
         let tmp = self.ws.tmp_dir();

@@ -207,6 +207,12 @@ fn debris_of_killed_processes_goes_with_the_next_writer() {
         std::fs::write(ws.root.join(format!(".{name}.tmp-{dead}")), b"{}").unwrap();
     }
     std::fs::create_dir_all(ws.root.join("spill/datafusion-x1")).unwrap();
+    // A dead process's spill folder goes with what it holds; a live one's stays, even
+    // empty between two spills of a long query (a server's, say).
+    std::fs::create_dir_all(ws.root.join(format!("spill/{dead}/datafusion-x2"))).unwrap();
+    std::fs::write(ws.root.join(format!("spill/{dead}/datafusion-x2/.tmpA")), b"spilled").unwrap();
+    let live = std::process::id();
+    std::fs::create_dir_all(ws.root.join(format!("spill/{live}/datafusion-x3"))).unwrap();
     let f = ws.scratch("b.csv");
     std::fs::write(&f, file_of(&[HEADER.to_string(), row(1)], "\n")).unwrap();
     ws.import(&f);
@@ -217,6 +223,8 @@ fn debris_of_killed_processes_goes_with_the_next_writer() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
     assert!(!ws.root.join("spill/datafusion-x1").exists());
+    assert!(!ws.root.join(format!("spill/{dead}")).exists());
+    assert!(ws.root.join(format!("spill/{live}/datafusion-x3")).exists());
 }
 
 #[test]
