@@ -16,6 +16,9 @@ use crate::ingest::report::ImportReport;
 use crate::session::Session;
 use crate::workspace::Workspace;
 
+/// A role's SQL session: pages read it together; a refresh or a decision has it alone.
+pub type Shared = Arc<tokio::sync::RwLock<Session>>;
+
 /// Files uploaded by one user, waiting to be looked at and imported.
 pub struct Upload {
     pub owner: String,
@@ -51,7 +54,7 @@ pub struct AppState {
     pub secure: bool,
     pub max_upload: usize,
     pub templates: minijinja::Environment<'static>,
-    sessions: Mutex<HashMap<&'static str, Arc<tokio::sync::Mutex<Session>>>>,
+    sessions: Mutex<HashMap<&'static str, Shared>>,
     /// Logins per client address, and uploads per user.
     pub login_limit: DefaultKeyedRateLimiter<String>,
     pub upload_limit: DefaultKeyedRateLimiter<String>,
@@ -89,14 +92,29 @@ impl AppState {
         })
     }
 
-    /// The shared SQL session of `role`, opened on first use; callers refresh it.
-    pub async fn session(&self, role: Role) -> Result<Arc<tokio::sync::Mutex<Session>>, Error> {
+    /// The shared SQL session of `role`, opened on first use.
+    pub async fn session(&self, role: Role) -> Result<Shared, Error> {
         if let Some(s) = self.sessions.lock().map_err(poisoned)?.get(role.name()) {
             return Ok(s.clone());
         }
         let opened = Session::open(&self.ws, self.memory_limit, role).await?;
         let mut all = self.sessions.lock().map_err(poisoned)?;
-        Ok(all.entry(role.name()).or_insert_with(|| Arc::new(tokio::sync::Mutex::new(opened))).clone())
+        Ok(all.entry(role.name()).or_insert_with(|| Arc::new(tokio::sync::RwLock::new(opened))).clone())
+    }
+
+    /// `role`'s session up to date with the workspace, for reading: many pages read at
+    /// once; only a workspace change makes one reader refresh it alone.
+    pub async fn reading(&self, role: Role) -> Result<tokio::sync::OwnedRwLockReadGuard<Session>, Error> {
+        let shared = self.session(role).await?;
+        let generation = self.ws.catalog()?.generation;
+        let read = shared.clone().read_owned().await;
+        if read.generation == generation {
+            return Ok(read);
+        }
+        drop(read);
+        let mut write = shared.write_owned().await;
+        write.refresh(&self.ws).await?;
+        Ok(write.downgrade())
     }
 }
 
@@ -137,9 +155,7 @@ impl AppState {
     /// The rows of each of `sqls` as `app`'s user may see them (masked for a viewer),
     /// each cell as text, from the role's session brought up to date once.
     pub async fn rows(&self, app: &crate::app::Service, sqls: &[&str]) -> Result<Vec<Vec<Vec<String>>>, Error> {
-        let shared = self.session(app.user().role).await?;
-        let mut session = shared.lock().await;
-        session.refresh(&self.ws).await?;
+        let session = self.reading(app.user().role).await?;
         let mut out = Vec::with_capacity(sqls.len());
         for sql in sqls {
             out.push(crate::app::text_rows(&session, sql).await?);
@@ -155,9 +171,7 @@ impl AppState {
         app: &crate::app::Service,
         sqls: &[String],
     ) -> Result<Vec<(Vec<String>, Vec<Vec<String>>)>, Error> {
-        let shared = self.session(app.user().role).await?;
-        let mut session = shared.lock().await;
-        session.refresh(&self.ws).await?;
+        let session = self.reading(app.user().role).await?;
         let mut out = Vec::with_capacity(sqls.len());
         for sql in sqls {
             let names = crate::session::planned(&session, sql)

@@ -328,7 +328,7 @@ async fn keep(
     decisions: Vec<(DecisionKind, DecisionRequest)>,
 ) -> Result<Vec<u64>, Error> {
     let shared = state.session(cur.app.user().role).await?;
-    let mut session = shared.lock().await;
+    let mut session = shared.write().await;
     let mut ids = Vec::new();
     for (kind, req) in decisions {
         ids.push(cur.app.decide(&mut session, kind, req).await?.id);
@@ -409,7 +409,7 @@ pub async fn undo(State(state): State<Arc<AppState>>, cur: Current, fields: Fiel
         Ok(s) => s,
         Err(e) => return broken(e),
     };
-    let mut session = shared.lock().await;
+    let mut session = shared.write().await;
     for id in ids.iter().rev() {
         if let Err(e) = cur.app.revoke_decision(&mut session, *id).await {
             drop(session);
