@@ -258,6 +258,20 @@ fn import_on_the_page_is_the_cli_import_and_undo() {
     assert_eq!(ws.value("SELECT count(*) FROM orders"), "0");
     assert_eq!(ws.value("SELECT undone_by FROM imports WHERE id = 1"), "admin");
 
+    // Lines not stored are downloadable, each with its line and reason.
+    let r = c.upload(
+        &format!("/import?csrf={token}"),
+        &[("tmall_flagship_alipay.csv", sample("settlements/tmall_flagship_alipay.csv"))],
+    );
+    let r = c.post(&format!("{}/commit", r.location), &[("csrf", &token), ("pick", "0")]);
+    let report = c.get(&r.location).body;
+    let id = ws.value("SELECT max(id) FROM imports");
+    assert!(report.contains(&format!("href=\"/imports/{id}/rejects\"")), "{report}");
+    let rejects = c.get(&format!("/imports/{id}/rejects"));
+    assert_eq!(rejects.status, 200);
+    assert!(rejects.body.starts_with("\u{feff}line,category,column,reason,row"), "{}", rejects.body);
+    assert!(rejects.body.lines().count() > 1, "{}", rejects.body);
+
     // A zip of exports: its files, named by their own names, never a path of the zip's.
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     zip.start_file("../../escape/b2b_orders.csv", zip::write::SimpleFileOptions::default()).unwrap();
