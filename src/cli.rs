@@ -67,6 +67,8 @@ pub enum Command {
     Unmatch(DecisionArgs),
     /// Write off a difference on payouts, orders or bank lines, so they no longer show as open
     Writeoff(WriteoffArgs),
+    /// Take back a decision by hand as if never made (unlike unmatch, nothing is forbidden after); kept as revoked and audited
+    Revoke(RevokeArgs),
     /// Run a report (built-in or saved with .report save), to the screen or a file; no NAME lists them
     Report(ReportArgs),
     /// Build a demo workspace from the bundled sample data, reconcile it and show the summary
@@ -77,6 +79,12 @@ pub enum Command {
     Audit(AuditArgs),
     /// The web workbench on this workspace: log in, import, reconcile in a browser
     Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// The decision's number (manual_actions.action_id, as match, unmatch or writeoff printed it)
+    pub id: u64,
 }
 
 #[derive(Debug, Args)]

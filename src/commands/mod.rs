@@ -39,6 +39,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Match(args)) => reconcile::decide(&ctx, crate::runner::Decision::Match(args)),
         Some(Command::Unmatch(args)) => reconcile::decide(&ctx, crate::runner::Decision::Unmatch(args)),
         Some(Command::Writeoff(args)) => reconcile::decide(&ctx, crate::runner::Decision::Writeoff(args)),
+        Some(Command::Revoke(args)) => ctx.runner(false)?.revoke(args.id),
         Some(Command::Report(args)) => ctx.runner(false)?.report(&args),
         Some(Command::Demo(args)) => demo::run(&ctx, args),
         Some(Command::User(args)) => user::run(&ctx, args),

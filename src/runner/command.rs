@@ -29,6 +29,8 @@ pub enum DotCommand {
     Match(Vec<String>),
     Unmatch(Vec<String>),
     Writeoff(Vec<String>),
+    /// `.revoke N`: a decision taken back.
+    Revoke(String),
     /// `.close PERIOD`, `.reopen PERIOD --reason TEXT`, `.anomaly …`, as typed.
     Close(Vec<String>),
     Reopen(Vec<String>),
@@ -66,7 +68,7 @@ pub enum Exported {
 }
 
 /// Name, arguments, and what it does: the source of `.help` and of completion.
-pub const COMMANDS: [(&str, &str, &str); 24] = [
+pub const COMMANDS: [(&str, &str, &str); 25] = [
     (".help", "[views|functions [PATTERN]]", "this help, what each view answers, or SQL functions matching PATTERN"),
     (".tables", "[all]", "tables and the views you may rely on, with their kind (all: the internal steps too)"),
     (".schema", "[TABLE]", "columns and types of a table or view (all when none is named)"),
@@ -105,6 +107,7 @@ pub const COMMANDS: [(&str, &str, &str); 24] = [
         "--payout|--order|--bank ID... [--amount X] --reason TEXT",
         "write off a difference, so it is no longer open",
     ),
+    (".revoke", "N", "take back decision N as if never made (nothing forbidden after, unlike .unmatch)"),
     (
         ".report",
         "save NAME [--title T] [SQL]|list|show NAME|run NAME [k=v]|drop NAME",
@@ -204,6 +207,7 @@ impl FromStr for DotCommand {
             ".match" => DotCommand::Match(shell_words(rest)),
             ".unmatch" => DotCommand::Unmatch(shell_words(rest)),
             ".writeoff" => DotCommand::Writeoff(shell_words(rest)),
+            ".revoke" => DotCommand::Revoke(rest.to_string()),
             ".close" => DotCommand::Close(shell_words(rest)),
             ".reopen" => DotCommand::Reopen(shell_words(rest)),
             ".anomaly" => DotCommand::Anomaly(shell_words(rest)),

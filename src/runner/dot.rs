@@ -66,6 +66,12 @@ impl Runner {
                 self.reconcile(&parse_words::<Args>(&words)?.args)?;
             }
             DotCommand::Match(words) => self.decide(Decision::Match(parse_words::<DecisionWords>(&words)?.args))?,
+            DotCommand::Revoke(n) => {
+                let id = n
+                    .parse::<u64>()
+                    .map_err(|_| Error::Usage(format!(".revoke N: '{n}' is not a decision's number")))?;
+                self.revoke(id)?
+            }
             DotCommand::Unmatch(words) => self.decide(Decision::Unmatch(parse_words::<DecisionWords>(&words)?.args))?,
             DotCommand::Writeoff(words) => {
                 #[derive(clap::Parser)]

@@ -1,4 +1,4 @@
-//! `recon match|unmatch|writeoff` and their dot-commands: a decision as the command
+//! `recon match|unmatch|writeoff|revoke` and their dot-commands: a decision as the command
 //! line states it, kept by the application layer (`app::decisions`), and what it did,
 //! printed.
 
@@ -46,6 +46,14 @@ impl Runner {
             println!("decision {r} (a match by hand) is withdrawn");
         }
         println!("The live views show it now; `recon reconcile` keeps it in a run.");
+        Ok(())
+    }
+
+    /// `recon revoke N` / `.revoke N`: decision N taken back (the web page's undo).
+    pub fn revoke(&mut self, id: u64) -> Result<(), Error> {
+        let app = self.app();
+        let what = self.runtime.block_on(app.revoke_decision(&mut self.session, id))?;
+        println!("decision {id} ({what}) taken back: matching decides again for what it named");
         Ok(())
     }
 

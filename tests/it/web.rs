@@ -330,6 +330,12 @@ fn decisions_on_the_page_are_the_cli_decisions_and_a_viewer_changes_nothing() {
     assert_eq!(value(&ws, &format!("SELECT count(*) FROM unmatched_bank WHERE line_id = '{line}'")), "1");
     assert_eq!(value(&ws, "SELECT revoked_by FROM manual_actions WHERE action_id = 1"), "admin");
     assert!(admin(&ws, &["audit"]).contains("decision 1 (writeoff) taken back"));
+    // The command line takes one back the same way (`recon revoke`), and the page sees it.
+    admin(&ws, &["writeoff", "--bank", &line, "--reason", "fee, again"]);
+    assert!(!c.get("/workbench").body.contains(&format!("data-id=\"{line}\"")));
+    let said = admin(&ws, &["revoke", "2"]);
+    assert!(said.contains("decision 2 (writeoff) taken back"), "{said}");
+    assert!(c.get("/workbench").body.contains(&format!("data-id=\"{line}\"")));
 
     // A run from the page is `recon reconcile`'s: a numbered run with its summary.
     let r = c.post("/runs", &[("csrf", &token)]);
@@ -369,7 +375,7 @@ fn decisions_on_the_page_are_the_cli_decisions_and_a_viewer_changes_nothing() {
     assert_eq!(r.status, 403);
     let r = v.post("/runs", &[("csrf", &token)]);
     assert_eq!(r.status, 403);
-    assert_eq!(value(&ws, "SELECT count(*) FROM manual_actions"), "1");
+    assert_eq!(value(&ws, "SELECT count(*) FROM manual_actions"), "2");
 }
 
 #[test]
