@@ -44,10 +44,6 @@ pub struct AnomalyMoved {
     pub detail: String,
 }
 
-fn quoted(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
 impl Service {
     /// Moves anomaly `key` as `change` says, with `note` (required to resolve or
     /// ignore). `session` (this user's) is brought up to date and read for the
@@ -78,7 +74,8 @@ impl Service {
             return Err(Error::Usage(format!("no user '{name}': `recon user list` shows who there is")));
         }
         session.refresh(&self.ws).await?;
-        let sql = format!("SELECT state, coalesce(assignee, '') FROM anomalies WHERE anomaly_key = {}", quoted(key));
+        let sql =
+            format!("SELECT state, coalesce(assignee, '') FROM anomalies WHERE anomaly_key = {}", super::literal(key));
         let now = text_rows(session, &sql).await?;
         let Some(current) = now.first() else {
             return Err(Error::Usage(format!(

@@ -64,7 +64,7 @@ pub struct Decided {
 }
 
 fn quoted(items: &[String]) -> String {
-    items.iter().map(|s| format!("'{}'", s.replace('\'', "''"))).collect::<Vec<_>>().join(", ")
+    items.iter().map(|s| super::literal(s)).collect::<Vec<_>>().join(", ")
 }
 
 impl Service {

@@ -20,7 +20,7 @@ pub use definitions::{Existing, is_canonical};
 pub use export::{ExportOptions, Part};
 pub use imports::{Imported, UndoneImport};
 pub use periods::{ClosedPeriod, closed};
-pub use query::{collect, text_rows};
+pub use query::{collect, literal, text_rows, text_table};
 pub use runs::{RUN_VIEWS, RunScope, run_summary, write_query};
 pub use users::UserInfo;
 

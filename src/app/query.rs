@@ -24,6 +24,11 @@ impl Service {
     }
 }
 
+/// A text as an SQL string literal: the value as data, never as SQL.
+pub fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
 /// The rows of `sql`, planned as `session`'s user may.
 pub async fn collect(session: &Session, sql: &str) -> Result<(SchemaRef, Vec<RecordBatch>), Error> {
     let df = crate::session::planned(session, sql).await?;
@@ -33,7 +38,14 @@ pub async fn collect(session: &Session, sql: &str) -> Result<(SchemaRef, Vec<Rec
 
 /// The rows of `sql`, planned as `session`'s user may, each cell as text (NULL empty).
 pub async fn text_rows(session: &Session, sql: &str) -> Result<Vec<Vec<String>>, Error> {
-    let batches = crate::session::planned(session, sql).await?.collect().await?;
+    Ok(text_table(session, sql).await?.1)
+}
+
+/// Like [`text_rows`], with the result's column names.
+pub async fn text_table(session: &Session, sql: &str) -> Result<(Vec<String>, Vec<Vec<String>>), Error> {
+    let df = crate::session::planned(session, sql).await?;
+    let names = df.schema().fields().iter().map(|f| f.name().clone()).collect();
+    let batches = df.collect().await?;
     let mut rows = Vec::new();
     for b in &batches {
         let cols: Vec<_> = b
@@ -53,5 +65,5 @@ pub async fn text_rows(session: &Session, sql: &str) -> Result<Vec<Vec<String>>,
             );
         }
     }
-    Ok(rows)
+    Ok((names, rows))
 }

@@ -6,16 +6,12 @@ use crate::cli::AnomalyAction;
 use recon::app::AnomalyMove;
 use recon::error::Error;
 
-fn quoted(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
 impl Runner {
     /// Each anomaly as two lines, its key first, so a narrow terminal shows whole keys
     /// and explanations: `KEY  (severity, state, assignee, N days, amount)` and the why.
     fn list_anomalies(&mut self, all: bool, kind: Option<&str>) -> Result<(), Error> {
         let source = if all { "anomalies" } else { "open_anomalies" };
-        let filter = kind.map(|k| format!(" WHERE kind = {}", quoted(k))).unwrap_or_default();
+        let filter = kind.map(|k| format!(" WHERE kind = {}", recon::app::literal(k))).unwrap_or_default();
         let rows = self.strings(&format!(
             "SELECT anomaly_key, severity, state, coalesce(assignee, ''), age_days, coalesce(CAST(amount AS VARCHAR), ''), \
              explanation FROM {source}{filter} ORDER BY age_days DESC, anomaly_key"

@@ -6,10 +6,7 @@
 use super::Runner;
 use recon::error::Error;
 
-/// A text as an SQL literal.
-fn literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
+use recon::app::literal;
 
 /// What an id names.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,10 +17,20 @@ impl Fields {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default()
     }
 
+    /// Where to go after a change: the page the form was on (this site only), else `default`.
+    pub fn back(&self, default: &str) -> String {
+        Some(self.get("back")).filter(|b| local(b)).unwrap_or_else(|| default.into())
+    }
+
     /// Every non-empty value of `name`, in order.
     pub fn all(&self, name: &str) -> Vec<String> {
         self.0.iter().filter(|(k, v)| k == name && !v.trim().is_empty()).map(|(_, v)| v.trim().to_string()).collect()
     }
+}
+
+/// A path on this site, never another host (`//evil.example`).
+pub fn local(path: &str) -> bool {
+    path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')
 }
 
 impl<S: Send + Sync> FromRequest<S> for Fields {

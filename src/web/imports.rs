@@ -234,7 +234,7 @@ pub async fn list(State(state): State<Arc<AppState>>, cur: Current) -> Response 
 }
 
 pub async fn undo(State(_state): State<Arc<AppState>>, cur: Current, Path(id): Path<u64>, fields: Fields) -> Response {
-    let back = Some(fields.get("back")).filter(|b| super::login::local(b)).unwrap_or_else(|| "/imports".into());
+    let back = fields.back("/imports");
     let app = cur.app.clone();
     let done = tokio::task::spawn_blocking(move || app.undo_import(id))
         .await

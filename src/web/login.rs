@@ -80,11 +80,6 @@ pub struct Back {
 pub async fn language(session: Session, Path(lang): Path<String>, Query(q): Query<Back>) -> Response {
     let lang = if lang == "en" { "en" } else { "zh" };
     let _ = session.insert(LANG_KEY, lang).await;
-    let back = q.back.filter(|b| local(b)).unwrap_or_else(|| "/".into());
+    let back = q.back.filter(|b| super::fields::local(b)).unwrap_or_else(|| "/".into());
     Redirect::to(&back).into_response()
-}
-
-/// A path on this site, never another host (`//evil.example`).
-pub fn local(path: &str) -> bool {
-    path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')
 }

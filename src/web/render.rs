@@ -21,10 +21,18 @@ pub const FLASH_KEY: &str = "flash";
 pub struct Flash {
     pub kind: &'static str,
     pub text: String,
+    /// The decisions the message offers to take back.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub undo: Vec<u64>,
 }
 
 pub async fn flash(session: &Session, kind: &'static str, text: impl Into<String>) {
-    let _ = session.insert(FLASH_KEY, Flash { kind, text: text.into() }).await;
+    let _ = session.insert(FLASH_KEY, Flash { kind, text: text.into(), undo: Vec::new() }).await;
+}
+
+/// A decision's message, with the undo of what it kept.
+pub async fn flash_undo(session: &Session, text: impl Into<String>, undo: Vec<u64>) {
+    let _ = session.insert(FLASH_KEY, Flash { kind: "ok", text: text.into(), undo }).await;
 }
 
 async fn base(session: &Session, lang: Lang) -> Value {

@@ -94,7 +94,7 @@ pub async fn summary(State(state): State<Arc<AppState>>, cur: Current, Path(id):
         return failed(&cur, Error::Usage(format!("there is no run {id}")), "/").await;
     };
     let queries = crate::app::run_summary(id);
-    let sqls: Vec<String> = queries.iter().map(|(_, s)| s.clone()).collect();
+    let sqls: Vec<&str> = queries.iter().map(|(_, s)| s.as_str()).collect();
     let tables = match state.tables(&cur.app, &sqls).await {
         Ok(t) => t,
         Err(e) => return broken(e),

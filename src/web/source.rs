@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::guard::Current;
 use super::render::{broken, failed, page};
 use super::state::AppState;
-use super::workbench::literal;
+use crate::app::literal;
 use crate::error::Error;
 
 #[derive(Deserialize)]
@@ -33,7 +33,7 @@ pub async fn page_of(State(state): State<Arc<AppState>>, cur: Current, Query(w):
                 .await;
         }
     };
-    let (names, rows) = match state.tables(&cur.app, &[sql]).await {
+    let (names, rows) = match state.tables(&cur.app, &[sql.as_str()]).await {
         Ok(mut t) => t.pop().unwrap_or_default(),
         Err(e) => return broken(e),
     };

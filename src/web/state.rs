@@ -152,37 +152,23 @@ impl FileReport {
 }
 
 impl AppState {
-    /// The rows of each of `sqls` as `app`'s user may see them (masked for a viewer),
-    /// each cell as text, from the role's session brought up to date once.
-    pub async fn rows(&self, app: &crate::app::Service, sqls: &[&str]) -> Result<Vec<Vec<Vec<String>>>, Error> {
-        let session = self.reading(app.user().role).await?;
-        let mut out = Vec::with_capacity(sqls.len());
-        for sql in sqls {
-            out.push(crate::app::text_rows(&session, sql).await?);
-        }
-        Ok(out)
-    }
-}
-
-impl AppState {
-    /// Like [`AppState::rows`], each result with its column names.
+    /// The column names and rows of each of `sqls` as `app`'s user may see them (masked
+    /// for a viewer), each cell as text, from the role's session brought up to date once.
     pub async fn tables(
         &self,
         app: &crate::app::Service,
-        sqls: &[String],
+        sqls: &[&str],
     ) -> Result<Vec<(Vec<String>, Vec<Vec<String>>)>, Error> {
         let session = self.reading(app.user().role).await?;
         let mut out = Vec::with_capacity(sqls.len());
         for sql in sqls {
-            let names = crate::session::planned(&session, sql)
-                .await?
-                .schema()
-                .fields()
-                .iter()
-                .map(|f| f.name().clone())
-                .collect();
-            out.push((names, crate::app::text_rows(&session, sql).await?));
+            out.push(crate::app::text_table(&session, sql).await?);
         }
         Ok(out)
+    }
+
+    /// Like [`AppState::tables`], the rows only.
+    pub async fn rows(&self, app: &crate::app::Service, sqls: &[&str]) -> Result<Vec<Vec<Vec<String>>>, Error> {
+        Ok(self.tables(app, sqls).await?.into_iter().map(|(_, rows)| rows).collect())
     }
 }

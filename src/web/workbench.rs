@@ -13,9 +13,9 @@ use serde::Deserialize;
 
 use super::fields::Fields;
 use super::guard::Current;
-use super::render::{broken, failed, flash, page as show};
+use super::render::{broken, failed, flash, flash_undo, page as show};
 use super::state::AppState;
-use crate::app::{DecisionKind, DecisionRequest};
+use crate::app::{DecisionKind, DecisionRequest, literal};
 use crate::error::Error;
 
 /// Rows per pane and page.
@@ -46,11 +46,6 @@ pub struct Filters {
     /// The selected item: `payout:ID`, `order:ID` or `bank:LINE_ID`.
     #[serde(default)]
     pub sel: String,
-}
-
-/// A SQL string literal: the value as data, never as SQL.
-pub fn literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
 }
 
 const LEFT: &str = "\
@@ -302,11 +297,6 @@ pub async fn page(State(state): State<Arc<AppState>>, cur: Current, Query(f): Qu
     }
 }
 
-/// Where to go after a decision: the page the user was on (this site only).
-fn back(fields: &Fields) -> String {
-    Some(fields.get("back")).filter(|b| super::login::local(b)).unwrap_or_else(|| "/workbench".into())
-}
-
 /// Ticked items as a decision names them.
 fn request(fields: &Fields, reason: String) -> DecisionRequest {
     let mut req = DecisionRequest { reason, ..DecisionRequest::default() };
@@ -337,7 +327,7 @@ async fn keep(
 }
 
 pub async fn decide(State(state): State<Arc<AppState>>, cur: Current, fields: Fields) -> Response {
-    let back = back(&fields);
+    let back = fields.back("/workbench");
     let action = fields.get("action");
     let reason = fields.get("reason");
     let decisions = match action.as_str() {
@@ -387,20 +377,16 @@ pub async fn decide(State(state): State<Arc<AppState>>, cur: Current, fields: Fi
     match keep(&state, &cur, decisions).await {
         Ok(ids) => {
             let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
-            flash_decided(&cur, &format!("{action}: decision {} kept", list.join(", ")), ids).await;
+            flash_undo(&cur.session, format!("{action}: decision {} kept", list.join(", ")), ids).await;
             Redirect::to(&back).into_response()
         }
         Err(e) => failed(&cur, e, &back).await,
     }
 }
 
-async fn flash_decided(cur: &Current, text: &str, ids: Vec<u64>) {
-    let _ = cur.session.insert("flash", serde_json::json!({ "kind": "ok", "text": text, "undo": ids })).await;
-}
-
 /// Takes back the decisions just made (the undo offered after each).
 pub async fn undo(State(state): State<Arc<AppState>>, cur: Current, fields: Fields) -> Response {
-    let back = back(&fields);
+    let back = fields.back("/workbench");
     let ids: Vec<u64> = fields.all("id").iter().filter_map(|i| i.parse().ok()).collect();
     if ids.is_empty() {
         return failed(&cur, Error::Usage("which decision? none named".into()), &back).await;
@@ -425,7 +411,7 @@ pub async fn undo(State(state): State<Arc<AppState>>, cur: Current, fields: Fiel
 /// Accepts every candidate scoring at least the minimum that is the only one above it
 /// for its item and for its bank line (a tie stays for a person).
 pub async fn bulk(State(state): State<Arc<AppState>>, cur: Current, fields: Fields) -> Response {
-    let back = back(&fields);
+    let back = fields.back("/workbench");
     let min = match money(&fields.get("min_score"), "score") {
         Ok(Some(m)) => m,
         Ok(None) => return failed(&cur, Error::Usage("give the lowest score to accept".into()), &back).await,
@@ -466,7 +452,7 @@ pub async fn bulk(State(state): State<Arc<AppState>>, cur: Current, fields: Fiel
         .collect();
     match keep(&state, &cur, decisions).await {
         Ok(ids) => {
-            flash_decided(&cur, &format!("accepted {} candidates", ids.len()), ids).await;
+            flash_undo(&cur.session, format!("accepted {} candidates", ids.len()), ids).await;
             Redirect::to(&back).into_response()
         }
         Err(e) => failed(&cur, e, &back).await,
