@@ -6,21 +6,25 @@
 mod anomalies;
 mod decisions;
 mod definitions;
+mod explain;
 mod export;
 mod imports;
 mod periods;
 mod query;
 mod reports;
 mod runs;
+mod settings;
 mod users;
 
 pub use anomalies::{AnomalyMove, AnomalyMoved};
 pub use decisions::{BankLine, Decided, DecisionKind, DecisionRequest};
 pub use definitions::{Existing, is_canonical};
+pub use explain::{Item, Step, explain, find, trail};
 pub use export::{ExportOptions, Part};
 pub use imports::{Imported, UndoneImport};
 pub use periods::{ClosedPeriod, closed};
-pub use query::{collect, literal, text_rows, text_table};
+pub use query::{cells_as_text, collect, literal, text_rows, text_table};
+pub use reports::report_parts;
 pub use runs::{RUN_VIEWS, RunScope, run_summary, write_query};
 pub use users::UserInfo;
 

@@ -46,8 +46,13 @@ pub async fn text_table(session: &Session, sql: &str) -> Result<(Vec<String>, Ve
     let df = crate::session::planned(session, sql).await?;
     let names = df.schema().fields().iter().map(|f| f.name().clone()).collect();
     let batches = df.collect().await?;
+    Ok((names, cells_as_text(&batches)?))
+}
+
+/// Each cell of `batches` as text (NULL empty), row by row.
+pub fn cells_as_text(batches: &[RecordBatch]) -> Result<Vec<Vec<String>>, Error> {
     let mut rows = Vec::new();
-    for b in &batches {
+    for b in batches {
         let cols: Vec<_> = b
             .columns()
             .iter()
@@ -65,5 +70,5 @@ pub async fn text_table(session: &Session, sql: &str) -> Result<(Vec<String>, Ve
             );
         }
     }
-    Ok((names, rows))
+    Ok(rows)
 }

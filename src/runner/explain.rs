@@ -1,262 +1,33 @@
-//! `recon explain ID` and `.explain ID`: the trail of one order, payout or bank line — its
-//! rows with file and line, what matching considered for it (each candidate with its rule
-//! and score), and in words why it ended where it is. Everything shown comes from the
-//! same views reconciliation uses, so the explanation cannot drift from the answer.
+//! `recon explain ID` and `.explain ID`: prints the trail the application layer finds
+//! for an order, payout or bank line (`recon::app::explain`), which the web pages show
+//! too. Only the presenting is here: headings and sentences as text, each SQL step as a
+//! table in the session's output mode.
 
 use super::Runner;
+use recon::app::Step;
 use recon::error::Error;
-
-use recon::app::literal;
-
-/// What an id names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Item {
-    Order(String),
-    Payout(String),
-    Bank(String),
-}
 
 impl Runner {
     pub fn explain(&mut self, id: &str) -> Result<(), Error> {
         self.runtime.block_on(self.session.refresh(&self.ws))?;
-        let id = id.trim();
-        if id.is_empty() {
-            return Err(Error::Usage("explain what? Give an order id, a payout id or a bank transaction id".into()));
-        }
-        let items = self.find(id)?;
-        if items.is_empty() {
-            return Err(Error::Usage(format!(
-                "no order, payout or bank line has the id {id} (looked at orders.order_id, the payouts' ids and bank_txns.txn_id)"
-            )));
-        }
-        for (n, item) in items.iter().enumerate() {
+        // Within the statement time limit, and Ctrl-C stops it, as every query here.
+        let trails = self.block_on_cancellable(recon::app::explain(&self.session, id))??;
+        for (n, (_, steps)) in trails.iter().enumerate() {
             if n > 0 {
                 self.write_text("\n")?;
             }
-            match item {
-                Item::Order(o) => self.explain_order(o)?,
-                Item::Payout(p) => self.explain_payout(p)?,
-                Item::Bank(b) => self.explain_bank(b)?,
-            }
-        }
-        Ok(())
-    }
-
-    /// Everything the id names: an order, a payout (by any of its ids), a bank line.
-    fn find(&self, id: &str) -> Result<Vec<Item>, Error> {
-        let q = literal(id);
-        let sql = format!(
-            "SELECT 'order' AS what, order_id AS id FROM orders \
-               WHERE order_id = {q} OR normalize_order_id(order_id) = normalize_order_id({q}) \
-             UNION SELECT 'payout', payout_id FROM payouts \
-               WHERE {q} IN (payout_id, txn_id, trade_id, payout_ref, line_id) \
-             UNION SELECT 'bank', line_id FROM bank_txns WHERE {q} IN (txn_id, line_id) \
-             ORDER BY what, id"
-        );
-        Ok(self
-            .strings(&sql)?
-            .into_iter()
-            .filter_map(|row| match (row[0].as_str(), row[1].clone()) {
-                ("order", id) => Some(Item::Order(id)),
-                ("payout", id) => Some(Item::Payout(id)),
-                ("bank", id) => Some(Item::Bank(id)),
-                _ => None,
-            })
-            .collect())
-    }
-
-    fn section(&mut self, title: &str, sql: &str) -> Result<(), Error> {
-        self.write_text(&format!("\n{title}\n"))?;
-        self.print_sql(sql)
-    }
-
-    fn explain_order(&mut self, order_id: &str) -> Result<(), Error> {
-        let q = literal(order_id);
-        self.write_text(&format!("Order {order_id}\n"))?;
-        self.print_sql(&format!(
-            "SELECT platform, channel, shop, order_time, pay_time, ship_time, status, paid_amount, source_file, source_line \
-             FROM orders WHERE order_id = {q}"
-        ))?;
-        let direct = self.strings(&format!("SELECT settled_via FROM order_settlement WHERE order_id = {q}"))?;
-        let direct = direct.first().is_some_and(|r| r[0] == "bank");
-        if direct {
-            self.section(
-                "Bank credits matched to it (bank_matches)",
-                &format!(
-                    "SELECT m.txn_id, m.txn_time, m.bank_amount, b.counterparty_name, m.rule, m.score, m.match_group, m.manual \
-                     FROM bank_matches m JOIN bank_txns b ON b.line_id = m.line_id WHERE m.order_id = {q} ORDER BY m.txn_time"
-                ),
-            )?;
-            self.section(
-                "Credits considered (l3_candidates: by its memo, or by a party the order names)",
-                &format!(
-                    "SELECT b.txn_id, b.txn_time, c.bank_amount, b.counterparty_name, c.by_reference, \
-                            round(c.name_score, 3) AS name_score, round(c.score, 3) AS candidate_score, b.source_file, \
-                            b.source_line \
-                     FROM l3_candidates c JOIN bank_txns b ON b.line_id = c.line_id \
-                     WHERE c.order_id = {q} ORDER BY candidate_score DESC"
-                ),
-            )?;
-        } else {
-            self.section(
-                "Settlement lines (order_lines)",
-                &format!(
-                    "SELECT txn_time, kind, amount, sub_order_id, txn_id, memo, source_file, source_line FROM order_lines \
-                     WHERE order_key = normalize_order_id({q}) ORDER BY txn_time, source_line"
-                ),
-            )?;
-        }
-        self.section(
-            "Figures (order_settlement)",
-            &format!(
-                "SELECT expected AS paid, refunded, fees, net_expected, settled, difference, status \
-                 FROM order_settlement WHERE order_id = {q}"
-            ),
-        )?;
-        self.section(
-            "Receivable (receivables, as of as_of())",
-            &format!(
-                "SELECT expected, received, outstanding, CAST(due_date AS DATE) AS due_date, days_overdue, aging_bucket, status \
-                 FROM receivables WHERE order_id = {q}"
-            ),
-        )?;
-        for row in self.strings(&format!("SELECT status, status_reason FROM receivables WHERE order_id = {q}"))? {
-            self.write_text(&format!("\nWhy {}: {}.\n", row[0], row[1]))?;
-        }
-        Ok(())
-    }
-
-    fn explain_payout(&mut self, payout_id: &str) -> Result<(), Error> {
-        let q = literal(payout_id);
-        self.write_text(&format!("Payout {payout_id}\n"))?;
-        self.print_sql(&format!(
-            "SELECT platform, shop, payout_time, amount, currency, txn_id, trade_id, memo, source_file, source_line \
-             FROM payouts WHERE payout_id = {q}"
-        ))?;
-        self.section(
-            "Known by (payout_keys: a bank memo quoting any of these, whole or cut, names it)",
-            &format!("SELECT key FROM payout_keys WHERE payout_id = {q} ORDER BY key"),
-        )?;
-        self.section(
-            "Matched (bank_matches)",
-            &format!(
-                "SELECT m.txn_id, m.txn_time, m.bank_amount, b.counterparty_name, b.memo, m.rule, m.score, m.match_group, m.manual \
-                 FROM bank_matches m JOIN bank_txns b ON b.line_id = m.line_id WHERE m.payout_id = {q}"
-            ),
-        )?;
-        self.section(
-            "Bank credits considered (l2_candidates, ref_hits)",
-            &format!(
-                "SELECT b.txn_id, b.txn_time, b.amount, b.counterparty_name, b.memo, c.rule, c.lag AS working_days, \
-                        round(c.score, 3) AS score \
-                 FROM l2_candidates c JOIN bank_txns b ON b.line_id = c.line_id WHERE c.payout_id = {q} \
-                 UNION ALL \
-                 SELECT b.txn_id, b.txn_time, b.amount, b.counterparty_name, b.memo, 'memo names it (' || n.how || ')', \
-                        working_days(p.payout_time, b.txn_time), CAST(NULL AS DOUBLE) \
-                 FROM ref_hits n JOIN bank_txns b ON b.line_id = n.line_id JOIN payouts p ON p.payout_id = n.ref \
-                 WHERE n.side = 'payout' AND n.ref = {q} \
-                 ORDER BY score DESC NULLS LAST"
-            ),
-        )?;
-        let matched = self.strings(&format!(
-            "SELECT m.rule, m.txn_id, CAST(m.score AS VARCHAR), m.match_group, \
-                    (SELECT count(*) FROM bank_matches g WHERE g.match_group = m.match_group) \
-             FROM bank_matches m WHERE m.payout_id = {q}"
-        ))?;
-        let why = if let Some(m) = matched.first() {
-            let group =
-                if m[4] != "1" { format!(", one of {} links of match group {}", m[4], m[3]) } else { String::new() };
-            format!("matched to bank line {} by rule {} (score {}){group}", m[1], m[0], m[2])
-        } else {
-            let credits: Vec<String> = self
-                .strings(&format!("SELECT DISTINCT txn_id FROM match_candidates WHERE payout_id = {q} ORDER BY 1"))?
-                .into_iter()
-                .map(|r| r[0].clone())
-                .collect();
-            let rivals: Vec<String> = self
-                .strings(&format!(
-                    "SELECT DISTINCT coalesce(payout_id, order_id) FROM match_candidates \
-                     WHERE line_id IN (SELECT line_id FROM match_candidates WHERE payout_id = {q}) \
-                       AND coalesce(payout_id, '') <> {q} ORDER BY 1"
-                ))?
-                .into_iter()
-                .map(|r| r[0].clone())
-                .collect();
-            let params =
-                self.strings("SELECT CAST(window_days AS VARCHAR), CAST(fee_tolerance AS VARCHAR) FROM match_params")?;
-            let (window, fee) = params.first().map_or((String::new(), String::new()), |p| (p[0].clone(), p[1].clone()));
-            match (credits.is_empty(), rivals.is_empty()) {
-                (false, false) => format!(
-                    "open: bank line {} could be it, and could as well be {}: a tie no rule settles — decide with recon match (see match_candidates)",
-                    credits.join(", "),
-                    rivals.join(", ")
-                ),
-                (false, true) => format!(
-                    "open: bank line {} could be it, but no rule chose it (see match_candidates) — decide with recon match",
-                    credits.join(", ")
-                ),
-                _ => format!(
-                    "open: no unmatched bank credit of this amount (or up to {fee} less) from the platform's payer within {window} working days, \
-                     and no bank memo names it — still in transit, or arrived under a name recon does not know (recon match)"
-                ),
-            }
-        };
-        self.write_text(&format!("\nWhy: {why}.\n"))
-    }
-
-    fn explain_bank(&mut self, line_id: &str) -> Result<(), Error> {
-        let q = literal(line_id);
-        let title = self.strings(&format!("SELECT coalesce(txn_id, line_id) FROM bank_txns WHERE line_id = {q}"))?;
-        let title = title.first().map_or(line_id.to_string(), |r| r[0].clone());
-        self.write_text(&format!("Bank line {title}\n"))?;
-        self.print_sql(&format!(
-            "SELECT account, txn_time, amount, currency, counterparty_name, counterparty_account, memo, source_file, source_line \
-             FROM bank_txns WHERE line_id = {q}"
-        ))?;
-        self.section(
-            "What its counterparty and memo say (credit_platforms, ref_hits)",
-            &format!(
-                "SELECT 'counterparty is the payer of' AS evidence, platform AS names FROM credit_platforms WHERE line_id = {q} \
-                 UNION ALL SELECT 'memo names ' || side || ' (' || how || ')', ref FROM ref_hits WHERE line_id = {q}"
-            ),
-        )?;
-        self.section(
-            "Matched (bank_matches)",
-            &format!(
-                "SELECT coalesce(payout_id, order_id) AS matched_to, platform, matched_amount, rule, score, match_group, manual \
-                 FROM bank_matches WHERE line_id = {q}"
-            ),
-        )?;
-        self.section(
-            "Considered (l2_candidates for payouts, l3_candidates for orders)",
-            &format!(
-                "SELECT 'payout' AS side, payout_id AS id, payout_amount AS amount, rule, round(score, 3) AS score \
-                 FROM l2_candidates WHERE line_id = {q} \
-                 UNION ALL \
-                 SELECT 'order', order_id, order_amount, CASE WHEN by_reference THEN 'order_reference' ELSE 'order_buyer' END, \
-                        round(score, 3) \
-                 FROM l3_candidates WHERE line_id = {q} ORDER BY score DESC"
-            ),
-        )?;
-        let matched =
-            self.strings(&format!("SELECT coalesce(payout_id, order_id), rule FROM bank_matches WHERE line_id = {q}"))?;
-        let why = if matched.is_empty() {
-            let debit = self.strings(&format!("SELECT amount < 0 FROM bank_txns WHERE line_id = {q}"))?;
-            if debit.first().is_some_and(|r| r[0] == "true") {
-                "money out: recon matches money coming in".to_string()
-            } else {
-                let n = self.strings(&format!("SELECT count(*) FROM match_candidates WHERE line_id = {q}"))?;
-                match n.first().map(|r| r[0].as_str()) {
-                    Some(n) if n != "0" => {
-                        format!("open: {n} payout(s) or order(s) could be it and no rule settles which — decide with recon match")
+            for step in steps {
+                match step {
+                    Step::Heading(h) => self.write_text(&format!("{h}\n"))?,
+                    Step::Rows { title: None, sql } => self.print_sql(sql)?,
+                    Step::Rows { title: Some(title), sql } => {
+                        self.write_text(&format!("\n{title}\n"))?;
+                        self.print_sql(sql)?;
                     }
-                    _ => "open: no payout or order it could be (amount, window, payer, memo): money from elsewhere, or to write off".into(),
+                    Step::Text(text) => self.write_text(&format!("\n{text}\n"))?,
                 }
             }
-        } else {
-            let what: Vec<String> = matched.iter().map(|r| format!("{} ({})", r[0], r[1])).collect();
-            format!("matched to {}", what.join(", "))
-        };
-        self.write_text(&format!("\nWhy: {why}.\n"))
+        }
+        Ok(())
     }
 }

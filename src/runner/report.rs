@@ -109,7 +109,7 @@ impl Runner {
             return self.list_reports();
         }
         let values = args.params.iter().map(|p| parse_param(p)).collect::<Result<Vec<_>, _>>()?;
-        let parts = self.report_parts(&args.names, &values)?;
+        let parts = recon::app::report_parts(&self.ws, &args.names, &values)?;
         self.runtime.block_on(self.session.refresh(&self.ws))?;
         match &args.output {
             None => {
@@ -127,45 +127,6 @@ impl Runner {
                 self.export(path, &parts, &options)
             }
         }
-    }
-
-    /// Each report bound to the parameters it takes; a parameter none of them takes is
-    /// a mistake worth reporting.
-    fn report_parts(&self, names: &[String], values: &[(String, String)]) -> Result<Vec<Part>, Error> {
-        let mut parts = Vec::new();
-        let mut used = vec![false; values.len()];
-        for name in names {
-            if let Some(sections) = reports::sections(name) {
-                parts.extend(sections.iter().enumerate().map(|(i, s)| Part {
-                    // The first section carries the report's own title.
-                    title: if i == 0 { format!("{} · {}", reports::ANALYSIS.1, s.title) } else { s.title.to_string() },
-                    params: Vec::new(),
-                    sql: s.sql.to_string(),
-                    adds_up: s.adds_up,
-                }));
-                continue;
-            }
-            let report = reports::find(&self.ws, name)?;
-            if !report.builtin {
-                reports::check_query(name, &report.sql)?;
-            }
-            let mine: Vec<(String, String)> = values
-                .iter()
-                .enumerate()
-                .filter(|(_, (k, _))| names.len() == 1 || report.params.contains(k))
-                .map(|(i, kv)| {
-                    used[i] = true;
-                    kv.clone()
-                })
-                .collect();
-            let sql = reports::bind(&report, &mine)?;
-            let params = mine.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            parts.push(Part { adds_up: report.adds_up(), title: report.title, params, sql });
-        }
-        if let Some(i) = used.iter().position(|u| !u) {
-            return Err(Error::Usage(format!("none of the reports takes a parameter {}", values[i].0)));
-        }
-        Ok(parts)
     }
 
     /// `.export FILE [SQL | report NAME [k=v]…]`.
@@ -201,7 +162,7 @@ impl Runner {
                 let mut parts = Vec::new();
                 for (name, params) in list {
                     let values = params.iter().map(|p| parse_param(p)).collect::<Result<Vec<_>, _>>()?;
-                    parts.extend(self.report_parts(std::slice::from_ref(name), &values)?);
+                    parts.extend(recon::app::report_parts(&self.ws, std::slice::from_ref(name), &values)?);
                 }
                 parts
             }
