@@ -130,6 +130,30 @@ def main():
         t, _, _ = c.request("GET", "/workbench?q=" + urllib.parse.quote(item[:6]) + "&min=10&max=5000")
         rows.append(("a filtered, searched page", f"{t * 1000:.0f} ms"))
         rows.append(("server after the views computed (RSS, peak MB)", "%.0f / %.0f" % rss_mb(server.pid)))
+        for name, path in [("collections: status summary and orders", "/collections"),
+                           ("collections filtered (platform, status)", "/collections?platform=tmall&status=overdue"),
+                           ("collections: overdue follow-up", "/collections?tab=follow_up"),
+                           ("collections: aging with its chart", "/collections?tab=aging"),
+                           ("report: collection summary", "/reports/collection_summary"),
+                           ("report: bank reconciliation statement", "/reports/bank_reconciliation"),
+                           ("analysis (every section, charts)", "/analysis"),
+                           ("SQL page: a grouped query", "/sql?sql=" + urllib.parse.quote(
+                               "SELECT platform, status, count(*) AS orders, sum(outstanding) AS outstanding "
+                               "FROM receivables GROUP BY 1, 2 ORDER BY 1, 2"))]:
+            c.request("GET", path)
+            t, text, _ = c.request("GET", path)
+            rows.append((name, f"{t * 1000:.0f} ms"))
+            if path == "/reports/collection_summary":
+                drill = re.search(r'class="drill" href="([^"]+)"', text).group(1)
+                drill = drill.replace("&amp;", "&").replace("&#x2f;", "/")
+                t, text, _ = c.request("GET", drill)
+                rows.append(("drill-down: the orders behind a summary row", f"{t * 1000:.0f} ms"))
+                order = re.search(r'explain\?id=([^"&]+)"', text).group(1)
+                t, _, _ = c.request("GET", "/explain?id=" + order)
+                rows.append(("an order's trail (explain)", f"{t * 1000:.0f} ms"))
+        t, _, _ = c.request("POST", "/export", {"csrf": c.token, "what": "sql", "format": "xlsx",
+                                                "sql": "SELECT * FROM receivables ORDER BY order_id LIMIT 100000"})
+        rows.append(("export of 100,000 receivables to xlsx", f"{t * 1000:.0f} ms"))
 
         times = []
         lock = threading.Lock()

@@ -1,5 +1,5 @@
 //! Everything a page loads is inside the binary: templates, the style sheet and the one
-//! script (no CDN: many merchants sit behind firewalls).
+//! scripts, the charting library among them (no CDN: many merchants sit behind firewalls).
 
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
@@ -17,6 +17,21 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("job.html", include_str!("assets/job.html")),
     ("run.html", include_str!("assets/run.html")),
     ("source.html", include_str!("assets/source.html")),
+    ("grid.html", include_str!("assets/grid.html")),
+    ("explain.html", include_str!("assets/explain.html")),
+    ("collections.html", include_str!("assets/collections.html")),
+    ("reports.html", include_str!("assets/reports.html")),
+    ("report_run.html", include_str!("assets/report_run.html")),
+    ("drill.html", include_str!("assets/drill.html")),
+    ("analysis.html", include_str!("assets/analysis.html")),
+    ("sql.html", include_str!("assets/sql.html")),
+    ("anomalies.html", include_str!("assets/anomalies.html")),
+    ("anomaly.html", include_str!("assets/anomaly.html")),
+    ("periods.html", include_str!("assets/periods.html")),
+    ("admin_tabs.html", include_str!("assets/admin_tabs.html")),
+    ("admin_users.html", include_str!("assets/admin_users.html")),
+    ("admin_audit.html", include_str!("assets/admin_audit.html")),
+    ("admin_settings.html", include_str!("assets/admin_settings.html")),
 ];
 
 /// The templates, parsed once at start.
@@ -34,6 +49,8 @@ pub fn templates() -> minijinja::Environment<'static> {
 const STATIC: &[(&str, &str, &str)] = &[
     ("app.css", "text/css; charset=utf-8", include_str!("assets/app.css")),
     ("app.js", "text/javascript; charset=utf-8", include_str!("assets/app.js")),
+    ("charts.js", "text/javascript; charset=utf-8", include_str!("assets/charts.js")),
+    ("echarts.min.js", "text/javascript; charset=utf-8", include_str!("assets/vendor/echarts.common.min.js")),
 ];
 
 pub async fn file(Path(name): Path<String>) -> Response {

@@ -37,11 +37,24 @@ impl Lang {
     }
 
     pub fn words(self) -> BTreeMap<&'static str, &'static str> {
-        WORDS.iter().map(|(k, zh, en)| (*k, if self == Lang::Zh { *zh } else { *en })).collect()
+        TABLES.iter().flat_map(|t| t.iter()).map(|(k, zh, en)| (*k, if self == Lang::Zh { *zh } else { *en })).collect()
     }
 }
 
-/// Key, Chinese, English.
+/// Key, Chinese, English: a table per group of pages (each kept beside its pages).
+pub type Words = &'static [(&'static str, &'static str, &'static str)];
+
+const TABLES: &[Words] = &[
+    WORDS,
+    super::admin::WORDS,
+    super::periods::WORDS,
+    super::anomalies::WORDS,
+    super::collections::WORDS,
+    super::reports::WORDS,
+    super::analysis::WORDS,
+    super::sql::WORDS,
+];
+
 const WORDS: &[(&str, &str, &str)] = &[
     ("title", "回款对账工作台", "Reconciliation workbench"),
     ("toggle", "English", "中文"),
@@ -53,6 +66,13 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("import", "导入", "Import"),
     ("imports", "导入记录", "Imports"),
     ("workbench", "对账", "Reconcile"),
+    ("collections", "回款管理", "Collections"),
+    ("reports", "报表查询", "Reports"),
+    ("analysis", "数据分析", "Analysis"),
+    ("anomalies", "异常处理", "Anomalies"),
+    ("periods", "会计期间", "Periods"),
+    ("sql", "SQL 查询", "SQL"),
+    ("admin", "系统管理", "Administration"),
     ("imported", "已导入数据", "What is imported"),
     ("table", "数据表", "Table"),
     ("rows", "行数", "Rows"),
@@ -140,6 +160,15 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("view", "结果", "Result"),
     ("prev", "上一页", "Previous"),
     ("next", "下一页", "Next"),
+    ("previous", "上一页", "Previous"),
+    ("page", "页", "Page"),
+    ("drill", "明细", "Rows behind it"),
+    ("no_rows", "没有数据", "No rows"),
+    ("rows_found", "行", "rows"),
+    ("export", "导出", "Export"),
+    ("as_of", "截至", "As of"),
+    ("apply", "查询", "Apply"),
+    ("explain", "追溯", "Trail"),
     ("of", "共", "of"),
     ("source_row", "原始行", "The stored row"),
     ("line", "行号", "Line"),

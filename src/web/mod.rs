@@ -3,16 +3,26 @@
 //! application layer as the CLI (`crate::app::Service`), so roles, masks, the audit line
 //! and the workspace transaction are the same whichever door a user comes through.
 
+mod admin;
+mod analysis;
+mod anomalies;
 mod assets;
+mod collections;
+mod explain;
+mod export;
 mod fields;
+mod grid;
 mod guard;
 mod home;
 mod i18n;
 mod imports;
 mod login;
+mod periods;
 mod render;
+mod reports;
 mod runs;
 mod source;
+mod sql;
 mod state;
 mod workbench;
 
@@ -76,6 +86,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/runs/{id}", get(runs::summary))
         .route("/source", get(source::page_of))
         .route("/static/{file}", get(assets::file))
+        .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
+        .route("/explain", get(explain::page_of))
+        .route("/export", post(export::download))
+        .merge(collections::routes())
+        .merge(reports::routes())
+        .merge(analysis::routes())
+        .merge(anomalies::routes())
+        .merge(periods::routes())
+        .merge(admin::routes())
+        .merge(sql::routes())
         .layer(axum::middleware::from_fn(guard::csrf))
         .layer(sessions)
         .layer(axum::middleware::from_fn(guard::headers))

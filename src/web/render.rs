@@ -71,6 +71,13 @@ pub async fn page(state: &AppState, cur: &Current, name: &str, ctx: Value) -> Re
             can_undo_import => may(Action::UndoImport),
             can_decide => may(Action::Decide),
             can_reconcile => may(Action::Reconcile),
+            can_export => may(Action::Export),
+            can_define => may(Action::Define),
+            can_close => may(Action::ClosePeriod),
+            can_reopen => may(Action::ReopenPeriod),
+            can_work_anomaly => may(Action::WorkAnomaly),
+            is_admin => may(Action::ManageUsers),
+            can_sql => true,
         },
         ..ctx
     };

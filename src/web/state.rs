@@ -54,7 +54,8 @@ pub struct AppState {
     pub secure: bool,
     pub max_upload: usize,
     pub templates: minijinja::Environment<'static>,
-    sessions: Mutex<HashMap<&'static str, Shared>>,
+    /// Per role and as-of (empty: now), the SQL session pages read.
+    sessions: Mutex<HashMap<(&'static str, String), Shared>>,
     /// Logins per client address, and uploads per user.
     pub login_limit: DefaultKeyedRateLimiter<String>,
     pub upload_limit: DefaultKeyedRateLimiter<String>,
@@ -92,20 +93,45 @@ impl AppState {
         })
     }
 
-    /// The shared SQL session of `role`, opened on first use.
-    pub async fn session(&self, role: Role) -> Result<Shared, Error> {
-        if let Some(s) = self.sessions.lock().map_err(poisoned)?.get(role.name()) {
+    /// The shared SQL session of `role` computing as of `as_of` (empty: now), opened on
+    /// first use. Each as-of computes its own figures, so only a few are kept: the
+    /// oldest other one is let go when a new one would pass `AS_OF_KEPT`.
+    async fn session(&self, role: Role, as_of: &str) -> Result<Shared, Error> {
+        let key = (role.name(), as_of.to_string());
+        if let Some(s) = self.sessions.lock().map_err(poisoned)?.get(&key) {
             return Ok(s.clone());
         }
         let opened = Session::open(&self.ws, self.memory_limit, role).await?;
+        if !as_of.is_empty() {
+            let set = format!("SET recon.as_of = {}", crate::app::literal(as_of));
+            opened.ctx.sql(&set).await?.collect().await?;
+        }
         let mut all = self.sessions.lock().map_err(poisoned)?;
-        Ok(all.entry(role.name()).or_insert_with(|| Arc::new(tokio::sync::RwLock::new(opened))).clone())
+        let others: Vec<_> = all.keys().filter(|(_, a)| !a.is_empty() && **a != *as_of).cloned().collect();
+        if others.len() >= AS_OF_KEPT {
+            all.remove(&others[0]);
+        }
+        Ok(all.entry(key).or_insert_with(|| Arc::new(tokio::sync::RwLock::new(opened))).clone())
     }
 
     /// `role`'s session up to date with the workspace, for reading: many pages read at
     /// once; only a workspace change makes one reader refresh it alone.
     pub async fn reading(&self, role: Role) -> Result<tokio::sync::OwnedRwLockReadGuard<Session>, Error> {
-        let shared = self.session(role).await?;
+        self.reading_as_of(role, "").await
+    }
+
+    /// Like [`AppState::reading`], with time-dependent figures (receivables, overdue
+    /// days) as of `as_of` — a date or time as `--as-of` takes it; empty is now.
+    pub async fn reading_as_of(
+        &self,
+        role: Role,
+        as_of: &str,
+    ) -> Result<tokio::sync::OwnedRwLockReadGuard<Session>, Error> {
+        let as_of = as_of.trim();
+        if !as_of.is_empty() && crate::asof::parse(as_of).is_none() {
+            return Err(Error::Usage(format!("as of {as_of:?}: give a date such as 2026-10-31")));
+        }
+        let shared = self.session(role, as_of).await?;
         let generation = self.ws.catalog()?.generation;
         let read = shared.clone().read_owned().await;
         if read.generation == generation {
@@ -116,7 +142,15 @@ impl AppState {
         write.refresh(&self.ws).await?;
         Ok(write.downgrade())
     }
+
+    /// `role`'s session (now) for a change that needs it alone (a decision).
+    pub async fn writing(&self, role: Role) -> Result<tokio::sync::OwnedRwLockWriteGuard<Session>, Error> {
+        Ok(self.session(role, "").await?.write_owned().await)
+    }
 }
+
+/// Other as-of dates whose figures the server keeps computed at once.
+const AS_OF_KEPT: usize = 3;
 
 pub fn poisoned<T>(_: std::sync::PoisonError<T>) -> Error {
     Error::Other("the server's state was left broken by an earlier failure; restart recon serve".into())

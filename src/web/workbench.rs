@@ -317,8 +317,7 @@ async fn keep(
     cur: &Current,
     decisions: Vec<(DecisionKind, DecisionRequest)>,
 ) -> Result<Vec<u64>, Error> {
-    let shared = state.session(cur.app.user().role).await?;
-    let mut session = shared.write().await;
+    let mut session = state.writing(cur.app.user().role).await?;
     let mut ids = Vec::new();
     for (kind, req) in decisions {
         ids.push(cur.app.decide(&mut session, kind, req).await?.id);
@@ -391,11 +390,10 @@ pub async fn undo(State(state): State<Arc<AppState>>, cur: Current, fields: Fiel
     if ids.is_empty() {
         return failed(&cur, Error::Usage("which decision? none named".into()), &back).await;
     }
-    let shared = match state.session(cur.app.user().role).await {
+    let mut session = match state.writing(cur.app.user().role).await {
         Ok(s) => s,
         Err(e) => return broken(e),
     };
-    let mut session = shared.write().await;
     for id in ids.iter().rev() {
         if let Err(e) = cur.app.revoke_decision(&mut session, *id).await {
             drop(session);

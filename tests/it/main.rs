@@ -33,5 +33,7 @@ mod structure;
 mod terminal;
 mod unseen;
 mod web;
+mod web_admin;
 mod web_browser;
+mod web_pages;
 mod workspace;

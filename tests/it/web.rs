@@ -20,7 +20,7 @@ impl Server {
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(extra)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(if std::env::var_os("RECON_SERVE_STDERR").is_some() { Stdio::inherit() } else { Stdio::null() })
             .spawn()
             .unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
@@ -101,6 +101,19 @@ impl Client {
         }
         let r = req.send_form(fields.iter().copied());
         self.reply(r)
+    }
+
+    /// A form post answered with a file (a download): its bytes, insisting on a 200.
+    pub fn post_bytes(&mut self, path: &str, fields: &[(&str, &str)]) -> Vec<u8> {
+        let mut req = self.agent.post(format!("{}{path}", self.base));
+        if let Some(c) = &self.cookie {
+            req = req.header("cookie", c);
+        }
+        let r = req.send_form(fields.iter().copied()).unwrap();
+        let status = r.status().as_u16();
+        let bytes = r.into_body().with_config().limit(1 << 30).read_to_vec().unwrap();
+        assert_eq!(status, 200, "{path}: {}", String::from_utf8_lossy(&bytes));
+        bytes
     }
 
     /// A multipart upload of `files` (name, bytes) to `path`.

@@ -104,6 +104,12 @@ document.addEventListener("DOMContentLoaded", () => {
   if (current) { current.focus({ preventScroll: false }); current.scrollIntoView({ block: "nearest" }); }
 
   document.addEventListener("keydown", (e) => {
+    // Ctrl+Enter in an SQL editor runs it, as in the shell's editors.
+    if (e.target.matches("textarea.sql") && e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      e.target.form.requestSubmit();
+      return;
+    }
     if (e.target.matches("input, select, textarea")) return;
     const row = selected();
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
