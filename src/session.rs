@@ -74,10 +74,6 @@ impl Session {
         let runtime =
             RuntimeEnvBuilder::new().with_memory_limit(memory_limit, 1.0).with_temp_file_path(spill).build_arc()?;
         let ctx = SessionContext::new_with_config_rt(config(), runtime);
-        let settings = crate::settings::Settings::load(ws).map_err(datafusion::error::DataFusionError::Plan)?;
-        let calendar = settings.calendar().map_err(datafusion::error::DataFusionError::Plan)?;
-        crate::udf::register(&ctx, Arc::new(calendar));
-        crate::udf::bounded::register(&ctx, settings.limits.max_text_length);
         let catalog = ws.catalog().map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))?;
         let mut session = Session {
             ctx,
@@ -105,6 +101,12 @@ impl Session {
 
     async fn load(&mut self, ws: &Workspace, catalog: &Catalog) -> Result<()> {
         self.warnings.clear();
+        // The functions that read settings (the working-day calendar, the text limit)
+        // follow a settings change like every view does.
+        let settings = crate::settings::Settings::load(ws).map_err(datafusion::error::DataFusionError::Plan)?;
+        let calendar = settings.calendar().map_err(datafusion::error::DataFusionError::Plan)?;
+        crate::udf::register(&self.ctx, Arc::new(calendar));
+        crate::udf::bounded::register(&self.ctx, settings.limits.max_text_length);
         self.register_tables(ws, catalog).await?;
         self.load_builtin_views().await;
         if self.masked {

@@ -206,38 +206,32 @@ impl Settings {
     pub fn load(ws: &Workspace) -> Result<Settings, String> {
         let path = ws.root().join(FILE);
         match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                let s: Settings = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-                for (courier, rate) in s.couriers.table() {
-                    for (name, v) in [("first_kg", &rate.first_kg), ("extra_kg", &rate.extra_kg)] {
-                        if crate::values::parse_money(v).is_err() {
-                            return Err(format!(
-                                "{}: couriers.rates.{courier}.{name} = {v:?} is not an amount",
-                                path.display()
-                            ));
-                        }
-                    }
-                }
-                if crate::values::parse_money(&s.couriers.tolerance).is_err() {
-                    return Err(format!(
-                        "{}: couriers.tolerance = {:?} is not an amount",
-                        path.display(),
-                        s.couriers.tolerance
-                    ));
-                }
-                s.calendar().map_err(|e| format!("{}: calendar: {e}", path.display()))?;
-                let b = &s.receivables.aging_buckets;
-                if b.is_empty() || b[0] < 1 || b.windows(2).any(|w| w[0] >= w[1]) {
-                    return Err(format!(
-                        "{}: aging_buckets must be rising numbers of days, such as [30, 60, 90]",
-                        path.display()
-                    ));
-                }
-                Ok(s)
-            }
+            Ok(text) => Settings::parse(&text, &path.display().to_string()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
             Err(e) => Err(format!("{}: {e}", path.display())),
         }
+    }
+
+    /// The settings `text` holds, checked as every reader needs them (amounts that are
+    /// amounts, a calendar that builds, rising aging buckets); errors start with `name`.
+    pub fn parse(text: &str, name: &str) -> Result<Settings, String> {
+        let s: Settings = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
+        for (courier, rate) in s.couriers.table() {
+            for (field, v) in [("first_kg", &rate.first_kg), ("extra_kg", &rate.extra_kg)] {
+                if crate::values::parse_money(v).is_err() {
+                    return Err(format!("{name}: couriers.rates.{courier}.{field} = {v:?} is not an amount"));
+                }
+            }
+        }
+        if crate::values::parse_money(&s.couriers.tolerance).is_err() {
+            return Err(format!("{name}: couriers.tolerance = {:?} is not an amount", s.couriers.tolerance));
+        }
+        s.calendar().map_err(|e| format!("{name}: calendar: {e}"))?;
+        let b = &s.receivables.aging_buckets;
+        if b.is_empty() || b[0] < 1 || b.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(format!("{name}: aging_buckets must be rising numbers of days, such as [30, 60, 90]"));
+        }
+        Ok(s)
     }
 
     /// The working-day calendar in force.

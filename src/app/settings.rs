@@ -44,26 +44,9 @@ impl Service {
     }
 }
 
-/// `text` as `Settings::load` would take it from the file, with the same checks and
-/// words; the file is named `settings.toml`, as the user knows it.
+/// `text` as `Settings::load` would take it from the file, named as the user knows it.
 pub fn check(text: &str) -> Result<Settings, String> {
-    let s: Settings = toml::from_str(text).map_err(|e| format!("{FILE}: {e}"))?;
-    for (courier, rate) in s.couriers.table() {
-        for (name, v) in [("first_kg", &rate.first_kg), ("extra_kg", &rate.extra_kg)] {
-            if crate::values::parse_money(v).is_err() {
-                return Err(format!("{FILE}: couriers.rates.{courier}.{name} = {v:?} is not an amount"));
-            }
-        }
-    }
-    if crate::values::parse_money(&s.couriers.tolerance).is_err() {
-        return Err(format!("{FILE}: couriers.tolerance = {:?} is not an amount", s.couriers.tolerance));
-    }
-    s.calendar().map_err(|e| format!("{FILE}: calendar: {e}"))?;
-    let b = &s.receivables.aging_buckets;
-    if b.is_empty() || b[0] < 1 || b.windows(2).any(|w| w[0] >= w[1]) {
-        return Err(format!("{FILE}: aging_buckets must be rising numbers of days, such as [30, 60, 90]"));
-    }
-    Ok(s)
+    Settings::parse(text, FILE)
 }
 
 /// What differs between two settings, as the `recon_settings` rows name it
@@ -100,32 +83,6 @@ mod tests {
     use super::*;
     use crate::auth::{Role, Users};
     use crate::workspace::Workspace;
-
-    /// `check` says what `Settings::load` says of the same text in the file, so the
-    /// page refuses exactly what would stop a session from opening.
-    #[test]
-    fn the_check_agrees_with_loading_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let ws = Workspace::create(&dir.path().join("ws")).unwrap();
-        let path = ws.root().join(FILE);
-        for text in [
-            "",
-            "[matching]\nwindow_days = 3\n",
-            "[matching]\nwindow = 3\n",
-            "[matching]\nwindow_days = \"three\"\n",
-            "[receivables]\naging_buckets = [60, 30]\n",
-            "[receivables]\naging_buckets = []\n",
-            "[couriers]\ntolerance = \"lots\"\n",
-            "[couriers]\nrates = { \"中通快递\" = { first_kg = \"x\", extra_kg = \"2.00\" } }\n",
-            "[calendar]\nholidays = [\"2027-13-01\"]\n",
-            "not toml at all = = =",
-        ] {
-            std::fs::write(&path, text).unwrap();
-            let loaded =
-                Settings::load(&ws).map(|s| s.rows()).map_err(|e| e.replace(&path.display().to_string(), FILE));
-            assert_eq!(check(text).map(|s| s.rows()), loaded, "{text:?}");
-        }
-    }
 
     #[test]
     fn only_an_admin_saves_and_a_bad_text_changes_nothing() {

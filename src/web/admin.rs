@@ -23,7 +23,6 @@ use crate::app::Service;
 use crate::auth::Role;
 use crate::auth::guard::Action;
 use crate::error::Error;
-use crate::settings::Settings;
 use crate::workspace::audit;
 
 pub const WORDS: Words = &[
@@ -285,7 +284,6 @@ pub async fn save_settings(State(state): State<Arc<AppState>>, cur: Current, f: 
     if !text.is_empty() {
         text.push('\n');
     }
-    let before = Settings::load(&state.ws).ok();
     let app = cur.app.clone();
     let written = text.clone();
     let done = tokio::task::spawn_blocking(move || app.save_settings(&written))
@@ -293,27 +291,11 @@ pub async fn save_settings(State(state): State<Arc<AppState>>, cur: Current, f: 
         .unwrap_or_else(|e| Err(Error::Other(e.to_string())));
     match done {
         Ok(()) => {
-            let mut said = "settings saved: every view computes with them from now on".to_string();
-            if fixed_at_start(before.as_ref()) != fixed_at_start(Settings::load(&state.ws).ok().as_ref()) {
-                said.push_str(
-                    "; the working-day calendar and the text limit reach these pages when recon serve is \
-                     restarted (the command line has them now)",
-                );
-            }
-            flash(&cur.session, "ok", said).await;
+            flash(&cur.session, "ok", "settings saved: every view computes with them from now on").await;
             Redirect::to("/admin/settings").into_response()
         }
         // Shown with the text as the admin wrote it, to mend rather than type again.
         Err(Error::Usage(why)) => settings_page(&state, &cur, text, Some(why)).await,
         Err(e) => failed(&cur, e, "/admin/settings").await,
     }
-}
-
-/// What a server's SQL session takes from the settings only when it opens (the
-/// calendar behind the working-day functions, the text limit), not at each change.
-fn fixed_at_start(s: Option<&Settings>) -> Option<(bool, Vec<String>, Vec<String>, u64)> {
-    s.map(|s| {
-        let c = &s.calendar;
-        (c.builtin, c.holidays.clone(), c.workdays.clone(), s.limits.max_text_length)
-    })
 }
