@@ -183,38 +183,58 @@ SELECT s.platform, s.shop, s.sales, s.refunds, s.fees, s.sales - s.refunds - s.f
 FROM shops s LEFT JOIN speed p ON p.platform = s.platform AND (p.shop IS NOT DISTINCT FROM s.shop)
 ORDER BY margin_rank;
 
--- cash_forecast: money expected into the bank on each of the next 30 days after as_of(),
--- by where it comes from. Platform money: open orders settle, and new sales (at the pace
--- of each platform's median week of the last twelve) follow, by the platform's observed
--- distribution of days from order to settlement, then reach the bank after its usual
--- payout lag plus half the merchant's usual interval between withdrawals; net of the
--- usual fee rate. Orders paid straight to the bank (B2B invoices): each open one by the
--- observed distribution of days from order to payment, given how long it has been open;
--- new ones at the last half year's daily average.
-CREATE VIEW cash_forecast AS
-WITH bank_lag AS (
-    SELECT platform, median(days) AS days FROM payout_lags GROUP BY platform
+-- forecast_fees: each platform's usual fee rate, what its money arrives net of.
+CREATE VIEW forecast_fees AS
+SELECT platform, CAST(sum(fees) AS DOUBLE) / nullif(CAST(sum(sold) AS DOUBLE), 0) AS rate
+FROM order_settlement WHERE settled_via = 'platform' AND sold > 0 GROUP BY platform;
+
+-- forecast_payout_days: per platform, the usual days from a payout leaving the wallet to
+-- the bank (bank_days), and the merchant's usual days between two withdrawals of a shop
+-- (gap_days): money settled waits in the wallet half of that, on average.
+CREATE VIEW forecast_payout_days AS
+WITH gaps AS (
+    SELECT platform, CAST(date_part('epoch', payout_time - lag(payout_time) OVER (PARTITION BY platform, shop
+        ORDER BY payout_time)) AS DOUBLE) / 86400.0 AS gap
+    FROM payouts WHERE payout_time <= as_of()
 ),
-withdrawal_gaps AS (
-    SELECT platform, median(gap) / 2 AS days FROM (
-        SELECT platform, CAST(date_part('epoch', payout_time - lag(payout_time) OVER (PARTITION BY platform, shop
-            ORDER BY payout_time)) AS DOUBLE) / 86400.0 AS gap
-        FROM payouts) g
-    WHERE gap IS NOT NULL GROUP BY platform
+lags AS (SELECT platform, median(days) AS days FROM payout_lags GROUP BY platform)
+SELECT coalesce(g.platform, l.platform) AS platform, l.days AS bank_days, g.days AS gap_days
+FROM (SELECT platform, median(gap) AS days FROM gaps WHERE gap IS NOT NULL GROUP BY platform) g
+FULL JOIN lags l ON l.platform = g.platform;
+
+-- forecast_wallet: platform money that is no order's any more but not in the bank yet, as
+-- of as_of(): what the shops' wallets hold (settled, not withdrawn: the sum of their
+-- wallet lines, withdrawals out) — reaching the bank within a withdrawal interval and the
+-- bank's lag — and payouts withdrawn but not yet credited, within the bank's lag.
+CREATE VIEW forecast_wallet AS
+WITH wallets AS (
+    SELECT platform, greatest(sum(CAST(amount AS DOUBLE)), 0) AS amount
+    FROM settlements WHERE txn_time <= as_of() GROUP BY platform, shop
 ),
-fee AS (
-    SELECT platform, CAST(sum(fees) AS DOUBLE) / nullif(CAST(sum(sold) AS DOUBLE), 0) AS rate
-    FROM order_settlement WHERE settled_via = 'platform' AND sold > 0 GROUP BY platform
+transit AS (
+    SELECT p.platform, CAST(p.amount AS DOUBLE) AS amount FROM payouts p
+    WHERE p.payout_time <= as_of()
+      AND NOT EXISTS (SELECT 1 FROM bank_matches m WHERE m.payout_id = p.payout_id AND m.txn_time <= as_of())
+)
+SELECT w.platform, w.amount, greatest(coalesce(d.gap_days, 7) + coalesce(d.bank_days, 2), 1) AS within_days
+FROM wallets w LEFT JOIN forecast_payout_days d ON d.platform = w.platform
+UNION ALL
+SELECT t.platform, t.amount, greatest(coalesce(d.bank_days, 2), 1)
+FROM transit t LEFT JOIN forecast_payout_days d ON d.platform = t.platform;
+
+-- forecast_cdf: per platform (and 'b2b' for orders paid straight to the bank), the share
+-- of an order's money in the bank within d days of the order, for d from 0 to 399 (f),
+-- and f summed from day 0 to d (s: what one day's sales have delivered d + 1 days on).
+-- Platform money: the platform's observed days from order to settlement, plus its usual
+-- payout lag, plus half the merchant's usual interval between withdrawals. Money paid
+-- straight to the bank: days from order to payment, by amount, over orders older than the
+-- window in which a payment is matched to them (all their payments are in): some of it
+-- never comes, so shares are of what was owed.
+CREATE VIEW forecast_cdf AS
+WITH platform_lags AS (
+    SELECT s.platform, s.order_days + coalesce(p.bank_days, 2) + coalesce(p.gap_days, 0) / 2 AS days
+    FROM order_settle_days s LEFT JOIN forecast_payout_days p ON p.platform = s.platform
 ),
--- Days from order to the bank, per platform: settlement days plus the bank's lag.
-platform_lags AS (
-    SELECT s.platform, s.order_days + coalesce(b.days, 2) + coalesce(w.days, 0) AS days
-    FROM order_settle_days s LEFT JOIN bank_lag b ON b.platform = s.platform
-    LEFT JOIN withdrawal_gaps w ON w.platform = s.platform
-),
--- Days from order to payment for money paid straight to the bank, by amount, over orders
--- older than the window in which a payment is matched to them (all their payments are
--- in): some of it never comes, so shares are of what was owed.
 direct_orders_seen AS (
     SELECT d.order_id, d.order_time, CAST(d.amount AS DOUBLE) AS owed FROM direct_orders d CROSS JOIN match_params mp
     WHERE d.order_time <= to_timestamp_micros(CAST(as_of() AS BIGINT) - mp.b2b_window_days * 86400000000)
@@ -236,7 +256,6 @@ hist AS (
     UNION ALL
     SELECT platform, CAST(floor(greatest(days, 0)) AS BIGINT), sum(weight) FROM direct_lags GROUP BY 1, 2
 ),
--- dense(platform, d): the share that has arrived within d days, for every d up to 399.
 cdf AS (
     SELECT h.platform, h.d, sum(h.w) OVER (PARTITION BY h.platform ORDER BY h.d) / max(t.total) OVER (PARTITION BY h.platform) AS f
     FROM hist h JOIN totals t ON t.platform = h.platform
@@ -247,28 +266,64 @@ dense AS (
     CROSS JOIN range(0, 400) r
     LEFT JOIN cdf c ON c.platform = p.platform AND c.d <= r.value
     GROUP BY p.platform, r.value
-),
--- sums(platform, n): F(0) + … + F(n − 1), what one day's sales have delivered by day n.
-sums AS (
-    SELECT platform, d + 1 AS n, sum(f) OVER (PARTITION BY platform ORDER BY d) AS s FROM dense
-),
-days AS (
+)
+SELECT platform, d, f, sum(f) OVER (PARTITION BY platform ORDER BY d) AS s FROM dense;
+
+-- forecast_open: what is open now, by platform: each open receivable's amount net of the
+-- platform's usual fee (none on money paid straight to the bank), and its age in days.
+CREATE VIEW forecast_open AS
+SELECT r.platform, r.order_id,
+    greatest(least(CAST(floor(CAST(date_part('epoch', as_of() - coalesce(o.order_time, o.pay_time)) AS DOUBLE)
+        / 86400.0) AS BIGINT), 369), 0) AS age,
+    CAST(r.outstanding AS DOUBLE) * (1 - CASE WHEN r.settled_via = 'bank' THEN 0.0 ELSE coalesce(f.rate, 0.0) END)
+        AS amount
+FROM receivables r
+JOIN orders o ON o.order_id = r.order_id AND (o.platform IS NOT DISTINCT FROM r.platform)
+LEFT JOIN forecast_fees f ON f.platform = r.platform
+WHERE r.outstanding > 0;
+
+-- forecast_weeks: sales net of refunds per platform and week back from as_of(), over the
+-- last half year (week 0 is the last seven days); and the orders paid straight to the
+-- bank of that half year, the history new B2B business is drawn from.
+CREATE VIEW forecast_weeks AS
+SELECT coalesce(platform, 'b2b') AS platform,
+    CAST(floor(CAST(date_part('epoch', as_of() - order_time) AS DOUBLE) / 604800.0) AS BIGINT) AS week,
+    sum(CAST(expected - refunded AS DOUBLE)) AS sales, count(*) AS orders
+FROM order_settlement
+WHERE order_time > to_timestamp_micros(CAST(as_of() AS BIGINT) - 182 * 86400000000) AND order_time <= as_of()
+GROUP BY 1, 2;
+
+-- forecast_history: the days of the last half year the workspace has orders for (a young
+-- business's half year is shorter): what averages over "the last half year" divide by.
+CREATE VIEW forecast_history AS
+SELECT least(greatest(CAST(date_part('epoch', as_of() - min(order_time)) AS DOUBLE) / 86400.0, 1.0), 182.0) AS days
+FROM order_settlement WHERE order_time <= as_of();
+
+-- forecast_rates: what a day's new sales will add, net of fees: for a platform, the median
+-- week of the last twelve (a promotion week does not set the pace of the next month); for
+-- B2B, whose orders are few and large, the average day of the last half year (or of the
+-- history there is).
+CREATE VIEW forecast_rates AS
+SELECT w.platform,
+    CASE WHEN w.platform = 'b2b' THEN sum(w.sales) / max(h.days) ELSE median(w.sales) FILTER (WHERE w.week < 12) / 7.0 END
+        * (1 - coalesce(max(f.rate), 0.0)) AS per_day
+FROM forecast_weeks w LEFT JOIN forecast_fees f ON f.platform = w.platform CROSS JOIN forecast_history h
+GROUP BY w.platform;
+
+-- cash_forecast: money expected into the bank on each of the next 30 days after as_of(),
+-- by where it comes from. Platform money: what the wallets hold and payouts in transit
+-- (forecast_wallet) arrive, open orders settle, and new sales (at the pace of
+-- forecast_rates) follow, by the platform's forecast_cdf. Orders paid straight to the
+-- bank (B2B invoices): each open one by the distribution of days from order to payment,
+-- given how long it has been open; new ones at the last half year's daily average. The
+-- range around these figures is cash_forecast_range's.
+CREATE VIEW cash_forecast AS
+WITH days AS (
     SELECT value AS n, to_timestamp_micros(CAST(date_trunc('day', as_of()) AS BIGINT) + value * 86400000000) AS day
     FROM range(0, 31)
 ),
-open AS (
-    SELECT r.platform, r.outstanding,
-        least(CAST(floor(CAST(date_part('epoch', as_of() - coalesce(o.order_time, o.pay_time)) AS DOUBLE)
-            / 86400.0) AS BIGINT), 369) AS age,
-        CASE WHEN r.settled_via = 'bank' THEN 0.0 ELSE coalesce(f.rate, 0.0) END AS fee_rate
-    FROM receivables r
-    JOIN orders o ON o.order_id = r.order_id AND (o.platform IS NOT DISTINCT FROM r.platform)
-    LEFT JOIN fee f ON f.platform = r.platform
-    WHERE r.outstanding > 0
-),
 open_groups AS (
-    SELECT platform, greatest(age, 0) AS age, sum(CAST(outstanding AS DOUBLE) * (1 - fee_rate)) AS amount
-    FROM open GROUP BY 1, 2
+    SELECT platform, age, sum(amount) AS amount FROM forecast_open GROUP BY 1, 2
 ),
 open_cumulative AS (
     -- Arrived by day n, given not arrived by now: (F(age + n) − F(age)) / (1 − F(age)); a
@@ -279,40 +334,28 @@ open_cumulative AS (
                          ELSE g.amount * least(greatest((later.f - now.f) / (1 - now.f), 0.0), 1.0) END) AS amount
     FROM days d
     CROSS JOIN open_groups g
-    JOIN dense now ON now.platform = g.platform AND now.d = g.age
-    JOIN dense later ON later.platform = g.platform AND later.d = g.age + d.n
+    JOIN forecast_cdf now ON now.platform = g.platform AND now.d = g.age
+    JOIN forecast_cdf later ON later.platform = g.platform AND later.d = g.age + d.n
     GROUP BY 1, 2
-),
--- What a day's new sales will add: for a platform, the median week of the last twelve
--- (a promotion week does not set the pace of the next month); for B2B, whose orders are
--- few and large, the average day of the last half year.
-weekly AS (
-    SELECT coalesce(platform, 'b2b') AS platform,
-        floor(CAST(date_part('epoch', as_of() - order_time) AS DOUBLE) / 604800.0) AS week,
-        sum(CAST(expected - refunded AS DOUBLE)) AS sales
-    FROM order_settlement
-    WHERE order_time > to_timestamp_micros(CAST(as_of() AS BIGINT) - 182 * 86400000000)
-    GROUP BY 1, 2
-),
-rates AS (
-    SELECT w.platform,
-        CASE WHEN w.platform = 'b2b' THEN sum(w.sales) / 182.0 ELSE median(w.sales) FILTER (WHERE w.week < 12) / 7.0 END
-            * (1 - coalesce(max(f.rate), 0.0)) AS per_day
-    FROM weekly w LEFT JOIN fee f ON f.platform = w.platform
-    GROUP BY w.platform
 ),
 new_cumulative AS (
     SELECT d.n, r.platform = 'b2b' AS b2b, sum(r.per_day * m.s) AS amount
-    FROM days d CROSS JOIN rates r JOIN sums m ON m.platform = r.platform AND m.n = d.n
+    FROM days d CROSS JOIN forecast_rates r JOIN forecast_cdf m ON m.platform = r.platform AND m.d + 1 = d.n
     GROUP BY 1, 2
+),
+-- Wallets and payouts in transit arrive evenly over their days.
+wallet_cumulative AS (
+    SELECT d.n, sum(w.amount * least(d.n / w.within_days, 1.0)) AS amount
+    FROM days d CROSS JOIN forecast_wallet w GROUP BY d.n
 ),
 cumulative AS (
     SELECT d.n, d.day,
-        coalesce(max(o.amount) FILTER (WHERE NOT o.b2b), 0) AS open_orders,
+        coalesce(max(o.amount) FILTER (WHERE NOT o.b2b), 0) + coalesce(max(v.amount), 0) AS open_orders,
         coalesce(max(w.amount) FILTER (WHERE NOT w.b2b), 0) AS new_sales,
         coalesce(max(o.amount) FILTER (WHERE o.b2b), 0) AS open_b2b,
         coalesce(max(w.amount) FILTER (WHERE w.b2b), 0) AS new_b2b
     FROM days d LEFT JOIN open_cumulative o ON o.n = d.n LEFT JOIN new_cumulative w ON w.n = d.n
+    LEFT JOIN wallet_cumulative v ON v.n = d.n
     GROUP BY d.n, d.day
 ),
 daily AS (
@@ -332,3 +375,130 @@ SELECT day,
 FROM daily
 WHERE n >= 1
 ORDER BY day;
+
+-- cash_forecast_range: how far the next 30 days' money may fall from cash_forecast's
+-- figures: for each day, the money expected by the end of that day since as_of() (to
+-- date), by source and in total, with an 80% range (p10, p90) from 500 simulated months.
+-- Each simulation draws (with draw(), so the figures reproduce): whether each open B2B
+-- invoice is paid, and on which day, from the distribution of days to payment given its
+-- age; new B2B business as the last half year's orders, each kept with the chance of 30
+-- days in the history's, placed on a day of the month and paid after a lag drawn from the same distribution;
+-- and the pace of new platform sales as four weeks drawn from the last twelve, relative to
+-- their average. Open platform orders are many and small: their money is taken as
+-- expected. The 30-day range is the last day's row.
+CREATE VIEW cash_forecast_range AS
+WITH sims AS (SELECT value AS sim FROM range(0, 500)),
+days AS (
+    SELECT value AS n, to_timestamp_micros(CAST(date_trunc('day', as_of()) AS BIGINT) + value * 86400000000) AS day
+    FROM range(1, 31)
+),
+-- The inverse of each distribution: the first day by which a share k / 1000 has arrived.
+quantiles AS (
+    SELECT platform, k.value AS k, min(d) AS d
+    FROM forecast_cdf CROSS JOIN range(0, 1001) k WHERE f >= k.value / 1000.0
+    GROUP BY platform, k.value
+),
+invoices AS (
+    SELECT row_number() OVER (ORDER BY o.order_id, o.age, o.amount) AS item, o.amount, o.age, c.f AS now_f
+    FROM forecast_open o JOIN forecast_cdf c ON c.platform = o.platform AND c.d = o.age
+    WHERE o.platform = 'b2b' AND c.f < 0.95
+),
+-- An invoice is paid on the day its drawn share of what is still to come is reached; a
+-- share beyond what ever arrives means it is not paid at all.
+invoice_days AS (
+    SELECT s.sim, i.amount, greatest(q.d - i.age, 1) AS n
+    FROM sims s CROSS JOIN invoices i
+    JOIN quantiles q ON q.platform = 'b2b'
+        AND q.k = CAST(ceil((i.now_f + draw(s.sim, i.item, 1) * (1 - i.now_f)) * 1000) AS BIGINT)
+),
+history AS (
+    SELECT row_number() OVER (ORDER BY order_id) AS item, CAST(expected - refunded AS DOUBLE) AS amount
+    FROM order_settlement
+    WHERE coalesce(platform, 'b2b') = 'b2b'
+      AND order_time > to_timestamp_micros(CAST(as_of() AS BIGINT) - 182 * 86400000000) AND order_time <= as_of()
+),
+new_b2b_days AS (
+    SELECT s.sim, h.amount, 1 + CAST(floor(draw(s.sim, h.item, 3) * 30) AS BIGINT) + q.d AS n
+    FROM sims s CROSS JOIN history h
+    JOIN quantiles q ON q.platform = 'b2b' AND q.k = CAST(ceil(draw(s.sim, h.item, 4) * 1000) AS BIGINT)
+    CROSS JOIN forecast_history y
+    WHERE draw(s.sim, h.item, 2) < 30.0 / y.days
+),
+-- Each platform's pace in a simulation: four of its last twelve weeks, drawn, against the
+-- twelve's average.
+weeks AS (
+    SELECT platform, row_number() OVER (PARTITION BY platform ORDER BY week) AS pick, sales,
+        count(*) OVER (PARTITION BY platform) AS many, avg(sales) OVER (PARTITION BY platform) AS usual
+    FROM forecast_weeks WHERE week < 12 AND platform <> 'b2b'
+),
+pace AS (
+    SELECT s.sim, w.platform, avg(w.sales) / nullif(max(w.usual), 0) AS ratio
+    FROM sims s CROSS JOIN range(0, 4) t
+    JOIN (SELECT DISTINCT platform, many FROM weeks) p ON TRUE
+    JOIN weeks w ON w.platform = p.platform
+        AND w.pick = 1 + CAST(floor(draw(s.sim, t.value, 10 + length(p.platform)) * p.many) AS BIGINT)
+    GROUP BY s.sim, w.platform
+),
+-- The parts taken as expected, to date, from cash_forecast; new platform sales per platform.
+expected AS (
+    SELECT day, sum(from_open_orders) OVER (ORDER BY day) AS open_orders,
+        sum(from_new_sales) OVER (ORDER BY day) AS new_sales,
+        sum(from_b2b_invoices) OVER (ORDER BY day) AS b2b_invoices,
+        sum(from_new_b2b) OVER (ORDER BY day) AS new_b2b
+    FROM cash_forecast
+),
+platform_sales AS (
+    SELECT d.n, r.platform, r.per_day * m.s AS amount
+    FROM days d JOIN forecast_rates r ON r.platform <> 'b2b' JOIN forecast_cdf m ON m.platform = r.platform AND m.d + 1 = d.n
+),
+arrivals AS (
+    SELECT sim, n, sum(amount) AS b2b_invoices, 0.0 AS new_b2b FROM invoice_days WHERE n <= 30 GROUP BY sim, n
+    UNION ALL
+    SELECT sim, n, 0.0, sum(amount) FROM new_b2b_days WHERE n <= 30 GROUP BY sim, n
+),
+sales_paced AS (
+    SELECT s.sim, p.n, sum(p.amount * coalesce(x.ratio, 1.0)) AS new_sales
+    FROM sims s CROSS JOIN platform_sales p LEFT JOIN pace x ON x.sim = s.sim AND x.platform = p.platform
+    GROUP BY s.sim, p.n
+),
+simulated AS (
+    SELECT g.sim, g.day, coalesce(p.new_sales, 0) AS new_sales,
+        sum(coalesce(a.b2b_invoices, 0)) OVER (PARTITION BY g.sim ORDER BY g.n) AS b2b_invoices,
+        sum(coalesce(a.new_b2b, 0)) OVER (PARTITION BY g.sim ORDER BY g.n) AS new_b2b
+    FROM (SELECT sim, n, day FROM sims CROSS JOIN days) g
+    LEFT JOIN (SELECT sim, n, sum(b2b_invoices) AS b2b_invoices, sum(new_b2b) AS new_b2b FROM arrivals GROUP BY sim, n) a
+        ON a.sim = g.sim AND a.n = g.n
+    LEFT JOIN sales_paced p ON p.sim = g.sim AND p.n = g.n
+),
+ranges AS (
+    SELECT day,
+        approx_percentile_cont(new_sales, 0.1) AS new_sales_p10, approx_percentile_cont(new_sales, 0.9) AS new_sales_p90,
+        approx_percentile_cont(b2b_invoices, 0.1) AS invoices_p10, approx_percentile_cont(b2b_invoices, 0.9) AS invoices_p90,
+        approx_percentile_cont(new_b2b, 0.1) AS new_b2b_p10, approx_percentile_cont(new_b2b, 0.9) AS new_b2b_p90,
+        approx_percentile_cont(new_sales + b2b_invoices + new_b2b, 0.1) AS rest_p10,
+        approx_percentile_cont(new_sales + b2b_invoices + new_b2b, 0.9) AS rest_p90
+    FROM simulated GROUP BY day
+)
+SELECT day, source, expected, p10, p90 FROM (
+SELECT e.day, 'open_orders' AS source, CAST(e.open_orders AS DECIMAL(18, 2)) AS expected,
+    CAST(e.open_orders AS DECIMAL(18, 2)) AS p10, CAST(e.open_orders AS DECIMAL(18, 2)) AS p90, 1 AS k
+FROM expected e
+UNION ALL
+SELECT e.day, 'new_sales', CAST(e.new_sales AS DECIMAL(18, 2)), CAST(r.new_sales_p10 AS DECIMAL(18, 2)),
+    CAST(r.new_sales_p90 AS DECIMAL(18, 2)), 2
+FROM expected e JOIN ranges r ON r.day = e.day
+UNION ALL
+SELECT e.day, 'b2b_invoices', CAST(e.b2b_invoices AS DECIMAL(18, 2)), CAST(r.invoices_p10 AS DECIMAL(18, 2)),
+    CAST(r.invoices_p90 AS DECIMAL(18, 2)), 3
+FROM expected e JOIN ranges r ON r.day = e.day
+UNION ALL
+SELECT e.day, 'new_b2b', CAST(e.new_b2b AS DECIMAL(18, 2)), CAST(r.new_b2b_p10 AS DECIMAL(18, 2)),
+    CAST(r.new_b2b_p90 AS DECIMAL(18, 2)), 4
+FROM expected e JOIN ranges r ON r.day = e.day
+UNION ALL
+SELECT e.day, 'total', CAST(e.open_orders + e.new_sales + e.b2b_invoices + e.new_b2b AS DECIMAL(18, 2)),
+    CAST(CAST(e.open_orders AS DOUBLE) + r.rest_p10 AS DECIMAL(18, 2)),
+    CAST(CAST(e.open_orders AS DOUBLE) + r.rest_p90 AS DECIMAL(18, 2)), 5
+FROM expected e JOIN ranges r ON r.day = e.day
+) r
+ORDER BY day, k;

@@ -72,6 +72,9 @@ mod tests {
     }
 }
 
+/// The SQL name of the as-of function.
+pub const FUNCTION: &str = "as_of";
+
 /// `as_of()`: the instant the session computes as of, a timestamp.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct AsOfFn {
@@ -80,7 +83,7 @@ struct AsOfFn {
 
 impl datafusion::logical_expr::ScalarUDFImpl for AsOfFn {
     fn name(&self) -> &str {
-        "as_of"
+        FUNCTION
     }
     fn signature(&self) -> &datafusion::logical_expr::Signature {
         &self.signature

@@ -2,9 +2,9 @@
 //! levels deep; as plain views every query would inline and re-run the whole chain,
 //! and planning alone would take minutes. A computed view runs its query the first
 //! time a statement reads it and keeps the result until the workspace changes (a new
-//! session, or the tables registered anew after an import or a decision) or the
-//! session's as-of does, so each step of matching runs once. To a user it is a view: always the current state, its
-//! SQL shown by `.views`.
+//! session, or the tables registered anew after an import or a decision) or, for a view
+//! whose answer depends on it, the session's as-of does, so each step of matching runs
+//! once. To a user it is a view: always the current state, its SQL shown by `.views`.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -34,6 +34,10 @@ pub struct ComputedView {
     schema: SchemaRef,
     /// The result, and the as-of setting it was computed under.
     result: Mutex<Option<(String, Arc<MemTable>)>>,
+    /// Whether its answer is the same whatever the as-of: it neither calls `as_of()` nor
+    /// reads a view that depends on it. Such a view (the whole matching chain) is not
+    /// computed again when only the as-of changes.
+    timeless: bool,
 }
 
 impl ComputedView {
@@ -45,6 +49,7 @@ impl ComputedView {
             name: name.to_string(),
             definition: definition.to_string(),
             schema: Arc::new(plan.schema().as_arrow().clone()),
+            timeless: timeless(&plan),
             plan,
             result: Mutex::new(None),
         })
@@ -73,6 +78,31 @@ impl ComputedView {
         let _guard = AbortOnDrop(task.abort_handle());
         task.await.map_err(|e| DataFusionError::External(Box::new(e)))?
     }
+}
+
+/// Whether `plan` gives the same rows whatever the as-of: no `as_of()` in it (subqueries
+/// and inlined views included), and no computed view it reads depends on the as-of.
+fn timeless(plan: &LogicalPlan) -> bool {
+    use datafusion::common::tree_node::{TreeNode, TreeNodeRecursion};
+    let mut timed = false;
+    let _ = plan.apply_with_subqueries(|node| {
+        if let LogicalPlan::TableScan(scan) = node
+            && let Ok(provider) = datafusion::datasource::source_as_provider(&scan.source)
+            && provider.downcast_ref::<ComputedView>().is_some_and(|v| !v.timeless)
+        {
+            timed = true;
+        }
+        node.apply_expressions(|e| {
+            e.apply(|e| {
+                if matches!(e, Expr::ScalarFunction(f) if f.name() == crate::asof::FUNCTION) {
+                    timed = true;
+                }
+                Ok(if timed { TreeNodeRecursion::Stop } else { TreeNodeRecursion::Continue })
+            })
+        })?;
+        Ok(if timed { TreeNodeRecursion::Stop } else { TreeNodeRecursion::Continue })
+    });
+    !timed
 }
 
 /// Stops a view's task when the statement that wanted it is dropped (a timeout, ^C).
@@ -125,7 +155,7 @@ impl TableProvider for ComputedView {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        let key = crate::asof::key(state.config_options());
+        let key = if self.timeless { String::new() } else { crate::asof::key(state.config_options()) };
         let table = {
             let mut cached = self.result.lock().await;
             match cached.as_ref() {

@@ -41,9 +41,10 @@ pub struct Section {
 }
 
 /// The management report: headline figures, sales and collections by month, collections
-/// by platform, the top risks with their explanations, and the 30-day cash forecast. The
+/// by platform, the top risks with their explanations, and the 30-day cash forecast as a
+/// range (by source, and to date day by day). The
 /// money figures are per currency: a row for each currency the workspace holds.
-pub const ANALYSIS: (&str, &str, [Section; 5]) = (
+pub const ANALYSIS: (&str, &str, [Section; 6]) = (
     "analysis",
     "经营分析报告 Management report",
     [
@@ -79,8 +80,19 @@ pub const ANALYSIS: (&str, &str, [Section; 5]) = (
             adds_up: false,
         },
         Section {
-            title: "30 天回款预测 Cash expected in the next 30 days",
-            sql: "SELECT day, expected_amount FROM cash_forecast ORDER BY day",
+            title: "30 天回款预测（80% 区间）Cash expected in the next 30 days, with its 80% range",
+            sql: "SELECT CASE source WHEN 'open_orders' THEN '平台在途订单与钱包 Open platform orders and wallets' \
+                  WHEN 'new_sales' THEN '平台新增销售 New platform sales' \
+                  WHEN 'b2b_invoices' THEN '未收 B2B 货款 Open B2B invoices' \
+                  WHEN 'new_b2b' THEN '新增 B2B 订单 New B2B orders' ELSE '合计 Total' END AS source, \
+                  expected AS expected_amount, p10, p90 FROM cash_forecast_range \
+                  WHERE day = (SELECT max(day) FROM cash_forecast_range) ORDER BY source LIKE '合计%', expected_amount DESC",
+            adds_up: false,
+        },
+        Section {
+            title: "逐日累计回款预测 Cash expected to date, day by day, with its 80% range",
+            sql: "SELECT day, expected AS expected_to_date, p10 AS p10_to_date, p90 AS p90_to_date \
+                  FROM cash_forecast_range WHERE source = 'total' ORDER BY day",
             adds_up: true,
         },
     ],

@@ -10,7 +10,7 @@ use datafusion::arrow::datatypes::{
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
 /// Chinese headers for the columns reports use; others keep their SQL name.
-const HEADERS: [(&str, &str); 61] = [
+const HEADERS: [(&str, &str); 98] = [
     ("platform", "平台"),
     ("currency", "币种"),
     ("shop", "店铺"),
@@ -72,6 +72,43 @@ const HEADERS: [(&str, &str); 61] = [
     ("net_margin", "净利率"),
     ("settle_days", "结算天数"),
     ("open_orders", "在途订单数"),
+    ("age_days", "账龄天数"),
+    ("age_bucket", "账龄段"),
+    ("state", "处理状态"),
+    ("assignee", "负责人"),
+    ("anomaly_key", "异常编号"),
+    ("note", "备注"),
+    ("updated_by", "更新人"),
+    ("updated_at", "更新时间"),
+    ("happened_at", "发生时间"),
+    ("seq", "序号"),
+    ("paid_amount", "实付金额"),
+    ("pay_time", "付款时间"),
+    ("ship_time", "发货时间"),
+    ("source_file", "来源文件"),
+    ("source_line", "来源行号"),
+    ("channel", "渠道"),
+    ("settle_days_median", "结算天数中位数"),
+    ("settle_days_p90", "结算天数P90"),
+    ("margin_rank", "利润排名"),
+    ("speed_rank", "回款速度排名"),
+    ("bank_amount", "银行金额"),
+    ("rule", "匹配规则"),
+    ("match_group", "匹配组"),
+    ("manual", "人工"),
+    ("payout_time", "提现时间"),
+    ("trade_id", "交易号"),
+    ("net_expected", "应结净额"),
+    ("paid", "实付"),
+    ("status_reason", "状态说明"),
+    ("user", "用户"),
+    ("reason", "原因"),
+    ("source", "来源"),
+    ("p10", "低（P10）"),
+    ("p90", "高（P90）"),
+    ("expected_to_date", "预计累计到账"),
+    ("p10_to_date", "累计低（P10）"),
+    ("p90_to_date", "累计高（P90）"),
 ];
 
 pub fn header(name: &str, english: bool) -> String {
@@ -116,7 +153,10 @@ impl Kind {
 /// they count (a column of ids or years would add up to nonsense). Never the first column,
 /// which holds the word "Total".
 pub fn totalled(c: usize, name: &str, kind: Kind) -> bool {
-    c > 0 && (matches!(kind, Kind::Decimal(_)) || (kind == Kind::Integer && is_count(name)))
+    // A running total (`…_to_date`) already adds up: its sum means nothing.
+    c > 0
+        && !name.ends_with("_to_date")
+        && (matches!(kind, Kind::Decimal(_)) || (kind == Kind::Integer && is_count(name)))
 }
 
 /// The totals rows of a result: one per currency where a `currency` column holds more
@@ -493,5 +533,6 @@ mod tests {
         assert!(is_count("orders") && is_count("bank_lines") && !is_count("order_id"));
         assert!(totalled(3, "outstanding", Kind::Decimal(2)) && !totalled(0, "amount", Kind::Decimal(2)));
         assert!(!totalled(2, "year", Kind::Integer));
+        assert!(!totalled(1, "expected_to_date", Kind::Decimal(2)), "a running total already adds up");
     }
 }

@@ -6,6 +6,7 @@
 mod args;
 pub mod bounded;
 mod days;
+mod draw;
 mod fifo;
 mod scalar;
 mod subset;
@@ -22,6 +23,7 @@ fn all(calendar: std::sync::Arc<crate::calendar::Calendar>) -> (Vec<ScalarUDF>, 
     let mut scalars = scalar::all();
     scalars.extend(days::udfs(calendar));
     scalars.push(crate::asof::udf());
+    scalars.push(draw::udf());
     (scalars, vec![subset::udaf(), fifo::udaf()])
 }
 

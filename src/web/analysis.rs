@@ -43,6 +43,8 @@ const TRENDS: &str = "SELECT month, platform, shop, orders, sales, refunds, refu
      settle_days_median, settle_days_p90 FROM trends";
 const RISKS: &str = "SELECT severity, kind, platform, shop, reference, amount, score, explanation FROM risks";
 const OPPORTUNITIES: &str = "SELECT * FROM opportunities ORDER BY margin_rank, speed_rank";
+const BAND: &str = "SELECT CAST(CAST(day AS DATE) AS VARCHAR) AS d, CAST(expected AS VARCHAR) AS e, \
+     CAST(p10 AS VARCHAR) AS l, CAST(p90 AS VARCHAR) AS h FROM cash_forecast_range WHERE source = 'total' ORDER BY d";
 const FORECAST: &str = "SELECT day, from_open_orders, from_new_sales, from_b2b_invoices, from_new_b2b, expected_amount \
      FROM cash_forecast ORDER BY day";
 
@@ -81,6 +83,10 @@ async fn data(state: &AppState, cur: &Current, f: &Fields) -> Result<Value, Erro
     let opportunities = grid::show(&session, OPPORTUNITIES, lang, 0, &base, None).await?;
     let forecast = grid::show(&session, FORECAST, lang, 0, &base, None).await?;
     let forecast_chart = forecast_chart(&forecast, lang == super::i18n::Lang::En);
+    // The report's own section: the page and `recon report analysis` state the same range.
+    let range = grid::show(&session, ANALYSIS.2[4].sql, lang, 0, &base, None).await?;
+    let band = crate::app::text_rows(&session, BAND).await?;
+    let band_chart = band_chart(&band, lang == super::i18n::Lang::En);
     let shops = crate::app::text_rows(&session, "SELECT DISTINCT platform, shop FROM trends ORDER BY 1, 2").await?;
     let mut platforms: Vec<String> = shops.iter().map(|r| r[0].clone()).collect();
     platforms.dedup();
@@ -88,7 +94,7 @@ async fn data(state: &AppState, cur: &Current, f: &Fields) -> Result<Value, Erro
         shops.into_iter().filter(|r| platform.is_empty() || r[0] == platform).map(|r| r[1].clone()).collect();
     Ok(context! {
         sections, trends => trends.value, trend_chart, risks => risks.value, opportunities => opportunities.value,
-        forecast => forecast.value, forecast_chart, platform, shop, platforms, shops, charts => true,
+        forecast => forecast.value, forecast_chart, range => range.value, band_chart, platform, shop, platforms, shops,
         back => base,
     })
 }
@@ -125,6 +131,21 @@ async fn trend_chart(session: &crate::session::Session, filter: &str, by_shop: b
         })
         .collect();
     Ok(context! { kind => "line", axis => "", labels => months, series })
+}
+
+/// The money expected to date, day by day, as a line inside its 80% band.
+fn band_chart(rows: &[Vec<String>], english: bool) -> Value {
+    let col = |i: usize| rows.iter().map(|r| r[i].clone()).collect::<Vec<_>>();
+    let (expected, low, high) = if english {
+        ("expected to date", "p10", "p90")
+    } else {
+        ("预计累计到账", "低（P10）", "高（P90）")
+    };
+    context! {
+        kind => "line", axis => "", labels => col(0),
+        series => vec![context! { name => expected, values => col(1) }],
+        band => context! { low => col(2), high => col(3), low_name => low, high_name => high },
+    }
 }
 
 /// The forecast as stacked areas, one per source, from the table's own rows.

@@ -22,6 +22,18 @@
       symbol: s.hidden ? "none" : undefined,
       tooltip: s.hidden ? { show: false } : undefined,
     }));
+    // An 80% range: its low edge carries an invisible stack, the shaded width above it
+    // reaches the high edge; the tooltip says the edges, not the width.
+    if (spec.band) {
+      const low = spec.band.low.map(Number);
+      const high = spec.band.high.map(Number);
+      series.push({ name: spec.band.low_name, type: "line", data: low, stack: "band", symbol: "none",
+        lineStyle: { opacity: 0 }, tooltip: { show: false } });
+      series.push({ name: spec.band.high_name, type: "line", data: high.map((h, i) => h - low[i]), stack: "band",
+        symbol: "none", lineStyle: { opacity: 0 }, areaStyle: { opacity: 0.25 }, tooltip: { show: false } });
+    }
+    const cur = spec.currency ? spec.currency + " " : "";
+    const show = (v) => (v === null || v === undefined || Number.isNaN(v) ? "—" : cur + money.format(v));
     chart.setOption({
       animation: false,
       // Drawn on the canvas: the HTML tooltip would need inline styles, which the site's
@@ -29,7 +41,13 @@
       tooltip: {
         trigger: "axis",
         renderMode: "richText",
-        valueFormatter: (v) => (v === null || v === undefined ? "—" : (spec.currency ? spec.currency + " " : "") + money.format(v)),
+        valueFormatter: show,
+        formatter: spec.band ? (ps) => {
+          const i = ps[0].dataIndex;
+          const lines = ps.filter((p) => p.seriesIndex < spec.series.length).map((p) => p.seriesName + "  " + show(p.value));
+          lines.push(spec.band.low_name + " – " + spec.band.high_name + "  " + show(Number(spec.band.low[i])) + " – " + show(Number(spec.band.high[i])));
+          return ps[0].axisValueLabel + "\n" + lines.join("\n");
+        } : undefined,
       },
       legend: { top: 0, data: spec.series.filter((s) => !s.hidden).map((s) => s.name) },
       grid: { left: 90, right: 24, top: 36, bottom: 56 },
