@@ -25,11 +25,8 @@ pub const WORDS: Words = &[
     ("tab_follow_up", "逾期跟进", "Overdue follow-up"),
     ("tab_aging", "账龄分析", "Aging"),
     ("by_status", "按状态汇总", "By status"),
-    ("platform", "平台", "Platform"),
-    ("shop", "店铺", "Shop"),
     ("status", "状态", "Status"),
     ("aging_bucket", "账龄", "Aging bucket"),
-    ("all", "全部", "All"),
     ("status_settled", "已回款", "settled"),
     ("status_partial", "部分回款", "partial"),
     ("status_unsettled", "未回款", "unsettled"),
@@ -161,7 +158,7 @@ async fn data(state: &AppState, cur: &Current, c: &Choice) -> Result<Value, Erro
         crate::app::text_rows(&session, "SELECT DISTINCT platform, shop FROM receivables ORDER BY 1, 2").await?;
     let buckets = crate::app::text_rows(
         &session,
-        "SELECT aging_bucket FROM receivables WHERE aging_bucket IS NOT NULL GROUP BY 1 ORDER BY min(days_overdue), 1",
+        "SELECT aging_bucket FROM receivables WHERE aging_bucket <> '' GROUP BY 1 ORDER BY min(days_overdue), 1",
     )
     .await?;
     let by_status = format!(
@@ -210,7 +207,6 @@ async fn data(state: &AppState, cur: &Current, c: &Choice) -> Result<Value, Erro
         aging_charts => charts,
         fields => c.fields(),
         back => base,
-        charts => true,
     })
 }
 

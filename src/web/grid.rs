@@ -21,7 +21,7 @@ pub const WHOLE: usize = 200;
 pub type Drill<'a> = &'a (dyn Fn(&[String], &[String]) -> Option<String> + Sync);
 
 /// Columns whose value is an order, a payout or a bank line `recon explain` knows.
-const EXPLAINED: [&str; 7] = ["order_id", "payout_id", "reference", "txn_id", "matched_to", "item", "line_id"];
+const EXPLAINED: [&str; 6] = ["order_id", "payout_id", "reference", "txn_id", "matched_to", "line_id"];
 
 /// A shown result.
 pub struct Shown {
@@ -62,6 +62,12 @@ pub async fn show_paged(
     let schema: SchemaRef = df.schema().inner().clone();
     let batches = df.collect().await?;
     let english = lang == Lang::En;
+    // A trail opened from a page computed as of a day is computed as of that day too.
+    let as_of = base
+        .split(['?', '&'])
+        .find(|kv| kv.starts_with("as_of=") && kv.len() > 6)
+        .map(|kv| format!("&{kv}"))
+        .unwrap_or_default();
     let grid = table::Grid::new(&schema, &batches, english).map_err(Error::Other)?;
     let chart = if whole { table::chart(&schema, &batches, english) } else { None };
     let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
@@ -77,7 +83,7 @@ pub async fn show_paged(
                 .enumerate()
                 .map(|(c, text)| {
                     let link = (EXPLAINED.contains(&names[c].as_str()) && !raw[c].is_empty())
-                        .then(|| format!("/explain?id={}", urlencoded(&raw[c])));
+                        .then(|| format!("/explain?id={}{as_of}", urlencoded(&raw[c])));
                     context! { text, link }
                 })
                 .collect();
@@ -98,7 +104,8 @@ pub async fn show_paged(
         headers => grid.headers,
         right,
         rows,
-        totals => grid.totals,
+        // A totals row with nothing in it (a table of counts of ids) is left out.
+        totals => if grid.totals.iter().any(|(_, cells)| cells.iter().skip(1).any(Option::is_some)) { grid.totals } else { Vec::new() },
         total,
         page => page + 1,
         pages,

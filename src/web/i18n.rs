@@ -37,25 +37,19 @@ impl Lang {
     }
 
     pub fn words(self) -> BTreeMap<&'static str, &'static str> {
-        TABLES.iter().flat_map(|t| t.iter()).map(|(k, zh, en)| (*k, if self == Lang::Zh { *zh } else { *en })).collect()
+        super::WORDS
+            .iter()
+            .flat_map(|t| t.iter())
+            .map(|(k, zh, en)| (*k, if self == Lang::Zh { *zh } else { *en }))
+            .collect()
     }
 }
 
-/// Key, Chinese, English: a table per group of pages (each kept beside its pages).
+/// Key, Chinese, English: a table per group of pages (each kept beside its pages; the
+/// list of tables is the web module's `WORDS`).
 pub type Words = &'static [(&'static str, &'static str, &'static str)];
 
-const TABLES: &[Words] = &[
-    WORDS,
-    super::admin::WORDS,
-    super::periods::WORDS,
-    super::anomalies::WORDS,
-    super::collections::WORDS,
-    super::reports::WORDS,
-    super::analysis::WORDS,
-    super::sql::WORDS,
-];
-
-const WORDS: &[(&str, &str, &str)] = &[
+pub const COMMON: Words = &[
     ("title", "回款对账工作台", "Reconciliation workbench"),
     ("toggle", "English", "中文"),
     ("login", "登录", "Log in"),
@@ -69,7 +63,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("collections", "回款管理", "Collections"),
     ("reports", "报表查询", "Reports"),
     ("analysis", "数据分析", "Analysis"),
-    ("anomalies", "异常处理", "Anomalies"),
+    ("anomalies_page", "异常处理", "Anomalies"),
     ("periods", "会计期间", "Periods"),
     ("sql", "SQL 查询", "SQL"),
     ("admin", "系统管理", "Administration"),
@@ -192,3 +186,17 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("table_courier_bills", "快递账单", "Courier bills"),
     ("table_inventory", "库存流水", "Stock movements"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::super::WORDS as TABLES;
+
+    /// A key in two tables would show one page's word on another (the later one wins).
+    #[test]
+    fn every_key_is_in_one_table_once() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (key, _, _) in TABLES.iter().flat_map(|t| t.iter()) {
+            assert!(seen.insert(*key), "the page word {key:?} is defined twice");
+        }
+    }
+}

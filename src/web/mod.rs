@@ -42,6 +42,18 @@ pub use state::AppState;
 use crate::error::Error;
 use crate::workspace::Workspace;
 
+/// Every page's words: the common ones, then each group of pages' own.
+const WORDS: &[i18n::Words] = &[
+    i18n::COMMON,
+    admin::WORDS,
+    periods::WORDS,
+    anomalies::WORDS,
+    collections::WORDS,
+    reports::WORDS,
+    analysis::WORDS,
+    sql::WORDS,
+];
+
 /// How `recon serve` listens.
 #[derive(Clone, Debug)]
 pub struct ServeOptions {

@@ -22,11 +22,11 @@ use crate::error::Error;
 use crate::reports;
 
 pub const WORDS: Words = &[
-    ("report", "报表", "Report"),
+    ("report_col", "报表", "Report"),
     ("builtin", "内置", "built-in"),
     ("saved_by", "保存人", "Saved by"),
     ("params", "参数", "Parameters"),
-    ("run", "运行", "Run"),
+    ("run_report", "运行", "Run"),
     ("new_report", "新建自定义报表", "New custom report"),
     ("report_name", "报表名（英文标识）", "Name (an identifier)"),
     ("report_title", "标题", "Title"),
@@ -40,9 +40,14 @@ pub const WORDS: Words = &[
 
 /// Where a report's figure leads: the view of the rows behind it, the filters the row's
 /// columns give (only these, each a literal), and the time column a `month` narrows.
-const DRILLS: [(&str, &[&str], Option<&str>); 2] = [
-    ("receivables", &["platform", "shop", "currency", "aging_bucket", "status"], Some("order_time")),
-    ("bank_reconciliation_items", &["account"], None),
+const DRILLS: [(&str, &[&str], Option<&str>, &str); 2] = [
+    (
+        "receivables",
+        &["platform", "shop", "currency", "aging_bucket", "status"],
+        Some("order_time"),
+        "order_time, order_id",
+    ),
+    ("bank_reconciliation_items", &["account"], None, "side, kind, time, reference"),
 ];
 
 pub fn routes() -> Router<Arc<AppState>> {
@@ -85,6 +90,11 @@ async fn list(State(state): State<Arc<AppState>>, cur: Current, RawQuery(q): Raw
 }
 
 async fn save(State(state): State<Arc<AppState>>, cur: Current, f: Fields) -> Response {
+    // Who may not define reports is refused (403); a query that is not one report's
+    // (it does not plan, or is not a query) goes back to the form, saying why.
+    if let Err(e) = cur.app.allowed(crate::auth::guard::Action::Define) {
+        return failed(&cur, e, "/reports").await;
+    }
     let name = f.get("name");
     let title = f.get("title");
     let sql = f.get("sql");
@@ -105,7 +115,8 @@ async fn save(State(state): State<Arc<AppState>>, cur: Current, f: Fields) -> Re
                 urlencoded(&title),
                 urlencoded(&sql)
             );
-            failed(&cur, e, &back).await
+            flash(&cur.session, "error", e.to_string()).await;
+            Redirect::to(&back).into_response()
         }
     }
 }
@@ -158,9 +169,10 @@ async fn ran(state: &AppState, cur: &Current, name: &str, f: &Fields, query: &st
     let mut fields: Vec<(String, String)> = vec![("name".into(), report.name.clone())];
     fields.extend(given.iter().map(|(k, v)| (format!("p_{k}"), v.clone())));
     fields.push(("back".into(), base.clone()));
+    let adds_up = report.adds_up();
     Ok(context! {
         name => report.name, title => report.title, builtin => report.builtin, saved => report.saved,
-        sql => report.sql, params, ready, result, fields, charts => true,
+        adds_up, sql => report.sql, params, ready, result, fields,
     })
 }
 
@@ -176,7 +188,7 @@ fn drill_address(report: &str, names: &[String], row: &[String]) -> Option<Strin
     if names.iter().any(|n| ["order_id", "reference", "payout_id"].contains(&n.as_str())) {
         return None;
     }
-    let (view, columns, _) = if report == "bank_reconciliation" {
+    let (view, columns, _, _) = if report == "bank_reconciliation" {
         DRILLS[1]
     } else if at("platform").is_some() || at("month").is_some() {
         DRILLS[0]
@@ -197,9 +209,9 @@ async fn drill(State(state): State<Arc<AppState>>, cur: Current, RawQuery(q): Ra
     let query = q.unwrap_or_default();
     let f = Fields::parse(query.as_bytes());
     let shown = async {
-        let (view, columns, time) = DRILLS
+        let (view, columns, time, order) = DRILLS
             .iter()
-            .find(|(v, _, _)| *v == f.get("view"))
+            .find(|(v, _, _, _)| *v == f.get("view"))
             .copied()
             .ok_or_else(|| Error::Usage("drill into receivables or bank_reconciliation_items".into()))?;
         let mut conditions = vec!["TRUE".to_string()];
@@ -219,7 +231,7 @@ async fn drill(State(state): State<Arc<AppState>>, cur: Current, RawQuery(q): Ra
             ));
             about.push(format!("month={}", month.get(..7).unwrap_or(&month)));
         }
-        let sql = format!("SELECT * FROM {view} WHERE {}", conditions.join(" AND "));
+        let sql = format!("SELECT * FROM {view} WHERE {} ORDER BY {order}", conditions.join(" AND "));
         let session = state.reading(cur.app.user().role).await?;
         let page_no = f.get("page").parse::<usize>().unwrap_or(1).saturating_sub(1);
         let base = format!("/drill?{}", strip_page(&query));

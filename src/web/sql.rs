@@ -58,9 +58,11 @@ async fn data(state: &AppState, cur: &Current, f: &Fields) -> Result<Value, Erro
     if !sql.is_empty() {
         let base = format!("/sql?sql={}", urlencoded(&sql));
         let page_no = f.get("page").parse::<usize>().unwrap_or(1).saturating_sub(1);
-        let ran = match crate::reports::check_query("the page's", &sql) {
+        let ran = match crate::reports::check_query("query", &sql) {
             Ok(()) => grid::show(&session, &sql, cur.lang, page_no, &base, None).await,
-            Err(e) => Err(e),
+            Err(_) => Err(Error::Usage(
+                "the SQL page runs one query (SELECT, WITH or VALUES): define views in the recon shell".into(),
+            )),
         };
         match ran {
             Ok(g) => result = Some(g.value),
@@ -69,5 +71,5 @@ async fn data(state: &AppState, cur: &Current, f: &Fields) -> Result<Value, Erro
         }
     }
     let back = format!("/sql?sql={}", urlencoded(&sql));
-    Ok(context! { sql, schema, result, error, back, charts => true })
+    Ok(context! { sql, schema, result, error, back })
 }

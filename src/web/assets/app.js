@@ -49,6 +49,17 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("import-commit").disabled = true;
   });
 
+  // Ctrl+Enter in an SQL editor (the SQL page, a report's query) runs it, as in the
+  // shell's editors.
+  for (const editor of document.querySelectorAll("textarea.sql")) {
+    editor.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        editor.form.requestSubmit();
+      }
+    });
+  }
+
   const bench = document.querySelector(".workbench");
   if (!bench) return;
   const items = () => Array.from(document.querySelectorAll("tr.item"));
@@ -104,12 +115,6 @@ document.addEventListener("DOMContentLoaded", () => {
   if (current) { current.focus({ preventScroll: false }); current.scrollIntoView({ block: "nearest" }); }
 
   document.addEventListener("keydown", (e) => {
-    // Ctrl+Enter in an SQL editor runs it, as in the shell's editors.
-    if (e.target.matches("textarea.sql") && e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
-      e.preventDefault();
-      e.target.form.requestSubmit();
-      return;
-    }
     if (e.target.matches("input, select, textarea")) return;
     const row = selected();
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
