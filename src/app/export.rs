@@ -25,12 +25,14 @@ pub struct Part {
     pub adds_up: bool,
 }
 
-/// How to write: replace an existing file, English headings, the PDF's font.
+/// How to write: replace an existing file, English headings, the PDF's font, and where
+/// the file goes when not to the path written (a browser's download), for the audit line.
 #[derive(Clone, Debug, Default)]
 pub struct ExportOptions {
     pub force: bool,
     pub english: bool,
     pub font: Option<PathBuf>,
+    pub delivered_as: Option<String>,
 }
 
 impl Service {
@@ -57,7 +59,10 @@ impl Service {
             &self.ws,
             &self.user.name,
             "export",
-            &format!("{rows} rows of {what} to {}: {queries}", target.path.display()),
+            &format!(
+                "{rows} rows of {what} to {}: {queries}",
+                options.delivered_as.clone().unwrap_or_else(|| target.path.display().to_string())
+            ),
         )?;
         Ok(rows)
     }

@@ -123,7 +123,12 @@ impl Runner {
                 Ok(())
             }
             Some(path) => {
-                let options = ExportOptions { force: args.force, english: args.lang == "en", font: args.font.clone() };
+                let options = ExportOptions {
+                    force: args.force,
+                    english: args.lang == "en",
+                    font: args.font.clone(),
+                    delivered_as: None,
+                };
                 self.export(path, &parts, &options)
             }
         }
@@ -167,7 +172,12 @@ impl Runner {
                 parts
             }
         };
-        let options = ExportOptions { force: export.force, english: export.english, font: export.font.clone() };
+        let options = ExportOptions {
+            force: export.force,
+            english: export.english,
+            font: export.font.clone(),
+            delivered_as: None,
+        };
         self.export(&export.file, &parts, &options)
     }
 

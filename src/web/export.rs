@@ -62,7 +62,12 @@ async fn file(state: &AppState, cur: &Current, f: &Fields) -> Result<Response, E
         .tempdir_in(state.staging.path())
         .map_err(|e| Error::Io(state.staging.path().display().to_string(), e))?;
     let path = dir.path().join(&name);
-    let options = ExportOptions { force: false, english: cur.lang == Lang::En, font: None };
+    let options = ExportOptions {
+        force: false,
+        english: cur.lang == Lang::En,
+        font: None,
+        delivered_as: Some(format!("a download, {name}")),
+    };
     cur.app.export(&session, &path, &parts, &options).await?;
     let bytes = std::fs::read(&path).map_err(|e| Error::Io(path.display().to_string(), e))?;
     Ok((

@@ -196,6 +196,7 @@ fn downloads_are_the_files_the_cli_writes_and_are_audited() {
     // Each download is an export line of the audit log, by who made it.
     let audit = ws.ok(&["audit", "--event", "export"]);
     assert_eq!(audit.lines().filter(|l| l.contains("export") && l.contains("admin")).count(), 3, "{audit}");
+    assert!(audit.contains("to a download, recon-report-"), "the audit line says where it went: {audit}");
     // Nothing is left behind in the workspace.
     let strays: Vec<_> = walk(&ws.root)
         .into_iter()
