@@ -43,8 +43,6 @@ const TRENDS: &str = "SELECT month, platform, shop, orders, sales, refunds, refu
      settle_days_median, settle_days_p90 FROM trends";
 const RISKS: &str = "SELECT severity, kind, platform, shop, reference, amount, score, explanation FROM risks";
 const OPPORTUNITIES: &str = "SELECT * FROM opportunities ORDER BY margin_rank, speed_rank";
-const BAND: &str = "SELECT CAST(CAST(day AS DATE) AS VARCHAR) AS d, CAST(expected AS VARCHAR) AS e, \
-     CAST(p10 AS VARCHAR) AS l, CAST(p90 AS VARCHAR) AS h FROM cash_forecast_range WHERE source = 'total' ORDER BY d";
 const FORECAST: &str = "SELECT day, from_open_orders, from_new_sales, from_b2b_invoices, from_new_b2b, expected_amount \
      FROM cash_forecast ORDER BY day";
 
@@ -85,7 +83,8 @@ async fn data(state: &AppState, cur: &Current, f: &Fields) -> Result<Value, Erro
     let forecast_chart = forecast_chart(&forecast, lang == super::i18n::Lang::En);
     // The report's own section: the page and `recon report analysis` state the same range.
     let range = grid::show(&session, ANALYSIS.2[4].sql, lang, 0, &base, None).await?;
-    let band = crate::app::text_rows(&session, BAND).await?;
+    // The report's day-by-day section: day, expected, p10 and p90 to date.
+    let band = crate::app::text_rows(&session, ANALYSIS.2[5].sql).await?;
     let band_chart = band_chart(&band, lang == super::i18n::Lang::En);
     let shops = crate::app::text_rows(&session, "SELECT DISTINCT platform, shop FROM trends ORDER BY 1, 2").await?;
     let mut platforms: Vec<String> = shops.iter().map(|r| r[0].clone()).collect();
@@ -136,13 +135,14 @@ async fn trend_chart(session: &crate::session::Session, filter: &str, by_shop: b
 /// The money expected to date, day by day, as a line inside its 80% band.
 fn band_chart(rows: &[Vec<String>], english: bool) -> Value {
     let col = |i: usize| rows.iter().map(|r| r[i].clone()).collect::<Vec<_>>();
+    let days: Vec<String> = rows.iter().map(|r| r[0].get(..10).unwrap_or(&r[0]).to_string()).collect();
     let (expected, low, high) = if english {
         ("expected to date", "p10", "p90")
     } else {
         ("预计累计到账", "低（P10）", "高（P90）")
     };
     context! {
-        kind => "line", axis => "", labels => col(0),
+        kind => "line", axis => "", labels => days,
         series => vec![context! { name => expected, values => col(1) }],
         band => context! { low => col(2), high => col(3), low_name => low, high_name => high },
     }

@@ -27,6 +27,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("sql.html", include_str!("assets/sql.html")),
     ("anomalies.html", include_str!("assets/anomalies.html")),
     ("anomaly.html", include_str!("assets/anomaly.html")),
+    ("anomaly_form.html", include_str!("assets/anomaly_form.html")),
     ("periods.html", include_str!("assets/periods.html")),
     ("admin_tabs.html", include_str!("assets/admin_tabs.html")),
     ("admin_users.html", include_str!("assets/admin_users.html")),

@@ -41,6 +41,7 @@ pub const WORDS: Words = &[
 const STATUSES: [&str; 6] = ["settled", "partial", "unsettled", "overdue", "refunded", "discrepancy"];
 
 /// The page's choices, as its address carries them.
+#[derive(Clone)]
 struct Choice {
     tab: &'static str,
     as_of: String,
@@ -169,7 +170,7 @@ async fn data(state: &AppState, cur: &Current, c: &Choice) -> Result<Value, Erro
     let base = c.address();
     let status_of = |names: &[String], row: &[String]| {
         let s = names.iter().position(|n| n == "status")?;
-        let mut to = Choice::of(&Fields::parse(base.trim_start_matches("/collections?").as_bytes()));
+        let mut to = c.clone();
         to.tab = "orders";
         to.status = row[s].clone();
         Some(to.address())
@@ -177,7 +178,7 @@ async fn data(state: &AppState, cur: &Current, c: &Choice) -> Result<Value, Erro
     let summary = grid::show(&session, &by_status, cur.lang, 0, &base, Some(&status_of)).await?;
     let orders_of = |names: &[String], row: &[String]| {
         let at = |n: &str| names.iter().position(|x| x == n).map(|i| row[i].clone());
-        let mut to = Choice::of(&Fields::parse(base.trim_start_matches("/collections?").as_bytes()));
+        let mut to = c.clone();
         to.tab = "orders";
         to.platform = at("platform")?;
         to.shop = at("shop").unwrap_or_default();

@@ -118,6 +118,11 @@ pub fn add_user(ws: &Ws, name: &str, role: &str, password: &str) {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+/// One value of a query, as the admin (for workspaces with several users).
+pub fn admin_value(ws: &Ws, sql: &str) -> String {
+    rows_as(ws, "admin", PASSWORD, None, sql).into_iter().next().and_then(|r| r.into_iter().next()).unwrap_or_default()
+}
+
 pub fn text(out: &[u8]) -> String {
     String::from_utf8_lossy(out).into_owned()
 }

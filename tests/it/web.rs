@@ -5,6 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 
+use crate::common::admin_value as value;
 use crate::common::*;
 
 /// `recon serve` on a free loopback port, stopped when dropped.
@@ -154,11 +155,6 @@ impl Client {
         let token = self.token("/login");
         self.post("/login", &[("csrf", &token), ("user", user), ("password", password)])
     }
-}
-
-/// One value of a query, as the admin (the workspace has several users).
-fn value(ws: &Ws, sql: &str) -> String {
-    rows_as(ws, "admin", PASSWORD, None, sql).into_iter().next().and_then(|r| r.into_iter().next()).unwrap_or_default()
 }
 
 fn sample(rel: &str) -> Vec<u8> {

@@ -3,6 +3,7 @@
 //! (`recon anomaly list`, `recon sql`, `recon user list`, `recon audit`), and what a
 //! role may not do is refused by the server whatever the page shows.
 
+use crate::common::admin_value as value;
 use crate::common::*;
 use crate::web::{Client, Reply, Server};
 
@@ -54,11 +55,6 @@ fn logged_in(server: &Server, (user, password): (&str, &str)) -> (Client, String
     assert_eq!((r.status, r.location.as_str()), (303, "/"), "{user} logs in: {}", r.body);
     let token = c.token("/");
     (c, token)
-}
-
-/// One value of a query, as the admin.
-fn value(ws: &Ws, sql: &str) -> String {
-    rows_as(ws, "admin", PASSWORD, None, sql).into_iter().next().and_then(|r| r.into_iter().next()).unwrap_or_default()
 }
 
 /// The message the last action left, as the next page shows it.

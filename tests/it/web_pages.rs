@@ -220,8 +220,3 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 fn url_decoded(v: &str) -> String {
     form_urlencoded::parse(format!("v={v}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
 }
-
-/// One value of a query, as the admin (the workspace has several users).
-fn admin_value(ws: &Ws, sql: &str) -> String {
-    rows_as(ws, "admin", PASSWORD, None, sql).into_iter().next().and_then(|r| r.into_iter().next()).unwrap_or_default()
-}

@@ -7,15 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, need } from './env.mjs';
 
-const need = (k) => {
-  const v = process.env[k];
-  if (!v) {
-    console.error(`not ok - setup: ${k} is not set`);
-    process.exit(2);
-  }
-  return v;
-};
 const BASE = need('RECON_URL').replace(/\/+$/, '');
 const SAMPLES = path.resolve(need('RECON_SAMPLES'));
 const USER = need('RECON_USER');
@@ -23,7 +16,6 @@ const PASSWORD = need('RECON_PASSWORD');
 const VIEWER = need('RECON_VIEWER');
 const VIEWER_PASSWORD = need('RECON_VIEWER_PASSWORD');
 const SHOTS = path.resolve(need('RECON_SHOTS'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 const TIMEOUT = 30_000; // one page, one navigation
 const LONG = 60_000; // importing every sample file, a reconciliation run

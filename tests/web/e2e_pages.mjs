@@ -14,15 +14,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, need } from './env.mjs';
 
-const need = (k) => {
-  const v = process.env[k];
-  if (!v) {
-    console.error(`not ok - setup: ${k} is not set`);
-    process.exit(2);
-  }
-  return v;
-};
 const BASE = need('RECON_URL').replace(/\/+$/, '');
 const USER = need('RECON_USER');
 const PASSWORD = need('RECON_PASSWORD');
@@ -31,7 +24,6 @@ const VIEWER_PASSWORD = need('RECON_VIEWER_PASSWORD');
 const SHOTS = path.resolve(need('RECON_SHOTS'));
 const DOWNLOADS = path.resolve(need('RECON_DOWNLOADS'));
 const X = JSON.parse(need('RECON_EXPECT'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const KEEP_GOING = !!process.env.RECON_E2E_KEEP_GOING;
 
 const TIMEOUT = 30_000; // one page, one navigation, one download

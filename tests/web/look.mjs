@@ -2,9 +2,10 @@
 // RECON_PASSWORD, RECON_SHOTS; the pages are the arguments (paths), e.g. /collections.
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM } from './env.mjs';
 
 const BASE = process.env.RECON_URL.replace(/\/+$/, '');
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium' });
+const browser = await chromium.launch({ executablePath: CHROMIUM });
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 const errors = [];
 page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
