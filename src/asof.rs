@@ -1,6 +1,8 @@
 //! The instant time-dependent figures are computed as of: `--as-of` on any command,
 //! `SET recon.as_of = '2026-10-31 23:59:59'` in the shell, now by default. SQL reads it
-//! with `as_of()`, so month-end figures can be reproduced later.
+//! with `as_of()`, so month-end figures can be reproduced later. A session given none
+//! pins one for itself (`Session::pin`): the first moment today its workspace state was
+//! read, so the answers kept for that state serve every process of the day.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use datafusion::common::config::{ConfigExtension, ConfigOptions};

@@ -5,6 +5,9 @@
 //! session, or the tables registered anew after an import or a decision) or, for a view
 //! whose answer depends on it, the session's as-of does, so each step of matching runs
 //! once. To a user it is a view: always the current state, its SQL shown by `.views`.
+//! Each result is also kept as Parquet per workspace state and as-of
+//! (`workspace::answers`): another process over the same state reads the file, and
+//! this one, having written it, reads it back rather than holding it in memory.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -15,12 +18,16 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::{MemTable, Session, TableProvider};
 use datafusion::datasource::TableType;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::context::SessionState;
 use datafusion::logical_expr::{Expr, LogicalPlan};
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
 use tokio::sync::Mutex;
+
+use crate::workspace::answers::{self, Answers};
 
 #[derive(Debug)]
 pub struct ComputedView {
@@ -33,17 +40,25 @@ pub struct ComputedView {
     plan: LogicalPlan,
     schema: SchemaRef,
     /// The result, and the as-of setting it was computed under.
-    result: Mutex<Option<(String, Arc<MemTable>)>>,
+    result: Mutex<Option<(String, Arc<dyn TableProvider>)>>,
     /// Whether its answer is the same whatever the as-of: it neither calls `as_of()` nor
     /// reads a view that depends on it. Such a view (the whole matching chain) is not
     /// computed again when only the as-of changes.
     timeless: bool,
+    /// Where results are kept for other processes; none for a read-only workspace.
+    answers: Option<Answers>,
 }
 
 impl ComputedView {
     /// Plans `query` (against what is registered already) to learn its schema; runs
     /// nothing yet.
-    pub async fn plan(ctx: &SessionContext, name: &str, definition: &str, query: &str) -> Result<ComputedView> {
+    pub async fn plan(
+        ctx: &SessionContext,
+        name: &str,
+        definition: &str,
+        query: &str,
+        answers: Option<Answers>,
+    ) -> Result<ComputedView> {
         let plan = ctx.state().create_logical_plan(query).await?;
         Ok(ComputedView {
             name: name.to_string(),
@@ -52,10 +67,57 @@ impl ComputedView {
             timeless: timeless(&plan),
             plan,
             result: Mutex::new(None),
+            answers,
         })
     }
 
-    async fn compute(&self, state: &dyn Session) -> Result<Arc<MemTable>> {
+    /// The answer as of `key`: the kept file if there is one, else computed and kept.
+    async fn answer(&self, state: &dyn Session, key: &str) -> Result<Arc<dyn TableProvider>> {
+        let file = self.answers.as_ref().and_then(|a| a.file(&self.name, (!self.timeless).then_some(key)));
+        let Some(file) = file else { return Ok(self.compute(state).await?.0) };
+        if let Some(kept) = self.kept(&file) {
+            if times_wanted() {
+                eprintln!("view {}: read from kept answers", self.name);
+            }
+            return Ok(kept);
+        }
+        let (table, batches) = self.compute(state).await?;
+        let schema = self.schema.clone();
+        let written = file.clone();
+        let kept = tokio::task::spawn_blocking(move || {
+            answers::keep(&written, |f| write_parquet(f, schema, &batches).map_err(std::io::Error::other))
+        })
+        .await
+        .map_err(|e| DataFusionError::External(Box::new(e)))?;
+        match kept {
+            // Read back from the file: this process need not hold every view it computed.
+            Ok(()) => Ok(self.kept(&file).unwrap_or(table)),
+            Err(e) => {
+                // Only time is lost: the next process computes it again.
+                if times_wanted() {
+                    eprintln!("view {}: not kept ({e})", self.name);
+                }
+                Ok(table)
+            }
+        }
+    }
+
+    /// A table over a kept answer, if the file is there and is this view's.
+    fn kept(&self, file: &std::path::Path) -> Option<Arc<dyn TableProvider>> {
+        let f = std::fs::File::open(file).ok()?;
+        let reader = datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(f).ok()?;
+        let names =
+            |s: &datafusion::arrow::datatypes::Schema| s.fields().iter().map(|f| f.name().clone()).collect::<Vec<_>>();
+        if names(reader.schema()) != names(&self.schema) {
+            return None;
+        }
+        let url = ListingTableUrl::parse(file.to_string_lossy()).ok()?;
+        let options = ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
+        let config = ListingTableConfig::new(url).with_listing_options(options).with_schema(self.schema.clone());
+        Some(Arc::new(ListingTable::try_new(config).ok()?))
+    }
+
+    async fn compute(&self, state: &dyn Session) -> Result<(Arc<dyn TableProvider>, Vec<RecordBatch>)> {
         let state = state
             .as_any()
             .downcast_ref::<SessionState>()
@@ -71,19 +133,42 @@ impl ComputedView {
             let ctx = SessionContext::new_with_state(state);
             let batches = ctx.execute_logical_plan(plan).await?.collect().await?;
             let batches = batches.iter().map(|b| conform(b, &schema)).collect::<Result<Vec<_>>>()?;
-            let table = MemTable::try_new(schema, vec![batches])
+            let table = MemTable::try_new(schema, vec![batches.clone()])
                 .map_err(|e| DataFusionError::Context(format!("view {name}"), Box::new(e)))?;
-            Ok::<_, DataFusionError>(Arc::new(table))
+            Ok::<_, DataFusionError>((Arc::new(table) as Arc<dyn TableProvider>, batches))
         });
         // Aborting a task that has finished does nothing.
         let _guard = AbortOnDrop(task.abort_handle());
         let table = task.await.map_err(|e| DataFusionError::External(Box::new(e)))??;
         // Where the time of a workspace's first answer goes (bench/view_times.py reads it).
-        if std::env::var_os("RECON_VIEW_TIMES").is_some() {
+        if times_wanted() {
             eprintln!("view {}: {} ms (computed views it reads included)", self.name, started.elapsed().as_millis());
         }
         Ok(table)
     }
+}
+
+/// Whether each view's time goes to standard error (`RECON_VIEW_TIMES`).
+fn times_wanted() -> bool {
+    std::env::var_os("RECON_VIEW_TIMES").is_some()
+}
+
+/// Writes a view's batches as one Parquet file: small row groups so a later query reads
+/// them in parallel and skips by statistics, LZ4 for speed over size.
+fn write_parquet(file: std::fs::File, schema: SchemaRef, batches: &[RecordBatch]) -> Result<()> {
+    use datafusion::parquet::arrow::ArrowWriter;
+    use datafusion::parquet::basic::Compression;
+    use datafusion::parquet::file::properties::WriterProperties;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::LZ4_RAW)
+        .set_max_row_group_row_count(Some(128 * 1024))
+        .build();
+    let mut writer = ArrowWriter::try_new(file, schema, Some(props))?;
+    for b in batches {
+        writer.write(b)?;
+    }
+    writer.into_inner()?.sync_all()?;
+    Ok(())
 }
 
 /// Whether `plan` gives the same rows whatever the as-of: no `as_of()` in it (subqueries
@@ -167,7 +252,7 @@ impl TableProvider for ComputedView {
             match cached.as_ref() {
                 Some((k, t)) if *k == key => t.clone(),
                 _ => {
-                    let t = self.compute(state).await?;
+                    let t = self.answer(state, &key).await?;
                     *cached = Some((key, t.clone()));
                     t
                 }

@@ -36,6 +36,10 @@ pub struct Session {
     pub masked: bool,
     /// The workspace's folder, which SQL may not read or write files in.
     pub root: std::path::PathBuf,
+    /// Where the built-in views' answers are kept for this state.
+    answers: Option<crate::workspace::answers::Answers>,
+    /// The as-of this session pinned for itself when none was given (see `pin`).
+    pinned: Option<String>,
 }
 
 /// Half the machine's memory, the default limit for query memory before spilling.
@@ -83,6 +87,8 @@ impl Session {
             role,
             masked,
             root: ws.root().to_path_buf(),
+            answers: None,
+            pinned: None,
         };
         session.load(ws, &catalog).await?;
         Ok(session)
@@ -108,6 +114,8 @@ impl Session {
         crate::udf::register(&self.ctx, Arc::new(calendar));
         crate::udf::bounded::register(&self.ctx, settings.limits.max_text_length);
         self.register_tables(ws, catalog).await?;
+        self.answers = crate::workspace::answers::Answers::of(ws, catalog);
+        self.pin()?;
         self.load_builtin_views().await;
         if self.masked {
             // Built-in views were planned over the originals (matching by buyer name
@@ -115,6 +123,21 @@ impl Session {
             self.mask_tables().await?;
         }
         self.load_user_views(ws).await;
+        Ok(())
+    }
+
+    /// Gives a session without an as-of the instant its state was first read today, so
+    /// its answers can be kept and read by the next process (`Answers::pinned_now`). An
+    /// as-of the user set stays; one this session pinned moves with a new state.
+    fn pin(&mut self) -> Result<()> {
+        let Some(answers) = &self.answers else { return Ok(()) };
+        let current = crate::asof::key(self.ctx.state().config_options());
+        if !current.is_empty() && self.pinned.as_ref() != Some(&current) {
+            return Ok(());
+        }
+        let now = answers.pinned_now();
+        self.ctx.state_ref().write().config_mut().options_mut().set("recon.as_of", &now)?;
+        self.pinned = Some(now);
         Ok(())
     }
 
@@ -260,7 +283,8 @@ impl Session {
             return Ok(());
         }
         let query = views::view_query(&v.sql)?;
-        let view = crate::computed::ComputedView::plan(&self.ctx, &v.name, &v.sql, &query).await?;
+        let view =
+            crate::computed::ComputedView::plan(&self.ctx, &v.name, &v.sql, &query, self.answers.clone()).await?;
         self.ctx.register_table(v.name.as_str(), Arc::new(view))?;
         Ok(())
     }

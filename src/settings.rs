@@ -35,7 +35,7 @@ use serde::Deserialize;
 
 use crate::workspace::Workspace;
 
-pub const FILE: &str = "settings.toml";
+pub const FILE: &str = crate::workspace::SETTINGS_FILE;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

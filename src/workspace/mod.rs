@@ -16,6 +16,7 @@
 //! .readers            held shared by every process that has it open (readers.rs)
 //! ```
 
+pub mod answers;
 pub mod audit;
 pub mod catalog;
 pub mod fsutil;
@@ -33,6 +34,8 @@ use crate::schema::Kind;
 
 pub const MARKER_FILE: &str = "recon.toml";
 pub const DEFAULT_DIR: &str = "recon-data";
+/// The workspace's settings, which `settings` reads and the kept answers depend on.
+pub const SETTINGS_FILE: &str = "settings.toml";
 
 #[derive(Clone, Debug)]
 pub struct Workspace {

@@ -106,6 +106,9 @@ impl Transaction {
         })
         .map_err(io)?;
         crate::faults::point("commit:done");
+        // The answers kept for the state this commit replaced are of no use to anyone
+        // now (a reader still at work keeps them: swept only when no one reads).
+        let _ = readers::alone(&self.ws.root, || super::answers::sweep(&self.ws.root, &self.catalog));
         // The change has landed; its lines are in the catalog, so a failure here is
         // made good by the next command, not lost.
         if !self.catalog.audit.is_empty() {
@@ -134,7 +137,12 @@ impl Transaction {
         }
         // Files a committed catalog no longer lists may still be read by a query that
         // started before: they go when no other process has the workspace open.
-        readers::alone(&self.ws.root, || self.remove_unlisted_files(&live)).transpose()?;
+        // Answers of states no longer current go the same way.
+        readers::alone(&self.ws.root, || {
+            self.remove_unlisted_files(&live)?;
+            super::answers::sweep(&self.ws.root, &self.catalog)
+        })
+        .transpose()?;
         // Temp files of atomic writes (`.users.json.tmp-<pid>` holds every password
         // hash) whose process is gone, and spill folders a killed query left empty.
         for entry in fs::read_dir(&self.ws.root)?.flatten() {

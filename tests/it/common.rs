@@ -216,13 +216,15 @@ impl Ws {
 
     /// The catalog and every file of the workspace, to prove nothing changed; the audit
     /// log and the login counts record every attempt, and the room kept for a full disk
-    /// (`.reserve`) is no data: they are left out.
+    /// (`.reserve`) is no data, nor are the answers any read keeps (`answers/`, derived
+    /// from the rest): they are left out.
     pub fn state(&self) -> Vec<(String, Vec<u8>)> {
         let mut files = Vec::new();
         for entry in walk(&self.root) {
             let rel = entry.strip_prefix(&self.root).unwrap().to_string_lossy().into_owned();
             if [".lock", ".readers", ".reserve", "audit.log", "audit.head", "logins.json", "logins.lock"]
                 .contains(&rel.as_str())
+                || rel.starts_with("answers/")
             {
                 continue;
             }

@@ -2,6 +2,7 @@
 //! clock and time zone fixed. One test binary, so DataFusion is linked once.
 
 mod analysis;
+mod answers;
 mod attacks;
 mod bad_input;
 mod clean;
