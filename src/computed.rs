@@ -130,8 +130,30 @@ impl ComputedView {
         // whole nest: the time doubled with each level of views (bank_matches took
         // 16 s at 2,000 orders, all of it in polling).
         let task = tokio::spawn(async move {
-            let ctx = SessionContext::new_with_state(state);
-            let batches = ctx.execute_logical_plan(plan).await?.collect().await?;
+            let batches = match run(state.clone(), plan.clone()).await {
+                // A hash join cannot spill: when the build sides of the view's
+                // partitions do not fit at once, the view runs again one partition at a
+                // time (about half the memory here; no repartition, which in DataFusion
+                // 55 can panic when its input ran out of memory). Slower, but it
+                // finishes — what `--memory-limit` promises — or says which view
+                // does not fit.
+                Err(e) if exhausted(&e) => {
+                    let mut state = state;
+                    state.config_mut().options_mut().execution.target_partitions = 1;
+                    if times_wanted() {
+                        eprintln!("view {name}: out of memory, again in one partition");
+                    }
+                    // Failing again is final: said so the views above do not try again
+                    // themselves (each would run this one twice more).
+                    run(state, plan).await.map_err(|e| {
+                        DataFusionError::Execution(format!(
+                            "view {name} does not fit in the memory limit even in one partition \
+                             (give recon more with --memory-limit): {e}"
+                        ))
+                    })?
+                }
+                other => other?,
+            };
             let batches = batches.iter().map(|b| conform(b, &schema)).collect::<Result<Vec<_>>>()?;
             let table = MemTable::try_new(schema, vec![batches.clone()])
                 .map_err(|e| DataFusionError::Context(format!("view {name}"), Box::new(e)))?;
@@ -145,6 +167,24 @@ impl ComputedView {
             eprintln!("view {}: {} ms (computed views it reads included)", self.name, started.elapsed().as_millis());
         }
         Ok(table)
+    }
+}
+
+async fn run(state: SessionState, plan: LogicalPlan) -> Result<Vec<RecordBatch>> {
+    SessionContext::new_with_state(state).execute_logical_plan(plan).await?.collect().await
+}
+
+/// Whether a query failed for want of memory (the error may come wrapped). Under a
+/// memory limit of a few megabytes DataFusion 55 also fails another way: a repartition
+/// whose input ran out of memory executes a partition twice and its task panics ("partition
+/// not used yet"). A panicked task counts too: the second run has no repartition.
+fn exhausted(e: &DataFusionError) -> bool {
+    match e.find_root() {
+        DataFusionError::ResourcesExhausted(_) => true,
+        DataFusionError::External(inner) => {
+            inner.downcast_ref::<Arc<tokio::task::JoinError>>().is_some_and(|j| j.is_panic())
+        }
+        _ => false,
     }
 }
 

@@ -3,12 +3,14 @@
 //! query needs it), the import log as a table, analysts' own tables, the views of
 //! `sql/` and then the user's views, a memory limit, and spilling to the workspace.
 
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use datafusion::catalog::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
 use datafusion::error::Result;
+use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 
@@ -75,9 +77,17 @@ impl Session {
         crate::workspace::fsutil::create_private_dir(&spill)?;
         let spill = spill.join(std::process::id().to_string());
         crate::workspace::fsutil::create_private_dir(&spill)?;
+        // Fair shares for what can spill (sorts, aggregates), first come for what cannot
+        // (a hash join's build side): under a low limit a sort spills instead of taking
+        // the room a join needs and failing the query.
+        let pool = TrackConsumersPool::new(FairSpillPool::new(memory_limit), NonZeroUsize::new(5).expect("5 > 0"));
         let runtime =
-            RuntimeEnvBuilder::new().with_memory_limit(memory_limit, 1.0).with_temp_file_path(spill).build_arc()?;
-        let ctx = SessionContext::new_with_config_rt(config(), runtime);
+            RuntimeEnvBuilder::new().with_memory_pool(Arc::new(pool)).with_temp_file_path(spill).build_arc()?;
+        // A sort keeps this much aside to merge what it spilled; DataFusion's 10 MB would
+        // leave nothing else to a small limit.
+        let merge = (memory_limit / 16).min(10 << 20);
+        let config = config().set_usize("datafusion.execution.sort_spill_reservation_bytes", merge);
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
         let catalog = ws.catalog().map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))?;
         let mut session = Session {
             ctx,

@@ -18,6 +18,7 @@ mod generated;
 mod layouts;
 mod logistics;
 mod matching;
+mod memory;
 mod more_samples;
 mod payouts;
 mod planted;

@@ -1,0 +1,33 @@
+//! A low `--memory-limit` makes matching slower or, far too low, a clear refusal — never
+//! a different answer: sorts and aggregates spill, a view whose hash joins do not fit
+//! runs again one partition at a time, and one that still does not fit is named.
+
+use crate::common::*;
+
+const AT: &str = "2026-10-31";
+const SQL: &str = "SELECT * FROM receivables ORDER BY platform, order_id";
+
+/// The query under `limit`, in two partitions whatever the machine's cores.
+fn limited(ws: &Ws, limit: &str) -> std::process::Output {
+    let sql = format!("SET datafusion.execution.target_partitions = 2; {SQL}");
+    ws.cmd().args(["--memory-limit", limit, "--as-of", AT, "sql", "--format", "csv", "-c", &sql]).output().unwrap()
+}
+
+#[test]
+fn a_low_memory_limit_gives_the_same_answers_or_says_what_does_not_fit() {
+    let (ws, _) = generated(2000, 5, "high");
+    let free = ws.ok(&["--as-of", AT, "sql", "--format", "csv", "-c", SQL]);
+    assert_eq!(free.lines().count(), 2001, "every order");
+
+    std::fs::remove_dir_all(ws.root.join("answers")).unwrap();
+    let out = limited(&ws, "32MB");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), free, "the same answer under a limit");
+
+    std::fs::remove_dir_all(ws.root.join("answers")).unwrap();
+    let out = limited(&ws, "4MB");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "refused, not crashed: {err}");
+    assert!(err.contains("does not fit in the memory limit") && err.contains("--memory-limit"), "{err}");
+    assert!(out.stdout.is_empty(), "no partial answer");
+}
