@@ -15,6 +15,7 @@ pub mod export;
 pub mod faults;
 pub mod ingest;
 pub mod names;
+pub mod optimizer;
 pub mod outfile;
 pub mod output;
 pub mod period;

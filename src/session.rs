@@ -12,6 +12,7 @@ use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTable
 use datafusion::error::Result;
 use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 
 use crate::schema::Kind;
@@ -87,7 +88,13 @@ impl Session {
         // leave nothing else to a small limit.
         let merge = (memory_limit / 16).min(10 << 20);
         let config = config().set_usize("datafusion.execution.sort_spill_reservation_bytes", merge);
-        let ctx = SessionContext::new_with_config_rt(config, runtime);
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_runtime_env(runtime)
+            .with_default_features()
+            .with_physical_optimizer_rule(Arc::new(crate::optimizer::SmallSideFirst))
+            .build();
+        let ctx = SessionContext::new_with_state(state);
         let catalog = ws.catalog().map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))?;
         let mut session = Session {
             ctx,
