@@ -337,16 +337,36 @@ SELECT account, min(customer) AS customer FROM paid GROUP BY account HAVING coun
 -- could pay only that order and the order take only that credit.
 CREATE VIEW l3_account_links AS
 WITH used AS (SELECT order_id, line_id FROM l3_named_links),
-pairs AS (
-    SELECT o.order_id, c.line_id, o.order_time, c.txn_time, w.owing - c.amount AS shortfall
-    FROM l3_open_credits c
-    JOIN l3_payer_accounts a ON a.account = c.counterparty_account
-    JOIN l3_open_orders o ON o.customer = a.customer AND o.currency = c.currency
+-- A customer's credits against all its open orders would be every credit times every
+-- order (30 million pairs at a million orders) before the amount cuts them down: both
+-- sides get an amount bucket as wide as the transfer-fee tolerance (at least 1), and a
+-- credit, which may fall short of what is owed by up to the tolerance, is offered to its
+-- own bucket and the next one up (and one more each way, should a division round across
+-- a boundary: a pair still meets in one bucket only); the join is on customer, currency
+-- and bucket.
+owed AS (
+    SELECT o.order_id, o.customer, o.currency, o.order_time, w.owing,
+        CAST(floor(w.owing / greatest(mp.transfer_fee_tolerance, 1)) AS BIGINT) AS bucket
+    FROM l3_open_orders o
     JOIN l3_owed w ON w.order_id = o.order_id
     CROSS JOIN match_params mp
+    WHERE o.order_id NOT IN (SELECT order_id FROM used)
+),
+offered AS (
+    SELECT c.line_id, c.txn_time, c.amount, c.currency, a.customer,
+        CAST(floor(c.amount / greatest(mp.transfer_fee_tolerance, 1)) AS BIGINT) + up.step AS bucket
+    FROM l3_open_credits c
+    JOIN l3_payer_accounts a ON a.account = c.counterparty_account
+    CROSS JOIN match_params mp
+    CROSS JOIN (VALUES (-1), (0), (1), (2)) AS up(step)
     WHERE c.line_id NOT IN (SELECT line_id FROM used)
-      AND o.order_id NOT IN (SELECT order_id FROM used)
-      AND c.amount <= w.owing AND c.amount >= w.owing - mp.transfer_fee_tolerance
+),
+pairs AS (
+    SELECT o.order_id, c.line_id, o.order_time, c.txn_time, o.owing - c.amount AS shortfall
+    FROM offered c
+    JOIN owed o ON o.customer = c.customer AND o.currency = c.currency AND o.bucket = c.bucket
+    CROSS JOIN match_params mp
+    WHERE c.amount <= o.owing AND c.amount >= o.owing - mp.transfer_fee_tolerance
       AND c.txn_time >= o.order_time - INTERVAL '1 day'
       AND date_part('day', c.txn_time - o.order_time) <= mp.b2b_window_days
       AND NOT EXISTS (SELECT 1 FROM manual_blocked k WHERE k.payout_or_order = o.order_id AND k.line_id = c.line_id)
