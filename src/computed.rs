@@ -74,32 +74,37 @@ impl ComputedView {
     /// The answer as of `key`: the kept file if there is one, else computed and kept.
     async fn answer(&self, state: &dyn Session, key: &str) -> Result<Arc<dyn TableProvider>> {
         let file = self.answers.as_ref().and_then(|a| a.file(&self.name, (!self.timeless).then_some(key)));
-        let Some(file) = file else { return Ok(self.compute(state).await?.0) };
+        let Some(file) = file else { return self.held(self.compute(state).await?) };
         if let Some(kept) = self.kept(&file) {
             if times_wanted() {
                 eprintln!("view {}: read from kept answers", self.name);
             }
             return Ok(kept);
         }
-        let (table, batches) = self.compute(state).await?;
-        let schema = self.schema.clone();
-        let written = file.clone();
+        let batches = self.compute(state).await?;
+        let (schema, written, rows) = (self.schema.clone(), file.clone(), batches.clone());
         let kept = tokio::task::spawn_blocking(move || {
-            answers::keep(&written, |f| write_parquet(f, schema, &batches).map_err(std::io::Error::other))
+            answers::keep(&written, |f| write_parquet(f, schema, &rows).map_err(std::io::Error::other))
         })
         .await
         .map_err(|e| DataFusionError::External(Box::new(e)))?;
-        match kept {
-            // Read back from the file: this process need not hold every view it computed.
-            Ok(()) => Ok(self.kept(&file).unwrap_or(table)),
-            Err(e) => {
-                // Only time is lost: the next process computes it again.
-                if times_wanted() {
-                    eprintln!("view {}: not kept ({e})", self.name);
-                }
-                Ok(table)
+        // Read back from the file: this process need not hold every view it computed.
+        if let Err(e) = kept {
+            // Only time is lost: the next process computes it again.
+            if times_wanted() {
+                eprintln!("view {}: not kept ({e})", self.name);
             }
+        } else if let Some(table) = self.kept(&file) {
+            return Ok(table);
         }
+        self.held(batches)
+    }
+
+    /// A computed answer held in memory (when it could not be kept in a file).
+    fn held(&self, batches: Vec<RecordBatch>) -> Result<Arc<dyn TableProvider>> {
+        let table = MemTable::try_new(self.schema.clone(), vec![batches])
+            .map_err(|e| DataFusionError::Context(format!("view {}", self.name), Box::new(e)))?;
+        Ok(Arc::new(table))
     }
 
     /// A table over a kept answer, if the file is there and is this view's.
@@ -117,7 +122,7 @@ impl ComputedView {
         Some(Arc::new(ListingTable::try_new(config).ok()?))
     }
 
-    async fn compute(&self, state: &dyn Session) -> Result<(Arc<dyn TableProvider>, Vec<RecordBatch>)> {
+    async fn compute(&self, state: &dyn Session) -> Result<Vec<RecordBatch>> {
         let state = state
             .as_any()
             .downcast_ref::<SessionState>()
@@ -154,19 +159,16 @@ impl ComputedView {
                 }
                 other => other?,
             };
-            let batches = batches.iter().map(|b| conform(b, &schema)).collect::<Result<Vec<_>>>()?;
-            let table = MemTable::try_new(schema, vec![batches.clone()])
-                .map_err(|e| DataFusionError::Context(format!("view {name}"), Box::new(e)))?;
-            Ok::<_, DataFusionError>((Arc::new(table) as Arc<dyn TableProvider>, batches))
+            batches.iter().map(|b| conform(b, &schema)).collect::<Result<Vec<_>>>()
         });
         // Aborting a task that has finished does nothing.
         let _guard = AbortOnDrop(task.abort_handle());
-        let table = task.await.map_err(|e| DataFusionError::External(Box::new(e)))??;
+        let batches = task.await.map_err(|e| DataFusionError::External(Box::new(e)))??;
         // Where the time of a workspace's first answer goes (bench/view_times.py reads it).
         if times_wanted() {
             eprintln!("view {}: {} ms (computed views it reads included)", self.name, started.elapsed().as_millis());
         }
-        Ok(table)
+        Ok(batches)
     }
 }
 
