@@ -24,7 +24,11 @@ WHERE NOT EXISTS (SELECT 1 FROM manual_settled x WHERE x.ref = d.order_id AND x.
 CREATE VIEW l3_candidates AS
 WITH o AS (
     SELECT d.order_id, d.order_time, d.amount, d.currency, d.buyer_company, d.buyer_nick, d.buyer_name,
-        mp.b2b_window_days, mp.name_threshold
+        mp.b2b_window_days, mp.name_threshold,
+        -- The order's period: b2b_window_days + 2 days long, so that the orders a credit
+        -- could pay (placed from window + 1 days before it to a day after) lie in at most
+        -- two periods, the credit's first and last below.
+        CAST(floor(date_part('epoch', d.order_time) / ((mp.b2b_window_days + 2) * 86400.0)) AS BIGINT) AS period
     FROM direct_orders d
     JOIN l3_open_orders x ON x.order_id = d.order_id
     CROSS JOIN match_params mp
@@ -48,33 +52,65 @@ similar AS (
     ) n CROSS JOIN match_params mp
     WHERE n.score >= mp.name_threshold
 ),
-pairs AS (
-    -- Named in the memo.
-    SELECT o.order_id, c.line_id, true AS by_reference, 0.0 AS name_score
-    FROM ref_hits r
-    JOIN o ON o.order_id = r.ref
-    JOIN l3_open_credits c ON c.line_id = r.line_id AND c.currency = o.currency
-    WHERE r.side = 'order'
-    UNION ALL
-    -- From a party the order names.
-    SELECT o.order_id, c.line_id, false, n.score
-    FROM parties p
-    JOIN similar n ON n.order_party = p.party
-    JOIN o ON o.order_id = p.order_id
-    JOIN credits c ON c.party = n.credit_party AND c.currency = o.currency
+-- Each order's best likeness to each payer: one row per order and payer, so that the
+-- pairs below are one per order and credit without grouping millions of them.
+order_payers AS (
+    SELECT p.order_id, n.credit_party, max(n.score) AS name_score
+    FROM parties p JOIN similar n ON n.order_party = p.party
+    GROUP BY p.order_id, n.credit_party
+),
+-- A credit is offered to the periods of the first and the last order time it could pay
+-- (one period when both fall in it): a customer's credits meet its orders of those
+-- periods only, not all its orders of the year (at 1M orders the largest customer has
+-- 6,900 orders and as many credits).
+offered AS (
+    SELECT b.line_id, b.txn_time, b.amount, b.currency, b.party, b.first + step.n AS period
+    FROM (
+        SELECT c.line_id, c.txn_time, c.amount, c.currency, c.party,
+            CAST(floor((date_part('epoch', c.txn_time) - (mp.b2b_window_days + 1) * 86400.0)
+                / ((mp.b2b_window_days + 2) * 86400.0)) AS BIGINT) AS first,
+            CAST(floor((date_part('epoch', c.txn_time) + 86400.0) / ((mp.b2b_window_days + 2) * 86400.0)) AS BIGINT)
+                AS last
+        FROM credits c CROSS JOIN match_params mp
+    ) b
+    CROSS JOIN (VALUES (0), (1)) AS step(n)
+    WHERE b.first + step.n <= b.last
+),
+-- From a party the order names.
+by_name AS (
+    SELECT o.order_id, c.line_id, false AS by_reference, op.name_score, o.amount AS order_amount,
+        c.amount AS bank_amount, c.txn_time, o.order_time, o.b2b_window_days
+    FROM order_payers op
+    JOIN o ON o.order_id = op.order_id
+    JOIN offered c ON c.party = op.credit_party AND c.currency = o.currency AND c.period = o.period
     WHERE c.txn_time >= o.order_time - INTERVAL '1 day'
       AND date_part('day', c.txn_time - o.order_time) <= o.b2b_window_days
 ),
+-- Named in the memo, with the name's likeness when the credit is from a party the order
+-- names as well.
+by_reference AS (
+    SELECT DISTINCT o.order_id, c.line_id, c.party, cp.line_id IS NULL AS from_customer, o.amount AS order_amount,
+        c.amount AS bank_amount, c.txn_time, o.order_time, o.b2b_window_days
+    FROM ref_hits r
+    JOIN o ON o.order_id = r.ref
+    JOIN l3_open_credits c ON c.line_id = r.line_id AND c.currency = o.currency
+    LEFT JOIN (SELECT DISTINCT line_id FROM credit_platforms) cp ON cp.line_id = c.line_id
+    WHERE r.side = 'order'
+),
 found AS (
-    SELECT order_id, line_id, bool_or(by_reference) AS by_reference, max(name_score) AS name_score
-    FROM pairs GROUP BY order_id, line_id
+    SELECT r.order_id, r.line_id, true AS by_reference, coalesce(max(op.name_score), CAST(0 AS DOUBLE)) AS name_score,
+        r.order_amount, r.bank_amount, r.txn_time, r.order_time, r.b2b_window_days
+    FROM by_reference r
+    LEFT JOIN order_payers op ON op.order_id = r.order_id AND op.credit_party = r.party AND r.from_customer
+        AND r.txn_time >= r.order_time - INTERVAL '1 day'
+        AND date_part('day', r.txn_time - r.order_time) <= r.b2b_window_days
+    GROUP BY r.order_id, r.line_id, r.order_amount, r.bank_amount, r.txn_time, r.order_time, r.b2b_window_days
+    UNION ALL
+    SELECT n.* FROM by_name n
+    WHERE NOT EXISTS (SELECT 1 FROM by_reference r WHERE r.order_id = n.order_id AND r.line_id = n.line_id)
 ),
 scored AS (
-    SELECT f.order_id, f.line_id, f.by_reference, f.name_score, o.amount AS order_amount, c.amount AS bank_amount,
-        c.txn_time, o.order_time, date_part('day', c.txn_time - o.order_time) AS days, o.b2b_window_days
-    FROM found f
-    JOIN o ON o.order_id = f.order_id
-    JOIN l3_open_credits c ON c.line_id = f.line_id
+    SELECT f.*, date_part('day', f.txn_time - f.order_time) AS days FROM found f
 )
 SELECT order_id, line_id, order_amount, bank_amount, txn_time, order_time, name_score, by_reference,
     CASE WHEN by_reference THEN 3.0 ELSE 0.0 END + 0.5 * name_score
@@ -83,6 +119,28 @@ FROM scored
 WHERE days >= -1 AND days <= b2b_window_days
   AND NOT EXISTS (SELECT 1 FROM manual_blocked k WHERE k.payout_or_order = scored.order_id AND k.line_id = scored.line_id);
 
+-- l3_reference_named: the candidates a credit's memo names, with how many orders the
+-- credit names and what they add up to.
+CREATE VIEW l3_reference_named AS
+SELECT c.*, count(*) OVER (PARTITION BY line_id) AS orders_named,
+    sum(order_amount) OVER (PARTITION BY line_id) AS named_total
+FROM l3_candidates c WHERE by_reference;
+
+-- l3_reference_rest: what a credit quoting too little leaves (rest), and the customer's
+-- other orders that could make it up: candidates of the credit by name, named by no memo.
+-- A view of its own, not a step of l3_reference_links: that one reads it five times
+-- over, and each would scan every candidate pair again.
+CREATE VIEW l3_reference_rest AS
+WITH rest AS (
+    SELECT DISTINCT n.line_id, n.bank_amount - n.named_total AS rest
+    FROM l3_reference_named n CROSS JOIN match_params mp
+    WHERE n.bank_amount > n.named_total + mp.transfer_fee_tolerance
+)
+SELECT r.line_id, r.rest, c.order_id, c.order_amount
+FROM rest r
+JOIN l3_candidates c ON c.line_id = r.line_id AND NOT c.by_reference
+WHERE NOT EXISTS (SELECT 1 FROM l3_reference_named x WHERE x.order_id = c.order_id);
+
 -- l3_reference_links: credits whose memo names orders. A credit naming one order pays
 -- (part of) it, as long as together such credits do not exceed it: the order's
 -- instalments, each one line. A credit naming several orders pays them all when they
@@ -90,26 +148,10 @@ WHERE days >= -1 AND days <= b2b_window_days
 -- the customer's further open orders too when exactly one of them, or one set of them,
 -- makes up the rest (one transfer for several invoices, of which the memo quotes one).
 CREATE VIEW l3_reference_links AS
-WITH named AS (
-    SELECT c.*, count(*) OVER (PARTITION BY line_id) AS orders_named,
-        sum(order_amount) OVER (PARTITION BY line_id) AS named_total
-    FROM l3_candidates c WHERE by_reference
-),
+WITH named AS (SELECT * FROM l3_reference_named),
+rest_candidates AS (SELECT * FROM l3_reference_rest),
 single AS (
     SELECT n.*, sum(bank_amount) OVER (PARTITION BY order_id) AS paid FROM named n WHERE orders_named = 1
-),
--- What a credit quoting too little leaves, and the customer's other orders that could
--- make it up: candidates of the credit by name, named by no memo.
-rest AS (
-    SELECT DISTINCT n.line_id, n.bank_amount - n.named_total AS rest
-    FROM named n CROSS JOIN match_params mp
-    WHERE n.bank_amount > n.named_total + mp.transfer_fee_tolerance
-),
-rest_candidates AS (
-    SELECT r.line_id, r.rest, c.order_id, c.order_amount
-    FROM rest r
-    JOIN l3_candidates c ON c.line_id = r.line_id AND NOT c.by_reference
-    WHERE NOT EXISTS (SELECT 1 FROM named x WHERE x.order_id = c.order_id)
 ),
 rest_single AS (
     SELECT line_id, min(order_id) AS order_id FROM (
@@ -244,22 +286,24 @@ WHERE m.order_id IN (SELECT order_id FROM members GROUP BY order_id HAVING count
 -- l3_deposits: for an order nothing has paid yet, one credit from its customer of a tenth
 -- to nine tenths of it (定金, 首付款; rounded or cut to the cent), each side's only such.
 CREATE VIEW l3_deposits AS
-WITH fractions AS (
-    SELECT column1 AS tenths FROM (VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9))
-),
-found AS (
+WITH found AS (
+    -- The one number of tenths a credit could be of the order: a tenth of an order is
+    -- more than a cent's rounding apart from the next (orders of 0.20 and more).
     SELECT DISTINCT c.order_id, c.line_id, c.score
-    FROM l3_left c
-    CROSS JOIN fractions f
-    WHERE NOT c.touched
+    FROM (
+        SELECT c.*, CAST(round(c.bank_amount * 10 / c.order_amount) AS BIGINT) AS tenths
+        FROM l3_left c
+        WHERE NOT c.touched AND c.order_amount >= 0.2 AND c.bank_amount < c.order_amount
+    ) c
+    WHERE c.tenths BETWEEN 1 AND 9
       AND NOT EXISTS (SELECT 1 FROM l3_full x WHERE x.order_id = c.order_id)
       AND NOT EXISTS (SELECT 1 FROM l3_instalments x WHERE x.order_id = c.order_id)
       AND NOT EXISTS (SELECT 1 FROM l3_combined x WHERE x.order_id = c.order_id)
       AND NOT EXISTS (SELECT 1 FROM l3_full x WHERE x.line_id = c.line_id)
       AND NOT EXISTS (SELECT 1 FROM l3_instalments x WHERE x.line_id = c.line_id)
       AND NOT EXISTS (SELECT 1 FROM l3_combined x WHERE x.line_id = c.line_id)
-      AND (c.bank_amount = CAST(round(c.order_amount * f.tenths / 10, 2) AS DECIMAL(18, 2))
-           OR c.bank_amount = CAST(trunc(c.order_amount * f.tenths / 10, 2) AS DECIMAL(18, 2)))
+      AND (c.bank_amount = CAST(round(c.order_amount * c.tenths / 10, 2) AS DECIMAL(18, 2))
+           OR c.bank_amount = CAST(trunc(c.order_amount * c.tenths / 10, 2) AS DECIMAL(18, 2)))
 )
 SELECT order_id, line_id, 'order_deposit' AS rule, 1.0 + score AS score FROM (
     SELECT f.*,
