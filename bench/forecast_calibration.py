@@ -72,8 +72,9 @@ def realised(data, as_of):
         t = bank.get(txn)
         return t[1] if t and start < t[0] <= end else 0.0
 
-    platforms = sum(inside(p["bank_txn_id"]) for p in read(f"{data}/truth/payouts.csv"))
-    direct = sum(inside(p["bank_txn_id"]) for p in read(f"{data}/truth/b2b_payments.csv"))
+    # One credit can carry several payouts, or pay several orders: each counts once.
+    platforms = sum(inside(t) for t in {p["bank_txn_id"] for p in read(f"{data}/truth/payouts.csv")})
+    direct = sum(inside(t) for t in {p["bank_txn_id"] for p in read(f"{data}/truth/b2b_payments.csv")})
     return platforms, direct
 
 

@@ -205,15 +205,22 @@ FULL JOIN lags l ON l.platform = g.platform;
 -- forecast_wallet: platform money that is no order's any more but not in the bank yet, as
 -- of as_of(): what the shops' wallets hold (settled, not withdrawn: the sum of their
 -- wallet lines, withdrawals out) — reaching the bank within a withdrawal interval and the
--- bank's lag — and payouts withdrawn but not yet credited, within the bank's lag.
+-- bank's lag — and payouts withdrawn but not yet credited, within the bank's lag. A payout
+-- long past the platform's usual lag (as risks' payout_not_arrived has it: more than twice
+-- its 90th percentile and three days) is a question for the platform, not money expected.
 CREATE VIEW forecast_wallet AS
 WITH wallets AS (
     SELECT platform, greatest(sum(CAST(amount AS DOUBLE)), 0) AS amount
     FROM settlements WHERE txn_time <= as_of() GROUP BY platform, shop
 ),
+lag_usual AS (
+    SELECT platform, approx_percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90 FROM payout_lags GROUP BY platform
+),
 transit AS (
     SELECT p.platform, CAST(p.amount AS DOUBLE) AS amount FROM payouts p
+    LEFT JOIN lag_usual u ON u.platform = p.platform
     WHERE p.payout_time <= as_of()
+      AND CAST(date_part('epoch', as_of() - p.payout_time) AS DOUBLE) / 86400.0 <= 2 * greatest(coalesce(u.p90, 1), 1) + 3
       AND NOT EXISTS (SELECT 1 FROM bank_matches m WHERE m.payout_id = p.payout_id AND m.txn_time <= as_of())
 )
 SELECT w.platform, w.amount, greatest(coalesce(d.gap_days, 7) + coalesce(d.bank_days, 2), 1) AS within_days
@@ -224,16 +231,52 @@ FROM transit t LEFT JOIN forecast_payout_days d ON d.platform = t.platform;
 
 -- forecast_cdf: per platform (and 'b2b' for orders paid straight to the bank), the share
 -- of an order's money in the bank within d days of the order, for d from 0 to 399 (f),
--- and f summed from day 0 to d (s: what one day's sales have delivered d + 1 days on).
--- Platform money: the platform's observed days from order to settlement, plus its usual
--- payout lag, plus half the merchant's usual interval between withdrawals. Money paid
--- straight to the bank: days from order to payment, by amount, over orders older than the
--- window in which a payment is matched to them (all their payments are in): some of it
--- never comes, so shares are of what was owed.
+-- and what d + 1 days of sales at a steady pace have delivered by the end of the last of
+-- them (s: f summed from day 0 to d, less half of f(d), a day's sales being spread over
+-- the day). Platform money: the platform's observed days from order to settlement, plus
+-- how long money waits in its wallets, plus the average days from withdrawal to the bank
+-- (payout_lags, the last half year, by amount). The wait in the wallets is what they
+-- held on average over the last twelve weeks (or the history there is) against what
+-- came into them a day (Little's law): it counts the balance a merchant leaves behind
+-- (round withdrawals, a float), not only half the interval between withdrawals. Money
+-- paid straight to the bank: days from order to payment, by amount, over orders older
+-- than the window in which a payment is matched to them (all their payments are in):
+-- some of it never comes, so shares are of what was owed.
 CREATE VIEW forecast_cdf AS
-WITH platform_lags AS (
-    SELECT s.platform, s.order_days + coalesce(p.bank_days, 2) + coalesce(p.gap_days, 0) / 2 AS days
-    FROM order_settle_days s LEFT JOIN forecast_payout_days p ON p.platform = s.platform
+WITH wallet_span AS (
+    -- Seconds of wallet history averaged over: twelve weeks, or since the first line.
+    SELECT platform, least(CAST(date_part('epoch', as_of() - min(txn_time)) AS DOUBLE), 84 * 86400.0) AS secs
+    FROM settlements WHERE txn_time <= as_of() AND platform IS NOT NULL GROUP BY platform
+),
+wallet_flow AS (
+    -- The time-weighted average balance over the span (the balance at its start, plus each
+    -- line since for the part of the span it was there), and what came in a day.
+    SELECT s.platform, max(s.secs) AS secs,
+        sum(CASE WHEN x.txn_time <= to_timestamp_micros(CAST(as_of() AS BIGINT) - CAST(s.secs * 1000000 AS BIGINT))
+                 THEN CAST(x.amount AS DOUBLE)
+                 ELSE CAST(x.amount AS DOUBLE) * CAST(date_part('epoch', as_of() - x.txn_time) AS DOUBLE) / s.secs END)
+            AS balance,
+        sum(CASE WHEN x.kind NOT IN ('withdrawal', 'deposit')
+                  AND x.txn_time > to_timestamp_micros(CAST(as_of() AS BIGINT) - CAST(s.secs * 1000000 AS BIGINT))
+                 THEN CAST(x.amount AS DOUBLE) ELSE 0 END) * 86400.0 / s.secs AS per_day
+    FROM settlements x JOIN wallet_span s ON s.platform = x.platform
+    WHERE x.txn_time <= as_of() AND s.secs > 0
+    GROUP BY s.platform, s.secs
+),
+wallet_wait AS (
+    SELECT platform, greatest(balance, 0) / per_day AS days FROM wallet_flow WHERE per_day > 0
+),
+bank_wait AS (
+    SELECT platform, sum(days * CAST(amount AS DOUBLE)) / nullif(sum(CAST(amount AS DOUBLE)), 0) AS days
+    FROM payout_lags WHERE payout_time > to_timestamp_micros(CAST(as_of() AS BIGINT) - 182 * 86400000000)
+    GROUP BY platform
+),
+platform_lags AS (
+    SELECT s.platform, s.order_days + coalesce(b.days, p.bank_days, 2) + coalesce(w.days, p.gap_days / 2, 0) AS days
+    FROM order_settle_days s
+    LEFT JOIN forecast_payout_days p ON p.platform = s.platform
+    LEFT JOIN wallet_wait w ON w.platform = s.platform
+    LEFT JOIN bank_wait b ON b.platform = s.platform
 ),
 direct_orders_seen AS (
     SELECT d.order_id, d.order_time, CAST(d.amount AS DOUBLE) AS owed FROM direct_orders d CROSS JOIN match_params mp
@@ -267,7 +310,7 @@ dense AS (
     LEFT JOIN cdf c ON c.platform = p.platform AND c.d <= r.value
     GROUP BY p.platform, r.value
 )
-SELECT platform, d, f, sum(f) OVER (PARTITION BY platform ORDER BY d) AS s FROM dense;
+SELECT platform, d, f, sum(f) OVER (PARTITION BY platform ORDER BY d) - f / 2 AS s FROM dense;
 
 -- forecast_open: what is open now, by platform: each open receivable's amount net of the
 -- platform's usual fee (none on money paid straight to the bank), and its age in days.
@@ -282,13 +325,16 @@ JOIN orders o ON o.order_id = r.order_id AND (o.platform IS NOT DISTINCT FROM r.
 LEFT JOIN forecast_fees f ON f.platform = r.platform
 WHERE r.outstanding > 0;
 
--- forecast_weeks: sales net of refunds per platform and week back from as_of(), over the
--- last half year (week 0 is the last seven days); and the orders paid straight to the
--- bank of that half year, the history new B2B business is drawn from.
+-- forecast_weeks: platform sales as ordered (what the buyers paid, before cancellations,
+-- refunds and fees: forecast_rates' yield takes those off) and orders, per platform and
+-- week back from as_of(), over the last half year (week 0 is the last seven days); and the
+-- orders paid straight to the bank of that half year, net of refunds, the history new B2B
+-- business is drawn from.
 CREATE VIEW forecast_weeks AS
 SELECT coalesce(platform, 'b2b') AS platform,
     CAST(floor(CAST(date_part('epoch', as_of() - order_time) AS DOUBLE) / 604800.0) AS BIGINT) AS week,
-    sum(CAST(expected - refunded AS DOUBLE)) AS sales, count(*) AS orders
+    sum(CAST(CASE WHEN platform IS NULL THEN expected - refunded ELSE expected END AS DOUBLE)) AS sales,
+    count(*) AS orders
 FROM order_settlement
 WHERE order_time > to_timestamp_micros(CAST(as_of() AS BIGINT) - 182 * 86400000000) AND order_time <= as_of()
 GROUP BY 1, 2;
@@ -299,15 +345,30 @@ CREATE VIEW forecast_history AS
 SELECT least(greatest(CAST(date_part('epoch', as_of() - min(order_time)) AS DOUBLE) / 86400.0, 1.0), 182.0) AS days
 FROM order_settlement WHERE order_time <= as_of();
 
--- forecast_rates: what a day's new sales will add, net of fees: for a platform, the median
--- week of the last twelve (a promotion week does not set the pace of the next month); for
--- B2B, whose orders are few and large, the average day of the last half year (or of the
--- history there is).
+-- forecast_rates: what a day's new sales will add to the wallets: for a platform, the
+-- median week's orders of the last twelve (a promotion week does not set the pace of the
+-- next month) at the twelve weeks' average order, times the share of what buyers pay that
+-- reaches the wallet (its yield: after cancellations, refunds and fees, over the orders of
+-- the last half year at least 45 days old, whose money and refunds are in; the usual fee
+-- rate's complement while there are none); for B2B, whose orders are few and large, the
+-- average day of the last half year (or of the history there is).
 CREATE VIEW forecast_rates AS
+WITH yield AS (
+    SELECT platform, sum(CAST(settled AS DOUBLE)) / nullif(sum(CAST(expected AS DOUBLE)), 0) AS share
+    FROM order_settlement
+    WHERE settled_via = 'platform'
+      AND order_time > to_timestamp_micros(CAST(as_of() AS BIGINT) - 182 * 86400000000)
+      AND order_time <= to_timestamp_micros(CAST(as_of() AS BIGINT) - 45 * 86400000000)
+    GROUP BY platform
+)
 SELECT w.platform,
-    CASE WHEN w.platform = 'b2b' THEN sum(w.sales) / max(h.days) ELSE median(w.sales) FILTER (WHERE w.week < 12) / 7.0 END
-        * (1 - coalesce(max(f.rate), 0.0)) AS per_day
-FROM forecast_weeks w LEFT JOIN forecast_fees f ON f.platform = w.platform CROSS JOIN forecast_history h
+    CASE WHEN w.platform = 'b2b' THEN sum(w.sales) / max(h.days)
+         ELSE median(w.orders) FILTER (WHERE w.week < 12) / 7.0
+             * sum(w.sales) FILTER (WHERE w.week < 12) / nullif(sum(w.orders) FILTER (WHERE w.week < 12), 0)
+             * coalesce(max(y.share), 1 - coalesce(max(f.rate), 0.0)) END AS per_day
+FROM forecast_weeks w LEFT JOIN forecast_fees f ON f.platform = w.platform
+LEFT JOIN yield y ON y.platform = w.platform
+CROSS JOIN forecast_history h
 GROUP BY w.platform;
 
 -- cash_forecast: money expected into the bank on each of the next 30 days after as_of(),

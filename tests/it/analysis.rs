@@ -206,9 +206,13 @@ fn the_forecast_range_holds_what_came_about_four_times_in_five() {
         for as_of in MONTH_ENDS {
             let from = time(&format!("{as_of} 23:59:59"));
             let to = from + chrono::Duration::days(30);
+            // One credit can carry several payouts, or pay several orders: each counts once.
             let came = |rows: &[std::collections::BTreeMap<String, String>]| -> f64 {
                 rows.iter()
-                    .filter_map(|p| bank.get(&p["bank_txn_id"]))
+                    .map(|p| &p["bank_txn_id"])
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .filter_map(|t| bank.get(t))
                     .filter(|(t, _)| *t > from && *t <= to)
                     .map(|(_, a)| *a)
                     .sum()
@@ -255,9 +259,10 @@ fn the_forecast_range_holds_what_came_about_four_times_in_five() {
         report.join("\n")
     );
     // Issue 21 asks for the platforms' part within 10% in four windows of five; the model
-    // gets about half (promotions it cannot see coming, withdrawals' timing): this holds
-    // the ground it has, and the issue notes the rest.
-    assert!(close >= 0.40, "the platforms' part was within 10% in {platforms_close} of {windows} windows");
+    // gets three in four (16 of 21): the month before a promotion (618) is 18-24% short,
+    // which no forecast from the history alone can see coming. This holds the ground it
+    // has, and the issue notes the rest.
+    assert!(close >= 0.70, "the platforms' part was within 10% in {platforms_close} of {windows} windows");
     // Open invoices are known: most windows to the cent; off where an invoice is paid
     // late or in parts.
     assert!(
