@@ -47,27 +47,32 @@ SELECT l.*
 FROM order_lines l
 JOIN unknown u ON u.order_key = l.order_key;
 
--- order_bank_receipts: what reached the bank for each order paid straight into it. A
--- bank line that pays several orders (one transfer for two invoices, or a person's
--- decision) is shared in proportion to what each owes.
-CREATE VIEW order_bank_receipts AS
+-- order_bank_shares: each bank line that pays orders straight into the bank, with each
+-- order's share of it: the whole line when it pays one order; a line that pays several
+-- (one transfer for two invoices, or a person's decision) shared in proportion to what
+-- each owes, to the cent.
+CREATE VIEW order_bank_shares AS
 WITH links AS (
     SELECT DISTINCT order_id, line_id FROM bank_matches WHERE order_id IS NOT NULL
 ),
 shares AS (
-    SELECT l.order_id, b.amount AS bank_amount, b.txn_time, o.amount AS owed,
+    SELECT l.order_id, l.line_id, b.amount AS bank_amount, b.txn_time, o.amount AS owed,
         sum(o.amount) OVER (PARTITION BY l.line_id) AS owed_by_all,
         count(*) OVER (PARTITION BY l.line_id) AS sharing
     FROM links l
     JOIN bank_txns b ON b.line_id = l.line_id
     JOIN direct_orders o ON o.order_id = l.order_id
 )
-SELECT order_id,
-    sum(CASE WHEN sharing = 1 THEN bank_amount
-             ELSE CAST(round(bank_amount * owed / owed_by_all, 2) AS DECIMAL(18, 2)) END) AS received,
-    count(*) AS bank_lines,
-    min(txn_time) AS first_receipt_at
-FROM shares
+SELECT order_id, line_id, txn_time,
+    CASE WHEN sharing = 1 THEN bank_amount
+         ELSE CAST(round(bank_amount * owed / owed_by_all, 2) AS DECIMAL(18, 2)) END AS amount
+FROM shares;
+
+-- order_bank_receipts: what reached the bank for each order paid straight into it (its
+-- shares of bank lines, order_bank_shares).
+CREATE VIEW order_bank_receipts AS
+SELECT order_id, sum(amount) AS received, count(*) AS bank_lines, min(txn_time) AS first_receipt_at
+FROM order_bank_shares
 GROUP BY order_id;
 
 -- order_writeoffs: differences on orders a person wrote off (recon writeoff).

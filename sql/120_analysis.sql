@@ -239,9 +239,9 @@ FROM transit t LEFT JOIN forecast_payout_days d ON d.platform = t.platform;
 -- held on average over the last twelve weeks (or the history there is) against what
 -- came into them a day (Little's law): it counts the balance a merchant leaves behind
 -- (round withdrawals, a float), not only half the interval between withdrawals. Money
--- paid straight to the bank: days from order to payment, by amount, over orders older
--- than the window in which a payment is matched to them (all their payments are in):
--- some of it never comes, so shares are of what was owed.
+-- paid straight to the bank: days from order to payment, by its share of the bank line
+-- (order_bank_shares), over orders older than the window in which a payment is matched to
+-- them (all their payments are in): some of it never comes, so shares are of what was owed.
 CREATE VIEW forecast_cdf AS
 WITH wallet_span AS (
     -- Seconds of wallet history averaged over: twelve weeks, or since the first line.
@@ -282,11 +282,13 @@ direct_orders_seen AS (
     SELECT d.order_id, d.order_time, CAST(d.amount AS DOUBLE) AS owed FROM direct_orders d CROSS JOIN match_params mp
     WHERE d.order_time <= to_timestamp_micros(CAST(as_of() AS BIGINT) - mp.b2b_window_days * 86400000000)
 ),
+-- Each payment by its share of the line: a line paying two invoices counted whole for
+-- each would say more money comes than does.
 direct_lags AS (
-    SELECT 'b2b' AS platform, CAST(date_part('epoch', m.txn_time - o.order_time) AS DOUBLE) / 86400.0 AS days,
-        CAST(m.bank_amount AS DOUBLE) AS weight
-    FROM (SELECT DISTINCT order_id, line_id, txn_time, bank_amount FROM bank_matches WHERE order_id IS NOT NULL) m
-    JOIN direct_orders_seen o ON o.order_id = m.order_id
+    SELECT 'b2b' AS platform, CAST(date_part('epoch', s.txn_time - o.order_time) AS DOUBLE) / 86400.0 AS days,
+        CAST(s.amount AS DOUBLE) AS weight
+    FROM order_bank_shares s
+    JOIN direct_orders_seen o ON o.order_id = s.order_id
 ),
 totals AS (
     SELECT platform, CAST(count(*) AS DOUBLE) AS total FROM platform_lags GROUP BY platform
