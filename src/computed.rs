@@ -230,7 +230,9 @@ fn write_parquet(file: std::fs::File, schema: SchemaRef, batches: &[RecordBatch]
             shares[field % threads].push((field, writers.by_ref().take(n).collect::<Vec<_>>()));
         }
         let (schema, group) = (&schema, &group);
-        let encoded: Vec<Result<Vec<(usize, Vec<ArrowColumnChunk>)>>> = std::thread::scope(|scope| {
+        // Per thread, its fields' column chunks.
+        type Encoded = Result<Vec<(usize, Vec<ArrowColumnChunk>)>>;
+        let encoded: Vec<Encoded> = std::thread::scope(|scope| {
             let handles: Vec<_> = shares
                 .into_iter()
                 .map(|share| {
