@@ -148,21 +148,19 @@ WHERE NOT EXISTS (SELECT 1 FROM l3_reference_named x WHERE x.order_id = c.order_
 -- the customer's further open orders too when exactly one of them, or one set of them,
 -- makes up the rest (one transfer for several invoices, of which the memo quotes one).
 CREATE VIEW l3_reference_links AS
-WITH named AS (SELECT * FROM l3_reference_named),
-rest_candidates AS (SELECT * FROM l3_reference_rest),
-single AS (
-    SELECT n.*, sum(bank_amount) OVER (PARTITION BY order_id) AS paid FROM named n WHERE orders_named = 1
+WITH single AS (
+    SELECT n.*, sum(bank_amount) OVER (PARTITION BY order_id) AS paid FROM l3_reference_named n WHERE orders_named = 1
 ),
 rest_single AS (
     SELECT line_id, min(order_id) AS order_id FROM (
-        SELECT r.* FROM rest_candidates r CROSS JOIN match_params mp
+        SELECT r.* FROM l3_reference_rest r CROSS JOIN match_params mp
         WHERE r.order_amount >= r.rest AND r.order_amount <= r.rest + mp.transfer_fee_tolerance
     )
     GROUP BY line_id HAVING count(*) = 1
 ),
 rest_sets AS (
     SELECT r.line_id, subset_sum(r.order_id, r.order_amount, r.rest, mp.transfer_fee_tolerance) AS ids
-    FROM rest_candidates r CROSS JOIN match_params mp
+    FROM l3_reference_rest r CROSS JOIN match_params mp
     WHERE r.line_id NOT IN (SELECT line_id FROM rest_single)
     GROUP BY r.line_id, r.rest, mp.transfer_fee_tolerance
 ),
@@ -174,11 +172,11 @@ links AS (
     WHERE paid <= order_amount
     UNION ALL
     SELECT n.order_id, n.line_id, 'orders_reference', n.score
-    FROM named n CROSS JOIN match_params mp
+    FROM l3_reference_named n CROSS JOIN match_params mp
     WHERE n.orders_named > 1 AND n.bank_amount <= n.named_total
       AND n.bank_amount >= n.named_total - mp.transfer_fee_tolerance
     UNION ALL
-    SELECT n.order_id, n.line_id, 'orders_reference', n.score FROM named n JOIN completed x ON x.line_id = n.line_id
+    SELECT n.order_id, n.line_id, 'orders_reference', n.score FROM l3_reference_named n JOIN completed x ON x.line_id = n.line_id
     UNION ALL
     SELECT r.order_id, r.line_id, 'orders_reference', c.score
     FROM rest_single r JOIN l3_candidates c ON c.order_id = r.order_id AND c.line_id = r.line_id

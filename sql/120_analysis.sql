@@ -39,6 +39,15 @@ SELECT p.platform, p.shop, p.payout_id, p.payout_time, min(m.txn_time) AS credit
 FROM payouts p JOIN bank_matches m ON m.payout_id = p.payout_id
 GROUP BY p.platform, p.shop, p.payout_id, p.payout_time, p.amount;
 
+-- payout_lag_usual: each platform's usual days from wallet to bank (usual, the median),
+-- the 90th percentile, so its habits (PDD pays several payouts at once) are not called
+-- slow, and the days past which a payout is late (late_after): risks' slow_payout and
+-- payout_not_arrived, and the payouts cash_forecast no longer expects.
+CREATE VIEW payout_lag_usual AS
+SELECT platform, median(days) AS usual, approx_percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90,
+    2 * greatest(approx_percentile_cont(0.9) WITHIN GROUP (ORDER BY days), 1) + 3 AS late_after
+FROM payout_lags GROUP BY platform;
+
 -- risks: what deserves a look, most serious first: kind, severity (high, medium, low),
 -- platform, shop, reference, amount, and a plain explanation. Kinds: fee_rate (a month's
 -- fee rate far from the platform's usual, by a robust z-score), slow_payout (a payout that
@@ -68,13 +77,6 @@ fee_z AS (
         (m.rate - s.usual) / greatest(1.4826 * s.mad, 0.05 * s.usual, 0.0005) AS z
     FROM fee_months m JOIN fee_spread s ON s.platform = m.platform
 ),
--- A platform's usual lag, and the 90th percentile, so its habits (PDD pays several
--- payouts at once) are not called slow.
-lag_usual AS (
-    SELECT platform, median(days) AS usual,
-        approx_percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90
-    FROM payout_lags GROUP BY platform
-),
 refund_months AS (
     SELECT platform, shop, date_trunc('month', order_time) AS month, sum(refunded) AS refunded,
         count(*) FILTER (WHERE refunded > 0) AS refunds, count(*) AS orders,
@@ -99,8 +101,8 @@ found AS (
         l.platform, l.shop, l.payout_id, l.amount, l.days / greatest(u.p90, 1),
         '回款慢 Payout took ' || CAST(round(l.days, 1) AS VARCHAR) || ' days to reach the bank; '
             || l.platform || ' usually takes ' || CAST(round(u.usual, 1) AS VARCHAR)
-    FROM payout_lags l JOIN lag_usual u ON u.platform = l.platform
-    WHERE l.days > 2 * greatest(u.p90, 1) + 3
+    FROM payout_lags l JOIN payout_lag_usual u ON u.platform = l.platform
+    WHERE l.days > u.late_after
     UNION ALL
     SELECT 'payout_not_arrived',
         CASE WHEN d.age > 3 * greatest(u.p90, 1) + 10 THEN 'high' ELSE 'medium' END,
@@ -111,8 +113,8 @@ found AS (
     FROM (SELECT platform, shop, payout_id, amount,
                  CAST(date_part('epoch', as_of() - payout_time) AS DOUBLE) / 86400.0 AS age
           FROM unmatched_payouts) d
-    JOIN lag_usual u ON u.platform = d.platform
-    WHERE d.age > 2 * greatest(u.p90, 1) + 3
+    JOIN payout_lag_usual u ON u.platform = d.platform
+    WHERE d.age > u.late_after
     UNION ALL
     SELECT 'overdue', CASE WHEN days_overdue > 60 THEN 'high' WHEN days_overdue > 30 THEN 'medium' ELSE 'low' END,
         platform, shop, order_id, outstanding, CAST(days_overdue AS DOUBLE) / 30.0,
@@ -213,14 +215,11 @@ WITH wallets AS (
     SELECT platform, greatest(sum(CAST(amount AS DOUBLE)), 0) AS amount
     FROM settlements WHERE txn_time <= as_of() GROUP BY platform, shop
 ),
-lag_usual AS (
-    SELECT platform, approx_percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90 FROM payout_lags GROUP BY platform
-),
 transit AS (
     SELECT p.platform, CAST(p.amount AS DOUBLE) AS amount FROM payouts p
-    LEFT JOIN lag_usual u ON u.platform = p.platform
+    LEFT JOIN payout_lag_usual u ON u.platform = p.platform
     WHERE p.payout_time <= as_of()
-      AND CAST(date_part('epoch', as_of() - p.payout_time) AS DOUBLE) / 86400.0 <= 2 * greatest(coalesce(u.p90, 1), 1) + 3
+      AND CAST(date_part('epoch', as_of() - p.payout_time) AS DOUBLE) / 86400.0 <= coalesce(u.late_after, 5)
       AND NOT EXISTS (SELECT 1 FROM bank_matches m WHERE m.payout_id = p.payout_id AND m.txn_time <= as_of())
 )
 SELECT w.platform, w.amount, greatest(coalesce(d.gap_days, 7) + coalesce(d.bank_days, 2), 1) AS within_days

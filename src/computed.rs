@@ -15,7 +15,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::{MemTable, Session, TableProvider};
 use datafusion::datasource::TableType;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
@@ -199,14 +199,13 @@ fn times_wanted() -> bool {
     std::env::var_os("RECON_VIEW_TIMES").is_some()
 }
 
-/// Writes a view's batches as one Parquet file: small row groups so a later query reads
-/// them in parallel and skips by statistics, LZ4 for speed over size.
 /// Rows in a row group of a kept answer.
 const ROW_GROUP_ROWS: usize = 128 * 1024;
 
-/// Writes an answer as Parquet, each row group's columns encoded on as many threads as
-/// there are cores (one thread encoding every column was a quarter of `reconcile` at a
-/// million orders).
+/// Writes a view's batches as one Parquet file: small row groups so a later query reads
+/// them in parallel and skips by statistics, LZ4 for speed over size, each row group's
+/// columns encoded on as many threads as there are cores (one thread encoding every
+/// column was a quarter of `reconcile` at a million orders).
 fn write_parquet(file: std::fs::File, schema: SchemaRef, batches: &[RecordBatch]) -> Result<()> {
     use datafusion::parquet::arrow::ArrowWriter;
     use datafusion::parquet::arrow::arrow_writer::{ArrowColumnChunk, compute_leaves};
@@ -220,7 +219,11 @@ fn write_parquet(file: std::fs::File, schema: SchemaRef, batches: &[RecordBatch]
     // take the row groups one at a time.
     let (mut writer, factory) = ArrowWriter::try_new(file, schema.clone(), Some(props))?.into_serialized_writer()?;
     // Each field's leaf columns (one, unless nested) among the row group's column writers.
-    let leaves: Vec<usize> = schema.fields().iter().map(|f| leaf_count(f.data_type())).collect();
+    let descr = writer.schema_descr();
+    let mut leaves = vec![0usize; schema.fields().len()];
+    for leaf in 0..descr.num_columns() {
+        leaves[descr.get_column_root_idx(leaf)] += 1;
+    }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, schema.fields().len().max(1));
     for (index, group) in row_groups(batches, ROW_GROUP_ROWS).into_iter().enumerate() {
         let mut writers = factory.create_column_writers(index)?.into_iter();
@@ -274,21 +277,6 @@ fn write_parquet(file: std::fs::File, schema: SchemaRef, batches: &[RecordBatch]
     }
     writer.into_inner()?.sync_all()?;
     Ok(())
-}
-
-/// The Parquet leaf columns a field of this type becomes.
-fn leaf_count(t: &DataType) -> usize {
-    match t {
-        DataType::List(f)
-        | DataType::LargeList(f)
-        | DataType::FixedSizeList(f, _)
-        | DataType::ListView(f)
-        | DataType::LargeListView(f)
-        | DataType::Map(f, _) => leaf_count(f.data_type()),
-        DataType::Struct(fields) => fields.iter().map(|f| leaf_count(f.data_type())).sum(),
-        DataType::Dictionary(_, v) => leaf_count(v),
-        _ => 1,
-    }
 }
 
 /// `batches` cut into row groups of `rows` rows (the last may be shorter).
@@ -407,7 +395,7 @@ mod tests {
     use std::sync::Arc;
 
     use datafusion::arrow::array::{ArrayRef, Int64Array, ListBuilder, StringArray, StringBuilder};
-    use datafusion::arrow::datatypes::{Field, Schema};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
     use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
     use super::*;
