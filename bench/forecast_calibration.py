@@ -7,6 +7,10 @@ came fell inside the range (calibration: 70–90% is honest), and how often the 
 part was within 10% of what they paid.
 
     python3 bench/forecast_calibration.py [--orders 3000] [--seeds 4,5,6,7] [--noise none]
+                                          [--start 2025-01-01 --days 669]
+
+A history from 2025 (`--start 2025-01-01 --days 669`, twice the orders for the same
+density) gives the forecast last year's season to learn from.
 
 RECON_BIN=…/debug/recon runs it on a debug build.
 """
@@ -32,15 +36,17 @@ def when(s):
     return dt.datetime.strptime(s[:19], "%Y-%m-%d %H:%M:%S")
 
 
-def workspace(orders, seed, noise):
-    base = os.path.join(OUT, f"forecast-{orders}-{seed}-{noise}")
+def workspace(orders, seed, noise, start=None, days=None):
+    span = f"-{start}-{days}" if start else ""
+    base = os.path.join(OUT, f"forecast-{orders}-{seed}-{noise}{span}")
     ws, data = os.path.join(base, "ws"), os.path.join(base, "data")
     env = {**os.environ, "RECON_PASSWORD": PASSWORD, "RECON_USER": "admin"}
     if not os.path.exists(os.path.join(base, "ready")):
         shutil.rmtree(base, ignore_errors=True)
         os.makedirs(base)
         gen = os.path.join(os.path.dirname(RECON), "recon-gen")
-        subprocess.run([gen, "--orders", str(orders), "--seed", str(seed), "--noise", noise, "--out", data],
+        span = ["--start", start, "--days", str(days)] if start else []
+        subprocess.run([gen, "--orders", str(orders), "--seed", str(seed), "--noise", noise, *span, "--out", data],
                        check=True, capture_output=True)
         files = [os.path.join(d, f) for d, _, fs in os.walk(data) for f in fs
                  if "truth" not in d and not f.endswith(".md")]
@@ -83,12 +89,14 @@ def main():
     ap.add_argument("--orders", type=int, default=3000)
     ap.add_argument("--seeds", default="4,5,6,7")
     ap.add_argument("--noise", default="none")
+    ap.add_argument("--start", help="first day of the generated history (default: the generator's)")
+    ap.add_argument("--days", type=int, default=669, help="days of history, with --start")
     args = parse_args(ap)
     inside = platforms_close = windows = 0
     print(f"{'seed':>4} {'as of':<10} {'expected':>12} {'p10':>12} {'p90':>12} {'came':>12}  platforms: forecast, came, off;"
           " B2B: expected, p10, p90, came")
     for seed in [int(s) for s in args.seeds.split(",")]:
-        ws, data, env = workspace(args.orders, seed, args.noise)
+        ws, data, env = workspace(args.orders, seed, args.noise, args.start, args.days)
         for as_of in MONTH_ENDS:
             f = forecast(ws, env, as_of)
             platforms, direct = realised(data, as_of)

@@ -29,6 +29,13 @@ struct Args {
     /// (returns, courier bills, shipments, stock), two instances each
     #[arg(long, value_name = "KIND", value_delimiter = ',', value_parser = Plant::names())]
     plant: Vec<String>,
+    /// First day of the history (orders and money from this day on)
+    #[arg(long, value_name = "DATE", default_value = "2026-01-01")]
+    start: chrono::NaiveDate,
+    /// Days of history; the files are exported the day after the last. A history over a
+    /// year long lets a forecast learn the seasons (618, 11.11) from the year before
+    #[arg(long, default_value_t = 304, value_parser = clap::value_parser!(u32).range(28..=1500))]
+    days: u32,
     /// Output folder
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -53,7 +60,7 @@ fn run(args: Args) -> Result<(), String> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| e.to_string())?
         .concat();
-    let opts = GenOptions { orders: args.orders, seed: args.seed, noise, plant, ..GenOptions::default() };
+    let opts = GenOptions { orders: args.orders, seed: args.seed, noise, plant, start: args.start, days: args.days };
     let summary = synth::generate(&opts, &args.out).map_err(|e| e.to_string())?;
     let planted: Vec<&str> = opts.plants().iter().map(|p| p.as_str()).collect();
     let planted = if planted.is_empty() { String::new() } else { format!(", planted {}", planted.join(", ")) };

@@ -260,7 +260,12 @@ pub fn truth(dir: &Path, name: &str) -> Vec<std::collections::BTreeMap<String, S
 /// `recon gen` data written beside `ws` and every file of it imported; the folder (with
 /// its truth/) and what the import printed.
 pub fn generate_into(ws: &Ws, orders: u32, seed: u32, noise: &str) -> (PathBuf, String) {
-    let out = generate(ws, orders, seed, noise, &[]);
+    generate_with(ws, orders, seed, noise, &[])
+}
+
+/// As [`generate_into`], with more `recon gen` options (`--start`, `--days`, …).
+pub fn generate_with(ws: &Ws, orders: u32, seed: u32, noise: &str, more: &[&str]) -> (PathBuf, String) {
+    let out = generate(ws, orders, seed, noise, more);
     import_files(ws, &data_files(&out), out)
 }
 
