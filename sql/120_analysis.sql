@@ -19,7 +19,7 @@ CREATE VIEW trends AS
 WITH days AS (
     SELECT platform, shop, date_trunc('month', shipped_at) AS month,
         median(days) AS settle_days_median,
-        approx_percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS settle_days_p90
+        percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS settle_days_p90
     FROM order_settle_days GROUP BY 1, 2, 3
 )
 SELECT c.platform, c.shop, c.month, c.orders, c.sold AS sales, c.refunds,
@@ -44,8 +44,8 @@ GROUP BY p.platform, p.shop, p.payout_id, p.payout_time, p.amount;
 -- slow, and the days past which a payout is late (late_after): risks' slow_payout and
 -- payout_not_arrived, and the payouts cash_forecast no longer expects.
 CREATE VIEW payout_lag_usual AS
-SELECT platform, median(days) AS usual, approx_percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90,
-    2 * greatest(approx_percentile_cont(0.9) WITHIN GROUP (ORDER BY days), 1) + 3 AS late_after
+SELECT platform, median(days) AS usual, percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90,
+    2 * greatest(percentile_cont(0.9) WITHIN GROUP (ORDER BY days), 1) + 3 AS late_after
 FROM payout_lags GROUP BY platform;
 
 -- risks: what deserves a look, most serious first: kind, severity (high, medium, low),
@@ -372,10 +372,80 @@ LEFT JOIN yield y ON y.platform = w.platform
 CROSS JOIN forecast_history h
 GROUP BY w.platform;
 
+-- forecast_season: how each of the next 30 days' platform sales (k: 1 is the day after
+-- as_of()) compare with the pace forecast_rates measures, learned from the same dates a
+-- year before (promotions keep their dates): last year's sales in the week centred on
+-- that date (a week has each weekday once), against last year's pace measured as forecast_rates measures it now (the
+-- median of the twelve weeks before). A promotion (618, 11.11), a holiday, or the quiet
+-- weeks after a promotion then shape the coming month as they shaped last year's, and
+-- last year's pace carries the same bias as this year's, so the ratio corrects it. Only
+-- platforms with orders from a year and twelve weeks back: for the others (and for
+-- orders paid straight to the bank) the factor is 1.
+CREATE VIEW forecast_season AS
+WITH bounds AS (
+    SELECT CAST(as_of() - INTERVAL '12 months' AS BIGINT) AS then_us,
+        CAST(date_trunc('day', as_of() - INTERVAL '12 months') AS BIGINT) AS day0_us
+),
+covered AS (
+    SELECT o.platform FROM order_settlement o CROSS JOIN bounds b
+    WHERE coalesce(o.platform, 'b2b') <> 'b2b'
+    GROUP BY o.platform
+    HAVING min(o.order_time) <= to_timestamp_micros(max(b.then_us) - 84 * 86400000000)
+),
+last_year AS (
+    SELECT o.platform, CAST(o.expected AS DOUBLE) AS sales, CAST(o.order_time AS BIGINT) AS t, b.then_us, b.day0_us
+    FROM order_settlement o JOIN covered c ON c.platform = o.platform CROSS JOIN bounds b
+    WHERE o.order_time > to_timestamp_micros(b.then_us - 84 * 86400000000)
+      AND o.order_time < to_timestamp_micros(b.day0_us + 35 * 86400000000)
+),
+pace_weeks AS (
+    SELECT platform, CAST(floor(CAST(then_us - t AS DOUBLE) / 604800000000.0) AS BIGINT) AS week,
+        sum(sales) AS sales, count(*) AS orders
+    FROM last_year WHERE t <= then_us GROUP BY 1, 2
+),
+pace AS (
+    SELECT platform, median(orders) / 7.0 * sum(sales) / nullif(sum(orders), 0) AS per_day
+    FROM pace_weeks WHERE week < 12 GROUP BY platform
+),
+sale_days AS (
+    SELECT platform, CAST(floor(CAST(t - day0_us AS DOUBLE) / 86400000000.0) AS BIGINT) AS k, sum(sales) AS sales
+    FROM last_year GROUP BY 1, 2
+),
+around AS (
+    SELECT c.platform, r.value AS k, coalesce(sum(d.sales), 0) / 7.0 AS per_day
+    FROM covered c CROSS JOIN range(1, 31) r
+    LEFT JOIN sale_days d ON d.platform = c.platform AND d.k BETWEEN r.value - 3 AND r.value + 3
+    GROUP BY c.platform, r.value
+)
+SELECT a.platform, a.k, a.per_day / p.per_day AS factor
+FROM around a JOIN pace p ON p.platform = a.platform
+WHERE p.per_day > 0;
+
+-- forecast_new_sales: what the next 30 days' new sales will have brought into the bank
+-- by the end of each day n, per platform (and 'b2b'): each day k's sales (forecast_rates'
+-- pace times forecast_season's factor) by the share of its money in within n − k days
+-- (forecast_cdf; a day's sales spread over the day, so the mean of that day's share and
+-- the day before's).
+CREATE VIEW forecast_new_sales AS
+WITH spread AS (
+    SELECT platform, d, (f + coalesce(lag(f) OVER (PARTITION BY platform ORDER BY d), 0)) / 2 AS share
+    FROM forecast_cdf WHERE d < 30
+),
+days AS (
+    SELECT n.value AS n, k.value AS k, n.value - k.value AS age FROM range(1, 31) n JOIN range(1, 31) k ON k.value <= n.value
+)
+SELECT r.platform, x.n, sum(r.per_day * coalesce(s.factor, 1.0) * g.share) AS amount
+FROM forecast_rates r
+CROSS JOIN days x
+JOIN spread g ON g.platform = r.platform AND g.d = x.age
+LEFT JOIN forecast_season s ON s.platform = r.platform AND s.k = x.k
+GROUP BY r.platform, x.n;
+
 -- cash_forecast: money expected into the bank on each of the next 30 days after as_of(),
 -- by where it comes from. Platform money: what the wallets hold and payouts in transit
 -- (forecast_wallet) arrive, open orders settle, and new sales (at the pace of
--- forecast_rates) follow, by the platform's forecast_cdf. Orders paid straight to the
+-- forecast_rates, shaped by last year's season: forecast_new_sales) follow, by the
+-- platform's forecast_cdf. Orders paid straight to the
 -- bank (B2B invoices): each open one by the distribution of days from order to payment,
 -- given how long it has been open; new ones at the last half year's daily average. The
 -- range around these figures is cash_forecast_range's.
@@ -401,9 +471,7 @@ open_cumulative AS (
     GROUP BY 1, 2
 ),
 new_cumulative AS (
-    SELECT d.n, r.platform = 'b2b' AS b2b, sum(r.per_day * m.s) AS amount
-    FROM days d CROSS JOIN forecast_rates r JOIN forecast_cdf m ON m.platform = r.platform AND m.d + 1 = d.n
-    GROUP BY 1, 2
+    SELECT n, platform = 'b2b' AS b2b, sum(amount) AS amount FROM forecast_new_sales GROUP BY 1, 2
 ),
 -- Wallets and payouts in transit arrive evenly over their days.
 wallet_cumulative AS (
@@ -443,8 +511,8 @@ ORDER BY day;
 -- date), by source and in total, with an 80% range (p10, p90) from 500 simulated months.
 -- Each simulation draws (with draw(), so the figures reproduce): whether each open B2B
 -- invoice is paid, and on which day, from the distribution of days to payment given its
--- age; new B2B business as the last half year's orders, each kept with the chance of 30
--- days in the history's, placed on a day of the month and paid after a lag drawn from the same distribution;
+-- age; new B2B business as the orders of one 30 days of the last half year, taken whole
+-- and each paid after a lag drawn from the same distribution;
 -- and the pace of new platform sales as four weeks drawn from the last twelve, relative to
 -- their average. Open platform orders are many and small: their money is taken as
 -- expected. The 30-day range is the last day's row.
@@ -474,17 +542,29 @@ invoice_days AS (
         AND q.k = CAST(ceil((i.now_f + draw(s.sim, i.item, 1) * (1 - i.now_f)) * 1000) AS BIGINT)
 ),
 history AS (
-    SELECT row_number() OVER (ORDER BY order_id) AS item, CAST(expected - refunded AS DOUBLE) AS amount
-    FROM order_settlement
-    WHERE coalesce(platform, 'b2b') = 'b2b'
-      AND order_time > to_timestamp_micros(CAST(as_of() AS BIGINT) - 182 * 86400000000) AND order_time <= as_of()
+    SELECT row_number() OVER (ORDER BY o.order_id) AS item, CAST(o.expected - o.refunded AS DOUBLE) AS amount,
+        y.days - CAST(date_part('epoch', as_of() - o.order_time) AS DOUBLE) / 86400.0 AS day, y.days AS span
+    FROM order_settlement o CROSS JOIN forecast_history y
+    WHERE coalesce(o.platform, 'b2b') = 'b2b'
+      AND o.order_time > to_timestamp_micros(CAST(as_of() AS BIGINT) - 182 * 86400000000) AND o.order_time <= as_of()
+),
+-- A simulation's new B2B business is the orders of one 30 days of the history, taken
+-- whole (starting anywhere, wrapping round its end), each on its day of those 30 and
+-- paid after a lag drawn from the distribution: customers' orders come in clusters and
+-- months differ more than orders drawn one by one would say. A history shorter than 30
+-- days counts as often as 30 days hold it.
+starts AS (
+    SELECT s.sim, draw(s.sim, 0, 5) * y.days AS start FROM sims s CROSS JOIN forecast_history y
 ),
 new_b2b_days AS (
-    SELECT s.sim, h.amount, 1 + CAST(floor(draw(s.sim, h.item, 3) * 30) AS BIGINT) + q.d AS n
-    FROM sims s CROSS JOIN history h
-    JOIN quantiles q ON q.platform = 'b2b' AND q.k = CAST(ceil(draw(s.sim, h.item, 4) * 1000) AS BIGINT)
-    CROSS JOIN forecast_history y
-    WHERE draw(s.sim, h.item, 2) < 30.0 / y.days
+    SELECT w.sim, w.amount * 30.0 / least(w.span, 30.0) AS amount, 1 + CAST(floor(w.offset) AS BIGINT) + q.d AS n
+    FROM (
+        SELECT st.sim, h.item, h.amount, h.span,
+            CASE WHEN h.day >= st.start THEN h.day - st.start ELSE h.day - st.start + h.span END AS offset
+        FROM starts st CROSS JOIN history h
+    ) w
+    JOIN quantiles q ON q.platform = 'b2b' AND q.k = CAST(ceil(draw(w.sim, w.item, 4) * 1000) AS BIGINT)
+    WHERE w.offset < 30
 ),
 -- Each platform's pace in a simulation: four of its last twelve weeks, drawn, against the
 -- twelve's average.
@@ -510,8 +590,7 @@ expected AS (
     FROM cash_forecast
 ),
 platform_sales AS (
-    SELECT d.n, r.platform, r.per_day * m.s AS amount
-    FROM days d JOIN forecast_rates r ON r.platform <> 'b2b' JOIN forecast_cdf m ON m.platform = r.platform AND m.d + 1 = d.n
+    SELECT n, platform, amount FROM forecast_new_sales WHERE platform <> 'b2b'
 ),
 arrivals AS (
     SELECT sim, n, sum(amount) AS b2b_invoices, 0.0 AS new_b2b FROM invoice_days WHERE n <= 30 GROUP BY sim, n
@@ -534,11 +613,11 @@ simulated AS (
 ),
 ranges AS (
     SELECT day,
-        approx_percentile_cont(new_sales, 0.1) AS new_sales_p10, approx_percentile_cont(new_sales, 0.9) AS new_sales_p90,
-        approx_percentile_cont(b2b_invoices, 0.1) AS invoices_p10, approx_percentile_cont(b2b_invoices, 0.9) AS invoices_p90,
-        approx_percentile_cont(new_b2b, 0.1) AS new_b2b_p10, approx_percentile_cont(new_b2b, 0.9) AS new_b2b_p90,
-        approx_percentile_cont(new_sales + b2b_invoices + new_b2b, 0.1) AS rest_p10,
-        approx_percentile_cont(new_sales + b2b_invoices + new_b2b, 0.9) AS rest_p90
+        percentile_cont(new_sales, 0.1) AS new_sales_p10, percentile_cont(new_sales, 0.9) AS new_sales_p90,
+        percentile_cont(b2b_invoices, 0.1) AS invoices_p10, percentile_cont(b2b_invoices, 0.9) AS invoices_p90,
+        percentile_cont(new_b2b, 0.1) AS new_b2b_p10, percentile_cont(new_b2b, 0.9) AS new_b2b_p90,
+        percentile_cont(new_sales + b2b_invoices + new_b2b, 0.1) AS rest_p10,
+        percentile_cont(new_sales + b2b_invoices + new_b2b, 0.9) AS rest_p90
     FROM simulated GROUP BY day
 )
 SELECT day, source, expected, p10, p90 FROM (

@@ -163,111 +163,173 @@ fn risks_planted_by_the_generator_are_found_ranked_and_explained() {
 const MONTH_ENDS: [&str; 7] =
     ["2026-03-31", "2026-04-30", "2026-05-31", "2026-06-30", "2026-07-31", "2026-08-31", "2026-09-30"];
 
-/// The forecast's 80% range against what came: on three generated histories, at each month
-/// end from March to September (21 windows), the 30-day forecast (`cash_forecast_range`'s
-/// last day) against what the generator's truth says reached the bank in those 30 days.
-/// An honest 80% range holds what came in about four windows of five: fewer means it is
-/// too narrow (a single figure, 30% off without warning), more that it says too little.
+/// How the 30-day forecasts of generated histories compared with what came: counts of
+/// windows, and a line per window to print.
+#[derive(Default)]
+struct Calibration {
+    windows: usize,
+    /// What came fell inside the 80% range.
+    inside: usize,
+    /// The platforms' part within 10% of what they paid in.
+    platforms_close: usize,
+    /// The open invoices' part within 10% of what they paid.
+    invoices_close: usize,
+    /// Each window's as-of and how far off the platforms' part was (+0.1: 10% too much).
+    platforms_off: Vec<(&'static str, f64)>,
+    report: Vec<String>,
+}
+
+impl Calibration {
+    /// At each month end from March to September of each seed's history (`more`: other
+    /// `recon gen` options), the 30-day forecast (`cash_forecast_range`'s last day) against
+    /// what the generator's truth says reached the bank in those 30 days.
+    fn measure(orders: u32, seeds: &[u32], more: &[&str]) -> Calibration {
+        let money = |s: &str| s.parse::<f64>().unwrap_or_else(|e| panic!("{s:?}: {e}"));
+        let mut c = Calibration::default();
+        for &seed in seeds {
+            let ws = crate::common::Ws::new();
+            let (out, _) = crate::common::generate_with(&ws, orders, seed, "none", more);
+            // Every month end in one process: only the figures that depend on the as-of
+            // are computed again for each.
+            let script: String = MONTH_ENDS
+                .iter()
+                .map(|d| {
+                    format!(
+                        "SET recon.as_of = '{d} 23:59:59'; SELECT '{d}' AS as_of, source, expected, p10, p90 \
+                         FROM cash_forecast_range WHERE day = (SELECT max(day) FROM cash_forecast_range);"
+                    )
+                })
+                .collect();
+            let said = ws.ok(&["sql", "--format", "csv", "-c", &script]);
+            let rows: Vec<Vec<String>> = said
+                .lines()
+                .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
+                .filter(|r| r.len() == 5 && r[0] != "as_of")
+                .collect();
+            let bank: std::collections::BTreeMap<String, (NaiveDateTime, f64)> = truth(&out, "bank.csv")
+                .into_iter()
+                .map(|r| (r["bank_txn_id"].clone(), (time(&r["txn_time"]), money(&r["amount"]))))
+                .collect();
+            let payouts = truth(&out, "payouts.csv");
+            let direct = truth(&out, "b2b_payments.csv");
+            let placed: std::collections::BTreeMap<String, NaiveDateTime> = ws
+                .rows("SELECT order_id, to_char(order_time, '%Y-%m-%d %H:%M:%S') FROM orders WHERE platform = 'b2b'")
+                .into_iter()
+                .map(|r| (r[0].clone(), time(&r[1])))
+                .collect();
+            for as_of in MONTH_ENDS {
+                let from = time(&format!("{as_of} 23:59:59"));
+                let to = from + chrono::Duration::days(30);
+                // One credit can carry several payouts, or pay several orders: each counts once.
+                let came = |rows: &[std::collections::BTreeMap<String, String>]| -> f64 {
+                    rows.iter()
+                        .map(|p| &p["bank_txn_id"])
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .into_iter()
+                        .filter_map(|t| bank.get(t))
+                        .filter(|(t, _)| *t > from && *t <= to)
+                        .map(|(_, a)| *a)
+                        .sum()
+                };
+                let (platforms, b2b) = (came(&payouts), came(&direct));
+                // Invoices open at the as-of: B2B orders placed by then, paid in the window.
+                let open: Vec<_> =
+                    direct.iter().filter(|p| placed.get(&p["order_id"]).is_some_and(|t| *t <= from)).cloned().collect();
+                let invoices = came(&open);
+                let part = |source: &str| -> [f64; 3] {
+                    let r = rows
+                        .iter()
+                        .find(|r| r[0] == as_of && r[1] == source)
+                        .unwrap_or_else(|| panic!("no {source} range as of {as_of}:\n{said}"));
+                    [money(&r[2]), money(&r[3]), money(&r[4])]
+                };
+                let [expected, p10, p90] = part("total");
+                assert!(p10 <= expected && expected <= p90, "{as_of}: {p10} ≤ {expected} ≤ {p90}");
+                let platform_forecast = part("open_orders")[0] + part("new_sales")[0];
+                let off = (platform_forecast - platforms) / platforms;
+                c.windows += 1;
+                c.inside += usize::from(p10 <= platforms + b2b && platforms + b2b <= p90);
+                c.platforms_close += usize::from(off.abs() <= 0.10);
+                c.platforms_off.push((as_of, off));
+                let invoices_forecast = part("b2b_invoices")[0];
+                let invoices_off = (invoices_forecast - invoices) / invoices.max(1.0);
+                c.invoices_close += usize::from(invoices_off.abs() <= 0.10);
+                c.report.push(format!(
+                    "seed {seed} {as_of}: expected {expected:.0} in [{p10:.0}, {p90:.0}], came {:.0}; \
+                     platforms {off:+.3}; open invoices {invoices_forecast:.0} vs {invoices:.0} ({invoices_off:+.3})",
+                    platforms + b2b
+                ));
+            }
+        }
+        println!(
+            "{}\ncoverage {}/{w}; platforms within 10%: {}/{w}; open invoices within 10%: {}/{w}",
+            c.report.join("\n"),
+            c.inside,
+            c.platforms_close,
+            c.invoices_close,
+            w = c.windows
+        );
+        c
+    }
+}
+
+/// The forecast's 80% range against what came, on three generated histories of ten
+/// months (21 windows). An honest 80% range holds what came in about four windows of
+/// five: fewer means it is too narrow (a single figure, 30% off without warning), more
+/// that it says too little.
 #[test]
 fn the_forecast_range_holds_what_came_about_four_times_in_five() {
-    let money = |s: &str| s.parse::<f64>().unwrap_or_else(|e| panic!("{s:?}: {e}"));
-    let (mut windows, mut inside, mut platforms_close, mut invoices_close) = (0, 0, 0, 0);
-    let mut report = Vec::new();
-    for seed in [4, 5, 6] {
-        let (ws, out) = crate::common::generated(20_000, seed, "none");
-        // Every month end in one process: only the figures that depend on the as-of are
-        // computed again for each.
-        let script: String = MONTH_ENDS
-            .iter()
-            .map(|d| {
-                format!(
-                    "SET recon.as_of = '{d} 23:59:59'; SELECT '{d}' AS as_of, source, expected, p10, p90 \
-                     FROM cash_forecast_range WHERE day = (SELECT max(day) FROM cash_forecast_range);"
-                )
-            })
-            .collect();
-        let said = ws.ok(&["sql", "--format", "csv", "-c", &script]);
-        let rows: Vec<Vec<String>> = said
-            .lines()
-            .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
-            .filter(|r| r.len() == 5 && r[0] != "as_of")
-            .collect();
-        let bank: std::collections::BTreeMap<String, (NaiveDateTime, f64)> = truth(&out, "bank.csv")
-            .into_iter()
-            .map(|r| (r["bank_txn_id"].clone(), (time(&r["txn_time"]), money(&r["amount"]))))
-            .collect();
-        let payouts = truth(&out, "payouts.csv");
-        let direct = truth(&out, "b2b_payments.csv");
-        let placed: std::collections::BTreeMap<String, NaiveDateTime> = ws
-            .rows("SELECT order_id, to_char(order_time, '%Y-%m-%d %H:%M:%S') FROM orders WHERE platform = 'b2b'")
-            .into_iter()
-            .map(|r| (r[0].clone(), time(&r[1])))
-            .collect();
-        for as_of in MONTH_ENDS {
-            let from = time(&format!("{as_of} 23:59:59"));
-            let to = from + chrono::Duration::days(30);
-            // One credit can carry several payouts, or pay several orders: each counts once.
-            let came = |rows: &[std::collections::BTreeMap<String, String>]| -> f64 {
-                rows.iter()
-                    .map(|p| &p["bank_txn_id"])
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .into_iter()
-                    .filter_map(|t| bank.get(t))
-                    .filter(|(t, _)| *t > from && *t <= to)
-                    .map(|(_, a)| *a)
-                    .sum()
-            };
-            let (platforms, b2b) = (came(&payouts), came(&direct));
-            // Invoices open at the as-of: B2B orders placed by then, paid in the window.
-            let open: Vec<_> =
-                direct.iter().filter(|p| placed.get(&p["order_id"]).is_some_and(|t| *t <= from)).cloned().collect();
-            let invoices = came(&open);
-            let part = |source: &str| -> [f64; 3] {
-                let r = rows
-                    .iter()
-                    .find(|r| r[0] == as_of && r[1] == source)
-                    .unwrap_or_else(|| panic!("no {source} range as of {as_of}:\n{said}"));
-                [money(&r[2]), money(&r[3]), money(&r[4])]
-            };
-            let [expected, p10, p90] = part("total");
-            assert!(p10 <= expected && expected <= p90, "{as_of}: {p10} ≤ {expected} ≤ {p90}");
-            let platform_forecast = part("open_orders")[0] + part("new_sales")[0];
-            let off = (platform_forecast - platforms) / platforms;
-            windows += 1;
-            inside += usize::from(p10 <= platforms + b2b && platforms + b2b <= p90);
-            platforms_close += usize::from(off.abs() <= 0.10);
-            let invoices_forecast = part("b2b_invoices")[0];
-            let invoices_off = (invoices_forecast - invoices) / invoices.max(1.0);
-            invoices_close += usize::from(invoices_off.abs() <= 0.10);
-            report.push(format!(
-                "seed {seed} {as_of}: expected {expected:.0} in [{p10:.0}, {p90:.0}], came {:.0}; platforms {off:+.3}; \
-                 open invoices {invoices_forecast:.0} vs {invoices:.0} ({invoices_off:+.3})",
-                platforms + b2b
-            ));
-        }
-    }
-    let coverage = inside as f64 / windows as f64;
-    let close = platforms_close as f64 / windows as f64;
-    println!(
-        "{}\ncoverage {inside}/{windows} ({coverage:.2}); platforms within 10%: {platforms_close}/{windows}; \
-         open invoices within 10%: {invoices_close}/{windows}",
-        report.join("\n")
-    );
+    let c = Calibration::measure(20_000, &[4, 5, 6], &[]);
+    let coverage = c.inside as f64 / c.windows as f64;
     assert!(
         (0.70..=0.90).contains(&coverage),
-        "what came fell inside the 80% range in {inside} of {windows} windows:\n{}",
-        report.join("\n")
+        "what came fell inside the 80% range in {} of {} windows:\n{}",
+        c.inside,
+        c.windows,
+        c.report.join("\n")
     );
-    // Issue 21 asks for the platforms' part within 10% in four windows of five; the model
-    // gets three in four (16 of 21): the month before a promotion (618) is 18-24% short,
-    // which no forecast from the history alone can see coming. This holds the ground it
-    // has, and the issue notes the rest.
-    assert!(close >= 0.70, "the platforms' part was within 10% in {platforms_close} of {windows} windows");
+    // Issue 21 asks for the platforms' part within 10% in four windows of five; from ten
+    // months of history the model gets three in four (16 of 21): the month before a
+    // promotion (618) is 18-24% short, which no history without a 618 can see coming. The
+    // test below gives it the year before.
+    assert!(
+        c.platforms_close * 10 >= c.windows * 7,
+        "the platforms' part was within 10% in {} of {} windows",
+        c.platforms_close,
+        c.windows
+    );
     // Open invoices are known: most windows to the cent; off where an invoice is paid
     // late or in parts.
     assert!(
-        invoices_close * 4 >= windows * 3,
-        "open invoices were within 10% in {invoices_close} of {windows} windows"
+        c.invoices_close * 4 >= c.windows * 3,
+        "open invoices were within 10% in {} of {} windows",
+        c.invoices_close,
+        c.windows
+    );
+}
+
+/// With a year of history before the forecast (from January 2025), the platforms' next
+/// month is learned from the same month a year before (`forecast_season`): the month of
+/// 618, the weeks after it, the Spring Festival's quiet. The platforms' part lands within
+/// 10% in at least four windows of five, the month before 618 included.
+#[test]
+fn a_year_of_history_shows_the_forecast_the_season() {
+    let c = Calibration::measure(44_000, &[4, 5, 6], &["--start", "2025-01-01", "--days", "669"]);
+    assert!(
+        c.platforms_close * 5 >= c.windows * 4,
+        "the platforms' part was within 10% in {} of {} windows:\n{}",
+        c.platforms_close,
+        c.windows,
+        c.report.join("\n")
+    );
+    for (_, off) in c.platforms_off.iter().filter(|(as_of, _)| *as_of == "2026-05-31") {
+        assert!(off.abs() <= 0.10, "the month of 618 was {off:+.3} off:\n{}", c.report.join("\n"));
+    }
+    assert!(
+        c.invoices_close * 4 >= c.windows * 3,
+        "open invoices were within 10% in {} of {} windows",
+        c.invoices_close,
+        c.windows
     );
 }
 
