@@ -14,6 +14,7 @@ pub mod error;
 pub mod export;
 pub mod faults;
 pub mod ingest;
+pub mod join_keys;
 pub mod names;
 pub mod optimizer;
 pub mod outfile;

@@ -45,6 +45,15 @@ pub struct Session {
     pinned: Option<String>,
 }
 
+/// DataFusion's logical optimizer rules, with recon's guard for join keys
+/// (`join_keys`) just before the rule that would drop them.
+fn optimizer_rules() -> Vec<Arc<dyn datafusion::optimizer::OptimizerRule + Send + Sync>> {
+    let mut rules = datafusion::optimizer::Optimizer::new().rules;
+    let at = rules.iter().position(|r| r.name() == crate::join_keys::BEFORE).unwrap_or(0);
+    rules.insert(at, Arc::new(crate::join_keys::KeepSpanningJoinKeys));
+    rules
+}
+
 /// Half the machine's memory, the default limit for query memory before spilling.
 pub fn default_memory_limit() -> usize {
     let total_kb = std::fs::read_to_string("/proc/meminfo")
@@ -92,6 +101,7 @@ impl Session {
             .with_config(config)
             .with_runtime_env(runtime)
             .with_default_features()
+            .with_optimizer_rules(optimizer_rules())
             .with_physical_optimizer_rule(Arc::new(crate::optimizer::SmallSideFirst))
             .build();
         let ctx = SessionContext::new_with_state(state);

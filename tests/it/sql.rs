@@ -244,3 +244,25 @@ fn dot_import_in_a_script_and_queries_that_spill() {
     assert!(spills > 0, "the sort spilled: {plan}");
     assert!(ws.fails(&["--memory-limit", "lots", "sql", "-c", "SELECT 1"]).contains("give a size such as 2GB"));
 }
+
+/// A join condition that reads two earlier tables (`x.d = n.v - k.w`) holds in the answer.
+/// DataFusion 55's cross-join elimination dropped such a condition silently when the join
+/// also had a plain key (`x.p = r.p`): every `x` row came back for every `n`, `k` pair, 3,
+/// 6 and 9 rows instead of 1, 2 and 3. The same query written with WHERE must agree.
+#[test]
+fn a_join_condition_over_two_earlier_tables_is_kept() {
+    let ws = Ws::new();
+    let tables = "(VALUES ('a')) r(p) CROSS JOIN (VALUES (1), (2), (3)) n(v)";
+    let x = "(VALUES ('a', 0), ('a', 1), ('a', 2)) x(p, d)";
+    let on = ws.rows(&format!(
+        "SELECT n.v, count(*) FROM {tables} JOIN (VALUES (1), (2), (3)) k(w) ON k.w <= n.v \
+         JOIN {x} ON x.p = r.p AND x.d = n.v - k.w GROUP BY n.v ORDER BY n.v"
+    ));
+    let expected = vec![vec!["1", "1"], vec!["2", "2"], vec!["3", "3"]];
+    assert_eq!(on, expected);
+    let where_ = ws.rows(&format!(
+        "SELECT n.v, count(*) FROM {tables} CROSS JOIN (VALUES (1), (2), (3)) k(w) CROSS JOIN {x} \
+         WHERE k.w <= n.v AND x.p = r.p AND x.d = n.v - k.w GROUP BY n.v ORDER BY n.v"
+    ));
+    assert_eq!(where_, expected);
+}
