@@ -207,11 +207,16 @@ LEFT JOIN (
 -- l3_left: the candidates the references left, with what the order still owes.
 CREATE VIEW l3_left AS
 SELECT c.*, w.owing, w.touched
-FROM l3_candidates c
+-- The credits the references took are taken out of the candidates first: against the
+-- candidates as stored, DataFusion knows which side is small and hashes the references
+-- (10,000 rows at 1M orders); after the join with l3_owed it hashed the 6.7 million
+-- candidate pairs instead (885 MB).
+FROM (
+    SELECT * FROM l3_candidates c
+    WHERE NOT c.by_reference AND NOT EXISTS (SELECT 1 FROM l3_reference_links x WHERE x.line_id = c.line_id)
+) c
 JOIN l3_owed w ON w.order_id = c.order_id
-WHERE w.owing > 0
-  AND NOT EXISTS (SELECT 1 FROM l3_reference_links x WHERE x.line_id = c.line_id)
-  AND NOT c.by_reference;
+WHERE w.owing > 0;
 
 -- l3_full: one credit from the customer paying all an order still owes, exactly or short
 -- by a transfer fee (transfer_fee_tolerance). A customer who orders the same amount twice

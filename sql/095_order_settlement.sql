@@ -34,18 +34,23 @@ SELECT order_key,
 FROM order_lines
 GROUP BY order_key;
 
+-- unknown_order_keys: the orders settlement lines name that no imported order export
+-- holds (by normalize_order_id).
+CREATE VIEW unknown_order_keys AS
+SELECT t.order_key
+FROM order_totals t
+LEFT JOIN (SELECT DISTINCT normalize_order_id(order_id) AS order_key FROM orders WHERE order_id IS NOT NULL) k
+  ON k.order_key = t.order_key
+WHERE k.order_key IS NULL;
+
 -- unknown_order_lines: settlement lines whose order is in no imported order export.
+-- The keys are a view of their own, kept with their count: joined in as a step, with
+-- neither side's size known, DataFusion hashed all the settlement lines to look up a
+-- handful of keys (715 MB at 1M orders).
 CREATE VIEW unknown_order_lines AS
-WITH unknown AS (
-    SELECT t.order_key
-    FROM order_totals t
-    LEFT JOIN (SELECT DISTINCT normalize_order_id(order_id) AS order_key FROM orders WHERE order_id IS NOT NULL) k
-      ON k.order_key = t.order_key
-    WHERE k.order_key IS NULL
-)
 SELECT l.*
-FROM order_lines l
-JOIN unknown u ON u.order_key = l.order_key;
+FROM unknown_order_keys u
+JOIN order_lines l ON l.order_key = u.order_key;
 
 -- order_bank_shares: each bank line that pays orders straight into the bank, with each
 -- order's share of it: the whole line when it pays one order; a line that pays several
