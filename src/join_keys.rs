@@ -1,72 +1,91 @@
-//! A logical optimizer rule of recon's own, run just before DataFusion's
-//! `eliminate_cross_join`, so that no join condition is lost.
+//! DataFusion's `eliminate_cross_join` optimizer rule, kept from losing join conditions.
 //!
-//! DataFusion 55's `eliminate_cross_join` flattens a chain of inner joins into its inputs
-//! and rebuilds it from the join keys that fit between two of them. A key one side of
-//! which reads several of the chain's inputs — `JOIN x ON x.d = n.v - k.w` after a join
-//! of `n` and `k`, which `extract_equijoin_predicate` has made a key — fits no pair, and
-//! the rebuild drops it without a word: the query answers as if the condition were not
-//! there (every `x` row for every `n`, `k` pair). Such keys go back into the join's
-//! filter here, which the rebuild keeps (it puts the chain's filters above it, where
-//! filter push-down takes them to the join that has all their columns).
+//! DataFusion 55's rule flattens a chain of inner joins into its inputs and rebuilds it
+//! from the join keys that fit between what it has joined so far and one more input. A
+//! key that never fits — `JOIN x ON x.p = r.p AND x.d = n.v - k.w`, once `x` has joined
+//! `r` before `n` and `k` — is dropped without a word: the query answers as if the
+//! condition were not there (every `x` row for every `n`, `k` pair). Where it fits, as
+//! most do, the rebuilt order is what turns comma joins into hash joins. So the rule
+//! runs as before, and its result is used only when every condition of the plan — each
+//! join key and each conjunct of a join filter or a WHERE — is still somewhere in it;
+//! otherwise the plan stays as it was (later rules still push filters into joins).
 
-use datafusion::common::tree_node::Transformed;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use datafusion::common::tree_node::{Transformed, TreeNodeRecursion};
 use datafusion::error::Result;
-use datafusion::logical_expr::{Expr, Join, JoinType, LogicalPlan, Operator, and, binary_expr};
+use datafusion::logical_expr::utils::split_conjunction;
+use datafusion::logical_expr::{BinaryExpr, Expr, LogicalPlan, Operator};
 use datafusion::optimizer::{ApplyOrder, OptimizerConfig, OptimizerRule};
 
-/// The name `eliminate_cross_join` goes by, which this rule must precede.
-pub const BEFORE: &str = "eliminate_cross_join";
+/// The name of the rule this one guards.
+pub const GUARDED: &str = "eliminate_cross_join";
 
-#[derive(Debug, Default)]
-pub struct KeepSpanningJoinKeys;
+#[derive(Debug)]
+pub struct KeepJoinConditions {
+    inner: Arc<dyn OptimizerRule + Send + Sync>,
+}
 
-impl OptimizerRule for KeepSpanningJoinKeys {
+impl KeepJoinConditions {
+    pub fn new(inner: Arc<dyn OptimizerRule + Send + Sync>) -> Self {
+        KeepJoinConditions { inner }
+    }
+}
+
+impl OptimizerRule for KeepJoinConditions {
     fn name(&self) -> &str {
-        "recon_keep_spanning_join_keys"
+        "eliminate_cross_join_keeping_conditions"
     }
 
     fn apply_order(&self) -> Option<ApplyOrder> {
-        Some(ApplyOrder::TopDown)
+        self.inner.apply_order()
     }
 
-    fn rewrite(&self, plan: LogicalPlan, _config: &dyn OptimizerConfig) -> Result<Transformed<LogicalPlan>> {
-        let LogicalPlan::Join(join) = plan else { return Ok(Transformed::no(plan)) };
-        if join.join_type != JoinType::Inner || join.on.is_empty() {
-            return Ok(Transformed::no(LogicalPlan::Join(join)));
+    fn rewrite(&self, plan: LogicalPlan, config: &dyn OptimizerConfig) -> Result<Transformed<LogicalPlan>> {
+        let original = plan.clone();
+        let before = conditions(&plan)?;
+        let rewritten = self.inner.rewrite(plan, config)?;
+        if !rewritten.transformed {
+            return Ok(rewritten);
         }
-        let (left, right) = (inputs(&join.left), inputs(&join.right));
-        let (keys, spanning): (Vec<_>, Vec<_>) =
-            join.on.iter().cloned().partition(|(l, r)| !spans(l, &left) && !spans(r, &right));
-        if spanning.is_empty() {
-            return Ok(Transformed::no(LogicalPlan::Join(join)));
-        }
-        // A key compares as the join does: `=`, or `IS NOT DISTINCT FROM` where nulls match.
-        let op = match join.null_equality {
-            datafusion::common::NullEquality::NullEqualsNull => Operator::IsNotDistinctFrom,
-            datafusion::common::NullEquality::NullEqualsNothing => Operator::Eq,
-        };
-        let filter = spanning.into_iter().map(|(l, r)| binary_expr(l, op, r)).chain(join.filter.clone()).reduce(and);
-        let Join { left, right, join_type, join_constraint, null_equality, null_aware, .. } = join;
-        let join = Join::try_new(left, right, keys, filter, join_type, join_constraint, null_equality, null_aware)?;
-        Ok(Transformed::yes(LogicalPlan::Join(join)))
+        let after = conditions(&rewritten.data)?;
+        if before.is_subset(&after) { Ok(rewritten) } else { Ok(Transformed::no(original)) }
     }
 }
 
-/// The inputs `eliminate_cross_join` would flatten `plan` into: through inner joins.
-fn inputs(plan: &LogicalPlan) -> Vec<&LogicalPlan> {
-    match plan {
-        LogicalPlan::Join(j) if j.join_type == JoinType::Inner => {
-            let mut all = inputs(&j.left);
-            all.extend(inputs(&j.right));
-            all
+/// Every condition in the plan and its subqueries, each written one way: join keys as
+/// `a = b`, filters split at AND, and an equality's two sides in a fixed order.
+fn conditions(plan: &LogicalPlan) -> Result<HashSet<String>> {
+    let mut all = HashSet::new();
+    plan.apply_with_subqueries(|node| {
+        match node {
+            LogicalPlan::Join(join) => {
+                for (l, r) in &join.on {
+                    all.insert(equality(l, r));
+                }
+                if let Some(filter) = &join.filter {
+                    all.extend(split_conjunction(filter).into_iter().map(condition));
+                }
+            }
+            LogicalPlan::Filter(filter) => {
+                all.extend(split_conjunction(&filter.predicate).into_iter().map(condition));
+            }
+            _ => {}
         }
-        other => vec![other],
+        Ok(TreeNodeRecursion::Continue)
+    })?;
+    Ok(all)
+}
+
+fn condition(expr: &Expr) -> String {
+    match expr {
+        Expr::BinaryExpr(BinaryExpr { left, op: Operator::Eq, right }) => equality(left, right),
+        other => other.to_string(),
     }
 }
 
-/// Whether `side` reads columns of more than one of `inputs`.
-fn spans(side: &Expr, inputs: &[&LogicalPlan]) -> bool {
-    let columns = side.column_refs();
-    inputs.iter().filter(|input| columns.iter().any(|c| input.schema().has_column(c))).count() > 1
+fn equality(l: &Expr, r: &Expr) -> String {
+    let (l, r) = (l.to_string(), r.to_string());
+    if l <= r { format!("{l} = {r}") } else { format!("{r} = {l}") }
 }

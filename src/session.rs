@@ -45,13 +45,20 @@ pub struct Session {
     pinned: Option<String>,
 }
 
-/// DataFusion's logical optimizer rules, with recon's guard for join keys
-/// (`join_keys`) just before the rule that would drop them.
+/// DataFusion's logical optimizer rules, with `eliminate_cross_join` kept from dropping
+/// join conditions (`join_keys`).
 fn optimizer_rules() -> Vec<Arc<dyn datafusion::optimizer::OptimizerRule + Send + Sync>> {
-    let mut rules = datafusion::optimizer::Optimizer::new().rules;
-    let at = rules.iter().position(|r| r.name() == crate::join_keys::BEFORE).unwrap_or(0);
-    rules.insert(at, Arc::new(crate::join_keys::KeepSpanningJoinKeys));
-    rules
+    datafusion::optimizer::Optimizer::new()
+        .rules
+        .into_iter()
+        .map(|rule| -> Arc<dyn datafusion::optimizer::OptimizerRule + Send + Sync> {
+            if rule.name() == crate::join_keys::GUARDED {
+                Arc::new(crate::join_keys::KeepJoinConditions::new(rule))
+            } else {
+                rule
+            }
+        })
+        .collect()
 }
 
 /// Half the machine's memory, the default limit for query memory before spilling.
