@@ -69,7 +69,7 @@ WHERE name LIKE 'aging_bucket.%';
 -- unshipped_platforms: the platforms whose order exports give no shipment times at all:
 -- receivables count their terms from payment. A view of its own, kept with its size: as
 -- a step of receivables, DataFusion could not tell it was a handful of rows and hashed
--- every order to look them up (880 MB at 1M orders).
+-- every order to look them up (880,000 rows, 290 MB at 1M orders).
 CREATE VIEW unshipped_platforms AS
 SELECT platform FROM orders GROUP BY platform HAVING count(ship_time) = 0;
 
