@@ -229,10 +229,8 @@ SELECT t.platform, t.amount, greatest(coalesce(d.bank_days, 2), 1)
 FROM transit t LEFT JOIN forecast_payout_days d ON d.platform = t.platform;
 
 -- forecast_cdf: per platform (and 'b2b' for orders paid straight to the bank), the share
--- of an order's money in the bank within d days of the order, for d from 0 to 399 (f),
--- and what d + 1 days of sales at a steady pace have delivered by the end of the last of
--- them (s: f summed from day 0 to d, less half of f(d), a day's sales being spread over
--- the day). Platform money: the platform's observed days from order to settlement, plus
+-- of an order's money in the bank within d days of the order, for d from 0 to 399 (f).
+-- Platform money: the platform's observed days from order to settlement, plus
 -- how long money waits in its wallets, plus the average days from withdrawal to the bank
 -- (payout_lags, the last half year, by amount). The wait in the wallets is what they
 -- held on average over the last twelve weeks (or the history there is) against what
@@ -311,7 +309,7 @@ dense AS (
     LEFT JOIN cdf c ON c.platform = p.platform AND c.d <= r.value
     GROUP BY p.platform, r.value
 )
-SELECT platform, d, f, sum(f) OVER (PARTITION BY platform ORDER BY d) - f / 2 AS s FROM dense;
+SELECT platform, d, f FROM dense;
 
 -- forecast_open: what is open now, by platform: each open receivable's amount net of the
 -- platform's usual fee (none on money paid straight to the bank), and its age in days.
