@@ -123,6 +123,13 @@ impl Cells {
     pub fn total(&self) -> usize {
         self.total
     }
+
+    /// Forgets the rows kept (after they were written), keeping the count.
+    fn clear(&mut self) {
+        self.text.clear();
+        self.spans.clear();
+        self.kept = 0;
+    }
 }
 
 /// A time without a zone as its raw values and how many make a second: written by
@@ -305,8 +312,18 @@ fn line(out: &mut dyn Write, c: &Cells) -> io::Result<()> {
 }
 
 fn csv_out(out: &mut dyn Write, c: &Cells) -> io::Result<()> {
+    csv_header(out, c)?;
+    csv_rows(out, c)
+}
+
+fn csv_header(out: &mut dyn Write, c: &Cells) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(c.names.iter().map(|n| defused(n).into_owned())).map_err(io::Error::other)?;
+    w.flush()
+}
+
+fn csv_rows(out: &mut dyn Write, c: &Cells) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
     for r in c.rows() {
         for (v, numeric) in r.iter().zip(&c.numeric) {
             let cell = match c.text(v) {
@@ -350,6 +367,16 @@ fn json(out: &mut dyn Write, c: &Cells, lines: bool) -> io::Result<()> {
     if !lines {
         write!(out, "[")?;
     }
+    json_rows(out, c, lines, 0)?;
+    if !lines {
+        writeln!(out, "]")?;
+    }
+    Ok(())
+}
+
+/// The rows as JSON objects; `before` rows were written already (a JSON array separates
+/// each from the one before it).
+fn json_rows(out: &mut dyn Write, c: &Cells, lines: bool, before: usize) -> io::Result<()> {
     let key = |n: &str| serde_json::to_string(n).map_err(io::Error::other);
     for (n, r) in c.rows().enumerate() {
         let mut obj = String::from("{");
@@ -370,23 +397,79 @@ fn json(out: &mut dyn Write, c: &Cells, lines: bool) -> io::Result<()> {
         if lines {
             writeln!(out, "{obj}")?;
         } else {
-            write!(out, "{}{obj}", if n == 0 { "" } else { ",\n" })?;
+            write!(out, "{}{obj}", if before + n == 0 { "" } else { ",\n" })?;
         }
-    }
-    if !lines {
-        writeln!(out, "]")?;
     }
     Ok(())
 }
 
 fn markdown(out: &mut dyn Write, c: &Cells) -> io::Result<()> {
+    markdown_header(out, c)?;
+    markdown_rows(out, c)
+}
+
+fn markdown_header(out: &mut dyn Write, c: &Cells) -> io::Result<()> {
     let esc = |s: &str| s.replace('|', "\\|");
     writeln!(out, "| {} |", c.names.iter().map(|n| esc(n)).collect::<Vec<_>>().join(" | "))?;
-    writeln!(out, "|{}|", c.numeric.iter().map(|n| if *n { "---:" } else { "---" }).collect::<Vec<_>>().join("|"))?;
+    writeln!(out, "|{}|", c.numeric.iter().map(|n| if *n { "---:" } else { "---" }).collect::<Vec<_>>().join("|"))
+}
+
+fn markdown_rows(out: &mut dyn Write, c: &Cells) -> io::Result<()> {
+    let esc = |s: &str| s.replace('|', "\\|");
     for r in c.rows() {
         writeln!(out, "| {} |", r.iter().map(|v| esc(c.text(v).unwrap_or(""))).collect::<Vec<_>>().join(" | "))?;
     }
     Ok(())
+}
+
+/// A result written batch by batch as it arrives, in the formats that need no column
+/// widths (CSV, JSON, JSON lines, Markdown): a million-row export then holds one batch
+/// of text, not the whole result, and writing overlaps reading.
+pub struct Stream {
+    format: OutputFormat,
+    cells: Cells,
+    written: usize,
+}
+
+impl Stream {
+    /// None for the formats that see every row before they print one (table, line).
+    pub fn new(schema: &SchemaRef, format: OutputFormat) -> Option<Stream> {
+        match format {
+            OutputFormat::Table | OutputFormat::Line => None,
+            _ => Some(Stream { format, cells: Cells::new(schema), written: 0 }),
+        }
+    }
+
+    /// The opening (a header, an array's bracket): before the first batch.
+    pub fn begin(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        match self.format {
+            OutputFormat::Csv => csv_header(out, &self.cells),
+            OutputFormat::Json => write!(out, "["),
+            OutputFormat::Markdown => markdown_header(out, &self.cells),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn batch(&mut self, out: &mut dyn Write, batch: &RecordBatch) -> io::Result<()> {
+        self.cells.add(batch, None)?;
+        match self.format {
+            OutputFormat::Csv => csv_rows(out, &self.cells)?,
+            OutputFormat::Json => json_rows(out, &self.cells, false, self.written)?,
+            OutputFormat::Jsonl => json_rows(out, &self.cells, true, self.written)?,
+            OutputFormat::Markdown => markdown_rows(out, &self.cells)?,
+            OutputFormat::Table | OutputFormat::Line => unreachable!("Stream::new refuses these"),
+        }
+        self.written += self.cells.kept;
+        self.cells.clear();
+        Ok(())
+    }
+
+    pub fn end(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if self.format == OutputFormat::Json {
+            writeln!(out, "]")?;
+        }
+        out.flush()
+    }
 }
 
 #[cfg(test)]
@@ -477,5 +560,31 @@ mod tests {
         assert!(line.starts_with("对方户名 = 支付宝（中国）网络技术有限公司\n  amount = 1234.50\n\n"), "{line}");
         let md = render(Style::plain(OutputFormat::Markdown));
         assert!(md.starts_with("| 对方户名 | amount |\n|---|---:|\n"), "{md}");
+    }
+
+    #[test]
+    fn streamed_formats_write_what_a_whole_result_writes() {
+        let (schema, batch) = sample();
+        // The result in three batches (one of them empty), as a query's stream brings it.
+        let parts = [batch.slice(0, 2), batch.slice(2, 0), batch.slice(2, 1)];
+        for format in [OutputFormat::Csv, OutputFormat::Json, OutputFormat::Jsonl, OutputFormat::Markdown] {
+            let mut whole = Vec::new();
+            write(&mut whole, Style::plain(format), &schema, std::slice::from_ref(&batch)).unwrap();
+            let mut streamed = Vec::new();
+            let mut s = Stream::new(&schema, format).expect("a format that streams");
+            s.begin(&mut streamed).unwrap();
+            for p in &parts {
+                s.batch(&mut streamed, p).unwrap();
+            }
+            s.end(&mut streamed).unwrap();
+            assert_eq!(String::from_utf8(streamed).unwrap(), String::from_utf8(whole).unwrap(), "{format:?}");
+        }
+        // An empty result still says what its columns were.
+        let mut empty = Vec::new();
+        let mut s = Stream::new(&schema, OutputFormat::Json).unwrap();
+        s.begin(&mut empty).unwrap();
+        s.end(&mut empty).unwrap();
+        assert_eq!(String::from_utf8(empty).unwrap(), "[]\n");
+        assert!(Stream::new(&schema, OutputFormat::Table).is_none(), "a table needs every row for its widths");
     }
 }

@@ -212,7 +212,8 @@ impl Runner {
         self.query(statement)
     }
 
-    /// Plans and runs one statement and prints its result.
+    /// Plans and runs one statement and prints its result: a table once every row is in
+    /// (its columns take their widest cell), the other formats batch by batch.
     fn query(&mut self, statement: DFStatement) -> Result<(), Error> {
         let started = Instant::now();
         let style = self.style();
@@ -220,20 +221,40 @@ impl Runner {
         let ctx = self.session.ctx.clone();
         let role = self.user.role;
         let root = self.session.root.clone();
-        let run = async move {
+        let name = self.output_name();
+        let sink = &mut self.settings.output;
+        let mut cells = None;
+        let run = async {
             let plan = ctx.state().statement_to_plan(statement).await?;
             recon::session::check(role, &root, &plan)?;
             let df = ctx.execute_logical_plan(plan).await?;
             let schema: SchemaRef = df.schema().inner().clone();
             let mut stream = df.execute_stream().await?;
-            let mut cells = Cells::new(&schema);
-            while let Some(batch) = stream.next().await {
-                cells.add(&batch?, keep).map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))?;
+            if schema.fields().is_empty() {
+                // A statement with no result (SET, a view made) prints nothing.
+                return Ok(());
             }
-            Ok::<_, datafusion::error::DataFusionError>((schema, cells))
+            if let Some(mut writer) = output::Stream::new(&schema, style.format) {
+                let mut out: Box<dyn Write> = match sink {
+                    Some((_, file)) => Box::new(file),
+                    None => Box::new(std::io::stdout().lock()),
+                };
+                let io = |e: std::io::Error| Error::Io(name.clone(), e);
+                writer.begin(&mut out).map_err(io)?;
+                while let Some(batch) = stream.next().await {
+                    writer.batch(&mut out, &batch?).map_err(io)?;
+                }
+                return writer.end(&mut out).map_err(io);
+            }
+            let mut all = Cells::new(&schema);
+            while let Some(batch) = stream.next().await {
+                all.add(&batch?, keep).map_err(|e| datafusion::error::DataFusionError::External(Box::new(e)))?;
+            }
+            cells = Some(all);
+            Ok::<(), Error>(())
         };
-        let (schema, cells) = self.block_on_cancellable(run)??;
-        if !schema.fields().is_empty() {
+        cancellable(&self.runtime, self.timeout, self.interactive, run)??;
+        if let Some(cells) = cells {
             self.print(style, &cells)?;
         }
         if self.settings.timer {
