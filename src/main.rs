@@ -10,6 +10,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// glibc's malloc keeps what each thread freed in that thread's arena, so a reconcile at
+/// 1M orders held 1.31–1.33 GB at its peak; jemalloc returns freed pages and peaked at
+/// 1.17–1.19 GB in the same time (mimalloc: 1.41–1.47 GB, and slower).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     quiet_when_the_reader_goes();
     let cli = cli::Cli::parse();
