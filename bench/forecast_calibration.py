@@ -10,7 +10,9 @@ part was within 10% of what they paid.
                                           [--start 2025-01-01 --days 669]
 
 A history from 2025 (`--start 2025-01-01 --days 669`, twice the orders for the same
-density) gives the forecast last year's season to learn from.
+density) gives the forecast last year's season to learn from. `--every-month` forecasts at
+every month end whose 30 days the history holds, from the second month on (20 a seed on
+the two-year history), instead of March to September 2026.
 
 RECON_BIN=…/debug/recon runs it on a debug build.
 """
@@ -84,6 +86,19 @@ def realised(data, as_of):
     return platforms, direct
 
 
+def month_ends(args):
+    """Every month end after the history's first month whose next 30 days it holds."""
+    first = dt.date.fromisoformat(args.start or "2026-01-01")
+    last = first + dt.timedelta(days=(args.days if args.start else 304) - 1)
+    ends, y, m = [], first.year, first.month + 1
+    while True:
+        end = dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
+        if end + dt.timedelta(days=30) > last:
+            return ends
+        ends.append(end.isoformat())
+        y, m = y + m // 12, m % 12 + 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--orders", type=int, default=3000)
@@ -91,13 +106,15 @@ def main():
     ap.add_argument("--noise", default="none")
     ap.add_argument("--start", help="first day of the generated history (default: the generator's)")
     ap.add_argument("--days", type=int, default=669, help="days of history, with --start")
+    ap.add_argument("--every-month", action="store_true",
+                    help="every month end from the history's second month to the last with 30 days after it")
     args = parse_args(ap)
     inside = platforms_close = windows = 0
     print(f"{'seed':>4} {'as of':<10} {'expected':>12} {'p10':>12} {'p90':>12} {'came':>12}  platforms: forecast, came, off;"
           " B2B: expected, p10, p90, came")
     for seed in [int(s) for s in args.seeds.split(",")]:
         ws, data, env = workspace(args.orders, seed, args.noise, args.start, args.days)
-        for as_of in MONTH_ENDS:
+        for as_of in month_ends(args) if args.every_month else MONTH_ENDS:
             f = forecast(ws, env, as_of)
             platforms, direct = realised(data, as_of)
             came = platforms + direct

@@ -238,7 +238,8 @@ FROM transit t LEFT JOIN forecast_payout_days d ON d.platform = t.platform;
 -- (round withdrawals, a float), not only half the interval between withdrawals. Money
 -- paid straight to the bank: days from order to payment, by its share of the bank line
 -- (order_bank_shares), over orders older than the window in which a payment is matched to
--- them (all their payments are in): some of it never comes, so shares are of what was owed.
+-- them (all their payments are in): some of it never comes, so shares are of what was owed;
+-- while there are none, evenly within the terms.
 CREATE VIEW forecast_cdf AS
 WITH wallet_span AS (
     -- Seconds of wallet history averaged over: twelve weeks, or since the first line.
@@ -308,8 +309,25 @@ dense AS (
     CROSS JOIN range(0, 400) r
     LEFT JOIN cdf c ON c.platform = p.platform AND c.d <= r.value
     GROUP BY p.platform, r.value
+),
+-- A business too young for any order paid straight to the bank to be past the window
+-- has no days to payment to learn from: its customers are taken to pay evenly within
+-- their terms (receivable_terms), not never.
+terms AS (
+    SELECT coalesce(max(cycle_days) FILTER (WHERE platform = 'b2b'), max(cycle_days) FILTER (WHERE platform = 'default'))
+        AS days
+    FROM receivable_terms WHERE platform IN ('b2b', 'default')
+),
+young AS (
+    SELECT 'b2b' AS platform, r.value AS d, least(CAST(r.value AS DOUBLE) / greatest(t.days, 1), 1.0) AS f
+    FROM terms t CROSS JOIN range(0, 400) r
+    WHERE t.days IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM hist WHERE platform = 'b2b')
+      AND EXISTS (SELECT 1 FROM direct_orders)
 )
-SELECT platform, d, f FROM dense;
+SELECT platform, d, f FROM dense
+UNION ALL
+SELECT platform, d, f FROM young;
 
 -- forecast_open: what is open now, by platform: each open receivable's amount net of the
 -- platform's usual fee (none on money paid straight to the bank), and its age in days.
