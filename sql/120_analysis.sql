@@ -330,13 +330,15 @@ UNION ALL
 SELECT platform, d, f FROM young;
 
 -- forecast_open: what is open now, by platform: each open receivable's amount net of the
--- platform's usual fee (none on money paid straight to the bank), and its age in days.
+-- platform's usual fee (none on money paid straight to the bank), its age in days, and
+-- the days until it is due (0 once due).
 CREATE VIEW forecast_open AS
 SELECT r.platform, r.order_id,
     greatest(least(CAST(floor(CAST(date_part('epoch', as_of() - coalesce(o.order_time, o.pay_time)) AS DOUBLE)
         / 86400.0) AS BIGINT), 369), 0) AS age,
     CAST(r.outstanding AS DOUBLE) * (1 - CASE WHEN r.settled_via = 'bank' THEN 0.0 ELSE coalesce(f.rate, 0.0) END)
-        AS amount
+        AS amount,
+    greatest(CAST(ceil(CAST(date_part('epoch', r.due_date - as_of()) AS DOUBLE) / 86400.0) AS BIGINT), 0) AS due_in
 FROM receivables r
 JOIN orders o ON o.order_id = r.order_id AND (o.platform IS NOT DISTINCT FROM r.platform)
 LEFT JOIN forecast_fees f ON f.platform = r.platform
@@ -391,22 +393,28 @@ GROUP BY w.platform;
 -- forecast_season: how each of the next 30 days' platform sales (k: 1 is the day after
 -- as_of()) compare with the pace forecast_rates measures, learned from the same dates a
 -- year before (promotions keep their dates): last year's sales in the week centred on
--- that date (a week has each weekday once), against last year's pace measured as forecast_rates measures it now (the
--- median of the twelve weeks before). A promotion (618, 11.11), a holiday, or the quiet
--- weeks after a promotion then shape the coming month as they shaped last year's, and
--- last year's pace carries the same bias as this year's, so the ratio corrects it. Only
--- platforms with orders from a year and twelve weeks back: for the others (and for
--- orders paid straight to the bank) the factor is 1.
+-- that date (a week has each weekday once), against last year's pace measured as
+-- forecast_rates measures it now (the median of the twelve weeks before, or of the whole
+-- weeks there are). A promotion (618, 11.11), a holiday, or the quiet weeks after a
+-- promotion then shape the coming month as they shaped last year's, and last year's pace
+-- carries the same bias as this year's, so the ratio corrects it. Only platforms with
+-- orders from a year and four weeks back: for the others (and for orders paid straight
+-- to the bank) the factor is 1.
 CREATE VIEW forecast_season AS
 WITH bounds AS (
     SELECT CAST(as_of() - INTERVAL '12 months' AS BIGINT) AS then_us,
         CAST(date_trunc('day', as_of() - INTERVAL '12 months') AS BIGINT) AS day0_us
 ),
+-- The whole weeks of history before last year's date (twelve at most, four at least).
 covered AS (
-    SELECT o.platform FROM order_settlement o CROSS JOIN bounds b
-    WHERE coalesce(o.platform, 'b2b') <> 'b2b'
-    GROUP BY o.platform
-    HAVING min(o.order_time) <= to_timestamp_micros(max(b.then_us) - 84 * 86400000000)
+    SELECT platform, least(CAST(floor(CAST(then_us - first_us AS DOUBLE) / 604800000000.0) AS BIGINT), 12) AS weeks
+    FROM (
+        SELECT o.platform, CAST(min(o.order_time) AS BIGINT) AS first_us, max(b.then_us) AS then_us
+        FROM order_settlement o CROSS JOIN bounds b
+        WHERE coalesce(o.platform, 'b2b') <> 'b2b'
+        GROUP BY o.platform
+    ) f
+    WHERE first_us <= then_us - 28 * 86400000000
 ),
 last_year AS (
     SELECT o.platform, CAST(o.expected AS DOUBLE) AS sales, CAST(o.order_time AS BIGINT) AS t, b.then_us, b.day0_us
@@ -420,8 +428,9 @@ pace_weeks AS (
     FROM last_year WHERE t <= then_us GROUP BY 1, 2
 ),
 pace AS (
-    SELECT platform, median(orders) / 7.0 * sum(sales) / nullif(sum(orders), 0) AS per_day
-    FROM pace_weeks WHERE week < 12 GROUP BY platform
+    SELECT w.platform, median(w.orders) / 7.0 * sum(w.sales) / nullif(sum(w.orders), 0) AS per_day
+    FROM pace_weeks w JOIN covered c ON c.platform = w.platform
+    WHERE w.week < c.weeks GROUP BY w.platform
 ),
 sale_days AS (
     SELECT platform, CAST(floor(CAST(t - day0_us AS DOUBLE) / 86400000000.0) AS BIGINT) AS k, sum(sales) AS sales
@@ -471,13 +480,19 @@ WITH days AS (
     FROM range(0, 31)
 ),
 open_groups AS (
-    SELECT platform, age, sum(amount) AS amount FROM forecast_open GROUP BY 1, 2
+    SELECT platform, age, CASE WHEN platform = 'b2b' THEN due_in END AS due_in, sum(amount) AS amount
+    FROM forecast_open GROUP BY 1, 2, 3
 ),
 open_cumulative AS (
     -- Arrived by day n, given not arrived by now: (F(age + n) − F(age)) / (1 − F(age)); a
-    -- platform order later than nearly all history is expected over the coming week, a
-    -- B2B order that late not at all (history says such money rarely comes).
-    SELECT d.n, g.platform = 'b2b' AS b2b, sum(CASE WHEN now.f >= 0.95 AND g.platform = 'b2b' THEN 0.0
+    -- platform order later than nearly all history is expected over the coming week; a
+    -- B2B invoice that late evenly until its due date while it is not yet due (customers
+    -- pay within their terms), and once overdue not at all (history says such money
+    -- rarely comes).
+    SELECT d.n, g.platform = 'b2b' AS b2b, sum(CASE
+                         WHEN now.f >= 0.95 AND g.platform = 'b2b' AND g.due_in > 0
+                             THEN g.amount * least(CAST(d.n AS DOUBLE) / g.due_in, 1.0)
+                         WHEN now.f >= 0.95 AND g.platform = 'b2b' THEN 0.0
                          WHEN now.f >= 0.95 THEN g.amount * least(d.n, 7) / 7.0
                          ELSE g.amount * least(greatest((later.f - now.f) / (1 - now.f), 0.0), 1.0) END) AS amount
     FROM days d
@@ -545,17 +560,20 @@ quantiles AS (
     GROUP BY platform, k.value
 ),
 invoices AS (
-    SELECT row_number() OVER (ORDER BY o.order_id, o.age, o.amount) AS item, o.amount, o.age, c.f AS now_f
+    SELECT row_number() OVER (ORDER BY o.order_id, o.age, o.amount) AS item, o.amount, o.age, o.due_in, c.f AS now_f
     FROM forecast_open o JOIN forecast_cdf c ON c.platform = o.platform AND c.d = o.age
-    WHERE o.platform = 'b2b' AND c.f < 0.95
+    WHERE o.platform = 'b2b' AND (c.f < 0.95 OR o.due_in > 0)
 ),
 -- An invoice is paid on the day its drawn share of what is still to come is reached; a
--- share beyond what ever arrives means it is not paid at all.
+-- share beyond what ever arrives means it is not paid at all. One later than nearly all
+-- history but not yet due is paid on a day drawn evenly until its due date.
 invoice_days AS (
-    SELECT s.sim, i.amount, greatest(q.d - i.age, 1) AS n
+    SELECT s.sim, i.amount,
+        CASE WHEN i.now_f >= 0.95 THEN 1 + CAST(floor(draw(s.sim, i.item, 1) * i.due_in) AS BIGINT)
+             ELSE greatest(q.d - i.age, 1) END AS n
     FROM sims s CROSS JOIN invoices i
     JOIN quantiles q ON q.platform = 'b2b'
-        AND q.k = CAST(ceil((i.now_f + draw(s.sim, i.item, 1) * (1 - i.now_f)) * 1000) AS BIGINT)
+        AND q.k = CAST(ceil((least(i.now_f, 0.999) + draw(s.sim, i.item, 1) * (1 - least(i.now_f, 0.999))) * 1000) AS BIGINT)
 ),
 history AS (
     SELECT row_number() OVER (ORDER BY o.order_id) AS item, CAST(o.expected - o.refunded AS DOUBLE) AS amount,
