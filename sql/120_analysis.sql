@@ -470,10 +470,11 @@ GROUP BY r.platform, x.n;
 -- by where it comes from. Platform money: what the wallets hold and payouts in transit
 -- (forecast_wallet) arrive, open orders settle, and new sales (at the pace of
 -- forecast_rates, shaped by last year's season: forecast_new_sales) follow, by the
--- platform's forecast_cdf. Orders paid straight to the
--- bank (B2B invoices): each open one by the distribution of days from order to payment,
--- given how long it has been open; new ones at the last half year's daily average. The
--- range around these figures is cash_forecast_range's.
+-- platform's forecast_cdf. Orders paid straight to the bank (B2B invoices): each open one
+-- by the distribution of days from order to payment, given how long it has been open
+-- (one older than nearly all of it: by its due date while not yet due, not at all once
+-- overdue); new ones at the last half year's daily average. The range around these
+-- figures is cash_forecast_range's.
 CREATE VIEW cash_forecast AS
 WITH days AS (
     SELECT value AS n, to_timestamp_micros(CAST(date_trunc('day', as_of()) AS BIGINT) + value * 86400000000) AS day
@@ -542,7 +543,8 @@ ORDER BY day;
 -- date), by source and in total, with an 80% range (p10, p90) from 500 simulated months.
 -- Each simulation draws (with draw(), so the figures reproduce): whether each open B2B
 -- invoice is paid, and on which day, from the distribution of days to payment given its
--- age; new B2B business as the orders of one 30 days of the last half year, taken whole
+-- age (one older than nearly all of it but not yet due: a day before its due date); new
+-- B2B business as the orders of one 30 days of the last half year, taken whole
 -- and each paid after a lag drawn from the same distribution;
 -- and the pace of new platform sales as four weeks drawn from the last twelve, relative to
 -- their average. Open platform orders are many and small: their money is taken as
