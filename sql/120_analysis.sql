@@ -570,12 +570,15 @@ invoices AS (
 -- share beyond what ever arrives means it is not paid at all. One later than nearly all
 -- history but not yet due is paid on a day drawn evenly until its due date.
 invoice_days AS (
-    SELECT s.sim, i.amount,
-        CASE WHEN i.now_f >= 0.95 THEN 1 + CAST(floor(draw(s.sim, i.item, 1) * i.due_in) AS BIGINT)
-             ELSE greatest(q.d - i.age, 1) END AS n
+    SELECT s.sim, i.amount, greatest(q.d - i.age, 1) AS n
     FROM sims s CROSS JOIN invoices i
     JOIN quantiles q ON q.platform = 'b2b'
-        AND q.k = CAST(ceil((least(i.now_f, 0.999) + draw(s.sim, i.item, 1) * (1 - least(i.now_f, 0.999))) * 1000) AS BIGINT)
+        AND q.k = CAST(ceil((i.now_f + draw(s.sim, i.item, 1) * (1 - i.now_f)) * 1000) AS BIGINT)
+    WHERE i.now_f < 0.95
+    UNION ALL
+    SELECT s.sim, i.amount, 1 + CAST(floor(draw(s.sim, i.item, 1) * i.due_in) AS BIGINT)
+    FROM sims s CROSS JOIN invoices i
+    WHERE i.now_f >= 0.95
 ),
 history AS (
     SELECT row_number() OVER (ORDER BY o.order_id) AS item, CAST(o.expected - o.refunded AS DOUBLE) AS amount,
