@@ -39,8 +39,8 @@ pub struct ComputedView {
     /// among others) computes the same whoever looks.
     plan: LogicalPlan,
     schema: SchemaRef,
-    /// The result, and the as-of setting it was computed under.
-    result: Mutex<Option<(String, Arc<dyn TableProvider>)>>,
+    /// The result, the as-of setting it was computed under, and the file it is kept in.
+    result: Mutex<Option<(String, Answer)>>,
     /// Whether its answer is the same whatever the as-of: it neither calls `as_of()` nor
     /// reads a view that depends on it. Such a view (the whole matching chain) is not
     /// computed again when only the as-of changes.
@@ -71,15 +71,35 @@ impl ComputedView {
         })
     }
 
+    /// The answer under `state`'s as-of, computed (and kept) the first time it is wanted.
+    async fn current(&self, state: &dyn Session) -> Result<Answer> {
+        let key = if self.timeless { String::new() } else { crate::asof::key(state.config_options()) };
+        let mut cached = self.result.lock().await;
+        match cached.as_ref() {
+            Some((k, a)) if *k == key => Ok(a.clone()),
+            _ => {
+                let a = self.answer(state, &key).await?;
+                *cached = Some((key, a.clone()));
+                Ok(a)
+            }
+        }
+    }
+
+    /// The file the answer under `state`'s as-of is kept in (computing it if need be);
+    /// `None` when it is held in memory instead (a read-only workspace, a failed write).
+    pub async fn kept_file(&self, state: &dyn Session) -> Result<Option<std::path::PathBuf>> {
+        Ok(self.current(state).await?.file)
+    }
+
     /// The answer as of `key`: the kept file if there is one, else computed and kept.
-    async fn answer(&self, state: &dyn Session, key: &str) -> Result<Arc<dyn TableProvider>> {
+    async fn answer(&self, state: &dyn Session, key: &str) -> Result<Answer> {
         let file = self.answers.as_ref().and_then(|a| a.file(&self.name, (!self.timeless).then_some(key)));
         let Some(file) = file else { return self.held(self.compute(state).await?) };
         if let Some(kept) = self.kept(&file) {
             if times_wanted() {
                 eprintln!("view {}: read from kept answers", self.name);
             }
-            return Ok(kept);
+            return Ok(Answer { table: kept, file: Some(file) });
         }
         let batches = self.compute(state).await?;
         let (schema, written, rows) = (self.schema.clone(), file.clone(), batches.clone());
@@ -99,16 +119,16 @@ impl ComputedView {
                 eprintln!("view {}: not kept ({e})", self.name);
             }
         } else if let Some(table) = self.kept(&file) {
-            return Ok(table);
+            return Ok(Answer { table, file: Some(file) });
         }
         self.held(batches)
     }
 
     /// A computed answer held in memory (when it could not be kept in a file).
-    fn held(&self, batches: Vec<RecordBatch>) -> Result<Arc<dyn TableProvider>> {
+    fn held(&self, batches: Vec<RecordBatch>) -> Result<Answer> {
         let table = MemTable::try_new(self.schema.clone(), vec![batches])
             .map_err(|e| DataFusionError::Context(format!("view {}", self.name), Box::new(e)))?;
-        Ok(Arc::new(table))
+        Ok(Answer { table: Arc::new(table), file: None })
     }
 
     /// A table over a kept answer, if the file is there and is this view's.
@@ -174,6 +194,13 @@ impl ComputedView {
         }
         Ok(batches)
     }
+}
+
+/// A view's computed rows: a table over the kept file, or held in memory.
+#[derive(Clone, Debug)]
+struct Answer {
+    table: Arc<dyn TableProvider>,
+    file: Option<std::path::PathBuf>,
 }
 
 async fn run(state: SessionState, plan: LogicalPlan) -> Result<Vec<RecordBatch>> {
@@ -374,19 +401,7 @@ impl TableProvider for ComputedView {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        let key = if self.timeless { String::new() } else { crate::asof::key(state.config_options()) };
-        let table = {
-            let mut cached = self.result.lock().await;
-            match cached.as_ref() {
-                Some((k, t)) if *k == key => t.clone(),
-                _ => {
-                    let t = self.answer(state, &key).await?;
-                    *cached = Some((key, t.clone()));
-                    t
-                }
-            }
-        };
-        table.scan(state, projection, filters, limit).await
+        self.current(state).await?.table.scan(state, projection, filters, limit).await
     }
 }
 

@@ -12,6 +12,7 @@ mod imports;
 mod periods;
 mod query;
 mod reports;
+mod run_copy;
 mod runs;
 mod settings;
 mod users;
