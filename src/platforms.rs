@@ -97,6 +97,13 @@ fn key(name: &str) -> String {
     halfwidth(name).chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
 }
 
+/// The built-in names as [`key`] makes them, made once: this runs for every row.
+fn builtin_keys() -> &'static [(String, &'static str)] {
+    static KEYS: std::sync::LazyLock<Vec<(String, &'static str)>> =
+        std::sync::LazyLock::new(|| BUILTIN.iter().map(|(name, p)| (key(name), *p)).collect());
+    &KEYS
+}
+
 /// The aliases in force: the merchant's, then the built-in ones.
 #[derive(Clone, Debug, Default)]
 pub struct Aliases {
@@ -116,7 +123,7 @@ impl Aliases {
         if let Some(p) = self.own.get(&k) {
             return Cow::Owned(p.clone());
         }
-        if let Some((_, p)) = BUILTIN.iter().find(|(name, _)| key(name) == k) {
+        if let Some((_, p)) = builtin_keys().iter().find(|(name, _)| *name == k) {
             return Cow::Borrowed(p);
         }
         if let Some((_, p)) = WORDS.iter().find(|(w, _)| k.contains(w)) {

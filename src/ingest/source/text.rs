@@ -241,23 +241,30 @@ impl<R: Read> Read for CrToLf<R> {
             if n == 0 {
                 return Ok(0);
             }
+            // A LF right after a CR the last read ended with is the rest of that CRLF.
+            let mut r = usize::from(self.after_cr && buf[0] == b'\n');
+            self.after_cr = false;
+            // Most files have no CR at all, or none in this read: nothing moves.
+            if r == 0 && memchr::memchr(b'\r', &buf[..n]).is_none() {
+                return Ok(n);
+            }
             let mut w = 0;
-            for r in 0..n {
-                let b = buf[r];
-                match b {
-                    b'\r' => {
-                        buf[w] = b'\n';
-                        w += 1;
-                        self.after_cr = true;
-                        continue;
-                    }
-                    b'\n' if self.after_cr => {}
-                    _ => {
-                        buf[w] = b;
-                        w += 1;
-                    }
+            while r < n {
+                let Some(cr) = memchr::memchr(b'\r', &buf[r..n]) else {
+                    buf.copy_within(r..n, w);
+                    w += n - r;
+                    break;
+                };
+                buf.copy_within(r..r + cr, w);
+                w += cr;
+                buf[w] = b'\n';
+                w += 1;
+                r += cr + 1;
+                if r == n {
+                    self.after_cr = true;
+                } else if buf[r] == b'\n' {
+                    r += 1;
                 }
-                self.after_cr = false;
             }
             if w > 0 {
                 return Ok(w);
@@ -341,6 +348,28 @@ mod tests {
         let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
         assert_eq!(lines, [1, 3, 4, 5]);
         assert_eq!(rows[3].get(2), "y");
+    }
+
+    /// Line endings come out the same however the reads fall: a CRLF split between two
+    /// reads, reads without any CR, a lone CR, CR CR LF.
+    #[test]
+    fn line_endings_do_not_depend_on_where_reads_end() {
+        struct Trickle<'a>(&'a [u8], usize);
+        impl std::io::Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.1.min(self.0.len()).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let input = b"a,b\r\nlong line without any carriage return\r\nc\rd\r\r\ne\n\r\n";
+        let expected = b"a,b\nlong line without any carriage return\nc\nd\n\ne\n\n".to_vec();
+        for step in 1..=input.len() {
+            let mut out = Vec::new();
+            std::io::Read::read_to_end(&mut CrToLf::new(Trickle(input, step)), &mut out).unwrap();
+            assert_eq!(out, expected, "reads of {step} bytes");
+        }
     }
 
     #[test]
