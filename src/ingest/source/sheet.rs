@@ -5,7 +5,7 @@
 
 use std::fs::File;
 use std::io::BufReader;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::Receiver;
 
 use calamine::{Data, Reader, Xls, Xlsx};
@@ -15,17 +15,28 @@ use crate::ingest::header::{SEARCH_ROWS, find_header};
 use crate::ingest::row::RawRow;
 
 pub struct SheetSource {
-    path: PathBuf,
     xls: bool,
     sheet: String,
     size: u64,
+    /// The workbook, opened once: opening reads every shared string, and a sheet is read
+    /// several times (which sheet has the header, the rows detection samples, then all).
+    book: Book,
+}
+
+enum Book {
+    Xlsx(Xlsx<BufReader<File>>),
+    Xls(Xls<BufReader<File>>),
 }
 
 impl SheetSource {
     pub fn open(path: &Path, xls: bool, wanted: Option<&str>) -> Result<SheetSource, SourceError> {
         let size = std::fs::metadata(path)?.len();
-        let names = if xls { open_xls(path)?.sheet_names() } else { open_xlsx(path)?.sheet_names() };
-        let mut src = SheetSource { path: path.to_path_buf(), xls, sheet: String::new(), size };
+        let book = Book::open(path, xls)?;
+        let names = match &book {
+            Book::Xlsx(b) => b.sheet_names(),
+            Book::Xls(b) => b.sheet_names(),
+        };
+        let mut src = SheetSource { xls, sheet: String::new(), size, book };
         if let Some(w) = wanted {
             if !names.iter().any(|n| n == w) {
                 return Err(SourceError::NoSheet(w.to_string(), names.join(", ")));
@@ -87,6 +98,12 @@ fn open_xlsx(path: &Path) -> Result<Xlsx<BufReader<File>>, SourceError> {
     calamine::open_workbook(path).map_err(|e: calamine::XlsxError| SourceError::Workbook(e.to_string()))
 }
 
+impl Book {
+    fn open(path: &Path, xls: bool) -> Result<Book, SourceError> {
+        Ok(if xls { Book::Xls(open_xls(path)?) } else { Book::Xlsx(open_xlsx(path)?) })
+    }
+}
+
 fn open_xls(path: &Path) -> Result<Xls<BufReader<File>>, SourceError> {
     calamine::open_workbook(path).map_err(|e: calamine::XlsError| SourceError::Workbook(e.to_string()))
 }
@@ -110,28 +127,29 @@ impl Source for SheetSource {
         spent: Receiver<Vec<RawRow>>,
     ) -> Result<(), SourceError> {
         let mut filler = BatchFiller::new(spent);
-        if self.xls {
-            let range =
-                open_xls(&self.path)?.worksheet_range(&self.sheet).map_err(|e| SourceError::Workbook(e.to_string()))?;
-            let (first_row, first_col) = range.start().unwrap_or((0, 0));
-            for (i, cells) in range.rows().enumerate() {
-                if filler.is_full() && !filler.flush(visit)? {
-                    return Ok(());
+        let book = match &mut self.book {
+            Book::Xlsx(book) => book,
+            Book::Xls(book) => {
+                let range = book.worksheet_range(&self.sheet).map_err(|e| SourceError::Workbook(e.to_string()))?;
+                let (first_row, first_col) = range.start().unwrap_or((0, 0));
+                for (i, cells) in range.rows().enumerate() {
+                    if filler.is_full() && !filler.flush(visit)? {
+                        return Ok(());
+                    }
+                    let row = filler.next_row();
+                    row.line = u64::from(first_row) + i as u64 + 1;
+                    for _ in 0..first_col {
+                        row.end_cell();
+                    }
+                    for cell in cells {
+                        write_cell(cell, row.buf_mut());
+                        row.end_cell();
+                    }
                 }
-                let row = filler.next_row();
-                row.line = u64::from(first_row) + i as u64 + 1;
-                for _ in 0..first_col {
-                    row.end_cell();
-                }
-                for cell in cells {
-                    write_cell(cell, row.buf_mut());
-                    row.end_cell();
-                }
+                filler.flush(visit)?;
+                return Ok(());
             }
-            filler.flush(visit)?;
-            return Ok(());
-        }
-        let mut book = open_xlsx(&self.path)?;
+        };
         let mut cells = book.worksheet_cells_reader(&self.sheet).map_err(|e| SourceError::Workbook(e.to_string()))?;
         // The row being read; cells are sparse, so gaps are filled with empty ones.
         let mut row = RawRow::default();
