@@ -52,22 +52,32 @@ impl Service {
         let opts = ImportOptions { user: self.user.name.clone(), ..opts.clone() };
         let mut out = Imported::default();
         let mut importer = Importer::begin(&self.ws)?;
-        for file in files {
-            let result = importer.import(file, &opts).map_err(Error::from);
+        let mut audit_failed = None;
+        importer.import_all(files, &opts, |file, result| {
+            let result = result.map_err(Error::from);
             if let Ok(report) = &result {
                 if report.counts.stored > 0 {
                     out.stored.push((report.import_id, report.kind));
                 }
-                // A committed import's line went in with its commit.
-                if !report.committed {
-                    crate::workspace::audit::record(&self.ws, &self.user.name, "import", &report.audit_detail())?;
+                // A committed import's line went in with its commit; without its line
+                // an import did not happen as far as the log knows: stop there.
+                if !report.committed
+                    && let Err(e) =
+                        crate::workspace::audit::record(&self.ws, &self.user.name, "import", &report.audit_detail())
+                {
+                    audit_failed = Some(e);
+                    return std::ops::ControlFlow::Break(());
                 }
             } else {
                 out.failed += 1;
             }
             each(file, &result);
+            std::ops::ControlFlow::Continue(())
+        });
+        match audit_failed {
+            Some(e) => Err(e.into()),
+            None => Ok(out),
         }
-        Ok(out)
     }
 
     /// What imports just made say about the workspace as a whole: where a bank

@@ -3,6 +3,7 @@
 //! rows as Parquet, and commit them with their log entry, or leave the workspace
 //! exactly as it was.
 
+mod ahead;
 pub mod archive;
 pub mod builder;
 pub mod classify;
@@ -30,7 +31,6 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use self::convert::Converter;
 use self::header::{ColumnMap, Hints};
 use self::mapping::{Defaults, MappingFile};
 use self::report::{ImportReport, RejectsWriter};
@@ -386,8 +386,39 @@ impl<'w> Importer<'w> {
     }
 
     pub fn import(&mut self, path: &Path, opts: &ImportOptions) -> Result<ImportReport, ImportError> {
+        self.import_fed(path, opts, None)
+    }
+
+    /// Imports each file in turn, reading the next one ahead while one is stored (see
+    /// [`ahead`]); `each` hears how each went as it finishes, and may stop the rest.
+    pub fn import_all(
+        &mut self,
+        files: &[std::path::PathBuf],
+        opts: &ImportOptions,
+        mut each: impl FnMut(&Path, Result<ImportReport, ImportError>) -> std::ops::ControlFlow<()>,
+    ) {
+        let mut next: Option<ahead::Ahead> = None;
+        for (i, path) in files.iter().enumerate() {
+            let current = next.take();
+            // Read as the import after this one, which it is if this one commits.
+            next = files
+                .get(i + 1)
+                .map(|p| ahead::Ahead::start(p, opts, &self.platforms, self.tx.catalog.next_import_id + 1));
+            let result = self.import_fed(path, opts, current);
+            if each(path, result).is_break() {
+                return;
+            }
+        }
+    }
+
+    fn import_fed(
+        &mut self,
+        path: &Path,
+        opts: &ImportOptions,
+        ahead: Option<ahead::Ahead>,
+    ) -> Result<ImportReport, ImportError> {
         let import_id = self.tx.catalog.next_import_id;
-        let result = self.import_one(path, opts);
+        let result = self.import_one(path, opts, ahead);
         if !matches!(&result, Ok(r) if r.committed) {
             // Keys this attempt added were never committed.
             for keys in self.keys.values_mut() {
@@ -397,10 +428,22 @@ impl<'w> Importer<'w> {
         result
     }
 
-    fn import_one(&mut self, path: &Path, opts: &ImportOptions) -> Result<ImportReport, ImportError> {
+    fn import_one(
+        &mut self,
+        path: &Path,
+        opts: &ImportOptions,
+        ahead: Option<ahead::Ahead>,
+    ) -> Result<ImportReport, ImportError> {
         let ws = self.ws;
         let tx = &mut self.tx;
-        let mut plan = plan(path, opts)?;
+        let import_id = tx.catalog.next_import_id;
+        // Read ahead under this import's number, or read now: a file before it did not
+        // commit, so the number differs (the work read ahead stops here).
+        let (mut prepared, feed) = match ahead.filter(|a| a.import_id == import_id) {
+            Some(a) => a.take()?,
+            None => (ahead::prepare(path, opts, &self.platforms, import_id)?, ahead::Feed::Here),
+        };
+        let plan = &prepared.plan;
         let file = plan.file.clone();
         let io_err = |source| ImportError::Write { file: file.clone(), source };
         // The checksum is read on a thread of its own, beside the parse.
@@ -410,7 +453,6 @@ impl<'w> Importer<'w> {
         };
         let kind = plan.map.kind;
 
-        let import_id = tx.catalog.next_import_id;
         let mut warnings: Vec<String> = plan.map.why.clone();
         if matches!(kind, Kind::Orders | Kind::Settlements)
             && plan.defaults.platform.is_none()
@@ -431,7 +473,7 @@ impl<'w> Importer<'w> {
         };
         keys.reserve(plan.estimated_rows as usize);
 
-        let source_name = path.file_name().map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
+        let source_name = prepared.checks.source_file.clone();
         let data_tmp = tx.temp_path(&format!("imp-{import_id:06}.parquet"));
         let rejects_tmp = tx.temp_path(&format!("imp-{import_id:06}.rejects.csv"));
         // Whatever ends this import, its temp files go: a refused import leaves the
@@ -439,30 +481,13 @@ impl<'w> Importer<'w> {
         let _cleanup = RemoveOnDrop(vec![data_tmp.clone(), rejects_tmp.clone()]);
         let mut sink = sink::ParquetSink::create(&data_tmp, kind.file_schema()).map_err(io_err)?;
         let mut rejects = RejectsWriter::create(&rejects_tmp).map_err(io_err)?;
-        let converter = Converter::new(
-            kind,
-            plan.map.clone(),
-            plan.headers.clone(),
-            plan.defaults.clone(),
-            plan.date_format.clone(),
-        )
-        .with_platforms(self.platforms.clone())
-        .with_negate(plan.format.is_some_and(|f| f.negate) || opts.mapping.as_ref().is_some_and(|m| m.negate))
-        .with_netted_refunds(plan.format.is_some_and(|f| f.nets_refunds));
-        let unit = plan.source.unit();
+        let unit = prepared.checks.unit;
         let header_line = plan.header_line;
-        let checks = pipeline::Checks {
-            header_line,
-            width: plan.headers.len(),
-            unit,
-            encoding: plan_encoding(&plan.container),
-            source_file: source_name.clone(),
-            import_id: import_id as i64,
-        };
         let progress = Progress::bytes(opts.progress, plan.source.size(), &source_name);
         let mut tally =
             Tally::new(import_id, unit, keys, &mut rejects, &mut sink, &progress, kind.repeats_are_distinct());
-        let read = pipeline::run(plan.source.as_mut(), &converter, &checks, &mut |batch| tally.apply(batch));
+        let read = feed.run(&mut prepared, &mut |batch| tally.apply(batch));
+        let (plan, converter) = (&prepared.plan, &prepared.converter);
         progress.finish();
         read.map_err(|source| ImportError::Read { file: file.clone(), source })?;
         tally.finish().map_err(|e| ImportError::Write { file: file.clone(), source: std::io::Error::other(e) })?;
@@ -582,7 +607,7 @@ impl Drop for RemoveOnDrop {
     }
 }
 
-fn plan_encoding(c: &sniff::Container) -> String {
+pub(crate) fn plan_encoding(c: &sniff::Container) -> String {
     match c {
         sniff::Container::Text(enc) => enc.label(),
         other => other.label(),

@@ -17,6 +17,7 @@ use super::source::{Flow, Source, SourceError};
 use crate::values;
 
 /// What every row is checked against before it is converted.
+#[derive(Clone, Debug)]
 pub struct Checks {
     pub header_line: u64,
     /// Columns in the header.

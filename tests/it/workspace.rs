@@ -157,6 +157,37 @@ fn each_file_lands_on_its_own() {
     assert_eq!(ws.value("SELECT count(*) FROM bank_txns"), "5");
 }
 
+/// Several files in one import are read ahead of their turn (the next file while one is
+/// stored); each still lands as if read in its turn: numbered in order, duplicates found
+/// against the files before it — when a file before it fails or stores nothing, and
+/// when the one read ahead is longer than what may wait in memory.
+#[test]
+fn files_read_ahead_land_in_order() {
+    let ws = Ws::new();
+    let (a, empty, b, c) = (ws.scratch("a.csv"), ws.scratch("empty.csv"), ws.scratch("b.csv"), ws.scratch("c.csv"));
+    std::fs::write(&a, bank_csv(0..3000)).unwrap();
+    std::fs::write(&empty, b"").unwrap();
+    std::fs::write(&b, bank_csv(2000..142_000)).unwrap();
+    std::fs::write(&c, bank_csv(141_000..143_000)).unwrap();
+    let files = [&a, &empty, &b, &a, &c].map(|p| p.to_str().unwrap().to_string());
+    let mut args = vec!["import", "--no-progress"];
+    args.extend(files.iter().map(String::as_str));
+    let out = ws.run(&args);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("1 of 5 files were not imported"), "{}", text(&out.stderr));
+    assert_eq!(
+        ws.rows("SELECT id, source_file, rows_stored, duplicates_skipped FROM imports ORDER BY id"),
+        [["1", "a.csv", "3000", "0"], ["2", "b.csv", "139000", "1000"], ["3", "c.csv", "1000", "1000"]]
+    );
+    assert_eq!(
+        ws.rows("SELECT import_id, min(source_file), max(source_file), count(*) FROM bank_txns GROUP BY 1 ORDER BY 1"),
+        [["1", "a.csv", "a.csv", "3000"], ["2", "b.csv", "b.csv", "139000"], ["3", "c.csv", "c.csv", "1000"]]
+    );
+    assert_eq!(ws.value("SELECT count(DISTINCT txn_id) FROM bank_txns"), "143000");
+    // The second a.csv stored nothing: every row was a duplicate, said so.
+    assert!(text(&out.stdout).contains("stored 0 rows · 3,000 duplicates skipped"), "{}", text(&out.stdout));
+}
+
 /// Every kind of change, made by separate processes at the same moment: users added,
 /// views created, reports saved, files imported. Each goes through the workspace's
 /// writer lock and transaction, so all land, each with its audit line, and the log's
