@@ -62,6 +62,12 @@ impl ViewDef {
 /// The views of `sql/`, in file order; a file may define several, each described by the
 /// comment above it.
 pub fn builtin() -> Vec<ViewDef> {
+    // Parsed once a process: a session loads them again after each change it sees.
+    static BUILTIN_VIEWS: std::sync::LazyLock<Vec<ViewDef>> = std::sync::LazyLock::new(parse_builtin);
+    BUILTIN_VIEWS.clone()
+}
+
+fn parse_builtin() -> Vec<ViewDef> {
     let mut files: Vec<_> = BUILTIN.files().filter(|f| f.path().extension().is_some_and(|e| e == "sql")).collect();
     files.sort_by_key(|f| f.path().to_path_buf());
     let mut out = Vec::new();
