@@ -123,13 +123,6 @@ impl Cells {
     pub fn total(&self) -> usize {
         self.total
     }
-
-    /// Forgets the rows kept (after they were written), keeping the count.
-    fn clear(&mut self) {
-        self.text.clear();
-        self.spans.clear();
-        self.kept = 0;
-    }
 }
 
 /// A time without a zone as its raw values and how many make a second: written by
@@ -427,8 +420,35 @@ fn markdown_rows(out: &mut dyn Write, c: &Cells) -> io::Result<()> {
 /// of text, not the whole result, and writing overlaps reading.
 pub struct Stream {
     format: OutputFormat,
+    schema: SchemaRef,
+    /// The header's names.
     cells: Cells,
     written: usize,
+}
+
+/// Encodes one batch of a [`Stream`] (see [`Stream::encoder`]).
+#[derive(Clone, Debug)]
+pub struct Encoder {
+    format: OutputFormat,
+    schema: SchemaRef,
+}
+
+impl Encoder {
+    /// The batch's rows as the stream writes them, `before` rows having gone before it
+    /// (JSON puts a comma between rows).
+    pub fn encode(&self, batch: &RecordBatch, before: usize) -> io::Result<Vec<u8>> {
+        let mut cells = Cells::new(&self.schema);
+        cells.add(batch, None)?;
+        let mut out = Vec::new();
+        match self.format {
+            OutputFormat::Csv => csv_rows(&mut out, &cells)?,
+            OutputFormat::Json => json_rows(&mut out, &cells, false, before)?,
+            OutputFormat::Jsonl => json_rows(&mut out, &cells, true, before)?,
+            OutputFormat::Markdown => markdown_rows(&mut out, &cells)?,
+            OutputFormat::Table | OutputFormat::Line => unreachable!("Stream::new refuses these"),
+        }
+        Ok(out)
+    }
 }
 
 impl Stream {
@@ -436,7 +456,7 @@ impl Stream {
     pub fn new(schema: &SchemaRef, format: OutputFormat) -> Option<Stream> {
         match format {
             OutputFormat::Table | OutputFormat::Line => None,
-            _ => Some(Stream { format, cells: Cells::new(schema), written: 0 }),
+            _ => Some(Stream { format, schema: schema.clone(), cells: Cells::new(schema), written: 0 }),
         }
     }
 
@@ -451,17 +471,15 @@ impl Stream {
     }
 
     pub fn batch(&mut self, out: &mut dyn Write, batch: &RecordBatch) -> io::Result<()> {
-        self.cells.add(batch, None)?;
-        match self.format {
-            OutputFormat::Csv => csv_rows(out, &self.cells)?,
-            OutputFormat::Json => json_rows(out, &self.cells, false, self.written)?,
-            OutputFormat::Jsonl => json_rows(out, &self.cells, true, self.written)?,
-            OutputFormat::Markdown => markdown_rows(out, &self.cells)?,
-            OutputFormat::Table | OutputFormat::Line => unreachable!("Stream::new refuses these"),
-        }
-        self.written += self.cells.kept;
-        self.cells.clear();
+        out.write_all(&self.encoder().encode(batch, self.written)?)?;
+        self.written += batch.num_rows();
         Ok(())
+    }
+
+    /// What writes this stream's batches as bytes, on any thread: a caller may encode
+    /// the next batches while it writes one, as long as it writes them in order.
+    pub fn encoder(&self) -> Encoder {
+        Encoder { format: self.format, schema: self.schema.clone() }
     }
 
     pub fn end(&mut self, out: &mut dyn Write) -> io::Result<()> {
@@ -577,7 +595,27 @@ mod tests {
                 s.batch(&mut streamed, p).unwrap();
             }
             s.end(&mut streamed).unwrap();
-            assert_eq!(String::from_utf8(streamed).unwrap(), String::from_utf8(whole).unwrap(), "{format:?}");
+            assert_eq!(String::from_utf8(streamed).unwrap(), String::from_utf8(whole.clone()).unwrap(), "{format:?}");
+            // Encoded apart (as the shell does on other threads), then written in order.
+            let mut encoded = Vec::new();
+            let mut s = Stream::new(&schema, format).unwrap();
+            s.begin(&mut encoded).unwrap();
+            let encoder = s.encoder();
+            let chunks: Vec<Vec<u8>> = std::thread::scope(|scope| {
+                let mut before = 0;
+                let handles: Vec<_> = parts
+                    .iter()
+                    .map(|p| {
+                        let (encoder, at) = (&encoder, before);
+                        before += p.num_rows();
+                        scope.spawn(move || encoder.encode(p, at).unwrap())
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            encoded.extend(chunks.concat());
+            s.end(&mut encoded).unwrap();
+            assert_eq!(String::from_utf8(encoded).unwrap(), String::from_utf8(whole).unwrap(), "{format:?}");
         }
         // An empty result still says what its columns were.
         let mut empty = Vec::new();

@@ -241,8 +241,23 @@ impl Runner {
                 };
                 let io = |e: std::io::Error| Error::Io(name.clone(), e);
                 writer.begin(&mut out).map_err(io)?;
+                // Batches are encoded on the blocking pool, the next while one is written
+                // (text is most of a large CSV's time); they are written in order.
+                let encoder = writer.encoder();
+                let mut pending = std::collections::VecDeque::new();
+                let mut before = 0;
                 while let Some(batch) = stream.next().await {
-                    writer.batch(&mut out, &batch?).map_err(io)?;
+                    let (batch, encoder, at) = (batch?, encoder.clone(), before);
+                    before += batch.num_rows();
+                    pending.push_back(tokio::task::spawn_blocking(move || encoder.encode(&batch, at)));
+                    if pending.len() > ENCODING_AHEAD
+                        && let Some(encoded) = pending.pop_front()
+                    {
+                        write_encoded(&mut out, encoded).await.map_err(io)?;
+                    }
+                }
+                for encoded in pending {
+                    write_encoded(&mut out, encoded).await.map_err(io)?;
                 }
                 return writer.end(&mut out).map_err(io);
             }
@@ -345,4 +360,16 @@ fn cancellable<T>(
             _ = tokio::signal::ctrl_c() => Err(Error::Cancelled),
         }
     })
+}
+
+/// Batches a streamed result may have encoding while one is written.
+const ENCODING_AHEAD: usize = 2;
+
+/// Writes a batch once its encoding is done.
+async fn write_encoded(
+    out: &mut dyn Write,
+    encoded: tokio::task::JoinHandle<std::io::Result<Vec<u8>>>,
+) -> std::io::Result<()> {
+    let bytes = encoded.await.map_err(std::io::Error::other)??;
+    out.write_all(&bytes)
 }
