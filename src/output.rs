@@ -419,10 +419,8 @@ fn markdown_rows(out: &mut dyn Write, c: &Cells) -> io::Result<()> {
 /// widths (CSV, JSON, JSON lines, Markdown): a million-row export then holds one batch
 /// of text, not the whole result, and writing overlaps reading.
 pub struct Stream {
-    format: OutputFormat,
-    schema: SchemaRef,
-    /// The header's names.
-    cells: Cells,
+    encoder: Encoder,
+    /// Rows written so far.
     written: usize,
 }
 
@@ -456,22 +454,22 @@ impl Stream {
     pub fn new(schema: &SchemaRef, format: OutputFormat) -> Option<Stream> {
         match format {
             OutputFormat::Table | OutputFormat::Line => None,
-            _ => Some(Stream { format, schema: schema.clone(), cells: Cells::new(schema), written: 0 }),
+            _ => Some(Stream { encoder: Encoder { format, schema: schema.clone() }, written: 0 }),
         }
     }
 
     /// The opening (a header, an array's bracket): before the first batch.
     pub fn begin(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        match self.format {
-            OutputFormat::Csv => csv_header(out, &self.cells),
+        match self.encoder.format {
+            OutputFormat::Csv => csv_header(out, &Cells::new(&self.encoder.schema)),
             OutputFormat::Json => write!(out, "["),
-            OutputFormat::Markdown => markdown_header(out, &self.cells),
+            OutputFormat::Markdown => markdown_header(out, &Cells::new(&self.encoder.schema)),
             _ => Ok(()),
         }
     }
 
     pub fn batch(&mut self, out: &mut dyn Write, batch: &RecordBatch) -> io::Result<()> {
-        out.write_all(&self.encoder().encode(batch, self.written)?)?;
+        out.write_all(&self.encoder.encode(batch, self.written)?)?;
         self.written += batch.num_rows();
         Ok(())
     }
@@ -479,11 +477,11 @@ impl Stream {
     /// What writes this stream's batches as bytes, on any thread: a caller may encode
     /// the next batches while it writes one, as long as it writes them in order.
     pub fn encoder(&self) -> Encoder {
-        Encoder { format: self.format, schema: self.schema.clone() }
+        self.encoder.clone()
     }
 
     pub fn end(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        if self.format == OutputFormat::Json {
+        if self.encoder.format == OutputFormat::Json {
             writeln!(out, "]")?;
         }
         out.flush()

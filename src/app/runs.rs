@@ -195,7 +195,6 @@ pub fn run_summary(id: u64) -> [(&'static str, String); 3] {
     ]
 }
 
-/// Runs a query into a Parquet file as `session`'s user may; the number of rows written.
 /// `view`'s rows led by `run_id`, copied from the answer this session keeps for it when
 /// it reads the view straight from one (not through masks); `None` when it does not, or
 /// the copy failed: the run then writes the view's query, `sql`, which the role's checks
@@ -217,6 +216,7 @@ async fn copy_answer(session: &Session, view: &str, sql: &str, run_id: u64, tmp:
     }
 }
 
+/// Runs a query into a Parquet file as `session`'s user may; the number of rows written.
 pub async fn write_query(session: &Session, sql: &str, path: &Path) -> Result<u64, Error> {
     let df = crate::session::planned(session, sql).await?;
     let schema = df.schema().inner().clone();

@@ -103,7 +103,7 @@ impl Feed {
 
 /// A file being read ahead.
 pub struct Ahead {
-    pub path: PathBuf,
+    path: PathBuf,
     /// The import it is read as.
     pub import_id: u64,
     prepared: Receiver<Result<Prepared, ImportError>>,
@@ -124,13 +124,13 @@ impl Ahead {
 
     /// The file's plan (waiting for it if need be) and the feed of its rows.
     pub fn take(mut self) -> Result<(Prepared, Feed), ImportError> {
-        let prepared = self.prepared.recv().map_err(|_| ImportError::Read {
-            file: self.path.display().to_string(),
+        let stopped = |path: &Path| ImportError::Read {
+            file: path.display().to_string(),
             source: SourceError::Visitor("the reader thread stopped".into()),
-        })??;
-        let (Some(batches), Some(reader)) = (self.batches.take(), self.reader.take()) else {
-            return Ok((prepared, Feed::Here));
         };
+        let prepared = self.prepared.recv().map_err(|_| stopped(&self.path))??;
+        // Both are there until taken here or dropped.
+        let (batches, reader) = self.batches.take().zip(self.reader.take()).ok_or_else(|| stopped(&self.path))?;
         Ok((prepared, Feed::Ahead { batches, reader }))
     }
 }
