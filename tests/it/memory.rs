@@ -30,4 +30,21 @@ fn a_low_memory_limit_gives_the_same_answers_or_says_what_does_not_fit() {
     assert_eq!(out.status.code(), Some(1), "refused, not crashed: {err}");
     assert!(err.contains("does not fit in the memory limit") && err.contains("--memory-limit"), "{err}");
     assert!(out.stdout.is_empty(), "no partial answer");
+    // Answers are written as their rows come: the view that stopped half way left no file
+    // behind, whole or partial.
+    let mut left = Vec::new();
+    let mut dirs = vec![ws.root.join("answers")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.to_string_lossy().contains(".tmp-") {
+                left.push(path);
+            }
+        }
+    }
+    assert!(left.is_empty(), "temp files of a stopped view: {left:?}");
+    let again = ws.ok(&["--as-of", AT, "sql", "--format", "csv", "-c", SQL]);
+    assert_eq!(again, free, "what the refused run kept is whole");
 }
