@@ -57,12 +57,52 @@ impl SheetSource {
     }
 }
 
-/// What one workbook may expand to. A few megabytes of zip can unpack to gigabytes
-/// (by accident or on purpose); calamine keeps every shared string in memory, so these
-/// bound the memory an import can take. A real export larger than this goes in as CSV.
-const MOST_IN_A_PART: u64 = 1 << 30;
-const MOST_SHARED_STRINGS: u64 = 256 << 20;
-const MOST_IN_A_WORKBOOK: u64 = 2 << 30;
+/// What one workbook may expand to. A few megabytes of zip can unpack to gigabytes (by
+/// accident or on purpose). Real exports compress their XML 4 to 10 times (a full-height
+/// JD order sheet here: 646 MB of sheet and 296 MB of shared strings in 133 MB of zip);
+/// a bomb, hundreds of times. So a large part that packs far tighter than any real one
+/// is refused, and sizes beyond anything an export reaches bound the rest: calamine
+/// keeps every shared string in memory (about their size), the sheet itself is
+/// streamed and costs only time.
+const MOST_SHARED_STRINGS: u64 = 1 << 30;
+const MOST_IN_A_PART: u64 = 4 << 30;
+const MOST_IN_A_WORKBOOK: u64 = 8 << 30;
+/// Unpacked to packed size above which a part is a bomb, once it is past `SMALL_PART`
+/// (a tiny part may pack tighter: a few repeated tags).
+const MOST_RATIO: u64 = 100;
+const SMALL_PART: u64 = 16 << 20;
+
+/// Why a workbook part is refused, given its name, packed and unpacked sizes and the
+/// workbook's unpacked total so far (this part included); `None`: it may be read.
+fn refusal(name: &str, packed: u64, unpacked: u64, total: u64) -> Option<String> {
+    let mb = |n: u64| n.div_ceil(1 << 20);
+    let most = if name.ends_with("sharedStrings.xml") { MOST_SHARED_STRINGS } else { MOST_IN_A_PART };
+    if unpacked > SMALL_PART && unpacked > packed.saturating_mul(MOST_RATIO) {
+        return Some(format!(
+            "its part {name} unpacks to {} MB from {} KB ({} times: real exports pack 4 to 10 times), \
+             which is how a zip bomb looks",
+            mb(unpacked),
+            packed.div_ceil(1 << 10),
+            unpacked / packed.max(1)
+        ));
+    }
+    if unpacked > most {
+        return Some(format!(
+            "its part {name} unpacks to {} MB, more than recon reads from one workbook ({} MB) — if the export \
+             is real, save it as CSV and import that",
+            mb(unpacked),
+            mb(most)
+        ));
+    }
+    (total > MOST_IN_A_WORKBOOK).then(|| {
+        format!(
+            "it unpacks to more than {} MB, more than recon reads from one workbook ({} MB) — if the export is \
+             real, save it as CSV and import that",
+            mb(total),
+            mb(MOST_IN_A_WORKBOOK)
+        )
+    })
+}
 
 /// Refuses a workbook whose parts would unpack to more than recon reads, before a byte
 /// of it is unpacked: the sizes come from the zip's directory.
@@ -70,24 +110,13 @@ fn check_expansion(path: &Path) -> Result<(), SourceError> {
     let Ok(mut zip) = zip::ZipArchive::new(File::open(path)?) else {
         return Ok(()); // calamine says what is wrong with it
     };
-    let mb = |n: u64| n.div_ceil(1 << 20);
     let mut total = 0u64;
     for i in 0..zip.len() {
         let Ok(part) = zip.by_index_raw(i) else { continue };
-        let (name, size) = (part.name().map(|n| n.into_owned()).unwrap_or_default(), part.size());
-        let most = if name.ends_with("sharedStrings.xml") { MOST_SHARED_STRINGS } else { MOST_IN_A_PART };
-        total = total.saturating_add(size);
-        if size > most || total > MOST_IN_A_WORKBOOK {
-            let (what, limit) = if size > most {
-                (format!("its part {name} unpacks to {} MB", mb(size)), most)
-            } else {
-                (format!("it unpacks to more than {} MB", mb(total)), MOST_IN_A_WORKBOOK)
-            };
-            return Err(SourceError::Workbook(format!(
-                "{what}, more than recon reads from one workbook ({} MB) — if the export is real, save it as CSV \
-                 and import that",
-                mb(limit)
-            )));
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        total = total.saturating_add(part.size());
+        if let Some(why) = refusal(&name, part.compressed_size(), part.size(), total) {
+            return Err(SourceError::Workbook(why));
         }
     }
     Ok(())
@@ -238,6 +267,25 @@ fn write_number(f: f64, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
+    /// Real exports pass, whatever their size within bounds; a part packed hundreds of
+    /// times is refused, as are sizes past the bounds.
+    #[test]
+    fn a_workbook_is_refused_by_how_tight_it_packs_and_how_large_it_grows() {
+        use super::refusal;
+        const MB: u64 = 1 << 20;
+        // A full-height order sheet and its shared strings (sizes of a real-shaped one).
+        assert_eq!(refusal("xl/sharedStrings.xml", 62 * MB, 296 * MB, 296 * MB), None);
+        assert_eq!(refusal("xl/worksheets/sheet1.xml", 71 * MB, 646 * MB, 942 * MB), None);
+        // A tiny part packs as tight as it likes.
+        assert_eq!(refusal("xl/styles.xml", 1024, 2 * MB, 2 * MB), None);
+        let bomb = refusal("xl/sharedStrings.xml", 300 * 1024, 300 * MB, 300 * MB).unwrap();
+        assert!(bomb.contains("unpacks to 300 MB from 300 KB (1024 times") && bomb.contains("zip bomb"), "{bomb}");
+        let big = refusal("xl/sharedStrings.xml", 300 * MB, 1100 * MB, 1100 * MB).unwrap();
+        assert!(big.contains("more than recon reads from one workbook (1024 MB)"), "{big}");
+        let whole = refusal("xl/worksheets/sheet9.xml", 200 * MB, 1000 * MB, 9000 * MB).unwrap();
+        assert!(whole.contains("it unpacks to more than 9000 MB"), "{whole}");
+    }
+
     use super::*;
 
     #[test]
