@@ -368,7 +368,8 @@ pub fn import_file(ws: &Workspace, path: &Path, opts: &ImportOptions) -> Result<
 }
 
 /// Imports files one after another under one writer lock. Each file is its own
-/// transaction; the keys already stored are read once per table, not once per file.
+/// transaction; the keys already stored are read once per run of files of one table, not
+/// once per file.
 pub struct Importer<'w> {
     ws: &'w Workspace,
     tx: Transaction,
@@ -462,6 +463,11 @@ impl<'w> Importer<'w> {
                 "the platform is not known: pass --platform (tmall, jd, douyin, pdd …) so matching can use it".into(),
             );
         }
+        // Only this table's keys are held: at ten million orders the keys of every table
+        // an import touched came to gigabytes. Files come grouped by table (a folder
+        // each), so a table's keys are read again only when its files are interleaved
+        // with another's.
+        self.keys.retain(|k, _| *k == kind);
         let keys = match self.keys.entry(kind) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {

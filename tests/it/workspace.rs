@@ -188,6 +188,43 @@ fn files_read_ahead_land_in_order() {
     assert!(text(&out.stdout).contains("stored 0 rows · 3,000 duplicates skipped"), "{}", text(&out.stdout));
 }
 
+/// One import holds only the stored keys of the table it is filling; files of two tables
+/// interleaved still find every duplicate, the keys read again when their table comes back.
+#[test]
+fn duplicates_are_found_when_files_of_two_tables_alternate() {
+    let ws = Ws::new();
+    let (bank_a, bank_b, orders_a, orders_b) =
+        (ws.scratch("bank_a.csv"), ws.scratch("bank_b.csv"), ws.scratch("orders_a.csv"), ws.scratch("orders_b.csv"));
+    std::fs::write(&bank_a, bank_csv(0..300)).unwrap();
+    std::fs::write(&bank_b, bank_csv(200..500)).unwrap();
+    let orders = |ids: std::ops::Range<u32>| {
+        let mut s = String::from("订单编号,平台,店铺,下单时间,实付金额\n");
+        for i in ids {
+            s.push_str(&format!("{},tmall,店,2026-09-01 10:00:00,{}.00\n", 7_000_000 + i, 10 + i));
+        }
+        s
+    };
+    std::fs::write(&orders_a, orders(0..40)).unwrap();
+    std::fs::write(&orders_b, orders(30..70)).unwrap();
+    let files = [&bank_a, &orders_a, &bank_b, &orders_b, &bank_a].map(|p| p.to_str().unwrap().to_string());
+    let mut args = vec!["import", "--no-progress"];
+    args.extend(files.iter().map(String::as_str));
+    let report = ws.ok(&args);
+    assert_eq!(
+        ws.rows("SELECT source_file, rows_stored, duplicates_skipped FROM imports ORDER BY id"),
+        [
+            ["bank_a.csv", "300", "0"],
+            ["orders_a.csv", "40", "0"],
+            ["bank_b.csv", "200", "100"],
+            ["orders_b.csv", "30", "10"]
+        ]
+    );
+    // The last file is all duplicates: nothing stored, said so.
+    assert!(report.contains("stored 0 rows · 300 duplicates skipped"), "{report}");
+    assert_eq!(ws.value("SELECT count(*) FROM bank_txns"), "500");
+    assert_eq!(ws.value("SELECT count(DISTINCT order_id) FROM orders"), "70");
+}
+
 /// Every kind of change, made by separate processes at the same moment: users added,
 /// views created, reports saved, files imported. Each goes through the workspace's
 /// writer lock and transaction, so all land, each with its audit line, and the log's

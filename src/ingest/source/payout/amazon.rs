@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::{Line, Parsed, Table, amount_at, cell, non_empty, parse_time, slash_day_first};
+use super::{Line, Parsed, Record, Table, amount_at, cell, non_empty, parse_time, slash_day_first};
 
 /// The settlement a summary row describes.
 struct Summary {
@@ -39,7 +39,7 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
     let shipment = t.find(&["shipment-id"]);
     let sku = t.find(&["sku"]);
     let item = t.find(&["order-item-code"]);
-    let opt = |cells: &[String], c: Option<usize>| c.and_then(|c| non_empty(cell(cells, c)));
+    let opt = |cells: &Record, c: Option<usize>| c.and_then(|c| non_empty(cell(cells, c)));
     // Slashed dates are day first outside the US (02/03/2026): the dates tell when a day
     // is above 12, else the decimal comma of EU marketplaces does.
     let dates = t.records.iter().flat_map(|(_, r)| [deposit, posted, start].map(|c| cell(r, c)));

@@ -12,6 +12,7 @@ mod shopify;
 mod stripe;
 mod wechat;
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -119,13 +120,17 @@ impl PayoutSource {
     /// is imported.
     pub fn open(path: &Path, export: PayoutExport, mapping: Option<&MappingFile>) -> Result<HeldRows, SourceError> {
         let bytes = std::fs::read(path)?;
+        let size = bytes.len() as u64;
         let forced = mapping.and_then(|m| m.encoding.as_deref());
         let text = text_of(export, &bytes, forced).map_err(SourceError::Statement)?;
+        // Each form of the file goes as soon as the next is made: at two million lines a
+        // form is hundreds of megabytes.
+        drop(bytes);
         let parsed = parse(export, &text)
             .map_err(|e| SourceError::Statement(format!("not a readable {}: {e}", export.title())))?;
-        let size = bytes.len() as u64;
-        let rows = rows(&parsed.lines, export.platform(), size)?;
+        drop(text);
         let n = parsed.lines.iter().filter(|l| l.status.is_none()).count();
+        let rows = rows(parsed.lines, export.platform(), size)?;
         let mut describe = format!("{}, {n} line{}", export.label(), if n == 1 { "" } else { "s" });
         for note in &parsed.not_imported {
             describe.push_str(&format!("; not imported: {note}"));
@@ -137,7 +142,8 @@ impl PayoutSource {
 /// The header row and one row per line. Lines that say exactly the same (two equal
 /// components of one order item) get `#2`, `#3` in the memo: the settlement key is
 /// everything a line says, and they must not pass for duplicates of each other.
-fn rows(lines: &[Line], platform: &str, size: u64) -> Result<Vec<RawRow>, SourceError> {
+fn rows(lines: Vec<Line>, platform: &str, size: u64) -> Result<Vec<RawRow>, SourceError> {
+    let count = lines.len();
     let mut out = Vec::with_capacity(lines.len() + 1);
     let mut header = RawRow::default();
     for h in HEADER {
@@ -145,27 +151,34 @@ fn rows(lines: &[Line], platform: &str, size: u64) -> Result<Vec<RawRow>, Source
     }
     header.line = 1;
     out.push(header);
-    let mut seen: std::collections::HashMap<Vec<String>, usize> = std::collections::HashMap::new();
-    for (i, l) in lines.iter().enumerate() {
+    // Lines by a 128-bit hash of their cells (not a copy of them, which doubled the
+    // memory of a large bill); two different lines sharing one is beyond chance.
+    let mut seen: std::collections::HashMap<u128, usize> = std::collections::HashMap::new();
+    for (i, l) in lines.into_iter().enumerate() {
         let bad = |what: &str, m: String| SourceError::Statement(format!("line {}: {what} {m}", l.line));
         let mut cells: Vec<String> = [
             Some(platform.to_string()),
-            l.txn_id.clone(),
-            l.order_id.clone(),
+            l.txn_id,
+            l.order_id,
             Some(format_time(l.time)),
             Some(l.kind.to_string()),
             Some(money(l.amount).map_err(|m| bad("amount", m))?),
-            l.currency.clone(),
+            l.currency,
             l.balance.map(money).transpose().map_err(|m| bad("balance", m))?,
-            l.counterparty.clone(),
-            l.memo.clone(),
-            l.payout_ref.clone(),
-            l.status.clone(),
+            l.counterparty,
+            l.memo,
+            l.payout_ref,
+            l.status,
         ]
         .into_iter()
         .map(Option::unwrap_or_default)
         .collect();
-        let n = seen.entry(cells.clone()).or_insert(0);
+        let mut key = xxhash_rust::xxh3::Xxh3::new();
+        for c in &cells {
+            key.update(&(c.len() as u64).to_le_bytes());
+            key.update(c.as_bytes());
+        }
+        let n = seen.entry(key.digest128()).or_insert(0);
         *n += 1;
         if *n > 1 {
             let memo = &mut cells[9];
@@ -173,7 +186,7 @@ fn rows(lines: &[Line], platform: &str, size: u64) -> Result<Vec<RawRow>, Source
         }
         let mut row = RawRow::default();
         row.line = l.line;
-        row.offset = size * (i as u64 + 1) / lines.len().max(1) as u64;
+        row.offset = size * (i as u64 + 1) / count.max(1) as u64;
         for c in &cells {
             row.push(c);
         }
@@ -182,10 +195,13 @@ fn rows(lines: &[Line], platform: &str, size: u64) -> Result<Vec<RawRow>, Source
     Ok(out)
 }
 
+/// A record's cells, trimmed.
+pub(crate) type Record = csv::StringRecord;
+
 /// A file's rows: the header and each record with its line, cells trimmed.
 pub(crate) struct Table {
     pub header: Vec<String>,
-    pub records: Vec<(u64, Vec<String>)>,
+    pub records: Vec<(u64, Record)>,
 }
 
 impl Table {
@@ -193,7 +209,7 @@ impl Table {
     /// hold a lone `"` that is no quote.
     pub fn read(text: &str, delimiter: u8, quoted: bool) -> Result<Table, String> {
         // The csv crate counts a record after CRLF as starting on the line before.
-        let text = text.replace("\r\n", "\n");
+        let text = if text.contains("\r\n") { Cow::Owned(text.replace("\r\n", "\n")) } else { Cow::Borrowed(text) };
         let mut r = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .quoting(quoted)
@@ -208,8 +224,11 @@ impl Table {
                 None => e.to_string(),
             })?;
             let line = rec.position().map_or(0, |p| p.line());
-            let cells: Vec<String> = rec.iter().map(|c| c.trim().to_string()).collect();
-            if cells.iter().all(String::is_empty) {
+            // One buffer per record, not a string per cell: a two-million-line bill is
+            // held whole while it is checked.
+            let mut cells = rec;
+            cells.trim();
+            if cells.iter().all(str::is_empty) {
                 continue;
             }
             if header.is_none() {
@@ -235,8 +254,8 @@ impl Table {
 }
 
 /// A cell of a record, or "" past its end.
-pub(crate) fn cell(cells: &[String], col: usize) -> &str {
-    cells.get(col).map_or("", String::as_str)
+pub(crate) fn cell(cells: &Record, col: usize) -> &str {
+    cells.get(col).unwrap_or("")
 }
 
 /// An amount as these exports write it: `-12.34`, `12,34` (EU decimal comma),
@@ -266,7 +285,7 @@ pub(crate) fn parse_amount(raw: &str) -> Result<Decimal, String> {
 }
 
 /// An amount cell, or an error naming its line and column.
-pub(crate) fn amount_at(cells: &[String], col: usize, line: u64, name: &str) -> Result<Decimal, String> {
+pub(crate) fn amount_at(cells: &Record, col: usize, line: u64, name: &str) -> Result<Decimal, String> {
     parse_amount(cell(cells, col)).map_err(|e| format!("line {line}, column {name}: {e}"))
 }
 
@@ -337,7 +356,7 @@ pub(crate) fn non_empty(s: &str) -> Option<String> {
 /// from the gross (net = amount − fee), checked against the net when there is one.
 pub(crate) fn gross_and_fee(
     t: &Table,
-    r: &[String],
+    r: &Record,
     line: u64,
     cols: (usize, usize, Option<usize>),
 ) -> Result<(Decimal, Decimal), String> {

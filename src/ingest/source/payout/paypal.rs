@@ -8,7 +8,7 @@
 
 use crate::ingest::classify::no_money_moved;
 
-use super::{Line, Parsed, Table, amount_at, cell, non_empty, parse_time, slash_day_first};
+use super::{Line, Parsed, Record, Table, amount_at, cell, non_empty, parse_time, slash_day_first};
 
 /// A column's English and German names.
 const DATE: &[&str] = &["Date", "Datum"];
@@ -46,7 +46,7 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
     let invoice = t.find(INVOICE);
     let balance = t.find(BALANCE);
     let item = t.find(ITEM);
-    let opt = |cells: &[String], c: Option<usize>| c.and_then(|c| non_empty(cell(cells, c)));
+    let opt = |cells: &Record, c: Option<usize>| c.and_then(|c| non_empty(cell(cells, c)));
     let (g_name, f_name, n_name) = (&t.header[gross], &t.header[fee], &t.header[net]);
     // US downloads write 1/31/2026, UK ones 31/01/2026: the dates themselves tell, else US.
     let day_first = slash_day_first(t.records.iter().map(|(_, r)| cell(r, date))).unwrap_or(false);

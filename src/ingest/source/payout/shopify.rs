@@ -4,7 +4,7 @@
 //! The payouts themselves are another export; each line names its payout (Payout ID),
 //! kept as its payout_ref.
 
-use super::{Line, Parsed, Table, cell, gross_and_fee, non_empty, parse_time};
+use super::{Line, Parsed, Record, Table, cell, gross_and_fee, non_empty, parse_time};
 
 pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
     let t = Table::read(text, b',', true)?;
@@ -18,7 +18,7 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
     let currency = t.find(&["Currency"]);
     let brand = t.find(&["Card Brand"]);
     let checkout = t.find(&["Checkout"]);
-    let opt = |cells: &[String], c: Option<usize>| c.and_then(|c| non_empty(cell(cells, c)));
+    let opt = |cells: &Record, c: Option<usize>| c.and_then(|c| non_empty(cell(cells, c)));
 
     let mut out = Parsed::default();
     for (line, r) in &t.records {

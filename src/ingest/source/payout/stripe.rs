@@ -4,7 +4,7 @@
 //! the money leaving the balance for the bank (its amount already negative), and every
 //! other line names the payout that carried it in Transfer, kept as its payout_ref.
 
-use super::{Line, Parsed, Table, cell, gross_and_fee, non_empty, parse_time, slash_day_first};
+use super::{Line, Parsed, Record, Table, cell, gross_and_fee, non_empty, parse_time, slash_day_first};
 
 pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
     let t = Table::read(text, b',', true)?;
@@ -18,7 +18,7 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
     let created = t.column(&["Created (UTC)", "Created"])?;
     let description = t.find(&["Description"]);
     let transfer = t.find(&["Transfer"]);
-    let opt = |cells: &[String], c: Option<usize>| c.and_then(|c| non_empty(cell(cells, c)));
+    let opt = |cells: &Record, c: Option<usize>| c.and_then(|c| non_empty(cell(cells, c)));
     // The dashboard writes ISO times, or slashed ones month first (8/6/2026 12:00) unless
     // the dates show otherwise.
     let day_first = slash_day_first(t.records.iter().map(|(_, r)| cell(r, created))).unwrap_or(false);

@@ -9,7 +9,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{Line, Parsed, Table, cell, non_empty, parse_amount, parse_time};
+use super::{Line, Parsed, Record, Table, cell, non_empty, parse_amount, parse_time};
 
 /// A cell without the backtick WeChat puts before every value.
 fn clean(raw: &str) -> &str {
@@ -35,7 +35,7 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
     let fee = t.column(&["手续费"])?;
     let goods = t.find(&["商品名称"]);
     let currency = t.find(&["货币种类"]);
-    let money = |line: u64, col: usize, r: &[String]| -> Result<Decimal, String> {
+    let money = |line: u64, col: usize, r: &Record| -> Result<Decimal, String> {
         let v = clean(cell(r, col));
         if v.is_empty() {
             return Ok(Decimal::ZERO);
