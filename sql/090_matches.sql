@@ -54,6 +54,15 @@ FROM bank_credits c
 WHERE NOT EXISTS (SELECT 1 FROM bank_matches x WHERE x.line_id = c.line_id)
   AND NOT EXISTS (SELECT 1 FROM manual_settled x WHERE x.ref = c.line_id AND x.side = 'bank');
 
+-- l3_unmatched_candidates: level 3's candidate pairs on bank lines left unmatched, with
+-- what the review list shows of the line. A view of its own so that its size is known
+-- when match_candidates looks up the orders matched already: joined there, DataFusion
+-- could not size the pairs and hashed them (at 10M orders, a hundred million pairs and
+-- 13 GB) to look up 180 000 matches; kept, the matches are the side it hashes.
+CREATE VIEW l3_unmatched_candidates AS
+SELECT c.order_id, c.line_id, c.by_reference, c.score, b.txn_id, b.txn_time, b.amount, b.counterparty_name
+FROM l3_candidates c JOIN unmatched_bank b ON b.line_id = c.line_id;
+
 -- match_candidates: for payouts and orders left unmatched, the bank lines that could be
 -- theirs, best first, with rule and score: ties and near-ties a person decides with
 -- recon match.
@@ -65,15 +74,8 @@ SELECT * FROM (
     WHERE c.payout_id IN (SELECT payout_id FROM unmatched_payouts)
       AND c.line_id IN (SELECT line_id FROM unmatched_bank)
     UNION ALL
-    SELECT NULL, c.order_id, c.line_id, b.txn_id, b.txn_time, b.amount, b.counterparty_name,
+    SELECT NULL, c.order_id, c.line_id, c.txn_id, c.txn_time, c.amount, c.counterparty_name,
            CASE WHEN c.by_reference THEN 'order_reference' ELSE 'order_buyer' END, c.score
-    -- The candidate pairs are narrowed as stored, whose size DataFusion knows, before the
-    -- join: after it, it hashed the 1.9 million pairs left (280 MB at 1M orders) to look
-    -- up the unmatched lines.
-    FROM (
-        SELECT * FROM l3_candidates c
-        WHERE c.line_id IN (SELECT line_id FROM unmatched_bank)
-          AND NOT EXISTS (SELECT 1 FROM bank_matches x WHERE x.order_id = c.order_id)
-    ) c
-    JOIN bank_credits b ON b.line_id = c.line_id
+    FROM l3_unmatched_candidates c
+    WHERE NOT EXISTS (SELECT 1 FROM bank_matches x WHERE x.order_id = c.order_id)
 );
