@@ -954,7 +954,7 @@ fn opt<'a>(v: &'a Option<Cow<'_, str>>) -> &'a [u8] {
 }
 
 /// 128-bit hash of the key parts; a unit separator keeps ("ab","c") apart from ("a","bc").
-fn key(parts: &[&[u8]]) -> u128 {
+pub(crate) fn key(parts: &[&[u8]]) -> u128 {
     thread_local!(static BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) });
     // One-shot hashing of one buffer is several times faster than streaming the parts.
     BUF.with_borrow_mut(|buf| {

@@ -173,12 +173,8 @@ fn rows(lines: Vec<Line>, platform: &str, size: u64) -> Result<Vec<RawRow>, Sour
         .into_iter()
         .map(Option::unwrap_or_default)
         .collect();
-        let mut key = xxhash_rust::xxh3::Xxh3::new();
-        for c in &cells {
-            key.update(&(c.len() as u64).to_le_bytes());
-            key.update(c.as_bytes());
-        }
-        let n = seen.entry(key.digest128()).or_insert(0);
+        let parts: Vec<&[u8]> = cells.iter().map(|c| c.as_bytes()).collect();
+        let n = seen.entry(crate::ingest::convert::key(&parts)).or_insert(0);
         *n += 1;
         if *n > 1 {
             let memo = &mut cells[9];
