@@ -14,32 +14,40 @@ SELECT d.order_id, d.order_time, d.amount, d.currency,
 FROM direct_orders d
 WHERE NOT EXISTS (SELECT 1 FROM manual_settled x WHERE x.ref = d.order_id AND x.side = 'order');
 
--- l3_candidates: order ↔ bank credit pairs a pass may consider: the same currency, the
--- credit after the order (a day early at most, within b2b_window_days), and either
--- naming the order in its memo (by_reference, ref_hits) or from one of the parties the
--- order names — company, nickname or person — at party_similarity name_threshold or
--- more (name_score, the best of them). A credit from a platform's payer is a payout's,
--- not a customer's: only its memo could name an order. score: 3 for a reference, 0.5
--- for the name, 0.5 for speed.
-CREATE VIEW l3_candidates AS
+-- l3_offered: the open credits not from a platform's payer (those are a payout's: only
+-- a memo could name an order in them), each offered to the periods of the first and the
+-- last order time it could pay (one period when both fall in it): a customer's credits
+-- meet its orders of those periods only, not all its orders of the year.
+CREATE VIEW l3_offered AS
+SELECT b.line_id, b.txn_time, b.amount, b.currency, b.party, b.first + step.n AS period
+FROM (
+    SELECT c.line_id, c.txn_time, c.amount, c.currency, c.party,
+        CAST(floor((date_part('epoch', c.txn_time) - (mp.b2b_window_days + 1) * 86400.0)
+            / ((mp.b2b_window_days + 2) * 86400.0)) AS BIGINT) AS first,
+        CAST(floor((date_part('epoch', c.txn_time) + 86400.0) / ((mp.b2b_window_days + 2) * 86400.0)) AS BIGINT)
+            AS last
+    FROM l3_open_credits c CROSS JOIN match_params mp
+    WHERE NOT EXISTS (SELECT 1 FROM credit_platforms cp WHERE cp.line_id = c.line_id)
+) b
+CROSS JOIN (VALUES (0), (1)) AS step(n)
+WHERE b.first + step.n <= b.last;
+
+-- l3_payers: each open order paid straight into the bank with each payer of the bank
+-- (a credit's counterparty) like one of the parties the order names — company, nickname
+-- or person — at party_similarity name_threshold or more (name_score, the best of them);
+-- with the order's period (b2b_window_days + 2 days long, so that the orders a credit
+-- could pay, placed from window + 1 days before it to a day after, lie in at most two
+-- periods) and amount bucket (transfer_fee_tolerance wide, at least 1).
+CREATE VIEW l3_payers AS
 WITH o AS (
-    SELECT d.order_id, d.order_time, d.amount, d.currency, d.buyer_company, d.buyer_nick, d.buyer_name,
-        mp.b2b_window_days, mp.name_threshold,
-        -- The order's period: b2b_window_days + 2 days long, so that the orders a credit
-        -- could pay (placed from window + 1 days before it to a day after) lie in at most
-        -- two periods, the credit's first and last below.
-        CAST(floor(date_part('epoch', d.order_time) / ((mp.b2b_window_days + 2) * 86400.0)) AS BIGINT) AS period
+    SELECT d.order_id, d.order_time, d.amount, d.currency, d.buyer_company, d.buyer_nick, d.buyer_name
     FROM direct_orders d
     JOIN l3_open_orders x ON x.order_id = d.order_id
-    CROSS JOIN match_params mp
 ),
 parties AS (
     SELECT order_id, normalize_party(buyer_company) AS party FROM o
     UNION ALL SELECT order_id, normalize_party(buyer_nick) FROM o
     UNION ALL SELECT order_id, normalize_party(buyer_name) FROM o
-),
-credits AS (
-    SELECT c.* FROM l3_open_credits c WHERE NOT EXISTS (SELECT 1 FROM credit_platforms cp WHERE cp.line_id = c.line_id)
 ),
 -- How alike each name an order gives is to each payer's, computed once per pair of
 -- distinct names (customers and payers recur: at 1M orders 17k names × 237 payers, where
@@ -48,73 +56,234 @@ similar AS (
     SELECT n.order_party, n.credit_party, n.score FROM (
         SELECT op.party AS order_party, cp.party AS credit_party, party_similarity(op.party, cp.party) AS score
         FROM (SELECT DISTINCT party FROM parties WHERE party <> '') op
-        CROSS JOIN (SELECT DISTINCT party FROM credits WHERE party IS NOT NULL) cp
+        CROSS JOIN (SELECT DISTINCT party FROM l3_offered WHERE party IS NOT NULL) cp
     ) n CROSS JOIN match_params mp
     WHERE n.score >= mp.name_threshold
 ),
 -- Each order's best likeness to each payer: one row per order and payer, so that the
--- pairs below are one per order and credit without grouping millions of them.
+-- pairs are one per order and credit without grouping millions of them.
 order_payers AS (
     SELECT p.order_id, n.credit_party, max(n.score) AS name_score
     FROM parties p JOIN similar n ON n.order_party = p.party
     GROUP BY p.order_id, n.credit_party
-),
--- A credit is offered to the periods of the first and the last order time it could pay
--- (one period when both fall in it): a customer's credits meet its orders of those
--- periods only, not all its orders of the year (at 1M orders the largest customer has
--- 6,900 orders and as many credits).
-offered AS (
-    SELECT b.line_id, b.txn_time, b.amount, b.currency, b.party, b.first + step.n AS period
+)
+SELECT op.order_id, op.credit_party, op.name_score, o.amount, o.currency, o.order_time,
+    CAST(floor(date_part('epoch', o.order_time) / ((mp.b2b_window_days + 2) * 86400.0)) AS BIGINT) AS period,
+    CAST(floor(o.amount / greatest(mp.transfer_fee_tolerance, 1)) AS BIGINT) AS bucket
+FROM order_payers op
+JOIN o ON o.order_id = op.order_id
+CROSS JOIN match_params mp;
+
+-- l3_whole: credits from a payer an order names that pay the order whole, exactly or a
+-- transfer fee short, in its window. A credit is offered to its own amount bucket, the
+-- next one up, and one more each way should a division round across a boundary: a pair
+-- still meets in one bucket only.
+CREATE VIEW l3_whole AS
+SELECT n.order_id, c.line_id, n.name_score, n.amount AS order_amount, c.amount AS bank_amount, c.txn_time, n.order_time
+FROM l3_payers n
+JOIN (
+    SELECT c.*, CAST(floor(c.amount / greatest(mp.transfer_fee_tolerance, 1)) AS BIGINT) + up.step AS bucket
+    FROM l3_offered c CROSS JOIN match_params mp CROSS JOIN (VALUES (-1), (0), (1), (2)) AS up(step)
+) c ON c.party = n.credit_party AND c.currency = n.currency AND c.period = n.period AND c.bucket = n.bucket
+CROSS JOIN match_params mp
+WHERE c.amount <= n.amount AND c.amount >= n.amount - mp.transfer_fee_tolerance
+  AND c.txn_time >= n.order_time - INTERVAL '1 day'
+  AND date_part('day', c.txn_time - n.order_time) <= mp.b2b_window_days;
+
+-- l3_settled_whole: the one credit that pays an order whole when it pays no other order
+-- whole: what l3_full will take, as good as certain.
+CREATE VIEW l3_settled_whole AS
+SELECT order_id, line_id FROM (
+    SELECT order_id, line_id, count(*) OVER (PARTITION BY order_id) AS credits,
+        count(*) OVER (PARTITION BY line_id) AS orders
+    FROM l3_whole
+) WHERE credits = 1 AND orders = 1;
+
+-- l3_rest_payers (l3_rest_offered): l3_payers (l3_offered) but for those.
+CREATE VIEW l3_rest_payers AS
+SELECT n.* FROM l3_payers n WHERE NOT EXISTS (SELECT 1 FROM l3_settled_whole w WHERE w.order_id = n.order_id);
+
+CREATE VIEW l3_rest_offered AS
+SELECT c.* FROM l3_offered c WHERE NOT EXISTS (SELECT 1 FROM l3_settled_whole w WHERE w.line_id = c.line_id);
+
+-- l3_order_reach (l3_line_reach): for each order (credit) of the rest, how many credits
+-- (orders) of the rest it meets by name in its window, counted without making the
+-- pairs — each payer's orders and credits on one time line (epoch seconds), a running
+-- count of the one side read at the other's window ends — and whether that is at most
+-- candidate_limit (complete: all of them are paired with it). An order meets the
+-- credits from a day before it to b2b_window_days + 1 days after (not included); a
+-- credit, the orders from b2b_window_days + 1 days before it (not included) to a day
+-- after. At equal times the ends are read after the orders and before the credits.
+CREATE VIEW l3_order_reach AS
+WITH credits AS (SELECT DISTINCT line_id, party, currency, txn_time FROM l3_rest_offered),
+ends AS (
+    SELECT order_id, probe,
+        sum(credit) OVER (PARTITION BY party, currency ORDER BY t, seq ROWS UNBOUNDED PRECEDING) AS seen
     FROM (
-        SELECT c.line_id, c.txn_time, c.amount, c.currency, c.party,
-            CAST(floor((date_part('epoch', c.txn_time) - (mp.b2b_window_days + 1) * 86400.0)
-                / ((mp.b2b_window_days + 2) * 86400.0)) AS BIGINT) AS first,
-            CAST(floor((date_part('epoch', c.txn_time) + 86400.0) / ((mp.b2b_window_days + 2) * 86400.0)) AS BIGINT)
-                AS last
+        SELECT party, currency, date_part('epoch', txn_time) AS t, 1 AS seq, 1 AS credit,
+            CAST(NULL AS VARCHAR) AS order_id, CAST(NULL AS VARCHAR) AS probe
+        FROM credits
+        UNION ALL
+        SELECT credit_party, currency, date_part('epoch', order_time) - 86400.0, 0, 0, order_id, 'lo'
+        FROM l3_rest_payers
+        UNION ALL
+        SELECT n.credit_party, n.currency, date_part('epoch', n.order_time) + (mp.b2b_window_days + 1) * 86400.0, 0, 0,
+            n.order_id, 'hi'
+        FROM l3_rest_payers n CROSS JOIN match_params mp
+    )
+)
+SELECT e.order_id, sum(CASE WHEN e.probe = 'hi' THEN e.seen ELSE -e.seen END) AS credits,
+    sum(CASE WHEN e.probe = 'hi' THEN e.seen ELSE -e.seen END) <= max(mp.candidate_limit) AS order_complete
+FROM ends e CROSS JOIN match_params mp
+WHERE e.probe IS NOT NULL
+GROUP BY e.order_id;
+
+CREATE VIEW l3_line_reach AS
+WITH credits AS (SELECT DISTINCT line_id, party, currency, txn_time FROM l3_rest_offered),
+ends AS (
+    SELECT line_id, probe,
+        sum(ordered) OVER (PARTITION BY party, currency ORDER BY t, seq ROWS UNBOUNDED PRECEDING) AS seen
+    FROM (
+        SELECT credit_party AS party, currency, date_part('epoch', order_time) AS t, 0 AS seq, 1 AS ordered,
+            CAST(NULL AS VARCHAR) AS line_id, CAST(NULL AS VARCHAR) AS probe
+        FROM l3_rest_payers
+        UNION ALL
+        SELECT c.party, c.currency, date_part('epoch', c.txn_time) - (mp.b2b_window_days + 1) * 86400.0, 1, 0,
+            c.line_id, 'lo'
         FROM credits c CROSS JOIN match_params mp
-    ) b
-    CROSS JOIN (VALUES (0), (1)) AS step(n)
-    WHERE b.first + step.n <= b.last
+        UNION ALL
+        SELECT party, currency, date_part('epoch', txn_time) + 86400.0, 1, 0, line_id, 'hi'
+        FROM credits
+    )
+)
+SELECT e.line_id, sum(CASE WHEN e.probe = 'hi' THEN e.seen ELSE -e.seen END) AS orders,
+    sum(CASE WHEN e.probe = 'hi' THEN e.seen ELSE -e.seen END) <= max(mp.candidate_limit) AS line_complete
+FROM ends e CROSS JOIN match_params mp
+WHERE e.probe IS NOT NULL
+GROUP BY e.line_id;
+
+-- l3_candidates: order ↔ bank credit pairs a pass may consider: the same currency, the
+-- credit after the order (a day early at most, within b2b_window_days), and either
+-- naming the order in its memo (by_reference, ref_hits) or from one of the parties the
+-- order names (l3_payers). score: 3 for a reference, 0.5 for the name, 0.5 for speed.
+-- By name, a customer who orders and pays every day would make orders × credits pairs
+-- (a billion at 10M orders). So: the credits that pay an order whole (l3_whole); among
+-- the rest, every pair where the order or the credit meets at most candidate_limit of
+-- the other side (l3_order_reach, l3_line_reach); where both meet more, only a deposit
+-- of a tenth to nine tenths. order_complete (line_complete): the side is of the rest
+-- and all its partners there are among its pairs; the passes that weigh all of a side's
+-- pairs at once (instalments, combined payments, part payments, a memo's rest) need it.
+CREATE VIEW l3_candidates AS
+WITH rest_pairs AS (
+    SELECT n.order_id, n.name_score, n.amount, n.order_time, c.line_id, c.amount AS bank_amount, c.txn_time,
+        fo.order_complete, fl.line_complete
+    FROM l3_rest_payers n
+    JOIN l3_order_reach fo ON fo.order_id = n.order_id
+    JOIN l3_rest_offered c ON c.party = n.credit_party AND c.currency = n.currency AND c.period = n.period
+    JOIN l3_line_reach fl ON fl.line_id = c.line_id
+    WHERE fo.order_complete
+    UNION ALL
+    SELECT n.order_id, n.name_score, n.amount, n.order_time, c.line_id, c.amount, c.txn_time,
+        fo.order_complete, fl.line_complete
+    FROM l3_rest_offered c
+    JOIN l3_line_reach fl ON fl.line_id = c.line_id
+    JOIN l3_rest_payers n ON n.credit_party = c.party AND n.currency = c.currency AND n.period = c.period
+    JOIN l3_order_reach fo ON fo.order_id = n.order_id
+    WHERE fl.line_complete AND NOT fo.order_complete
 ),
--- From a party the order names.
+-- A deposit of a tenth to nine tenths of an order, rounded or cut to the cent, for the
+-- orders not all of whose pairs are made above.
+deposits AS (
+    SELECT n.order_id, n.name_score, n.amount, n.order_time, c.line_id, c.amount AS bank_amount, c.txn_time
+    FROM (
+        SELECT DISTINCT order_id, credit_party, currency, period, name_score, amount, order_time, deposit
+        FROM (
+            SELECT n.*, CAST(round(n.amount * t.k / 10, 2) AS DECIMAL(18, 2)) AS deposit
+            FROM l3_payers n CROSS JOIN (VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9)) AS t(k)
+            UNION ALL
+            SELECT n.*, CAST(trunc(n.amount * t.k / 10, 2) AS DECIMAL(18, 2))
+            FROM l3_payers n CROSS JOIN (VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9)) AS t(k)
+        ) d
+        WHERE d.amount >= 0.2
+          AND NOT EXISTS (SELECT 1 FROM l3_order_reach f WHERE f.order_id = d.order_id AND f.order_complete)
+    ) n
+    JOIN l3_offered c ON c.party = n.credit_party AND c.currency = n.currency AND c.period = n.period
+        AND c.amount = n.deposit
+    CROSS JOIN match_params mp
+    WHERE c.amount < n.amount - mp.transfer_fee_tolerance
+),
+-- From a party the order names: the whole payments, the rest's other pairs (but for
+-- the deposits a crowded order is given on its own), the deposits.
 by_name AS (
-    SELECT o.order_id, c.line_id, false AS by_reference, op.name_score, o.amount AS order_amount,
-        c.amount AS bank_amount, c.txn_time, o.order_time, o.b2b_window_days
-    FROM order_payers op
-    JOIN o ON o.order_id = op.order_id
-    JOIN offered c ON c.party = op.credit_party AND c.currency = o.currency AND c.period = o.period
-    WHERE c.txn_time >= o.order_time - INTERVAL '1 day'
-      AND date_part('day', c.txn_time - o.order_time) <= o.b2b_window_days
+    SELECT w.order_id, w.line_id, false AS by_reference, w.name_score, w.order_amount, w.bank_amount, w.txn_time,
+        w.order_time, coalesce(fo.order_complete, false) AS order_complete,
+        coalesce(fl.line_complete, false) AS line_complete
+    FROM l3_whole w
+    LEFT JOIN l3_order_reach fo ON fo.order_id = w.order_id
+    LEFT JOIN l3_line_reach fl ON fl.line_id = w.line_id
+    UNION ALL
+    SELECT p.order_id, p.line_id, false, p.name_score, p.amount, p.bank_amount, p.txn_time, p.order_time,
+        p.order_complete, p.line_complete
+    FROM rest_pairs p CROSS JOIN match_params mp
+    WHERE p.txn_time >= p.order_time - INTERVAL '1 day'
+      AND date_part('day', p.txn_time - p.order_time) <= mp.b2b_window_days
+      AND NOT (p.bank_amount <= p.amount AND p.bank_amount >= p.amount - mp.transfer_fee_tolerance)
+      AND (p.order_complete OR NOT (
+          p.amount >= 0.2 AND p.bank_amount < p.amount - mp.transfer_fee_tolerance
+          AND CAST(round(p.bank_amount * 10 / p.amount) AS BIGINT) BETWEEN 1 AND 9
+          AND (p.bank_amount = CAST(round(p.amount * CAST(round(p.bank_amount * 10 / p.amount) AS BIGINT) / 10, 2)
+                   AS DECIMAL(18, 2))
+               OR p.bank_amount = CAST(trunc(p.amount * CAST(round(p.bank_amount * 10 / p.amount) AS BIGINT) / 10, 2)
+                   AS DECIMAL(18, 2)))))
+    UNION ALL
+    SELECT d.order_id, d.line_id, false, d.name_score, d.amount, d.bank_amount, d.txn_time, d.order_time,
+        false, coalesce(fl.line_complete, false)
+    FROM deposits d
+    LEFT JOIN l3_line_reach fl ON fl.line_id = d.line_id
+    CROSS JOIN match_params mp
+    WHERE d.txn_time >= d.order_time - INTERVAL '1 day'
+      AND date_part('day', d.txn_time - d.order_time) <= mp.b2b_window_days
 ),
 -- Named in the memo, with the name's likeness when the credit is from a party the order
 -- names as well.
 by_reference AS (
     SELECT DISTINCT o.order_id, c.line_id, c.party, cp.line_id IS NULL AS from_customer, o.amount AS order_amount,
-        c.amount AS bank_amount, c.txn_time, o.order_time, o.b2b_window_days
+        c.amount AS bank_amount, c.txn_time, o.order_time,
+        wo.order_id IS NULL AND coalesce(fo.order_complete, true) AS order_complete,
+        wl.line_id IS NULL AND coalesce(fl.line_complete, true) AS line_complete
     FROM ref_hits r
-    JOIN o ON o.order_id = r.ref
+    JOIN direct_orders o ON o.order_id = r.ref
+    JOIN l3_open_orders x ON x.order_id = o.order_id
     JOIN l3_open_credits c ON c.line_id = r.line_id AND c.currency = o.currency
     LEFT JOIN (SELECT DISTINCT line_id FROM credit_platforms) cp ON cp.line_id = c.line_id
+    LEFT JOIN l3_order_reach fo ON fo.order_id = o.order_id
+    LEFT JOIN l3_line_reach fl ON fl.line_id = c.line_id
+    LEFT JOIN l3_settled_whole wo ON wo.order_id = o.order_id
+    LEFT JOIN l3_settled_whole wl ON wl.line_id = c.line_id
     WHERE r.side = 'order'
 ),
 found AS (
     SELECT r.order_id, r.line_id, true AS by_reference, coalesce(max(op.name_score), CAST(0 AS DOUBLE)) AS name_score,
-        r.order_amount, r.bank_amount, r.txn_time, r.order_time, r.b2b_window_days
+        r.order_amount, r.bank_amount, r.txn_time, r.order_time, r.order_complete, r.line_complete
     FROM by_reference r
-    LEFT JOIN order_payers op ON op.order_id = r.order_id AND op.credit_party = r.party AND r.from_customer
+    CROSS JOIN match_params mp
+    LEFT JOIN l3_payers op ON op.order_id = r.order_id AND op.credit_party = r.party AND r.from_customer
         AND r.txn_time >= r.order_time - INTERVAL '1 day'
-        AND date_part('day', r.txn_time - r.order_time) <= r.b2b_window_days
-    GROUP BY r.order_id, r.line_id, r.order_amount, r.bank_amount, r.txn_time, r.order_time, r.b2b_window_days
+        AND date_part('day', r.txn_time - r.order_time) <= mp.b2b_window_days
+    GROUP BY r.order_id, r.line_id, r.order_amount, r.bank_amount, r.txn_time, r.order_time,
+        r.order_complete, r.line_complete
     UNION ALL
     SELECT n.* FROM by_name n
     WHERE NOT EXISTS (SELECT 1 FROM by_reference r WHERE r.order_id = n.order_id AND r.line_id = n.line_id)
 ),
 scored AS (
-    SELECT f.*, date_part('day', f.txn_time - f.order_time) AS days FROM found f
+    SELECT f.*, date_part('day', f.txn_time - f.order_time) AS days, mp.b2b_window_days
+    FROM found f CROSS JOIN match_params mp
 )
 SELECT order_id, line_id, order_amount, bank_amount, txn_time, order_time, name_score, by_reference,
     CASE WHEN by_reference THEN 3.0 ELSE 0.0 END + 0.5 * name_score
-        + 0.5 * (1.0 - CAST(greatest(days, 0) AS DOUBLE) / (b2b_window_days + 1)) AS score
+        + 0.5 * (1.0 - CAST(greatest(days, 0) AS DOUBLE) / (b2b_window_days + 1)) AS score,
+    order_complete, line_complete
 FROM scored
 WHERE days >= -1 AND days <= b2b_window_days
   AND NOT EXISTS (SELECT 1 FROM manual_blocked k WHERE k.payout_or_order = scored.order_id AND k.line_id = scored.line_id);
@@ -134,7 +303,7 @@ CREATE VIEW l3_reference_rest AS
 WITH rest AS (
     SELECT DISTINCT n.line_id, n.bank_amount - n.named_total AS rest
     FROM l3_reference_named n CROSS JOIN match_params mp
-    WHERE n.bank_amount > n.named_total + mp.transfer_fee_tolerance
+    WHERE n.bank_amount > n.named_total + mp.transfer_fee_tolerance AND n.line_complete
 )
 SELECT r.line_id, r.rest, c.order_id, c.order_amount
 FROM rest r
@@ -237,7 +406,7 @@ JOIN l3_left c ON c.order_id = x.pair['left_id'] AND c.line_id = x.pair['right_i
 
 -- l3_instalment_sets: for each order still owing, the one set of two or more credits from
 -- its customer within the window that pays it, exactly or short by a transfer fee
--- (subset_sum, bounded).
+-- (subset_sum, bounded), when all those credits are among its pairs (order_complete).
 CREATE VIEW l3_instalment_sets AS
 SELECT c.order_id,
     subset_sum(c.line_id, c.bank_amount, c.owing - mp.transfer_fee_tolerance, mp.transfer_fee_tolerance) AS line_ids
@@ -245,7 +414,7 @@ FROM l3_left c
 CROSS JOIN match_params mp
 WHERE NOT EXISTS (SELECT 1 FROM l3_full x WHERE x.order_id = c.order_id)
   AND NOT EXISTS (SELECT 1 FROM l3_full x WHERE x.line_id = c.line_id)
-  AND c.bank_amount < c.owing
+  AND c.bank_amount < c.owing AND c.order_complete
 GROUP BY c.order_id, c.owing, mp.transfer_fee_tolerance;
 
 -- l3_instalments: those sets, when no credit belongs to two of them.
@@ -260,7 +429,8 @@ WHERE m.line_id IN (SELECT line_id FROM members GROUP BY line_id HAVING count(*)
 
 -- l3_combined: one credit from a customer paying several of its orders at once (N:1): the
 -- one set of two or more of the orders it could pay whose amounts add up to it, exactly
--- or short by a transfer fee; when no order is in two such sets.
+-- or short by a transfer fee; when no order is in two such sets, and all the orders the
+-- credit could pay are among its pairs (line_complete).
 CREATE VIEW l3_combined AS
 WITH open AS (
     SELECT c.* FROM l3_left c
@@ -271,7 +441,7 @@ WITH open AS (
       AND NOT EXISTS (SELECT 1 FROM l3_full x WHERE x.line_id = c.line_id)
       AND NOT EXISTS (SELECT 1 FROM l3_instalments x WHERE x.order_id = c.order_id)
       AND NOT EXISTS (SELECT 1 FROM l3_instalments x WHERE x.line_id = c.line_id)
-      AND c.bank_amount > c.owing
+      AND c.bank_amount > c.owing AND c.line_complete
 ),
 sets AS (
     SELECT o.line_id, subset_sum(o.order_id, o.owing, o.bank_amount, mp.transfer_fee_tolerance) AS order_ids
@@ -319,7 +489,7 @@ WHERE order_options = 1 AND line_options = 1;
 -- l3_part_payments: a credit from a customer that pays part of an order (an advance, a
 -- first instalment) when the customer has no other open order it could be for, and the
 -- order is paid no more than it owes. One order, one customer, the money less than the
--- order: nothing else it could be.
+-- order: nothing else it could be (which only both sides' complete pairs can tell).
 CREATE VIEW l3_part_payments AS
 WITH taken AS (
     SELECT order_id, line_id FROM l3_full
@@ -332,7 +502,7 @@ WITH taken AS (
 -- of l3_left to look up the few taken (200 MB at 1M orders) instead of the other way.
 open AS (
     SELECT c.* FROM l3_left c CROSS JOIN match_params mp
-    WHERE c.bank_amount < c.owing - mp.transfer_fee_tolerance
+    WHERE c.bank_amount < c.owing - mp.transfer_fee_tolerance AND c.order_complete AND c.line_complete
       AND NOT EXISTS (SELECT 1 FROM taken t WHERE t.order_id = c.order_id)
       AND NOT EXISTS (SELECT 1 FROM taken t WHERE t.line_id = c.line_id)
 ),

@@ -10,6 +10,7 @@
 //! ref_min_length = 6       # the fewest characters of a cut serial that still name a payout or order
 //! b2b_window_days = 60     # days after an order in which a business customer pays
 //! name_threshold = 0.85    # party_similarity of two normalised names that counts as the same party
+//! candidate_limit = 256    # the most credits an order (orders a credit) is paired with by name alone
 //!
 //! [receivables]
 //! cycle_days = { tmall = 15, jd = 15 }   # days from shipment to settlement (else learned from the data)
@@ -187,6 +188,9 @@ pub struct Matching {
     pub name_threshold: f64,
     /// The fewest characters of a cut serial in a memo that still name a payout or order.
     pub ref_min_length: i64,
+    /// The most credits an order, or orders a credit, is paired with by name alone; past
+    /// it, on both sides, only credits of the order's amount (whole or a deposit's tenths).
+    pub candidate_limit: i64,
 }
 
 impl Default for Matching {
@@ -198,6 +202,7 @@ impl Default for Matching {
             b2b_window_days: 60,
             name_threshold: 0.85,
             ref_min_length: 6,
+            candidate_limit: 256,
         }
     }
 }
@@ -226,6 +231,9 @@ impl Settings {
         if crate::values::parse_money(&s.couriers.tolerance).is_err() {
             return Err(format!("{name}: couriers.tolerance = {:?} is not an amount", s.couriers.tolerance));
         }
+        if s.matching.candidate_limit < 0 {
+            return Err(format!("{name}: matching.candidate_limit must be 0 or more"));
+        }
         s.calendar().map_err(|e| format!("{name}: calendar: {e}"))?;
         let b = &s.receivables.aging_buckets;
         if b.is_empty() || b[0] < 1 || b.windows(2).any(|w| w[0] >= w[1]) {
@@ -251,6 +259,7 @@ impl Settings {
             ("ref_min_length".into(), m.ref_min_length.to_string()),
             ("b2b_window_days".into(), m.b2b_window_days.to_string()),
             ("name_threshold".into(), m.name_threshold.to_string()),
+            ("candidate_limit".into(), m.candidate_limit.to_string()),
             ("courier_tolerance".into(), self.couriers.tolerance.clone()),
         ];
         // What the merchant fixed, apart from recon's defaults: the data overrules only
@@ -303,5 +312,7 @@ mod tests {
         assert!(Settings::load(&ws).unwrap_err().contains("rising"));
         std::fs::write(ws.root().join(FILE), "[matching]\nwindow = 3\n").unwrap();
         assert!(Settings::load(&ws).unwrap_err().contains("unknown field"));
+        std::fs::write(ws.root().join(FILE), "[matching]\ncandidate_limit = -1\n").unwrap();
+        assert!(Settings::load(&ws).unwrap_err().contains("candidate_limit"));
     }
 }

@@ -140,6 +140,20 @@ async fn order(session: &Session, order_id: &str) -> Result<Vec<Step>, Error> {
                  WHERE c.order_id = {q} ORDER BY candidate_score DESC"
             ),
         ));
+        // A crowded customer's order is paired by amount only (l3_candidates): say so, or
+        // the short list reads as all there was.
+        let crowded = format!(
+            "SELECT CAST(mp.candidate_limit AS VARCHAR) FROM match_params mp \
+             WHERE EXISTS (SELECT 1 FROM l3_candidates c WHERE c.order_id = {q} AND NOT c.order_complete)"
+        );
+        for row in text_rows(session, &crowded).await? {
+            steps.push(Step::Text(format!(
+                "Its customer sent more than {} credits it could be paired with by name: only credits of its \
+                 amount (whole, or a deposit's tenths) and memos naming it were considered, not instalments or \
+                 part payments (candidate_limit in settings.toml).",
+                row[0]
+            )));
+        }
     } else {
         steps.push(section(
             "Settlement lines (order_lines)",
