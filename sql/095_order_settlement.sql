@@ -121,30 +121,43 @@ o AS (
         coalesce(x.paid_amount, x.order_amount) AS expected,
         coalesce(x.platform = 'b2b', true) AS direct,
         c.order_id IS NOT NULL AS closed
-    FROM orders x
-    LEFT JOIN closed c ON c.order_id = x.order_id AND (c.platform IS NOT DISTINCT FROM x.platform)
+    FROM closed c
+    RIGHT JOIN orders x ON c.order_id = x.order_id AND (c.platform IS NOT DISTINCT FROM x.platform)
     WHERE x.order_time IS NULL OR x.order_time <= as_of()
+),
+-- The per-order lookups, each the right side of a RIGHT JOIN: a hash join holds its left
+-- side, and DataFusion, which cannot size `o`, held the orders (at 10M orders, 7 GB for
+-- joins to a few thousand bank receipts and write-offs).
+with_totals AS (
+    SELECT o.*, l.sold AS platform_sold, l.refunded AS platform_refunded, l.fees AS platform_fees,
+        l.settled AS platform_settled, l.lines AS platform_lines, l.by_sub_order, l.first_sale_at
+    FROM order_totals l RIGHT JOIN o ON NOT o.direct AND l.order_key = o.order_key
+),
+with_bank AS (
+    SELECT t.*, r.received, r.bank_lines, r.first_receipt_at
+    FROM order_bank_receipts r RIGHT JOIN with_totals t ON t.direct AND r.order_id = t.order_id
+),
+looked_up AS (
+    SELECT b.*, w.written_off FROM order_writeoffs w RIGHT JOIN with_bank b ON w.order_id = b.order_id
 ),
 figures AS (
     SELECT o.platform, o.shop, o.order_id, o.order_time, o.ship_time, o.paid_at, o.order_status, o.currency, o.direct, o.closed,
         CAST(o.expected AS DECIMAL(18, 2)) AS expected,
-        CAST(CASE WHEN o.direct THEN coalesce(r.received, 0) ELSE coalesce(l.sold, 0) END AS DECIMAL(18, 2)) AS sold,
-        CAST(CASE WHEN o.direct THEN 0 ELSE coalesce(l.refunded, 0) END AS DECIMAL(18, 2)) AS refunded,
+        CAST(CASE WHEN o.direct THEN coalesce(o.received, 0) ELSE coalesce(o.platform_sold, 0) END AS DECIMAL(18, 2)) AS sold,
+        CAST(CASE WHEN o.direct THEN 0 ELSE coalesce(o.platform_refunded, 0) END AS DECIMAL(18, 2)) AS refunded,
         CAST(CASE
-            WHEN NOT o.direct THEN coalesce(l.fees, 0)
-            WHEN r.received > 0 AND o.expected - r.received > 0 AND o.expected - r.received <= mp.transfer_fee_tolerance
-                THEN o.expected - r.received
+            WHEN NOT o.direct THEN coalesce(o.platform_fees, 0)
+            WHEN o.received > 0 AND o.expected - o.received > 0 AND o.expected - o.received <= mp.transfer_fee_tolerance
+                THEN o.expected - o.received
             ELSE 0 END AS DECIMAL(18, 2)) AS fees,
-        CAST(CASE WHEN o.direct THEN coalesce(r.received, 0) ELSE coalesce(l.settled, 0) END AS DECIMAL(18, 2)) AS settled,
-        CASE WHEN o.direct THEN coalesce(r.bank_lines, 0) ELSE coalesce(l.lines, 0) END AS lines,
-        coalesce(l.by_sub_order, false) AS by_sub_order,
-        CASE WHEN o.direct THEN r.first_receipt_at ELSE l.first_sale_at END AS first_settled_at,
-        CAST(w.written_off AS DECIMAL(18, 2)) AS written_off
-    FROM o
+        CAST(CASE WHEN o.direct THEN coalesce(o.received, 0) ELSE coalesce(o.platform_settled, 0) END AS DECIMAL(18, 2))
+            AS settled,
+        CASE WHEN o.direct THEN coalesce(o.bank_lines, 0) ELSE coalesce(o.platform_lines, 0) END AS lines,
+        coalesce(o.by_sub_order, false) AS by_sub_order,
+        CASE WHEN o.direct THEN o.first_receipt_at ELSE o.first_sale_at END AS first_settled_at,
+        CAST(o.written_off AS DECIMAL(18, 2)) AS written_off
+    FROM looked_up o
     CROSS JOIN match_params mp
-    LEFT JOIN order_totals l ON NOT o.direct AND l.order_key = o.order_key
-    LEFT JOIN order_bank_receipts r ON o.direct AND r.order_id = o.order_id
-    LEFT JOIN order_writeoffs w ON w.order_id = o.order_id
 ),
 units AS (
     SELECT f.*,
