@@ -106,61 +106,52 @@ SELECT n.* FROM l3_payers n WHERE NOT EXISTS (SELECT 1 FROM l3_settled_whole w W
 CREATE VIEW l3_rest_offered AS
 SELECT c.* FROM l3_offered c WHERE NOT EXISTS (SELECT 1 FROM l3_settled_whole w WHERE w.line_id = c.line_id);
 
--- l3_order_reach (l3_line_reach): for each order (credit) of the rest, how many credits
--- (orders) of the rest it meets by name in its window, counted without making the
--- pairs — each payer's orders and credits on one time line (epoch seconds), a running
--- count of the one side read at the other's window ends — and whether that is at most
--- candidate_limit (complete: all of them are paired with it). An order meets the
+-- l3_reach: for each order (side 'order') and credit (side 'line') of the rest, how many
+-- of the other side's it meets by name in its window (partners), counted without making
+-- the pairs — each payer's orders and credits on one time line (epoch seconds), a
+-- running count of each side read at the other's window ends — and whether that is at
+-- most candidate_limit (complete: all of them are paired with it). An order meets the
 -- credits from a day before it to b2b_window_days + 1 days after (not included); a
 -- credit, the orders from b2b_window_days + 1 days before it (not included) to a day
--- after. At equal times the ends are read after the orders and before the credits.
-CREATE VIEW l3_order_reach AS
+-- after.
+CREATE VIEW l3_reach AS
 WITH credits AS (SELECT DISTINCT line_id, party, currency, txn_time FROM l3_rest_offered),
+-- seq orders the events of one time: an order (0) is seen by a credit's end read at
+-- the same time (1), a credit (2) is not seen by an order's.
+events AS (
+    SELECT credit_party AS party, currency, date_part('epoch', order_time) AS t, 0 AS seq,
+        CAST(NULL AS VARCHAR) AS side, CAST(NULL AS VARCHAR) AS id, CAST(NULL AS VARCHAR) AS probe
+    FROM l3_rest_payers
+    UNION ALL
+    SELECT party, currency, date_part('epoch', txn_time), 2, NULL, NULL, NULL FROM credits
+    UNION ALL
+    SELECT n.credit_party, n.currency, date_part('epoch', n.order_time) - 86400.0, 1, 'order', n.order_id, 'lo'
+    FROM l3_rest_payers n
+    UNION ALL
+    SELECT n.credit_party, n.currency, date_part('epoch', n.order_time) + (mp.b2b_window_days + 1) * 86400.0, 1, 'order',
+        n.order_id, 'hi'
+    FROM l3_rest_payers n CROSS JOIN match_params mp
+    UNION ALL
+    SELECT c.party, c.currency, date_part('epoch', c.txn_time) - (mp.b2b_window_days + 1) * 86400.0, 1, 'line',
+        c.line_id, 'lo'
+    FROM credits c CROSS JOIN match_params mp
+    UNION ALL
+    SELECT party, currency, date_part('epoch', txn_time) + 86400.0, 1, 'line', line_id, 'hi' FROM credits
+),
 ends AS (
-    SELECT order_id, probe,
-        sum(credit) OVER (PARTITION BY party, currency ORDER BY t, seq ROWS UNBOUNDED PRECEDING) AS seen
-    FROM (
-        SELECT party, currency, date_part('epoch', txn_time) AS t, 1 AS seq, 1 AS credit,
-            CAST(NULL AS VARCHAR) AS order_id, CAST(NULL AS VARCHAR) AS probe
-        FROM credits
-        UNION ALL
-        SELECT credit_party, currency, date_part('epoch', order_time) - 86400.0, 0, 0, order_id, 'lo'
-        FROM l3_rest_payers
-        UNION ALL
-        SELECT n.credit_party, n.currency, date_part('epoch', n.order_time) + (mp.b2b_window_days + 1) * 86400.0, 0, 0,
-            n.order_id, 'hi'
-        FROM l3_rest_payers n CROSS JOIN match_params mp
-    )
+    SELECT side, id, probe,
+        CASE WHEN side = 'order'
+             THEN sum(CASE WHEN seq = 2 THEN 1 ELSE 0 END)
+                 OVER (PARTITION BY party, currency ORDER BY t, seq ROWS UNBOUNDED PRECEDING)
+             ELSE sum(CASE WHEN seq = 0 THEN 1 ELSE 0 END)
+                 OVER (PARTITION BY party, currency ORDER BY t, seq ROWS UNBOUNDED PRECEDING) END AS seen
+    FROM events
 )
-SELECT e.order_id, sum(CASE WHEN e.probe = 'hi' THEN e.seen ELSE -e.seen END) AS credits,
-    sum(CASE WHEN e.probe = 'hi' THEN e.seen ELSE -e.seen END) <= max(mp.candidate_limit) AS order_complete
+SELECT e.side, e.id, sum(CASE WHEN e.probe = 'hi' THEN e.seen ELSE -e.seen END) AS partners,
+    sum(CASE WHEN e.probe = 'hi' THEN e.seen ELSE -e.seen END) <= max(mp.candidate_limit) AS complete
 FROM ends e CROSS JOIN match_params mp
 WHERE e.probe IS NOT NULL
-GROUP BY e.order_id;
-
-CREATE VIEW l3_line_reach AS
-WITH credits AS (SELECT DISTINCT line_id, party, currency, txn_time FROM l3_rest_offered),
-ends AS (
-    SELECT line_id, probe,
-        sum(ordered) OVER (PARTITION BY party, currency ORDER BY t, seq ROWS UNBOUNDED PRECEDING) AS seen
-    FROM (
-        SELECT credit_party AS party, currency, date_part('epoch', order_time) AS t, 0 AS seq, 1 AS ordered,
-            CAST(NULL AS VARCHAR) AS line_id, CAST(NULL AS VARCHAR) AS probe
-        FROM l3_rest_payers
-        UNION ALL
-        SELECT c.party, c.currency, date_part('epoch', c.txn_time) - (mp.b2b_window_days + 1) * 86400.0, 1, 0,
-            c.line_id, 'lo'
-        FROM credits c CROSS JOIN match_params mp
-        UNION ALL
-        SELECT party, currency, date_part('epoch', txn_time) + 86400.0, 1, 0, line_id, 'hi'
-        FROM credits
-    )
-)
-SELECT e.line_id, sum(CASE WHEN e.probe = 'hi' THEN e.seen ELSE -e.seen END) AS orders,
-    sum(CASE WHEN e.probe = 'hi' THEN e.seen ELSE -e.seen END) <= max(mp.candidate_limit) AS line_complete
-FROM ends e CROSS JOIN match_params mp
-WHERE e.probe IS NOT NULL
-GROUP BY e.line_id;
+GROUP BY e.side, e.id;
 
 -- l3_candidates: order ↔ bank credit pairs a pass may consider: the same currency, the
 -- credit after the order (a day early at most, within b2b_window_days), and either
@@ -169,26 +160,28 @@ GROUP BY e.line_id;
 -- By name, a customer who orders and pays every day would make orders × credits pairs
 -- (a billion at 10M orders). So: the credits that pay an order whole (l3_whole); among
 -- the rest, every pair where the order or the credit meets at most candidate_limit of
--- the other side (l3_order_reach, l3_line_reach); where both meet more, only a deposit
+-- the other side (l3_reach); where both meet more, only a deposit
 -- of a tenth to nine tenths. order_complete (line_complete): the side is of the rest
 -- and all its partners there are among its pairs; the passes that weigh all of a side's
 -- pairs at once (instalments, combined payments, part payments, a memo's rest) need it.
 CREATE VIEW l3_candidates AS
-WITH rest_pairs AS (
+WITH order_reach AS (SELECT id AS order_id, complete AS order_complete FROM l3_reach WHERE side = 'order'),
+line_reach AS (SELECT id AS line_id, complete AS line_complete FROM l3_reach WHERE side = 'line'),
+rest_pairs AS (
     SELECT n.order_id, n.name_score, n.amount, n.order_time, c.line_id, c.amount AS bank_amount, c.txn_time,
         fo.order_complete, fl.line_complete
     FROM l3_rest_payers n
-    JOIN l3_order_reach fo ON fo.order_id = n.order_id
+    JOIN order_reach fo ON fo.order_id = n.order_id
     JOIN l3_rest_offered c ON c.party = n.credit_party AND c.currency = n.currency AND c.period = n.period
-    JOIN l3_line_reach fl ON fl.line_id = c.line_id
+    JOIN line_reach fl ON fl.line_id = c.line_id
     WHERE fo.order_complete
     UNION ALL
     SELECT n.order_id, n.name_score, n.amount, n.order_time, c.line_id, c.amount, c.txn_time,
         fo.order_complete, fl.line_complete
     FROM l3_rest_offered c
-    JOIN l3_line_reach fl ON fl.line_id = c.line_id
+    JOIN line_reach fl ON fl.line_id = c.line_id
     JOIN l3_rest_payers n ON n.credit_party = c.party AND n.currency = c.currency AND n.period = c.period
-    JOIN l3_order_reach fo ON fo.order_id = n.order_id
+    JOIN order_reach fo ON fo.order_id = n.order_id
     WHERE fl.line_complete AND NOT fo.order_complete
 ),
 -- A deposit of a tenth to nine tenths of an order, rounded or cut to the cent, for the
@@ -205,7 +198,7 @@ deposits AS (
             FROM l3_payers n CROSS JOIN (VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9)) AS t(k)
         ) d
         WHERE d.amount >= 0.2
-          AND NOT EXISTS (SELECT 1 FROM l3_order_reach f WHERE f.order_id = d.order_id AND f.order_complete)
+          AND NOT EXISTS (SELECT 1 FROM order_reach f WHERE f.order_id = d.order_id AND f.order_complete)
     ) n
     JOIN l3_offered c ON c.party = n.credit_party AND c.currency = n.currency AND c.period = n.period
         AND c.amount = n.deposit
@@ -219,8 +212,8 @@ by_name AS (
         w.order_time, coalesce(fo.order_complete, false) AS order_complete,
         coalesce(fl.line_complete, false) AS line_complete
     FROM l3_whole w
-    LEFT JOIN l3_order_reach fo ON fo.order_id = w.order_id
-    LEFT JOIN l3_line_reach fl ON fl.line_id = w.line_id
+    LEFT JOIN order_reach fo ON fo.order_id = w.order_id
+    LEFT JOIN line_reach fl ON fl.line_id = w.line_id
     UNION ALL
     SELECT p.order_id, p.line_id, false, p.name_score, p.amount, p.bank_amount, p.txn_time, p.order_time,
         p.order_complete, p.line_complete
@@ -239,7 +232,7 @@ by_name AS (
     SELECT d.order_id, d.line_id, false, d.name_score, d.amount, d.bank_amount, d.txn_time, d.order_time,
         false, coalesce(fl.line_complete, false)
     FROM deposits d
-    LEFT JOIN l3_line_reach fl ON fl.line_id = d.line_id
+    LEFT JOIN line_reach fl ON fl.line_id = d.line_id
     CROSS JOIN match_params mp
     WHERE d.txn_time >= d.order_time - INTERVAL '1 day'
       AND date_part('day', d.txn_time - d.order_time) <= mp.b2b_window_days
@@ -256,8 +249,8 @@ by_reference AS (
     JOIN l3_open_orders x ON x.order_id = o.order_id
     JOIN l3_open_credits c ON c.line_id = r.line_id AND c.currency = o.currency
     LEFT JOIN (SELECT DISTINCT line_id FROM credit_platforms) cp ON cp.line_id = c.line_id
-    LEFT JOIN l3_order_reach fo ON fo.order_id = o.order_id
-    LEFT JOIN l3_line_reach fl ON fl.line_id = c.line_id
+    LEFT JOIN order_reach fo ON fo.order_id = o.order_id
+    LEFT JOIN line_reach fl ON fl.line_id = c.line_id
     LEFT JOIN l3_settled_whole wo ON wo.order_id = o.order_id
     LEFT JOIN l3_settled_whole wl ON wl.line_id = c.line_id
     WHERE r.side = 'order'
