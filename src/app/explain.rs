@@ -141,10 +141,11 @@ async fn order(session: &Session, order_id: &str) -> Result<Vec<Step>, Error> {
             ),
         ));
         // A crowded customer's order is paired by amount only (l3_candidates): say so, or
-        // the short list reads as all there was.
+        // the short list reads as all there was. (An order one credit pays whole is not
+        // of the rest l3_reach counts, and not crowded.)
         let crowded = format!(
             "SELECT CAST(mp.candidate_limit AS VARCHAR) FROM match_params mp \
-             WHERE EXISTS (SELECT 1 FROM l3_candidates c WHERE c.order_id = {q} AND NOT c.order_complete)"
+             WHERE EXISTS (SELECT 1 FROM l3_reach r WHERE r.side = 'order' AND r.id = {q} AND NOT r.complete)"
         );
         for row in text_rows(session, &crowded).await? {
             steps.push(Step::Text(format!(

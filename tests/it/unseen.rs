@@ -165,6 +165,8 @@ fn a_crowded_customer_is_paired_by_amount_past_the_candidate_limit() {
     assert_eq!(ws.value("SELECT status FROM order_settlement WHERE order_id = 'A-2'"), "unsettled");
     let why = ws.ok(&["explain", "A-2"]);
     assert!(why.contains("more than 2 credits") && why.contains("candidate_limit"), "{why}");
+    // A-1, which one credit pays whole, is not of the crowded rest.
+    assert!(!ws.ok(&["explain", "A-1"]).contains("candidate_limit"));
 
     std::fs::remove_file(ws.root.join("settings.toml")).unwrap();
     ws.ok(&["reconcile"]);
