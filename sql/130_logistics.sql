@@ -182,40 +182,55 @@ SELECT 'logistics_missing', 'low', s.platform, s.shop, s.order_id, NULL, s.ship_
 FROM sent s
 WHERE s.tracking_no IS NULL OR s.courier IS NULL;
 
--- inventory_checks: stock movements against what was shipped and counted: a parcel whose
--- goods-out differs from what it carried, and a stock count that is not the sum of the
--- movements before it.
-CREATE VIEW inventory_checks AS
-WITH stock AS (
-    SELECT * FROM inventory WHERE txn_time <= as_of()
-),
-outs AS (
-    SELECT reference, -sum(quantity) AS quantity FROM stock WHERE movement = 'out' AND reference IS NOT NULL
+-- stock_out_checks: a parcel whose goods-out differs from what it carried (the stock's
+-- 'out' movements for its order, summed).
+CREATE VIEW stock_out_checks AS
+WITH outs AS (
+    SELECT reference, -sum(quantity) AS quantity FROM inventory
+    WHERE txn_time <= as_of() AND movement = 'out' AND reference IS NOT NULL
     GROUP BY reference
 ),
 stocked AS (
-    SELECT DISTINCT sku FROM stock
+    SELECT DISTINCT sku FROM inventory WHERE txn_time <= as_of()
 ),
-levels AS (
-    SELECT sku, warehouse, txn_time, movement, balance,
-        sum(CASE WHEN movement = 'count' THEN 0 ELSE coalesce(quantity, 0) END) OVER (PARTITION BY sku, warehouse
-            ORDER BY txn_time, CASE WHEN movement = 'count' THEN 1 ELSE 0 END, source_line
-            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS level
-    FROM stock
+parcels AS (
+    SELECT s.platform, s.shop, s.order_id, s.ship_time, s.quantity, s.sku
+    FROM stocked k JOIN shipments s ON k.sku = s.sku
+    WHERE (s.ship_time IS NULL OR s.ship_time <= as_of()) AND s.quantity IS NOT NULL
 )
+-- The skus on the left of their join, the side a hash join holds. Written as goods-out
+-- RIGHT JOIN parcels (to hold the goods-out rather than the parcels), this WHERE kept no
+-- rows on planted data where it must keep two, and the same on a VALUES list kept both:
+-- not understood yet, so the LEFT JOIN stays.
 SELECT 'inventory_out_differs' AS kind, 'medium' AS severity, s.platform, s.shop, s.order_id AS reference,
     CAST(NULL AS DECIMAL(18, 2)) AS amount, s.ship_time AS happened_at,
     'order ' || s.order_id || ' shipped ' || CAST(s.quantity AS VARCHAR) || ' of ' || s.sku
         || ', but the stock records ' || CAST(coalesce(o.quantity, 0) AS VARCHAR) || ' out for it' AS explanation
-FROM shipments s
-JOIN stocked k ON k.sku = s.sku
-LEFT JOIN outs o ON o.reference = s.order_id
-WHERE (s.ship_time IS NULL OR s.ship_time <= as_of()) AND s.quantity IS NOT NULL
-  AND coalesce(o.quantity, 0) <> s.quantity
-UNION ALL
-SELECT 'stock_count_differs', 'medium', NULL, NULL, sku, NULL, txn_time,
+FROM parcels s LEFT JOIN outs o ON o.reference = s.order_id
+WHERE coalesce(o.quantity, 0) <> s.quantity;
+
+-- stock_count_checks: a stock count that is not the sum of the movements before it.
+CREATE VIEW stock_count_checks AS
+WITH levels AS (
+    SELECT sku, warehouse, txn_time, movement, balance,
+        sum(CASE WHEN movement = 'count' THEN 0 ELSE coalesce(quantity, 0) END) OVER (PARTITION BY sku, warehouse
+            ORDER BY txn_time, CASE WHEN movement = 'count' THEN 1 ELSE 0 END, source_line
+            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS level
+    FROM inventory WHERE txn_time <= as_of()
+)
+SELECT 'stock_count_differs' AS kind, 'medium' AS severity, CAST(NULL AS VARCHAR) AS platform,
+    CAST(NULL AS VARCHAR) AS shop, sku AS reference, CAST(NULL AS DECIMAL(18, 2)) AS amount, txn_time AS happened_at,
     'the count of ' || sku || ' in ' || coalesce(warehouse, '?') || ' on ' || CAST(CAST(txn_time AS DATE) AS VARCHAR)
         || ' found ' || CAST(balance AS VARCHAR) || ', but the movements before it leave '
-        || CAST(level AS VARCHAR)
+        || CAST(level AS VARCHAR) AS explanation
 FROM levels
 WHERE movement = 'count' AND balance IS NOT NULL AND balance <> level;
+
+-- inventory_checks: stock movements against what was shipped and counted: a parcel whose
+-- goods-out differs from what it carried, and a stock count that is not the sum of the
+-- movements before it. Two kept views: computed one after the other, the goods-out per
+-- order and the sort of every movement are not held at once (3.9 GB at 10M orders).
+CREATE VIEW inventory_checks AS
+SELECT * FROM stock_out_checks
+UNION ALL
+SELECT * FROM stock_count_checks;
