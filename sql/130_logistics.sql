@@ -144,8 +144,9 @@ not_to_ship AS (
     JOIN order_shipping o ON o.order_id = s.order_id AND (o.platform IS NOT DISTINCT FROM s.platform)
     WHERE o.ordered AND s.refunded > 0 AND s.refunded >= o.paid
 )
--- Each join below has its smaller side on the left, the side a hash join holds:
--- DataFusion cannot size these steps, and held the orders or parcels instead.
+-- The keys no order has and the keys that need no parcel are the left side of their
+-- joins, the side a hash join holds. The join to order_totals is between two kept
+-- answers DataFusion sizes itself (it holds the shipped orders' side).
 SELECT 'shipped_not_ordered' AS kind, 'high' AS severity, s.platform, s.shop, s.order_id AS reference,
     CAST(NULL AS DECIMAL(18, 2)) AS amount, s.ship_time AS happened_at,
     'parcel ' || coalesce(s.tracking_no, '(no tracking number)') || ' of ' || CAST(s.quantity AS VARCHAR) || ' × '
