@@ -48,6 +48,8 @@ pub struct Session {
     answers: Option<crate::workspace::answers::Answers>,
     /// The as-of this session pinned for itself when none was given (see `pin`).
     pinned: Option<String>,
+    /// The memory its queries may use before spilling, in bytes.
+    memory_limit: usize,
 }
 
 /// DataFusion's logical optimizer rules, with `eliminate_cross_join` kept from dropping
@@ -128,6 +130,7 @@ impl Session {
             root: ws.root().to_path_buf(),
             answers: None,
             pinned: None,
+            memory_limit,
         };
         session.load(ws, &catalog).await?;
         Ok(session)
@@ -326,6 +329,16 @@ impl Session {
             crate::computed::ComputedView::plan(&self.ctx, &v.name, &v.sql, &query, self.answers.clone()).await?;
         self.ctx.register_table(v.name.as_str(), Arc::new(view))?;
         Ok(())
+    }
+
+    /// How many built-in views a run may compute side by side: one per core, or one at a
+    /// time when the memory allowed is below the default (`--memory-limit`): their
+    /// memory adds up, and a hash join cannot spill.
+    pub fn views_at_once(&self) -> usize {
+        if self.memory_limit < default_memory_limit() {
+            return 1;
+        }
+        self.ctx.state().config().target_partitions().max(1)
     }
 
     pub fn is_user_view(&self, name: &str) -> bool {

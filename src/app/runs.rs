@@ -80,34 +80,33 @@ impl Service {
         fsutil::create_private_dir(&self.ws.path("runs"))
             .and_then(|_| fsutil::create_private_dir(&self.ws.path(&dir)))
             .map_err(|e| Error::Io(self.ws.path(&dir).display().to_string(), e))?;
+        // Every view the run keeps, and all they read, computed side by side where one
+        // does not read another; each kept view copied into the run as soon as it is
+        // computed, while the rest still are.
+        let names: Vec<&str> = RUN_VIEWS.iter().map(|(v, _)| *v).collect();
+        let (done, mut computed) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let computing = async {
+            crate::computed::compute(&session.ctx, &names, session.views_at_once(), done).await.map_err(Error::from)
+        };
         let mut kept = BTreeMap::new();
-        for (view, time) in RUN_VIEWS {
-            on_view(view);
-            let mut conditions = Vec::new();
-            if let (Some(col), Some(from)) = (time, from) {
-                conditions.push(format!("{col} >= TIMESTAMP '{from} 00:00:00'"));
-            }
-            if let (Some(col), Some(to)) = (time, to) {
-                conditions.push(format!("{col} < TIMESTAMP '{to} 00:00:00' + INTERVAL '1 day'"));
-            }
-            let filter =
-                if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
-            let sql = format!("SELECT CAST({id} AS BIGINT) AS run_id, * FROM {view}{filter}");
-            let tmp = tx.temp_path(&format!("run-{view}.parquet"));
-            let copied = if conditions.is_empty() { copy_answer(session, view, &sql, id, &tmp).await } else { None };
-            let written = match copied {
-                Some(rows) => Ok(rows),
-                None => write_query(session, &sql, &tmp).await,
-            };
-            let rows = match written {
-                Ok(rows) => rows,
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    return Err(e);
+        let keeping = async {
+            while let Some(name) = computed.recv().await {
+                if let Some(&(view, time)) = RUN_VIEWS.iter().find(|(v, _)| *v == name) {
+                    on_view(view);
+                    let rows = keep_view(session, &mut tx, &dir, id, (from, to), view, time).await?;
+                    kept.insert(view.to_string(), rows);
                 }
-            };
-            tx.stage(tmp, format!("{dir}/{view}.parquet"));
-            kept.insert(view.to_string(), rows);
+            }
+            Ok(())
+        };
+        tokio::try_join!(computing, keeping)?;
+        // A view the schedule did not hear of (not a computed one) is written here.
+        for (view, time) in RUN_VIEWS {
+            if !kept.contains_key(view) {
+                on_view(view);
+                let rows = keep_view(session, &mut tx, &dir, id, (from, to), view, time).await?;
+                kept.insert(view.to_string(), rows);
+            }
         }
         let settings = crate::settings::Settings::load(&self.ws).map_err(Error::Usage)?;
         let as_of = crate::asof::current(session.ctx.state().config_options()).map_err(Error::Usage)?;
@@ -193,6 +192,44 @@ pub fn run_summary(id: u64) -> [(&'static str, String); 3] {
             ),
         ),
     ]
+}
+
+/// Writes run `id`'s copy of `view` (the rows whose `time` falls in the days asked for,
+/// all when none) and stages it in `tx` under `dir`; the rows written.
+async fn keep_view(
+    session: &Session,
+    tx: &mut crate::workspace::Transaction,
+    dir: &str,
+    id: u64,
+    (from, to): (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
+    view: &str,
+    time: Option<&str>,
+) -> Result<u64, Error> {
+    let mut conditions = Vec::new();
+    if let (Some(col), Some(from)) = (time, from) {
+        conditions.push(format!("{col} >= TIMESTAMP '{from} 00:00:00'"));
+    }
+    if let (Some(col), Some(to)) = (time, to) {
+        conditions.push(format!("{col} < TIMESTAMP '{to} 00:00:00' + INTERVAL '1 day'"));
+    }
+    let filter = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
+    let sql = format!("SELECT CAST({id} AS BIGINT) AS run_id, * FROM {view}{filter}");
+    let tmp = tx.temp_path(&format!("run-{view}.parquet"));
+    let copied = if conditions.is_empty() { copy_answer(session, view, &sql, id, &tmp).await } else { None };
+    let written = match copied {
+        Some(rows) => Ok(rows),
+        None => write_query(session, &sql, &tmp).await,
+    };
+    match written {
+        Ok(rows) => {
+            tx.stage(tmp, format!("{dir}/{view}.parquet"));
+            Ok(rows)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
 }
 
 /// `view`'s rows led by `run_id`, copied from the answer this session keeps for it when

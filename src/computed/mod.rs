@@ -29,7 +29,9 @@ use tokio::sync::Mutex;
 
 use crate::workspace::answers::{self, Answers};
 
+mod schedule;
 mod writer;
+pub use schedule::compute;
 use writer::AnswerWriter;
 
 #[derive(Debug)]
