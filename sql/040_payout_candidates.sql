@@ -35,11 +35,21 @@ WITH pairs AS (
     JOIN l2_open_credits c ON c.amount = p.amount AND c.currency = p.currency
     JOIN credit_platforms cp ON cp.line_id = c.line_id AND cp.platform = p.platform
     UNION ALL
+    -- Each credit offered to the amount buckets of the payouts it may be a fee short of
+    -- (its own, the next up, and one more each way should a division round across a
+    -- boundary; a payout has one bucket, so a pair meets once): not every payout of a
+    -- platform against every credit from it.
     SELECT p.payout_id, c.line_id, 'amount_fee', p.amount, c.amount, working_days(p.payout_time, c.txn_time),
            p.payout_time, c.txn_time
-    FROM l2_open_payouts p
-    JOIN credit_platforms cp ON cp.platform = p.platform
-    JOIN l2_open_credits c ON c.line_id = cp.line_id AND c.currency = p.currency
+    FROM (
+        SELECT p.*, CAST(floor(p.amount / greatest(mp.fee_tolerance, 1)) AS BIGINT) AS bucket
+        FROM l2_open_payouts p CROSS JOIN match_params mp
+    ) p
+    JOIN (
+        SELECT c.*, CAST(floor(c.amount / greatest(mp.fee_tolerance, 1)) AS BIGINT) + up.step AS bucket
+        FROM l2_open_credits c CROSS JOIN match_params mp CROSS JOIN (VALUES (-1), (0), (1), (2)) AS up(step)
+    ) c ON c.bucket = p.bucket AND c.currency = p.currency
+    JOIN credit_platforms cp ON cp.line_id = c.line_id AND cp.platform = p.platform
     CROSS JOIN match_params mp
     WHERE c.amount < p.amount AND c.amount >= p.amount - mp.fee_tolerance
 ),
