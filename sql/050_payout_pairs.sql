@@ -32,64 +32,70 @@ SELECT n.line_id, n.credit, n.currency, n.txn_time, n.platform, n.payout_id, n.a
 FROM named n
 WHERE n.payout_id NOT IN (SELECT payout_id FROM claimed_twice);
 
--- l2_reference_groups: several payouts in one bank credit whose memo names them (N:1):
--- the payouts named add up to the credit (a bank fee less at most), or the credit's rest
--- is the one payout, or the one set of payouts, of the same platform within the window
--- that nobody's memo names (subset_sum).
-CREATE VIEW l2_reference_groups AS
+-- l2_reference_rest: for a credit whose memo names payouts of one platform adding up to
+-- less than it, the rest, and each payout nobody's memo names that could make it up: of
+-- that platform and currency, within the window before the credit, not a pair a person
+-- broke.
+CREATE VIEW l2_reference_rest AS
 WITH sets AS (
-    SELECT DISTINCT line_id, credit, currency, txn_time, platform, named_sum, named
-    FROM l2_reference_sets WHERE platforms = 1
-),
-whole AS (
-    SELECT s.line_id FROM sets s CROSS JOIN match_params mp
-    WHERE s.named >= 2 AND s.credit <= s.named_sum AND s.credit >= s.named_sum - mp.fee_tolerance
+    SELECT DISTINCT line_id, credit, currency, txn_time, platform, named_sum
+    FROM l2_reference_sets WHERE platforms = 1 AND credit > named_sum
 ),
 unnamed AS (
     SELECT p.* FROM l2_open_payouts p
     WHERE NOT EXISTS (SELECT 1 FROM l2_named n WHERE n.payout_id = p.payout_id)
       AND NOT EXISTS (SELECT 1 FROM l2_reference_pairs x WHERE x.payout_id = p.payout_id)
-),
-rest_candidates AS (
-    SELECT s.line_id, s.credit - s.named_sum AS rest, p.payout_id, p.amount
-    FROM sets s
-    JOIN unnamed p ON p.platform = s.platform AND p.currency = s.currency
-    CROSS JOIN match_params mp
-    WHERE s.credit > s.named_sum
-      AND working_days(p.payout_time, s.txn_time) BETWEEN 0 AND mp.window_days
-      AND (s.txn_time >= p.payout_time OR s.txn_time = date_trunc('day', s.txn_time))
-      AND NOT EXISTS (SELECT 1 FROM manual_blocked k WHERE k.payout_or_order = p.payout_id AND k.line_id = s.line_id)
+)
+SELECT s.line_id, s.credit - s.named_sum AS rest, p.payout_id, p.amount
+FROM sets s
+JOIN unnamed p ON p.platform = s.platform AND p.currency = s.currency
+CROSS JOIN match_params mp
+WHERE working_days(p.payout_time, s.txn_time) BETWEEN 0 AND mp.window_days
+  AND (s.txn_time >= p.payout_time OR s.txn_time = date_trunc('day', s.txn_time))
+  AND NOT EXISTS (SELECT 1 FROM manual_blocked k WHERE k.payout_or_order = p.payout_id AND k.line_id = s.line_id);
+
+-- l2_reference_members: each payout of a credit whose memo names several (N:1): the
+-- payouts named add up to the credit (a bank fee less at most), or the credit's rest
+-- (l2_reference_rest) is the one payout, or the one set of payouts, nobody's memo names
+-- (subset_sum). A view of its own, kept: l2_reference_groups reads it three times, and
+-- as steps of that view the rest's candidates were planned and run eighteen times.
+CREATE VIEW l2_reference_members AS
+WITH whole AS (
+    SELECT DISTINCT s.line_id FROM l2_reference_sets s CROSS JOIN match_params mp
+    WHERE s.platforms = 1 AND s.named >= 2 AND s.credit <= s.named_sum AND s.credit >= s.named_sum - mp.fee_tolerance
 ),
 rest_single AS (
     SELECT line_id, min(payout_id) AS payout_id FROM (
-        SELECT r.* FROM rest_candidates r CROSS JOIN match_params mp
+        SELECT r.* FROM l2_reference_rest r CROSS JOIN match_params mp
         WHERE r.amount <= r.rest + mp.fee_tolerance AND r.amount >= r.rest
     )
     GROUP BY line_id HAVING count(*) = 1
 ),
 rest_sets AS (
     SELECT r.line_id, subset_sum(r.payout_id, r.amount, r.rest, mp.fee_tolerance) AS ids
-    FROM rest_candidates r CROSS JOIN match_params mp
+    FROM l2_reference_rest r CROSS JOIN match_params mp
     WHERE NOT EXISTS (SELECT 1 FROM rest_single x WHERE x.line_id = r.line_id)
     GROUP BY r.line_id, r.rest, mp.fee_tolerance
-),
-members AS (
-    SELECT s.line_id, s.payout_id FROM l2_reference_sets s JOIN whole w ON w.line_id = s.line_id
-    UNION ALL
-    SELECT s.line_id, s.payout_id FROM l2_reference_sets s
-    WHERE s.line_id IN (SELECT line_id FROM rest_single) OR s.line_id IN (SELECT line_id FROM rest_sets WHERE ids IS NOT NULL)
-    UNION ALL
-    SELECT line_id, payout_id FROM rest_single
-    UNION ALL
-    SELECT line_id, unnest(ids) FROM rest_sets WHERE ids IS NOT NULL
-),
-claimed_twice AS (
-    SELECT payout_id FROM members GROUP BY payout_id HAVING count(DISTINCT line_id) > 1
+)
+SELECT s.line_id, s.payout_id FROM l2_reference_sets s JOIN whole w ON w.line_id = s.line_id
+UNION ALL
+SELECT s.line_id, s.payout_id FROM l2_reference_sets s
+WHERE s.line_id IN (SELECT line_id FROM rest_single) OR s.line_id IN (SELECT line_id FROM rest_sets WHERE ids IS NOT NULL)
+UNION ALL
+SELECT line_id, payout_id FROM rest_single
+UNION ALL
+SELECT line_id, unnest(ids) FROM rest_sets WHERE ids IS NOT NULL;
+
+-- l2_reference_groups: several payouts in one bank credit whose memo names them (N:1),
+-- l2_reference_members, save a payout two credits claim: neither credit is matched.
+CREATE VIEW l2_reference_groups AS
+WITH claimed_twice AS (
+    SELECT payout_id FROM l2_reference_members GROUP BY payout_id HAVING count(DISTINCT line_id) > 1
 )
 SELECT DISTINCT m.line_id, m.payout_id, 'several_payouts_reference' AS rule
-FROM members m
+FROM l2_reference_members m
 WHERE NOT EXISTS (
-    SELECT 1 FROM members x JOIN claimed_twice t ON t.payout_id = x.payout_id WHERE x.line_id = m.line_id);
+    SELECT 1 FROM l2_reference_members x JOIN claimed_twice t ON t.payout_id = x.payout_id WHERE x.line_id = m.line_id);
 
 -- l2_payout_sequence: each platform's payouts the reference passes left, in time order,
 -- numbered, with a running total: consecutive payouts first..last add up to
