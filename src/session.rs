@@ -261,17 +261,39 @@ impl Session {
         Ok(())
     }
 
-    /// Built-in views, as computed views.
+    /// Built-in views, as computed views. With the shapes an earlier session kept for
+    /// this state, a view is registered unplanned (planned if it must be computed); a
+    /// viewer's session plans every one now, before its tables are masked.
     async fn load_builtin_views(&mut self) {
         for v in &self.views {
             let _ = self.ctx.deregister_table(v.name.as_str());
         }
         self.views.clear();
+        let file = self.answers.as_ref().map(|a| a.shapes_file());
+        let known = file.as_deref().filter(|_| !self.masked).and_then(crate::computed::shapes::load);
+        let mut shapes = std::collections::BTreeMap::new();
         for v in views::builtin() {
-            if let Err(e) = self.register_builtin(&v).await {
-                self.warnings.push(format!("built-in view {} does not plan: {e}", v.name));
+            let shape = known.as_ref().and_then(|k| k.get(&v.name)).filter(|_| !v.is_inlined());
+            let registered = match shape {
+                Some(shape) => self.register_unplanned(&v, shape.clone()),
+                None => self.register_builtin(&v).await,
+            };
+            match registered {
+                Ok(Some(shape)) => {
+                    shapes.insert(v.name.clone(), shape);
+                }
+                Ok(None) => {}
+                Err(e) => self.warnings.push(format!("built-in view {} does not plan: {e}", v.name)),
             }
             self.views.push(v);
+        }
+        // Kept for the next session over this state, once every computed view planned.
+        if let Some(file) = file
+            && known.is_none()
+            && !self.masked
+            && self.warnings.iter().all(|w| !w.starts_with("built-in view"))
+        {
+            let _ = crate::computed::shapes::save(&file, &shapes);
         }
     }
 
@@ -318,17 +340,31 @@ impl Session {
         Ok(())
     }
 
-    async fn register_builtin(&self, v: &ViewDef) -> Result<()> {
+    /// Plans and registers a built-in view; a computed one's shape.
+    async fn register_builtin(&self, v: &ViewDef) -> Result<Option<crate::computed::shapes::Shape>> {
         // A cheap filter over a big table costs more to keep than to recompute.
         if v.is_inlined() {
             self.ctx.sql(&v.sql).await?;
-            return Ok(());
+            return Ok(None);
         }
-        let query = views::view_query(&v.sql)?;
         let view =
-            crate::computed::ComputedView::plan(&self.ctx, &v.name, &v.sql, &query, self.answers.clone()).await?;
+            crate::computed::ComputedView::plan(&self.ctx, &v.name, &v.sql, &v.query, self.answers.clone()).await?;
+        let shape = view.shape();
         self.ctx.register_table(v.name.as_str(), Arc::new(view))?;
-        Ok(())
+        Ok(Some(shape))
+    }
+
+    /// Registers a computed built-in view of a known shape without planning it.
+    fn register_unplanned(
+        &self,
+        v: &ViewDef,
+        shape: crate::computed::shapes::Shape,
+    ) -> Result<Option<crate::computed::shapes::Shape>> {
+        let parser = self.ctx.state().config().options().sql_parser.clone();
+        let answers = self.answers.clone();
+        let view = crate::computed::ComputedView::unplanned(&v.name, &v.sql, &v.query, shape.clone(), parser, answers);
+        self.ctx.register_table(v.name.as_str(), Arc::new(view))?;
+        Ok(Some(shape))
     }
 
     /// How many built-in views a run may compute side by side: one per core, or one at a

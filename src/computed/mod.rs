@@ -30,6 +30,7 @@ use tokio::sync::Mutex;
 use crate::workspace::answers::{self, Answers};
 
 mod schedule;
+pub mod shapes;
 mod writer;
 pub use schedule::compute;
 use writer::AnswerWriter;
@@ -39,10 +40,17 @@ pub struct ComputedView {
     name: String,
     /// The `CREATE VIEW` statement, for `information_schema.views`.
     definition: String,
-    /// The query it computes, planned over the tables registered when it was: a viewer's
-    /// session masks tables after planning the built-in views, so matching (by buyer name,
-    /// among others) computes the same whoever looks.
-    plan: LogicalPlan,
+    /// Its query, planned when the view is first computed unless planned already.
+    query: String,
+    /// The query planned, over the tables registered when it was: a viewer's session
+    /// plans the built-in views before it masks tables, so matching (by buyer name, among
+    /// others) computes the same whoever looks. Other sessions that know each view's
+    /// schema (`shapes`) plan a view only when it must be computed: a process that reads
+    /// two kept answers does not plan a hundred and twenty views first.
+    plan: tokio::sync::OnceCell<LogicalPlan>,
+    /// How its SQL is read when planned late: the session's own settings, not what a
+    /// reader `SET` since.
+    parser: datafusion::config::SqlParserOptions,
     schema: SchemaRef,
     /// The result, the as-of setting it was computed under, and the file it is kept in.
     result: Mutex<Option<(String, Answer)>>,
@@ -68,12 +76,65 @@ impl ComputedView {
         Ok(ComputedView {
             name: name.to_string(),
             definition: definition.to_string(),
+            query: query.to_string(),
             schema: Arc::new(plan.schema().as_arrow().clone()),
             timeless: timeless(&plan),
-            plan,
+            plan: tokio::sync::OnceCell::new_with(Some(plan)),
+            parser: ctx.state().config().options().sql_parser.clone(),
             result: Mutex::new(None),
             answers,
         })
+    }
+
+    /// A view whose schema and as-of dependence are known (`shapes`): its query is
+    /// planned the first time it must be computed, by the session that reads it, its SQL
+    /// read with `parser`.
+    pub fn unplanned(
+        name: &str,
+        definition: &str,
+        query: &str,
+        shape: shapes::Shape,
+        parser: datafusion::config::SqlParserOptions,
+        answers: Option<Answers>,
+    ) -> ComputedView {
+        ComputedView {
+            name: name.to_string(),
+            definition: definition.to_string(),
+            query: query.to_string(),
+            schema: shape.schema,
+            timeless: shape.timeless,
+            plan: tokio::sync::OnceCell::new(),
+            parser,
+            result: Mutex::new(None),
+            answers,
+        }
+    }
+
+    /// What another session needs to register this view without planning it.
+    pub fn shape(&self) -> shapes::Shape {
+        shapes::Shape { schema: self.schema.clone(), timeless: self.timeless }
+    }
+
+    /// The view's query planned (now, over `state`'s tables, if it was not yet) as the
+    /// session that registered it reads SQL, whatever a reader `SET` since (decimal
+    /// literals, text types).
+    async fn logical_plan(&self, state: &dyn Session) -> Result<LogicalPlan> {
+        let plan = self
+            .plan
+            .get_or_try_init(|| async {
+                let mut state = full(state)?.clone();
+                state.config_mut().options_mut().sql_parser = self.parser.clone();
+                state.create_logical_plan(&self.query).await
+            })
+            .await?;
+        if plan.schema().as_arrow().fields() != self.schema.fields() {
+            // A known shape that no longer fits is a program error, never silently used.
+            return Err(DataFusionError::Internal(format!(
+                "view {}: its query no longer gives the columns it was registered with",
+                self.name
+            )));
+        }
+        Ok(plan.clone())
     }
 
     /// The answer under `state`'s as-of, computed (and kept) the first time it is wanted.
@@ -106,7 +167,8 @@ impl ComputedView {
             }
             return Ok(Answer { table: kept, file: Some(file) });
         }
-        let (plan, schema, path) = (self.plan.clone(), self.schema.clone(), file.clone());
+        let plan = self.logical_plan(state).await?;
+        let (schema, path) = (self.schema.clone(), file.clone());
         let written =
             self.run_task(state, move |state| stream_into(state, plan.clone(), schema.clone(), path.clone())).await?;
         // Read back from the file: this process never holds a whole view it computed.
@@ -147,7 +209,7 @@ impl ComputedView {
 
     /// The view's rows, collected in memory.
     async fn compute(&self, state: &dyn Session) -> Result<Vec<RecordBatch>> {
-        let (plan, schema) = (self.plan.clone(), self.schema.clone());
+        let (plan, schema) = (self.logical_plan(state).await?, self.schema.clone());
         self.run_task(state, move |state| {
             let (plan, schema) = (plan.clone(), schema.clone());
             async move {
@@ -166,11 +228,7 @@ impl ComputedView {
         F: Fn(SessionState) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = Result<T>> + Send + 'static,
     {
-        let state = state
-            .as_any()
-            .downcast_ref::<SessionState>()
-            .ok_or_else(|| DataFusionError::Internal("a computed view needs a full session".into()))?
-            .clone();
+        let state = full(state)?.clone();
         let name = self.name.clone();
         let started = std::time::Instant::now();
         // A task of its own. Run inside the planner's future, each view's work was
@@ -284,6 +342,14 @@ fn exhausted(e: &DataFusionError) -> bool {
         }
         _ => false,
     }
+}
+
+/// The session state behind `state`: a computed view plans and runs in a full one.
+fn full(state: &dyn Session) -> Result<&SessionState> {
+    state
+        .as_any()
+        .downcast_ref::<SessionState>()
+        .ok_or_else(|| DataFusionError::Internal("a computed view needs a full session".into()))
 }
 
 /// Whether each view's time goes to standard error (`RECON_VIEW_TIMES`).

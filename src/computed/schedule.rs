@@ -78,7 +78,7 @@ async fn graph(ctx: &SessionContext, targets: &[&str]) -> Result<BTreeMap<String
         }
         let provider = ctx.table_provider(name.as_str()).await?;
         let Some(view) = provider.downcast_ref::<ComputedView>() else { continue };
-        let reads = reads(&view.plan);
+        let reads = reads(&view.logical_plan(&ctx.state()).await?);
         todo.extend(reads.iter().cloned());
         graph.insert(name, Node { provider, reads });
     }

@@ -56,6 +56,11 @@ impl Answers {
         Some(self.dir.join(folder).join(format!("{view}.parquet")))
     }
 
+    /// The file the built-in views' shapes are kept in for this state (`computed::shapes`).
+    pub fn shapes_file(&self) -> PathBuf {
+        self.dir.join("views.arrow")
+    }
+
     /// The instant a session without an as-of computes as of: the one an earlier
     /// process pinned for this state today, or now (pinned for the next). Time passing
     /// within a day changes no stored fact, and a state change pins anew; the session
