@@ -287,10 +287,14 @@ impl Session {
             }
             self.views.push(v);
         }
-        // Kept for the next session over this state, once every computed view planned.
+        // Kept for the next session over this state, once every computed view planned,
+        // and planned as recon reads SQL (not after a shell's SET of parser options).
+        let as_recon_reads = format!("{:?}", self.ctx.state().config().options().sql_parser)
+            == format!("{:?}", config().options().sql_parser);
         if let Some(file) = file
             && known.is_none()
             && !self.masked
+            && as_recon_reads
             && self.warnings.iter().all(|w| !w.starts_with("built-in view"))
         {
             let _ = crate::computed::shapes::save(&file, &shapes);
