@@ -272,10 +272,13 @@ impl Session {
         let file = self.answers.as_ref().map(|a| a.shapes_file());
         let known = file.as_deref().filter(|_| !self.masked).and_then(crate::computed::shapes::load);
         let mut shapes = std::collections::BTreeMap::new();
+        // How this session reads SQL, for the views it plans later.
+        let parser = self.ctx.state_ref().read().config().options().sql_parser.clone();
+        let mut all_planned = true;
         for v in views::builtin() {
             let shape = known.as_ref().and_then(|k| k.get(&v.name)).filter(|_| !v.is_inlined());
             let registered = match shape {
-                Some(shape) => self.register_unplanned(&v, shape.clone()),
+                Some(shape) => self.register_unplanned(&v, shape.clone(), &parser).map(|()| Some(shape.clone())),
                 None => self.register_builtin(&v).await,
             };
             match registered {
@@ -283,19 +286,21 @@ impl Session {
                     shapes.insert(v.name.clone(), shape);
                 }
                 Ok(None) => {}
-                Err(e) => self.warnings.push(format!("built-in view {} does not plan: {e}", v.name)),
+                Err(e) => {
+                    all_planned = false;
+                    self.warnings.push(format!("built-in view {} does not plan: {e}", v.name));
+                }
             }
             self.views.push(v);
         }
         // Kept for the next session over this state, once every computed view planned,
         // and planned as recon reads SQL (not after a shell's SET of parser options).
-        let as_recon_reads = format!("{:?}", self.ctx.state().config().options().sql_parser)
-            == format!("{:?}", config().options().sql_parser);
+        let as_recon_reads = format!("{parser:?}") == format!("{:?}", config().options().sql_parser);
         if let Some(file) = file
             && known.is_none()
             && !self.masked
             && as_recon_reads
-            && self.warnings.iter().all(|w| !w.starts_with("built-in view"))
+            && all_planned
         {
             let _ = crate::computed::shapes::save(&file, &shapes);
         }
@@ -358,17 +363,24 @@ impl Session {
         Ok(Some(shape))
     }
 
-    /// Registers a computed built-in view of a known shape without planning it.
+    /// Registers a computed built-in view of a known shape without planning it; `parser`
+    /// reads its SQL when it is planned.
     fn register_unplanned(
         &self,
         v: &ViewDef,
         shape: crate::computed::shapes::Shape,
-    ) -> Result<Option<crate::computed::shapes::Shape>> {
-        let parser = self.ctx.state().config().options().sql_parser.clone();
-        let answers = self.answers.clone();
-        let view = crate::computed::ComputedView::unplanned(&v.name, &v.sql, &v.query, shape.clone(), parser, answers);
+        parser: &datafusion::config::SqlParserOptions,
+    ) -> Result<()> {
+        let view = crate::computed::ComputedView::unplanned(
+            &v.name,
+            &v.sql,
+            &v.query,
+            shape,
+            parser.clone(),
+            self.answers.clone(),
+        );
         self.ctx.register_table(v.name.as_str(), Arc::new(view))?;
-        Ok(Some(shape))
+        Ok(())
     }
 
     /// How many built-in views a run may compute side by side: one per core, or one at a

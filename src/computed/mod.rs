@@ -72,7 +72,8 @@ impl ComputedView {
         query: &str,
         answers: Option<Answers>,
     ) -> Result<ComputedView> {
-        let plan = ctx.state().create_logical_plan(query).await?;
+        let state = ctx.state();
+        let plan = state.create_logical_plan(query).await?;
         Ok(ComputedView {
             name: name.to_string(),
             definition: definition.to_string(),
@@ -80,7 +81,7 @@ impl ComputedView {
             schema: Arc::new(plan.schema().as_arrow().clone()),
             timeless: timeless(&plan),
             plan: tokio::sync::OnceCell::new_with(Some(plan)),
-            parser: ctx.state().config().options().sql_parser.clone(),
+            parser: state.config().options().sql_parser.clone(),
             result: Mutex::new(None),
             answers,
         })

@@ -72,13 +72,14 @@ struct Node {
 async fn graph(ctx: &SessionContext, targets: &[&str]) -> Result<BTreeMap<String, Node>> {
     let mut graph = BTreeMap::new();
     let mut todo: Vec<String> = targets.iter().map(|t| t.to_string()).collect();
+    let state = ctx.state();
     while let Some(name) = todo.pop() {
         if graph.contains_key(&name) {
             continue;
         }
         let provider = ctx.table_provider(name.as_str()).await?;
         let Some(view) = provider.downcast_ref::<ComputedView>() else { continue };
-        let reads = reads(&view.logical_plan(&ctx.state()).await?);
+        let reads = reads(&view.logical_plan(&state).await?);
         todo.extend(reads.iter().cloned());
         graph.insert(name, Node { provider, reads });
     }
