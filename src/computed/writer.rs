@@ -8,7 +8,7 @@ use datafusion::error::{DataFusionError, Result};
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowRowGroupWriterFactory, compute_leaves};
 use datafusion::parquet::basic::Compression;
-use datafusion::parquet::file::properties::WriterProperties;
+use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
 use datafusion::parquet::file::writer::SerializedFileWriter;
 
 /// Rows in a row group of a kept answer.
@@ -41,6 +41,13 @@ impl AnswerWriter {
         let props = WriterProperties::builder()
             .set_compression(Compression::LZ4_RAW)
             .set_max_row_group_row_count(Some(rows_per_group))
+            // Min/max per row group is what a later query prunes by; per page, a
+            // comparison of every string written.
+            .set_statistics_enabled(EnabledStatistics::Chunk)
+            // A column of few values (platform, status) keeps its dictionary; one of
+            // ids or reasons gives it up after 32 KB rather than the default 1 MB,
+            // having hashed and compared every value until then.
+            .set_dictionary_page_size_limit(32 * 1024)
             .build();
         // ArrowWriter sets up the file with the Arrow schema in its metadata; its parts
         // then take the row groups one at a time.

@@ -43,8 +43,9 @@ impl ParquetSink {
         let file = fsutil::create_private(path)?;
         // Dictionaries pay for columns with few distinct values (platform, kind,
         // shop …); for ids, keys, times and amounts building one only costs time.
+        // LZ4 rather than Snappy: faster both ways, a few percent larger.
         let mut props = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
+            .set_compression(Compression::LZ4_RAW)
             .set_max_row_group_row_count(Some(1 << 20))
             .set_dictionary_enabled(false)
             // Min/max per column chunk is what pruning uses; per page only costs time.
