@@ -295,7 +295,7 @@ impl Session {
         }
         // Kept for the next session over this state, once every computed view planned,
         // and planned as recon reads SQL (not after a shell's SET of parser options).
-        let as_recon_reads = format!("{parser:?}") == format!("{:?}", config().options().sql_parser);
+        let as_recon_reads = parser == config().options().sql_parser;
         if let Some(file) = file
             && known.is_none()
             && !self.masked
